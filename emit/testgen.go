@@ -47,7 +47,8 @@ type TestOptions struct {
 // and FProblem against F, FGrad and FHessian.
 // Sizes are drawn from 1 to 4; entries from (0.1, 0.9); square matrices get
 // n added to the diagonal and spd inputs are B Bᵀ + n I, so that inverses,
-// logarithms and square roots stay well defined and well conditioned.
+// logarithms and square roots stay well defined and well conditioned; and a
+// point is drawn again until F is finite and smooth there (see drawPoint).
 func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 	if err := CheckNames(funcs); err != nil {
 		return nil, err
@@ -140,18 +141,7 @@ func (c *check) code() jen.Code {
 		c.body = append(c.body, jen.Id(c.t).Dot("Skip").Call(jen.Lit(fmt.Sprintf("%s's inputs have more than %d entries of fixed size: too many to check by finite differences", fn.Spec.Name, maxTestEntries))))
 		return jen.Func().Params(jen.Id(c.t).Op("*").Qual(testingPath, "T"), jen.Id("_").Op("*").Qual(randPath, "Rand")).Block(c.body...)
 	}
-	for _, d := range fn.Dims {
-		c.body = append(c.body, jen.Id(d.Name).Op(":=").Lit(1).Op("+").Id(c.rng).Dot("IntN").Call(jen.Lit(4)))
-	}
-	// Scalars live in one-element slices so the gradient check can perturb them.
-	for _, in := range fn.Inputs {
-		c.body = append(c.body, jen.Id(in.Name).Op(":=").Add(c.draw(in, false)))
-		if in.Kind == spec.Scalar {
-			c.args = append(c.args, jen.Id(in.Name).Index(jen.Lit(0)))
-		} else {
-			c.args = append(c.args, jen.Id(in.Name))
-		}
-	}
+	c.drawPoint()
 	if fn.Value.Shape.IsScalar() {
 		fName, grads := c.gradCheck()
 		c.derivChecks()
@@ -168,6 +158,76 @@ func (c *check) code() jen.Code {
 		c.derivChecks()
 	}
 	return jen.Func().Params(jen.Id(c.t).Op("*").Qual(testingPath, "T"), jen.Id(c.rng).Op("*").Qual(randPath, "Rand")).Block(c.body...)
+}
+
+// maxDraws bounds the points a check draws in search of one where F is
+// finite and smooth; when none is, the check is skipped, with a message.
+const maxDraws = 100
+
+// drawPoint appends the search for the point the check runs at: sizes
+// from 1 to 4 and inputs drawn again (up to maxDraws times) until F is
+// finite and smooth along a random direction of the wrt inputs, as far as
+// the checks' finite differences reach (gradgen.smooth). The test knows
+// nothing else of F's domain: a logarithm of a negative entry, the
+// log-determinant of a singular product (b bᵀ for n > 1), whose value is
+// rounding noise, or a pole of tan within reach would fail a right
+// derivative. Only F decides, so a wrong derivative at a point drawn still
+// fails; if F is nowhere finite and smooth, the check says so and skips.
+// It records F's arguments at the point in c.args.
+func (c *check) drawPoint() {
+	fn := c.fn
+	var decls, draws []jen.Code
+	for _, d := range fn.Dims {
+		decls = append(decls, jen.Id(d.Name).Int())
+		draws = append(draws, jen.Id(d.Name).Op("=").Lit(1).Op("+").Id(c.rng).Dot("IntN").Call(jen.Lit(4)))
+	}
+	// Scalars live in one-element slices so the gradient check can perturb them.
+	for _, in := range fn.Inputs {
+		decls = append(decls, jen.Id(in.Name).Add(c.inputType(in)))
+		draws = append(draws, jen.Id(in.Name).Op("=").Add(c.draw(in, false)))
+		if in.Kind == spec.Scalar {
+			c.args = append(c.args, jen.Id(in.Name).Index(jen.Lit(0)))
+		} else {
+			c.args = append(c.args, jen.Id(in.Name))
+		}
+	}
+	if len(decls) > 0 {
+		c.body = append(c.body, jen.Var().Defs(decls...))
+	}
+	sc := cloneScope(c.sc)
+	draw := sc.fresh("draw")
+	var dirs []jen.Code
+	for _, w := range fn.Wrt {
+		d := sc.fresh("d" + w.Name)
+		draws = append(draws, jen.Id(d).Op(":=").Add(c.draw(w, true)))
+		dirs = append(dirs, jen.Id(d))
+	}
+	inner := cloneScope(sc)
+	h := inner.fresh("h")
+	stmts, entries := c.call(inner, fn.Spec.Name, c.moved(h, dirs))
+	draws = append(draws,
+		jen.If(c.helper("smooth").Call(jen.Func().Params(jen.Id(h).Float64()).Index().Float64().Block(
+			append(stmts, jen.Return(entries))...,
+		))).Block(jen.Break()),
+		jen.If(jen.Id(draw).Op("==").Lit(maxDraws)).Block(
+			jen.Id(c.t).Dot("Skip").Call(jen.Lit(fmt.Sprintf("%s is not finite and smooth at any of %d points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at", fn.Spec.Name, maxDraws))),
+		),
+	)
+	c.body = append(c.body, jen.For(jen.Id(draw).Op(":=").Lit(1), jen.Empty(), jen.Id(draw).Op("++")).Block(draws...))
+}
+
+// inputType returns the Go type of in's variable in a check: a scalar
+// lives in a one-element slice.
+func (c *check) inputType(in *derive.Input) jen.Code {
+	switch in.Kind {
+	case spec.Scalar:
+		return jen.Index().Float64()
+	case spec.Vector:
+		return jen.Op("*").Qual(matPath, "VecDense")
+	case spec.Matrix:
+		return jen.Op("*").Qual(matPath, "Dense")
+	}
+	return jen.Op("*").Qual(matPath, "SymDense")
 }
 
 // maxTestEntries bounds the entries of fixed (literal) size that a check
@@ -680,6 +740,27 @@ func helpers(used map[string]bool) []jen.Code {
 		jen.If(jen.Id("d").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("a").Op("-").Id("b")), jen.Id("d").Op("<=").Qual(mathPath, "MaxFloat64")).Block(jen.Return(jen.Id("d"))),
 		jen.Return(jen.Lit(0.0)),
 	)
+	abs := func(x jen.Code) *jen.Statement { return jen.Qual(mathPath, "Abs").Call(x) }
+	add("smooth", "reports whether the entries of f(h) are finite at h = 0, ±s and ±4s (s = 1e-4: as far as the checks' finite differences reach) and smooth there: each second difference, at s and at 4s, within a quarter of the first difference plus 1e-6 (1.6e-5 at 4s) times the larger of 1 and f(0)'s largest magnitude. Beside a pole or a kink, or where f is rounding noise (the log-determinant of a singular matrix), it is not.", jen.Params(jen.Id("f").Func().Params(jen.Id("h").Float64()).Index().Float64()).Bool(),
+		jen.Const().Id("s").Op("=").Lit(1e-4),
+		jen.Id("at").Op(":=").Index().Index().Float64().Values(jen.Id("f").Call(jen.Lit(-4).Op("*").Id("s")), jen.Id("f").Call(jen.Op("-").Id("s")), jen.Id("f").Call(jen.Lit(0)), jen.Id("f").Call(jen.Id("s")), jen.Id("f").Call(jen.Lit(4).Op("*").Id("s"))),
+		jen.Id("scale").Op(":=").Lit(1.0),
+		jen.For(jen.List(jen.Id("k"), jen.Id("values")).Op(":=").Range().Id("at")).Block(
+			jen.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Id("values")).Block(
+				jen.If(jen.Op("!").Parens(abs(jen.Id("v")).Op("<=").Qual(mathPath, "MaxFloat64"))).Block(jen.Return(jen.False())),
+				jen.If(jen.Id("k").Op("==").Lit(2)).Block(jen.Id("scale").Op("=").Qual(mathPath, "Max").Call(jen.Id("scale"), abs(jen.Id("v")))),
+			),
+		),
+		jen.For(jen.List(jen.Id("i"), jen.Id("v")).Op(":=").Range().Id("at").Index(jen.Lit(2))).Block(
+			jen.For(jen.List(jen.Id("k"), jen.Id("step")).Op(":=").Range().Index().Float64().Values(jen.Lit(1.0), jen.Lit(4.0))).Block(
+				jen.List(jen.Id("m"), jen.Id("p")).Op(":=").List(jen.Id("at").Index(jen.Lit(1).Op("-").Id("k")).Index(jen.Id("i")), jen.Id("at").Index(jen.Lit(3).Op("+").Id("k")).Index(jen.Id("i"))),
+				jen.If(abs(jen.Id("m").Op("-").Lit(2).Op("*").Id("v").Op("+").Id("p")).Op(">").Lit(0.25).Op("*").Add(abs(jen.Id("p").Op("-").Id("m"))).Op("+").Lit(1e-6).Op("*").Id("step").Op("*").Id("step").Op("*").Id("scale")).Block(
+					jen.Return(jen.False()),
+				),
+			),
+		),
+		jen.Return(jen.True()),
+	)
 	add("vector", "draws a vector of length n.", jen.Params(rng(), jen.Id("n").Int()).Op("*").Qual(matPath, "VecDense"),
 		jen.Id("v").Op(":=").Qual(matPath, "NewVecDense").Call(jen.Id("n"), jen.Nil()),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("n"), jen.Id("i").Op("++")).Block(
@@ -910,7 +991,7 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 	)
-	add("compare", "reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.", jen.Params(
+	add("compare", "reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest finite magnitude; equal infinities, and two NaNs, agree.", jen.Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("what").String(), jen.List(jen.Id("got"), jen.Id("want")).Index().Float64(),
 	),
 		jen.Id("t").Dot("Helper").Call(),
@@ -920,12 +1001,18 @@ func helpers(used map[string]bool) []jen.Code {
 		),
 		jen.Id("scale").Op(":=").Lit(1.0),
 		jen.For(jen.List(jen.Id("_"), jen.Id("w")).Op(":=").Range().Id("want")).Block(
-			jen.Id("scale").Op("=").Qual(mathPath, "Max").Call(jen.Id("scale"), jen.Qual(mathPath, "Abs").Call(jen.Id("w"))),
+			jen.If(jen.Id("w").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("w")), jen.Id("w").Op("<=").Qual(mathPath, "MaxFloat64")).Block(
+				jen.Id("scale").Op("=").Qual(mathPath, "Max").Call(jen.Id("scale"), jen.Id("w")),
+			),
 		),
 		jen.For(jen.Id("i").Op(":=").Range().Id("got")).Block(
-			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Index(jen.Id("i")).Op("-").Id("want").Index(jen.Id("i"))),
-				jen.Id("diff").Op(">").Lit(1e-6).Op("*").Id("scale").Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("diff"))).Block(
-				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s entry %d: %v, want %v"), jen.Id("what"), jen.Id("i"), jen.Id("got").Index(jen.Id("i")), jen.Id("want").Index(jen.Id("i"))),
+			jen.List(jen.Id("g"), jen.Id("w")).Op(":=").List(jen.Id("got").Index(jen.Id("i")), jen.Id("want").Index(jen.Id("i"))),
+			jen.If(jen.Id("g").Op("==").Id("w").Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("g")).Op("&&").Qual(mathPath, "IsNaN").Call(jen.Id("w"))).Block(
+				jen.Continue(),
+			),
+			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("g").Op("-").Id("w")),
+				jen.Op("!").Parens(jen.Id("diff").Op("<=").Lit(1e-6).Op("*").Id("scale"))).Block(
+				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s entry %d: %v, want %v"), jen.Id("what"), jen.Id("i"), jen.Id("g"), jen.Id("w")),
 			),
 		),
 	)

@@ -167,6 +167,67 @@ func MatrixPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	}
 }
 
+// domainSpec holds functions defined on part of the test's draws only:
+// X'X is singular when X is wide (its log-determinant rounding noise or
+// −Inf there), log(x − 0.5) is NaN for half the entries drawn, and
+// log(−x) for all of them. Before the test drew its points again until F
+// was finite and smooth, the first four failed at its points.
+const domainSpec = `functions:
+  - name: LogdetGram
+    inputs: {X: "matrix(n, m)"}
+    expr: logdet(X' * X)
+  - name: InvGram
+    inputs: {X: "matrix(n, m)", y: vector(m)}
+    expr: y' * inv(X' * X) * y
+  - name: LogdetOuter
+    inputs: {X: "matrix(n, m)"}
+    expr: log(det(X * X'))
+    wrt: [X]
+  - name: HalfLog
+    inputs: {x: vector(n)}
+    expr: sum(log(x - 0.5))
+  - name: NowhereLog
+    inputs: {x: vector(n)}
+    expr: sum(log(-x))
+`
+
+// TestGeneratedTestDrawsInTheDomain runs the -test output of domainSpec
+// with go test: it passes, skipping NowhereLog with its reason, and a wrong
+// gradient of a function defined on part of the draws still fails.
+func TestGeneratedTestDrawsInTheDomain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests generated packages with the go command")
+	}
+	code, test := generateWithTest(t, domainSpec)
+	wrong := strings.Replace(string(code), "\nfunc LogdetGramGrad(", "\nfunc correctLogdetGramGrad(", 1) + `
+func LogdetGramGrad(X *mat.Dense, dX *mat.Dense) float64 {
+	f := correctLogdetGramGrad(X, dX)
+	dX.Set(0, 0, dX.At(0, 0)+0.01)
+	return f
+}
+`
+	dir := moduleTempDir(t, "testgendomain")
+	for pkg, src := range map[string]string{"right": string(code), "wrong": wrong} {
+		if err := os.MkdirAll(filepath.Join(dir, pkg), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, data := range map[string]string{"gen.go": src, "gen_test.go": string(test)} {
+			if err := os.WriteFile(filepath.Join(dir, pkg, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	results := goTestJSON(t, "./"+filepath.Base(dir)+"/...")
+	if res := results["right"]; res.action != "pass" {
+		t.Errorf("go test %s, want pass:\n%s", res.action, res.output)
+	} else if want := "NowhereLog is not finite and smooth at any of 100 points drawn"; !strings.Contains(res.output, want) {
+		t.Errorf("the output does not give NowhereLog's skip, %q:\n%s", want, res.output)
+	}
+	if res := results["wrong"]; res.action != "fail" || !strings.Contains(res.output, "∂f/∂X entry 0:") {
+		t.Errorf("with LogdetGramGrad wrong, go test %s, want a failure of ∂f/∂X entry 0:\n%s", res.action, res.output)
+	}
+}
+
 // illConditionedSpec holds functions of the differential oracle's random
 // specs (seed 108; names as there) whose -test output failed at its own
 // points although the oracle found every derivative right: values so large
@@ -326,6 +387,38 @@ func TestFiniteDifferenceHelpers(t *testing.T) {
 		{"check: an entry whose values overflow is skipped", "check", `
 	x := []float64{710}
 	gradgen.check(t, "x", func() float64 { return math.Exp(x[0]) }, []*float64{&x[0]}, []float64{0})`, false},
+		{"compare: equal infinities and two NaNs agree", "compare", `
+	gradgen.compare(t, "f", []float64{math.Inf(-1), math.NaN(), 1}, []float64{math.Inf(-1), math.NaN(), 1})`, false},
+		{"compare: a wrong entry beside an infinite one", "compare", `
+	gradgen.compare(t, "f", []float64{math.Inf(1), 1}, []float64{math.Inf(1), 2})`, true},
+		{"compare: a NaN against a number", "compare", `
+	gradgen.compare(t, "f", []float64{math.NaN()}, []float64{1})`, true},
+		{"smooth: what is and what is not", "smooth", `
+	noise := func(h float64) []float64 { // the inverse log-determinant of a singular matrix
+		if h == 0 || h == -4e-4 {
+			return []float64{-0.0}
+		}
+		return []float64{-0.024}
+	}
+	for _, tc := range []struct {
+		name string
+		f    func(h float64) []float64
+		want bool
+	}{
+		{"exp and sin", func(h float64) []float64 { return []float64{math.Exp(3 * h), math.Sin(h)} }, true},
+		{"a large value", func(h float64) []float64 { return []float64{1e9 + h} }, true},
+		{"steep but smooth", func(h float64) []float64 { return []float64{math.Exp(100 * h)} }, true},
+		{"a pole within reach", func(h float64) []float64 { return []float64{1 / (h - 3e-4)} }, false},
+		{"a pole at a step", func(h float64) []float64 { return []float64{1 / (h - 4e-4)} }, false},
+		{"a kink within reach", func(h float64) []float64 { return []float64{math.Abs(h - 2e-4)} }, false},
+		{"NaN at the point", func(h float64) []float64 { return []float64{math.Log(h - 1)} }, false},
+		{"rounding noise", noise, false},
+		{"one entry of two beside a pole", func(h float64) []float64 { return []float64{math.Exp(h), 1 / (h - 3e-4)} }, false},
+	} {
+		if got := gradgen.smooth(tc.f); got != tc.want {
+			t.Errorf("%s: smooth %v, want %v", tc.name, got, tc.want)
+		}
+	}`, false},
 	}
 	dir := moduleTempDir(t, "testgenhelpers")
 	for k, tt := range tests {
@@ -459,7 +552,7 @@ func TestGeneratedTestSkipsHugeFixedSizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `t.Skip("Huge's inputs have more than 16384 entries of fixed size: too many to check by finite differences")`
-	if n := strings.Count(string(test), "t.Skip("); n != 1 || !strings.Contains(string(test), want) {
-		t.Errorf("the test has %d skips, want one: %s\n%s", n, want, test)
+	if n := strings.Count(string(test), "too many to check"); n != 1 || !strings.Contains(string(test), want) {
+		t.Errorf("the test has %d skips for too many entries, want one: %s\n%s", n, want, test)
 	}
 }

@@ -18,6 +18,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 	var gradgen struct {
 		uniform         func(rng *ggrand.Rand) float64
 		spread          func(a, b float64) float64
+		smooth          func(f func(h float64) []float64) bool
 		vector          func(rng *ggrand.Rand, n int) *ggmat.VecDense
 		matrix          func(rng *ggrand.Rand, r, c int, square bool) *ggmat.Dense
 		symmetric       func(rng *ggrand.Rand, n int, spd bool) *ggmat.SymDense
@@ -27,6 +28,8 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		symmetricParams func(x, g *ggmat.SymDense) ([]*float64, []float64)
 		check           func(t *ggtesting.T, name string, f func() float64, ps []*float64, want []float64)
 		movedVector     func(x, d *ggmat.VecDense, h float64) *ggmat.VecDense
+		movedMatrix     func(x, d *ggmat.Dense, h float64) *ggmat.Dense
+		movedSymmetric  func(x, d *ggmat.SymDense, h float64) *ggmat.SymDense
 		flat            func(parts ...any) []float64
 		packedSymmetric func(g *ggmat.SymDense) *ggmat.Dense
 		compareSlope    func(t *ggtesting.T, what string, got []float64, f func(h float64) []float64)
@@ -42,6 +45,31 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			return d
 		}
 		return 0.0
+	}
+	// smooth reports whether the entries of f(h) are finite at h = 0, ±s and ±4s (s = 1e-4: as far as the checks' finite differences reach) and smooth there: each second difference, at s and at 4s, within a quarter of the first difference plus 1e-6 (1.6e-5 at 4s) times the larger of 1 and f(0)'s largest magnitude. Beside a pole or a kink, or where f is rounding noise (the log-determinant of a singular matrix), it is not.
+	gradgen.smooth = func(f func(h float64) []float64) bool {
+		const s = 0.0001
+		at := [][]float64{f(-4 * s), f(-s), f(0), f(s), f(4 * s)}
+		scale := 1.0
+		for k, values := range at {
+			for _, v := range values {
+				if !(ggmath.Abs(v) <= ggmath.MaxFloat64) {
+					return false
+				}
+				if k == 2 {
+					scale = ggmath.Max(scale, ggmath.Abs(v))
+				}
+			}
+		}
+		for i, v := range at[2] {
+			for k, step := range []float64{1.0, 4.0} {
+				m, p := at[1-k][i], at[3+k][i]
+				if ggmath.Abs(m-2*v+p) > 0.25*ggmath.Abs(p-m)+1e-06*step*step*scale {
+					return false
+				}
+			}
+		}
+		return true
 	}
 	// vector draws a vector of length n.
 	gradgen.vector = func(rng *ggrand.Rand, n int) *ggmat.VecDense {
@@ -165,6 +193,24 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		y.AddScaledVec(x, h, d)
 		return y
 	}
+	// movedMatrix returns x + h d.
+	gradgen.movedMatrix = func(x, d *ggmat.Dense, h float64) *ggmat.Dense {
+		y := ggmat.DenseCopyOf(d)
+		y.Scale(h, y)
+		y.Add(x, y)
+		return y
+	}
+	// movedSymmetric returns x + h d; it stays positive definite for an spd x when |h| ‖d‖ is below x's smallest eigenvalue (at least n here).
+	gradgen.movedSymmetric = func(x, d *ggmat.SymDense, h float64) *ggmat.SymDense {
+		n := x.SymmetricDim()
+		y := ggmat.NewSymDense(n, nil)
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				y.SetSym(i, j, x.At(i, j)+h*d.At(i, j))
+			}
+		}
+		return y
+	}
 	// flat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.
 	gradgen.flat = func(parts ...any) []float64 {
 		var entries []float64
@@ -228,7 +274,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			}
 		}
 	}
-	// compare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
+	// compare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest finite magnitude; equal infinities, and two NaNs, agree.
 	gradgen.compare = func(t *ggtesting.T, what string, got, want []float64) {
 		t.Helper()
 		if len(got) != len(want) {
@@ -237,11 +283,17 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		scale := 1.0
 		for _, w := range want {
-			scale = ggmath.Max(scale, ggmath.Abs(w))
+			if w := ggmath.Abs(w); w <= ggmath.MaxFloat64 {
+				scale = ggmath.Max(scale, w)
+			}
 		}
 		for i := range got {
-			if diff := ggmath.Abs(got[i] - want[i]); diff > 1e-06*scale || ggmath.IsNaN(diff) {
-				t.Errorf("%s entry %d: %v, want %v", what, i, got[i], want[i])
+			g, w := got[i], want[i]
+			if g == w || ggmath.IsNaN(g) && ggmath.IsNaN(w) {
+				continue
+			}
+			if diff := ggmath.Abs(g - w); !(diff <= 1e-06*scale) {
+				t.Errorf("%s entry %d: %v, want %v", what, i, g, w)
 			}
 		}
 	}
@@ -249,9 +301,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		name  string
 		check func(*ggtesting.T, *ggrand.Rand)
 	}{{"DiagOfSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		w := gradgen.vector(rng, n)
+		var (
+			n int
+			A *ggmat.Dense
+			w *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			w = gradgen.vector(rng, n)
+			dA := gradgen.matrix(rng, n, n, false)
+			dw := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{DiagOfSum(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(w, dw, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("DiagOfSum is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dw := ggmat.NewVecDense(n, nil)
 		value := DiagOfSumGrad(A, w, dA, dw)
@@ -279,7 +348,21 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "DiagOfSumProblem's Grad", grad, gradgen.flat(dA, dw))
 		}
 	}}, {"Norm2OfScalar", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			s = []float64{gradgen.uniform(rng)}
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Norm2OfScalar(s[0] + h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Norm2OfScalar is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		ds := new(float64)
 		value := Norm2OfScalarGrad(s[0], ds)
 		f := func() float64 {
@@ -308,8 +391,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Norm2OfScalarProblem's Grad", grad, gradgen.flat(ds))
 		}
 	}}, {"LogsumexpOfScalar", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
+		var (
+			n int
+			a *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			da := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LogsumexpOfScalar(gradgen.movedVector(a, da, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("LogsumexpOfScalar is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		value := LogsumexpOfScalarGrad(a, da)
 		f := func() float64 {
@@ -332,8 +430,24 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "LogsumexpOfScalarProblem's Grad", grad, gradgen.flat(da))
 		}
 	}}, {"StructuralOfScalars", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgen.uniform(rng)}
-		t := []float64{gradgen.uniform(rng)}
+		var (
+			s []float64
+			t []float64
+		)
+		for draw := 1; ; draw++ {
+			s = []float64{gradgen.uniform(rng)}
+			t = []float64{gradgen.uniform(rng)}
+			ds := gradgen.uniform(rng)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{StructuralOfScalars(s[0]+h*ds, t[0]+h*dt)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("StructuralOfScalars is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		ds := new(float64)
 		dt := new(float64)
 		value := StructuralOfScalarsGrad(s[0], t[0], ds, dt)
@@ -361,10 +475,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "StructuralOfScalarsProblem's Grad", grad, gradgen.flat(ds, dt))
 		}
 	}}, {"FillScalarProduct", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		i := []float64{gradgen.uniform(rng)}
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			i []float64
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			i = []float64{gradgen.uniform(rng)}
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			di := gradgen.uniform(rng)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FillScalarProduct(i[0]+h*di, gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FillScalarProduct is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		di := new(float64)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
@@ -397,12 +530,33 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FillScalarProductProblem's Grad", grad, gradgen.flat(di, dx, dy))
 		}
 	}}, {"FillOuterBias", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		h := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		W := gradgen.matrix(rng, d, h, false)
-		b := gradgen.vector(rng, h)
+		var (
+			n int
+			d int
+			h int
+			X *ggmat.Dense
+			W *ggmat.Dense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			h = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			W = gradgen.matrix(rng, d, h, false)
+			b = gradgen.vector(rng, h)
+			dX := gradgen.matrix(rng, n, d, false)
+			dW := gradgen.matrix(rng, d, h, false)
+			db := gradgen.vector(rng, h)
+			if gradgen.smooth(func(h2 float64) []float64 {
+				return []float64{FillOuterBias(gradgen.movedMatrix(X, dX, h2), gradgen.movedMatrix(W, dW, h2), gradgen.movedVector(b, db, h2))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FillOuterBias is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(n, d, nil)
 		dW := ggmat.NewDense(d, h, nil)
 		db := ggmat.NewVecDense(h, nil)
@@ -435,9 +589,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FillOuterBiasProblem's Grad", grad, gradgen.flat(dX, dW, db))
 		}
 	}}, {"FillInFunction", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			x *ggmat.VecDense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			s = []float64{gradgen.uniform(rng)}
+			dx := gradgen.vector(rng, n)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FillInFunction(gradgen.movedVector(x, dx, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FillInFunction is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
 		value := FillInFunctionGrad(x, s[0], dx, ds)
@@ -465,9 +636,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FillInFunctionProblem's Grad", grad, gradgen.flat(dx, ds))
 		}
 	}}, {"InnerProductInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{InnerProductInChain(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("InnerProductInChain is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := InnerProductInChainGrad(x, y, dx, dy)
@@ -495,10 +683,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "InnerProductInChainProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"OuterTimesVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
-		z := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+			z *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			z = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			dz := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OuterTimesVector(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h), gradgen.movedVector(z, dz, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OuterTimesVector is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		dz := ggmat.NewVecDense(n, nil)
@@ -531,10 +738,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OuterTimesVectorProblem's Grad", grad, gradgen.flat(dx, dy, dz))
 		}
 	}}, {"FillOuterInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
+		var (
+			n int
+			m int
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FillOuterInChain(gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FillOuterInChain is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
 		value := FillOuterInChainGrad(b, c, db, dc)
@@ -562,9 +787,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FillOuterInChainProblem's Grad", grad, gradgen.flat(db, dc))
 		}
 	}}, {"DiagOfSumArgument", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		w := gradgen.vector(rng, n)
+		var (
+			n int
+			A *ggmat.Dense
+			w *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			w = gradgen.vector(rng, n)
+			dA := gradgen.matrix(rng, n, n, false)
+			dw := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{DiagOfSumArgument(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(w, dw, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("DiagOfSumArgument is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dw := ggmat.NewVecDense(n, nil)
 		value := DiagOfSumArgumentGrad(A, w, dA, dw)
@@ -592,9 +834,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "DiagOfSumArgumentProblem's Grad", grad, gradgen.flat(dA, dw))
 		}
 	}}, {"DiagRowsOfSums", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		P := gradgen.symmetric(rng, n, true)
+		var (
+			n int
+			A *ggmat.Dense
+			P *ggmat.SymDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			P = gradgen.symmetric(rng, n, true)
+			dA := gradgen.matrix(rng, n, n, false)
+			dP := gradgen.symmetric(rng, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{DiagRowsOfSums(gradgen.movedMatrix(A, dA, h), gradgen.movedSymmetric(P, dP, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("DiagRowsOfSums is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dP := ggmat.NewSymDense(n, nil)
 		value := DiagRowsOfSumsGrad(A, P, dA, dP)
@@ -622,9 +881,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "DiagRowsOfSumsProblem's Grad", grad, gradgen.flat(dA, gradgen.packedSymmetric(dP)))
 		}
 	}}, {"SymmetricGradientIsInput", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		S := gradgen.symmetric(rng, n, false)
-		P := gradgen.symmetric(rng, n, true)
+		var (
+			n int
+			S *ggmat.SymDense
+			P *ggmat.SymDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			S = gradgen.symmetric(rng, n, false)
+			P = gradgen.symmetric(rng, n, true)
+			dS := gradgen.symmetric(rng, n, false)
+			dP := gradgen.symmetric(rng, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{SymmetricGradientIsInput(gradgen.movedSymmetric(S, dS, h), gradgen.movedSymmetric(P, dP, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("SymmetricGradientIsInput is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dS := ggmat.NewSymDense(n, nil)
 		dP := ggmat.NewSymDense(n, nil)
 		value := SymmetricGradientIsInputGrad(S, P, dS, dP)
@@ -653,10 +929,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "SymmetricGradientIsInputProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS), gradgen.packedSymmetric(dP)))
 		}
 	}}, {"FillInDot", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		X := gradgen.matrix(rng, n, m, false)
+		var (
+			n int
+			m int
+			x *ggmat.VecDense
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			X = gradgen.matrix(rng, n, m, false)
+			dx := gradgen.vector(rng, n)
+			dX := gradgen.matrix(rng, n, m, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FillInDot(gradgen.movedVector(x, dx, h), gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FillInDot is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		value := FillInDotGrad(x, X, dx, dX)
@@ -684,10 +978,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FillInDotProblem's Grad", grad, gradgen.flat(dx, dX))
 		}
 	}}, {"TraceOfSumTimesDiag", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
+		var (
+			n int
+			A *ggmat.Dense
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			dA := gradgen.matrix(rng, n, n, false)
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{TraceOfSumTimesDiag(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("TraceOfSumTimesDiag is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
@@ -720,10 +1033,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "TraceOfSumTimesDiagProblem's Grad", grad, gradgen.flat(dA, da, db))
 		}
 	}}, {"TraceOfSumProduct", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, m, false)
-		P := gradgen.symmetric(rng, n, true)
+		var (
+			n int
+			m int
+			X *ggmat.Dense
+			P *ggmat.SymDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, m, false)
+			P = gradgen.symmetric(rng, n, true)
+			dX := gradgen.matrix(rng, n, m, false)
+			dP := gradgen.symmetric(rng, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{TraceOfSumProduct(gradgen.movedMatrix(X, dX, h), gradgen.movedSymmetric(P, dP, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("TraceOfSumProduct is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(n, m, nil)
 		dP := ggmat.NewSymDense(n, nil)
 		value := TraceOfSumProductGrad(X, P, dX, dP)
@@ -751,9 +1082,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "TraceOfSumProductProblem's Grad", grad, gradgen.flat(dX, gradgen.packedSymmetric(dP)))
 		}
 	}}, {"TraceTimesShiftedSymmetric", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		S := gradgen.symmetric(rng, n, false)
-		P := gradgen.symmetric(rng, n, true)
+		var (
+			n int
+			S *ggmat.SymDense
+			P *ggmat.SymDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			S = gradgen.symmetric(rng, n, false)
+			P = gradgen.symmetric(rng, n, true)
+			dS := gradgen.symmetric(rng, n, false)
+			dP := gradgen.symmetric(rng, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{TraceTimesShiftedSymmetric(gradgen.movedSymmetric(S, dS, h), gradgen.movedSymmetric(P, dP, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("TraceTimesShiftedSymmetric is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dS := ggmat.NewSymDense(n, nil)
 		dP := ggmat.NewSymDense(n, nil)
 		value := TraceTimesShiftedSymmetricGrad(S, P, dS, dP)
@@ -782,12 +1130,32 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "TraceTimesShiftedSymmetricProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS), gradgen.packedSymmetric(dP)))
 		}
 	}}, {"LogReg", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		y := gradgen.vector(rng, n)
-		w := gradgen.vector(rng, d)
-		lambda := []float64{gradgen.uniform(rng)}
+		var (
+			n      int
+			d      int
+			X      *ggmat.Dense
+			y      *ggmat.VecDense
+			w      *ggmat.VecDense
+			lambda []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			y = gradgen.vector(rng, n)
+			w = gradgen.vector(rng, d)
+			lambda = []float64{gradgen.uniform(rng)}
+			dw := gradgen.vector(rng, d)
+			dlambda := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LogReg(X, y, gradgen.movedVector(w, dw, h), lambda[0]+h*dlambda)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("LogReg is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := ggmat.NewVecDense(d, nil)
 		dlambda := new(float64)
 		value := LogRegGrad(X, y, w, lambda[0], dw, dlambda)
@@ -815,9 +1183,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "LogRegProblem's Grad", grad, gradgen.flat(dw, dlambda))
 		}
 	}}, {"GaussNLL", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		S := gradgen.symmetric(rng, n, true)
-		C := gradgen.symmetric(rng, n, true)
+		var (
+			n int
+			S *ggmat.SymDense
+			C *ggmat.SymDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			S = gradgen.symmetric(rng, n, true)
+			C = gradgen.symmetric(rng, n, true)
+			dS := gradgen.symmetric(rng, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{GaussNLL(gradgen.movedSymmetric(S, dS, h), C)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("GaussNLL is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dS := ggmat.NewSymDense(n, nil)
 		value := GaussNLLGrad(S, C, dS)
 		f := func() float64 {
@@ -840,14 +1224,36 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "GaussNLLProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS)))
 		}
 	}}, {"MLP", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		h := 1 + rng.IntN(4)
-		o := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		W1 := gradgen.matrix(rng, d, h, false)
-		W2 := gradgen.matrix(rng, h, o, false)
-		Y := gradgen.matrix(rng, n, o, false)
+		var (
+			n  int
+			d  int
+			h  int
+			o  int
+			X  *ggmat.Dense
+			W1 *ggmat.Dense
+			W2 *ggmat.Dense
+			Y  *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			h = 1 + rng.IntN(4)
+			o = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			W1 = gradgen.matrix(rng, d, h, false)
+			W2 = gradgen.matrix(rng, h, o, false)
+			Y = gradgen.matrix(rng, n, o, false)
+			dW2 := gradgen.matrix(rng, h, o, false)
+			dW1 := gradgen.matrix(rng, d, h, false)
+			if gradgen.smooth(func(h2 float64) []float64 {
+				return []float64{MLP(X, gradgen.movedMatrix(W1, dW1, h2), gradgen.movedMatrix(W2, dW2, h2), Y)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("MLP is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dW2 := ggmat.NewDense(h, o, nil)
 		dW1 := ggmat.NewDense(d, h, nil)
 		value := MLPGrad(X, W1, W2, Y, dW2, dW1)
@@ -875,11 +1281,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "MLPProblem's Grad", grad, gradgen.flat(dW2, dW1))
 		}
 	}}, {"LeastSquares", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		x := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, m)
+		var (
+			m int
+			n int
+			A *ggmat.Dense
+			x *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			x = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, m)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LeastSquares(A, gradgen.movedVector(x, dx, h), b)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("LeastSquares is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := LeastSquaresGrad(A, x, b, dx)
 		f := func() float64 {
@@ -902,8 +1326,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "LeastSquaresProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"DocDirectives", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{DocDirectives(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("DocDirectives is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := DocDirectivesGrad(x, dx)
 		f := func() float64 {
@@ -926,14 +1365,41 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "DocDirectivesProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"t", func(t2 *ggtesting.T, rng2 *ggrand.Rand) {
-		n := 1 + rng2.IntN(4)
-		rng := gradgen.vector(rng2, n)
-		tests := []float64{gradgen.uniform(rng2)}
-		tt := []float64{gradgen.uniform(rng2)}
-		trial := []float64{gradgen.uniform(rng2)}
-		fd := []float64{gradgen.uniform(rng2)}
-		rand := []float64{gradgen.uniform(rng2)}
-		testing := []float64{gradgen.uniform(rng2)}
+		var (
+			n       int
+			rng     *ggmat.VecDense
+			tests   []float64
+			tt      []float64
+			trial   []float64
+			fd      []float64
+			rand    []float64
+			testing []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng2.IntN(4)
+			rng = gradgen.vector(rng2, n)
+			tests = []float64{gradgen.uniform(rng2)}
+			tt = []float64{gradgen.uniform(rng2)}
+			trial = []float64{gradgen.uniform(rng2)}
+			fd = []float64{gradgen.uniform(rng2)}
+			rand = []float64{gradgen.uniform(rng2)}
+			testing = []float64{gradgen.uniform(rng2)}
+			drng := gradgen.vector(rng2, n)
+			dtests := gradgen.uniform(rng2)
+			dtt := gradgen.uniform(rng2)
+			dtrial := gradgen.uniform(rng2)
+			dfd := gradgen.uniform(rng2)
+			drand := gradgen.uniform(rng2)
+			dtesting := gradgen.uniform(rng2)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{t(gradgen.movedVector(rng, drng, h), tests[0]+h*dtests, tt[0]+h*dtt, trial[0]+h*dtrial, fd[0]+h*dfd, rand[0]+h*drand, testing[0]+h*dtesting)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("t is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		drng := ggmat.NewVecDense(n, nil)
 		dtests := new(float64)
 		dtt := new(float64)
@@ -1042,19 +1508,56 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "tProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"LocalNames", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		f := []float64{gradgen.uniform(rng)}
-		ws := gradgen.vector(rng, n)
-		i := gradgen.vector(rng, n)
-		j := []float64{gradgen.uniform(rng)}
-		dst := []float64{gradgen.uniform(rng)}
-		x := []float64{gradgen.uniform(rng)}
-		grad := []float64{gradgen.uniform(rng)}
-		size := []float64{gradgen.uniform(rng)}
-		hess := []float64{gradgen.uniform(rng)}
-		dense := []float64{gradgen.uniform(rng)}
-		localNamesGradWork := gradgen.vector(rng, n)
-		localNamesGradPool := gradgen.vector(rng, n)
+		var (
+			n                  int
+			f                  []float64
+			ws                 *ggmat.VecDense
+			i                  *ggmat.VecDense
+			j                  []float64
+			dst                []float64
+			x                  []float64
+			grad               []float64
+			size               []float64
+			hess               []float64
+			dense              []float64
+			localNamesGradWork *ggmat.VecDense
+			localNamesGradPool *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			f = []float64{gradgen.uniform(rng)}
+			ws = gradgen.vector(rng, n)
+			i = gradgen.vector(rng, n)
+			j = []float64{gradgen.uniform(rng)}
+			dst = []float64{gradgen.uniform(rng)}
+			x = []float64{gradgen.uniform(rng)}
+			grad = []float64{gradgen.uniform(rng)}
+			size = []float64{gradgen.uniform(rng)}
+			hess = []float64{gradgen.uniform(rng)}
+			dense = []float64{gradgen.uniform(rng)}
+			localNamesGradWork = gradgen.vector(rng, n)
+			localNamesGradPool = gradgen.vector(rng, n)
+			df := gradgen.uniform(rng)
+			dws := gradgen.vector(rng, n)
+			di := gradgen.vector(rng, n)
+			dj := gradgen.uniform(rng)
+			ddst := gradgen.uniform(rng)
+			dx := gradgen.uniform(rng)
+			dgrad := gradgen.uniform(rng)
+			dsize := gradgen.uniform(rng)
+			dhess := gradgen.uniform(rng)
+			ddense := gradgen.uniform(rng)
+			dlocalNamesGradWork := gradgen.vector(rng, n)
+			dlocalNamesGradPool := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LocalNames(f[0]+h*df, gradgen.movedVector(ws, dws, h), gradgen.movedVector(i, di, h), j[0]+h*dj, dst[0]+h*ddst, x[0]+h*dx, grad[0]+h*dgrad, size[0]+h*dsize, hess[0]+h*dhess, dense[0]+h*ddense, gradgen.movedVector(localNamesGradWork, dlocalNamesGradWork, h), gradgen.movedVector(localNamesGradPool, dlocalNamesGradPool, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("LocalNames is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		df := new(float64)
 		dws := ggmat.NewVecDense(n, nil)
 		di := ggmat.NewVecDense(n, nil)
@@ -1210,9 +1713,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "LocalNamesProblem's Hess", gradgen.flat(hess2), gradgen.flat(H))
 		}
 	}}, {"OpExp", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpExp(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpExp is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpExpGrad(X, dX)
 		f := func() float64 {
@@ -1235,9 +1754,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpExpProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpLog", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpLog(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpLog is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpLogGrad(X, dX)
 		f := func() float64 {
@@ -1260,8 +1795,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpLogProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpSin", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSin(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSin is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSinGrad(x, dx)
 		f := func() float64 {
@@ -1284,8 +1834,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSinProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpCos", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpCos(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpCos is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpCosGrad(x, dx)
 		f := func() float64 {
@@ -1308,8 +1873,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpCosProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpTan", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpTan(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpTan is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpTanGrad(x, dx)
 		f := func() float64 {
@@ -1332,8 +1912,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpTanProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpArcsin", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpArcsin(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpArcsin is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpArcsinGrad(x, dx)
 		f := func() float64 {
@@ -1356,8 +1951,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpArcsinProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpArccos", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpArccos(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpArccos is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpArccosGrad(x, dx)
 		f := func() float64 {
@@ -1380,8 +1990,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpArccosProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpArctan", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpArctan(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpArctan is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpArctanGrad(x, dx)
 		f := func() float64 {
@@ -1404,9 +2029,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpArctanProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpTanh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpTanh(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpTanh is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpTanhGrad(X, dX)
 		f := func() float64 {
@@ -1429,8 +2070,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpTanhProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpCosh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpCosh(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpCosh is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpCoshGrad(x, dx)
 		f := func() float64 {
@@ -1486,8 +2142,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpCoshProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSinh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSinh(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSinh is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSinhGrad(x, dx)
 		f := func() float64 {
@@ -1543,8 +2214,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSinhProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpLog1p", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpLog1p(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpLog1p is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpLog1pGrad(x, dx)
 		f := func() float64 {
@@ -1601,8 +2287,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpLog1pProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpExpm1", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpExpm1(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpExpm1 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpExpm1Grad(x, dx)
 		f := func() float64 {
@@ -1659,8 +2360,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpExpm1Problem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpErf", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpErf(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpErf is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpErfGrad(x, dx)
 		f := func() float64 {
@@ -1716,8 +2432,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpErfProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSigmoid", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSigmoid(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSigmoid is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSigmoidGrad(x, dx)
 		f := func() float64 {
@@ -1740,8 +2471,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSigmoidProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpSoftplus", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSoftplus(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSoftplus is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSoftplusGrad(x, dx)
 		f := func() float64 {
@@ -1764,8 +2510,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSoftplusProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpSqrt", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSqrt(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSqrt is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSqrtGrad(x, dx)
 		f := func() float64 {
@@ -1788,9 +2549,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSqrtProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpAbs", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpAbs(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpAbs is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpAbsGrad(x, y, dx, dy)
@@ -1818,9 +2596,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpAbsProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"OpSign", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSign(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSign is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpSignGrad(x, y, dx, dy)
@@ -1848,9 +2643,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSignProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"OpRelu", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpRelu(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpRelu is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpReluGrad(x, y, dx, dy)
@@ -1878,9 +2690,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpReluProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"OpSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSum(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSum is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpSumGrad(X, dX)
 		f := func() float64 {
@@ -1903,8 +2731,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSumProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpTr", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			A *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			dA := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpTr(gradgen.movedMatrix(A, dA, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpTr is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpTrGrad(A, dA)
 		f := func() float64 {
@@ -1927,8 +2770,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpTrProblem's Grad", grad, gradgen.flat(dA))
 		}
 	}}, {"OpDet", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			A *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			dA := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpDet(gradgen.movedMatrix(A, dA, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpDet is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpDetGrad(A, dA)
 		f := func() float64 {
@@ -1951,8 +2809,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpDetProblem's Grad", grad, gradgen.flat(dA))
 		}
 	}}, {"OpLogdet", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			A *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			dA := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpLogdet(gradgen.movedMatrix(A, dA, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpLogdet is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpLogdetGrad(A, dA)
 		f := func() float64 {
@@ -1975,10 +2848,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpLogdetProblem's Grad", grad, gradgen.flat(dA))
 		}
 	}}, {"OpNorm1", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		Y := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			Y *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			Y = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			dY := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpNorm1(gradgen.movedMatrix(X, dX, h), gradgen.movedMatrix(Y, dY, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpNorm1 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		dY := ggmat.NewDense(m, n, nil)
 		value := OpNorm1Grad(X, Y, dX, dY)
@@ -2006,8 +2897,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpNorm1Problem's Grad", grad, gradgen.flat(dX, dY))
 		}
 	}}, {"OpNorm2", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpNorm2(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpNorm2 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpNorm2Grad(x, dx)
 		f := func() float64 {
@@ -2030,9 +2936,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpNorm2Problem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpNorm2Matrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpNorm2Matrix(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpNorm2Matrix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpNorm2MatrixGrad(X, dX)
 		f := func() float64 {
@@ -2055,9 +2977,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpNorm2MatrixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpNorm2Squared", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpNorm2Squared(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpNorm2Squared is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpNorm2SquaredGrad(X, dX)
 		f := func() float64 {
@@ -2080,11 +3018,30 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpNorm2SquaredProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpSumsq", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		x := gradgen.vector(rng, m)
-		y := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			A *ggmat.Dense
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			x = gradgen.vector(rng, m)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, m)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSumsq(A, gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSumsq is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(m, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpSumsqGrad(A, x, y, dx, dy)
@@ -2150,8 +3107,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSumsqProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpLogsumexp", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpLogsumexp(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpLogsumexp is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpLogsumexpGrad(x, dx)
 		f := func() float64 {
@@ -2174,9 +3146,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpLogsumexpProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpLogsumexpMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpLogsumexpMatrix(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpLogsumexpMatrix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpLogsumexpMatrixGrad(X, dX)
 		f := func() float64 {
@@ -2199,10 +3187,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpLogsumexpMatrixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpLogsumexpRows", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		Y := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			Y *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			Y = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			dY := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpLogsumexpRows(gradgen.movedMatrix(X, dX, h), gradgen.movedMatrix(Y, dY, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpLogsumexpRows is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		dY := ggmat.NewDense(m, n, nil)
 		value := OpLogsumexpRowsGrad(X, Y, dX, dY)
@@ -2230,10 +3236,27 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpLogsumexpRowsProblem's Grad", grad, gradgen.flat(dX, dY))
 		}
 	}}, {"OpLogsumexpRowsHessian", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		x := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			A *ggmat.Dense
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpLogsumexpRowsHessian(A, gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpLogsumexpRowsHessian is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpLogsumexpRowsHessianGrad(A, x, dx)
 		f := func() float64 {
@@ -2291,11 +3314,30 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpLogsumexpRowsHessianProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSumAlong", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		a := gradgen.vector(rng, m)
-		b := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			a = gradgen.vector(rng, m)
+			b = gradgen.vector(rng, n)
+			da := gradgen.vector(rng, m)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSumAlong(X, gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSumAlong is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpSumAlongGrad(X, a, b, da, db)
@@ -2361,11 +3403,31 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSumAlongProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSumAlongMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		a := gradgen.vector(rng, m)
-		b := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			a = gradgen.vector(rng, m)
+			b = gradgen.vector(rng, n)
+			dX := gradgen.matrix(rng, m, n, false)
+			da := gradgen.vector(rng, m)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSumAlongMatrix(gradgen.movedMatrix(X, dX, h), gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSumAlongMatrix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
@@ -2398,10 +3460,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSumAlongMatrixProblem's Grad", grad, gradgen.flat(dX, da, db))
 		}
 	}}, {"OpMean", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		a := gradgen.vector(rng, m)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			a *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			a = gradgen.vector(rng, m)
+			dX := gradgen.matrix(rng, m, n, false)
+			da := gradgen.vector(rng, m)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpMean(gradgen.movedMatrix(X, dX, h), gradgen.movedVector(a, da, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpMean is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		da := ggmat.NewVecDense(m, nil)
 		value := OpMeanGrad(X, a, dX, da)
@@ -2429,9 +3509,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpMeanProblem's Grad", grad, gradgen.flat(dX, da))
 		}
 	}}, {"OpSoftmax", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSoftmax(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSoftmax is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpSoftmaxGrad(x, y, dx, dy)
@@ -2497,10 +3594,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSoftmaxProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSoftmaxRows", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		Y := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			Y *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			Y = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			dY := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSoftmaxRows(gradgen.movedMatrix(X, dX, h), gradgen.movedMatrix(Y, dY, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSoftmaxRows is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		dY := ggmat.NewDense(m, n, nil)
 		value := OpSoftmaxRowsGrad(X, Y, dX, dY)
@@ -2528,11 +3643,30 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSoftmaxRowsProblem's Grad", grad, gradgen.flat(dX, dY))
 		}
 	}}, {"OpExpansion", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		a := gradgen.vector(rng, m)
-		b := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			a = gradgen.vector(rng, m)
+			b = gradgen.vector(rng, n)
+			da := gradgen.vector(rng, m)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpExpansion(X, gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpExpansion is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpExpansionGrad(X, a, b, da, db)
@@ -2598,11 +3732,31 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpExpansionProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpExpansionMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		a := gradgen.vector(rng, m)
-		b := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			a = gradgen.vector(rng, m)
+			b = gradgen.vector(rng, n)
+			dX := gradgen.matrix(rng, m, n, false)
+			da := gradgen.vector(rng, m)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpExpansionMatrix(gradgen.movedMatrix(X, dX, h), gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpExpansionMatrix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
@@ -2635,9 +3789,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpExpansionMatrixProblem's Grad", grad, gradgen.flat(dX, da, db))
 		}
 	}}, {"OpMatrixPower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			A *ggmat.Dense
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			x = gradgen.vector(rng, n)
+			dA := gradgen.matrix(rng, n, n, false)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpMatrixPower(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpMatrixPower is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpMatrixPowerGrad(A, x, dA, dx)
@@ -2665,9 +3836,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpMatrixPowerProblem's Grad", grad, gradgen.flat(dA, dx))
 		}
 	}}, {"OpMatrixPowerSquaring", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		B := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			A *ggmat.Dense
+			B *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			B = gradgen.matrix(rng, n, n, true)
+			dA := gradgen.matrix(rng, n, n, false)
+			dB := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpMatrixPowerSquaring(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(B, dB, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpMatrixPowerSquaring is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dB := ggmat.NewDense(n, n, nil)
 		value := OpMatrixPowerSquaringGrad(A, B, dA, dB)
@@ -2695,9 +3883,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpMatrixPowerSquaringProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpMatrixPowerHessian", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			A *ggmat.Dense
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpMatrixPowerHessian(A, gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpMatrixPowerHessian is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpMatrixPowerHessianGrad(A, x, dx)
 		f := func() float64 {
@@ -2755,13 +3959,34 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpMatrixPowerHessianProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSoftmaxRegression", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		W := gradgen.matrix(rng, d, k, false)
-		b := gradgen.vector(rng, k)
-		Y := gradgen.matrix(rng, n, k, false)
+		var (
+			n int
+			d int
+			k int
+			X *ggmat.Dense
+			W *ggmat.Dense
+			b *ggmat.VecDense
+			Y *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			W = gradgen.matrix(rng, d, k, false)
+			b = gradgen.vector(rng, k)
+			Y = gradgen.matrix(rng, n, k, false)
+			dW := gradgen.matrix(rng, d, k, false)
+			db := gradgen.vector(rng, k)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSoftmaxRegression(X, gradgen.movedMatrix(W, dW, h), gradgen.movedVector(b, db, h), Y)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSoftmaxRegression is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dW := ggmat.NewDense(d, k, nil)
 		db := ggmat.NewVecDense(k, nil)
 		value := OpSoftmaxRegressionGrad(X, W, b, Y, dW, db)
@@ -2789,9 +4014,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSoftmaxRegressionProblem's Grad", grad, gradgen.flat(dW, db))
 		}
 	}}, {"OpDot", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
+		var (
+			n int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpDot(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpDot is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpDotGrad(a, b, da, db)
@@ -2819,10 +4061,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpDotProblem's Grad", grad, gradgen.flat(da, db))
 		}
 	}}, {"OpDotMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		B := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			A *ggmat.Dense
+			B *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			B = gradgen.matrix(rng, m, n, false)
+			dA := gradgen.matrix(rng, m, n, false)
+			dB := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpDotMatrix(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(B, dB, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpDotMatrix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
 		value := OpDotMatrixGrad(A, B, dA, dB)
@@ -2850,9 +4110,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpDotMatrixProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpInv", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		B := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			A *ggmat.Dense
+			B *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			B = gradgen.matrix(rng, n, n, true)
+			dA := gradgen.matrix(rng, n, n, false)
+			dB := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpInv(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(B, dB, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpInv is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dB := ggmat.NewDense(n, n, nil)
 		value := OpInvGrad(A, B, dA, dB)
@@ -2880,9 +4157,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpInvProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpDiagVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		v := gradgen.vector(rng, n)
-		A := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			v *ggmat.VecDense
+			A *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			v = gradgen.vector(rng, n)
+			A = gradgen.matrix(rng, n, n, true)
+			dv := gradgen.vector(rng, n)
+			dA := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpDiagVector(gradgen.movedVector(v, dv, h), gradgen.movedMatrix(A, dA, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpDiagVector is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dv := ggmat.NewVecDense(n, nil)
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpDiagVectorGrad(v, A, dv, dA)
@@ -2910,9 +4204,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpDiagVectorProblem's Grad", grad, gradgen.flat(dv, dA))
 		}
 	}}, {"OpDiagMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		v := gradgen.vector(rng, n)
+		var (
+			n int
+			A *ggmat.Dense
+			v *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			v = gradgen.vector(rng, n)
+			dA := gradgen.matrix(rng, n, n, false)
+			dv := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpDiagMatrix(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(v, dv, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpDiagMatrix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dv := ggmat.NewVecDense(n, nil)
 		value := OpDiagMatrixGrad(A, v, dA, dv)
@@ -2940,8 +4251,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpDiagMatrixProblem's Grad", grad, gradgen.flat(dA, dv))
 		}
 	}}, {"OpEye", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			A *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			dA := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpEye(gradgen.movedMatrix(A, dA, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpEye is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpEyeGrad(A, dA)
 		f := func() float64 {
@@ -2964,8 +4290,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpEyeProblem's Grad", grad, gradgen.flat(dA))
 		}
 	}}, {"OpFillVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		z := gradgen.vector(rng, n)
+		var (
+			n int
+			z *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			z = gradgen.vector(rng, n)
+			dz := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpFillVector(gradgen.movedVector(z, dz, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpFillVector is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dz := ggmat.NewVecDense(n, nil)
 		value := OpFillVectorGrad(z, dz)
 		f := func() float64 {
@@ -2988,9 +4329,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpFillVectorProblem's Grad", grad, gradgen.flat(dz))
 		}
 	}}, {"OpFillMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpFillMatrix(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpFillMatrix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpFillMatrixGrad(X, dX)
 		f := func() float64 {
@@ -3013,10 +4370,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpFillMatrixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpTranspose", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		B := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			A *ggmat.Dense
+			B *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			B = gradgen.matrix(rng, m, n, false)
+			dA := gradgen.matrix(rng, m, n, false)
+			dB := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpTranspose(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(B, dB, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpTranspose is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
 		value := OpTransposeGrad(A, B, dA, dB)
@@ -3044,10 +4419,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpTransposeProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpHadamard", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		B := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			A *ggmat.Dense
+			B *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			B = gradgen.matrix(rng, m, n, false)
+			dA := gradgen.matrix(rng, m, n, false)
+			dB := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpHadamard(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(B, dB, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpHadamard is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
 		value := OpHadamardGrad(A, B, dA, dB)
@@ -3075,9 +4468,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpHadamardProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpElementwiseQuotient", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
+		var (
+			n int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpElementwiseQuotient(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpElementwiseQuotient is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpElementwiseQuotientGrad(a, b, da, db)
@@ -3105,10 +4515,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpElementwiseQuotientProblem's Grad", grad, gradgen.flat(da, db))
 		}
 	}}, {"OpElementwisePower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		p := []float64{gradgen.uniform(rng)}
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			p []float64
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			p = []float64{gradgen.uniform(rng)}
+			dX := gradgen.matrix(rng, m, n, false)
+			dp := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpElementwisePower(gradgen.movedMatrix(X, dX, h), p[0]+h*dp)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpElementwisePower is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		dp := new(float64)
 		value := OpElementwisePowerGrad(X, p[0], dX, dp)
@@ -3136,8 +4564,24 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpElementwisePowerProblem's Grad", grad, gradgen.flat(dX, dp))
 		}
 	}}, {"OpScalarPower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgen.uniform(rng)}
-		p := []float64{gradgen.uniform(rng)}
+		var (
+			s []float64
+			p []float64
+		)
+		for draw := 1; ; draw++ {
+			s = []float64{gradgen.uniform(rng)}
+			p = []float64{gradgen.uniform(rng)}
+			ds := gradgen.uniform(rng)
+			dp := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpScalarPower(s[0]+h*ds, p[0]+h*dp)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpScalarPower is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		ds := new(float64)
 		dp := new(float64)
 		value := OpScalarPowerGrad(s[0], p[0], ds, dp)
@@ -3165,10 +4609,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpScalarPowerProblem's Grad", grad, gradgen.flat(ds, dp))
 		}
 	}}, {"OpScalarDivision", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			m int
+			n int
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			s = []float64{gradgen.uniform(rng)}
+			dX := gradgen.matrix(rng, m, n, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpScalarDivision(gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpScalarDivision is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		ds := new(float64)
 		value := OpScalarDivisionGrad(X, s[0], dX, ds)
@@ -3196,9 +4658,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpScalarDivisionProblem's Grad", grad, gradgen.flat(dX, ds))
 		}
 	}}, {"OpSubtractNegate", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
+		var (
+			n int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSubtractNegate(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSubtractNegate is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpSubtractNegateGrad(a, b, da, db)
@@ -3226,9 +4705,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSubtractNegateProblem's Grad", grad, gradgen.flat(da, db))
 		}
 	}}, {"OpBroadcast", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			x *ggmat.VecDense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			s = []float64{gradgen.uniform(rng)}
+			dx := gradgen.vector(rng, n)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpBroadcast(gradgen.movedVector(x, dx, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpBroadcast is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
 		value := OpBroadcastGrad(x, s[0], dx, ds)
@@ -3256,11 +4752,31 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpBroadcastProblem's Grad", grad, gradgen.flat(dx, ds))
 		}
 	}}, {"OpOuter", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, m)
-		b := gradgen.vector(rng, n)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			X *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, m)
+			b = gradgen.vector(rng, n)
+			X = gradgen.matrix(rng, m, n, false)
+			da := gradgen.vector(rng, m)
+			db := gradgen.vector(rng, n)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpOuter(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpOuter is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dX := ggmat.NewDense(m, n, nil)
@@ -3293,9 +4809,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpOuterProblem's Grad", grad, gradgen.flat(da, db, dX))
 		}
 	}}, {"OpInner", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
+		var (
+			n int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpInner(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpInner is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpInnerGrad(a, b, da, db)
@@ -3323,9 +4856,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpInnerProblem's Grad", grad, gradgen.flat(da, db))
 		}
 	}}, {"OpLiteralDims", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, 3, n, false)
-		v := gradgen.vector(rng, 3)
+		var (
+			n int
+			A *ggmat.Dense
+			v *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, 3, n, false)
+			v = gradgen.vector(rng, 3)
+			dA := gradgen.matrix(rng, 3, n, false)
+			dv := gradgen.vector(rng, 3)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpLiteralDims(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(v, dv, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpLiteralDims is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(3, n, nil)
 		dv := ggmat.NewVecDense(3, nil)
 		value := OpLiteralDimsGrad(A, v, dA, dv)
@@ -3353,9 +4903,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpLiteralDimsProblem's Grad", grad, gradgen.flat(dA, dv))
 		}
 	}}, {"OpTransposedLinalg", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		B := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			A *ggmat.Dense
+			B *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			B = gradgen.matrix(rng, n, n, true)
+			dA := gradgen.matrix(rng, n, n, false)
+			dB := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpTransposedLinalg(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(B, dB, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpTransposedLinalg is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dB := ggmat.NewDense(n, n, nil)
 		value := OpTransposedLinalgGrad(A, B, dA, dB)
@@ -3383,11 +4950,31 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpTransposedLinalgProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpSolve", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		x := gradgen.vector(rng, n)
-		B := gradgen.matrix(rng, n, k, false)
+		var (
+			n int
+			k int
+			A *ggmat.Dense
+			x *ggmat.VecDense
+			B *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			x = gradgen.vector(rng, n)
+			B = gradgen.matrix(rng, n, k, false)
+			dA := gradgen.matrix(rng, n, n, false)
+			dx := gradgen.vector(rng, n)
+			dB := gradgen.matrix(rng, n, k, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSolve(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(x, dx, h), gradgen.movedMatrix(B, dB, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSolve is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		dB := ggmat.NewDense(n, k, nil)
@@ -3420,9 +5007,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSolveProblem's Grad", grad, gradgen.flat(dA, dx, dB))
 		}
 	}}, {"OpSolveSPD", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		S := gradgen.symmetric(rng, n, true)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			S *ggmat.SymDense
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			S = gradgen.symmetric(rng, n, true)
+			x = gradgen.vector(rng, n)
+			dS := gradgen.symmetric(rng, n, false)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OpSolveSPD(gradgen.movedSymmetric(S, dS, h), gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OpSolveSPD is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dS := ggmat.NewSymDense(n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSolveSPDGrad(S, x, dS, dx)
@@ -3450,10 +5054,27 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OpSolveSPDProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS), dx))
 		}
 	}}, {"FusionPanelSoftplus", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		w := gradgen.vector(rng, d)
+		var (
+			n int
+			d int
+			X *ggmat.Dense
+			w *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			w = gradgen.vector(rng, d)
+			dw := gradgen.vector(rng, d)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionPanelSoftplus(X, gradgen.movedVector(w, dw, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionPanelSoftplus is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelSoftplusGrad(X, w, dw)
 		f := func() float64 {
@@ -3476,11 +5097,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionPanelSoftplusProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionPanelTwoData", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		Z := gradgen.matrix(rng, n, d, false)
-		w := gradgen.vector(rng, d)
+		var (
+			n int
+			d int
+			X *ggmat.Dense
+			Z *ggmat.Dense
+			w *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			Z = gradgen.matrix(rng, n, d, false)
+			w = gradgen.vector(rng, d)
+			dw := gradgen.vector(rng, d)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionPanelTwoData(X, Z, gradgen.movedVector(w, dw, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionPanelTwoData is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelTwoDataGrad(X, Z, w, dw)
 		f := func() float64 {
@@ -3503,11 +5142,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionPanelTwoDataProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionPanelScaledMean", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		w := gradgen.vector(rng, d)
-		c := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			d int
+			X *ggmat.Dense
+			w *ggmat.VecDense
+			c []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			w = gradgen.vector(rng, d)
+			c = []float64{gradgen.uniform(rng)}
+			dw := gradgen.vector(rng, d)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionPanelScaledMean(X, gradgen.movedVector(w, dw, h), c[0])}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionPanelScaledMean is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelScaledMeanGrad(X, w, c[0], dw)
 		f := func() float64 {
@@ -3530,12 +5187,31 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionPanelScaledMeanProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionPanelNestedScale", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		w := gradgen.vector(rng, d)
-		c := []float64{gradgen.uniform(rng)}
-		e := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			d int
+			X *ggmat.Dense
+			w *ggmat.VecDense
+			c []float64
+			e []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			w = gradgen.vector(rng, d)
+			c = []float64{gradgen.uniform(rng)}
+			e = []float64{gradgen.uniform(rng)}
+			dw := gradgen.vector(rng, d)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionPanelNestedScale(X, gradgen.movedVector(w, dw, h), c[0], e[0])}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionPanelNestedScale is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelNestedScaleGrad(X, w, c[0], e[0], dw)
 		f := func() float64 {
@@ -3559,11 +5235,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionPanelNestedScaleProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionPanelRepeatedSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		w := gradgen.vector(rng, d)
-		c := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			d int
+			X *ggmat.Dense
+			w *ggmat.VecDense
+			c []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			w = gradgen.vector(rng, d)
+			c = []float64{gradgen.uniform(rng)}
+			dw := gradgen.vector(rng, d)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionPanelRepeatedSum(X, gradgen.movedVector(w, dw, h), c[0])}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionPanelRepeatedSum is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelRepeatedSumGrad(X, w, c[0], dw)
 		f := func() float64 {
@@ -3587,8 +5281,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionPanelRepeatedSumProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionSumInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionSumInChain(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionSumInChain is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := FusionSumInChainGrad(x, dx)
 		f := func() float64 {
@@ -3611,9 +5320,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionSumInChainProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"FusionDotInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionDotInChain(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionDotInChain is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := FusionDotInChainGrad(x, y, dx, dy)
@@ -3641,9 +5367,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionDotInChainProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"FusionNorm1InChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionNorm1InChain(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionNorm1InChain is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := FusionNorm1InChainGrad(x, y, dx, dy)
@@ -3671,9 +5414,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionNorm1InChainProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"FusionNorm2InChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionNorm2InChain(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionNorm2InChain is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := FusionNorm2InChainGrad(x, y, dx, dy)
@@ -3701,9 +5461,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionNorm2InChainProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"FusionTrInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			A *ggmat.Dense
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			x = gradgen.vector(rng, n)
+			dA := gradgen.matrix(rng, n, n, false)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionTrInChain(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionTrInChain is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(n, n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		value := FusionTrInChainGrad(A, x, dA, dx)
@@ -3731,8 +5508,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionTrInChainProblem's Grad", grad, gradgen.flat(dA, dx))
 		}
 	}}, {"FusionLseInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionLseInChain(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("FusionLseInChain is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := FusionLseInChainGrad(x, dx)
 		f := func() float64 {
@@ -3755,8 +5547,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "FusionLseInChainProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"PrecDivSquare", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgen.uniform(rng)}
-		c := []float64{gradgen.uniform(rng)}
+		var (
+			s []float64
+			c []float64
+		)
+		for draw := 1; ; draw++ {
+			s = []float64{gradgen.uniform(rng)}
+			c = []float64{gradgen.uniform(rng)}
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{PrecDivSquare(s[0]+h*ds, c[0])}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("PrecDivSquare is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		ds := new(float64)
 		value := PrecDivSquareGrad(s[0], c[0], ds)
 		f := func() float64 {
@@ -3785,8 +5592,24 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "PrecDivSquareProblem's Grad", grad, gradgen.flat(ds))
 		}
 	}}, {"PrecDivSquareBoth", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgen.uniform(rng)}
-		c := []float64{gradgen.uniform(rng)}
+		var (
+			s []float64
+			c []float64
+		)
+		for draw := 1; ; draw++ {
+			s = []float64{gradgen.uniform(rng)}
+			c = []float64{gradgen.uniform(rng)}
+			ds := gradgen.uniform(rng)
+			dc := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{PrecDivSquareBoth(s[0]+h*ds, c[0]+h*dc)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("PrecDivSquareBoth is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		ds := new(float64)
 		dc := new(float64)
 		value := PrecDivSquareBothGrad(s[0], c[0], ds, dc)
@@ -3814,10 +5637,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "PrecDivSquareBothProblem's Grad", grad, gradgen.flat(ds, dc))
 		}
 	}}, {"PrecDivBySum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			m int
+			n int
+			A *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			s = []float64{gradgen.uniform(rng)}
+			dA := gradgen.matrix(rng, m, n, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{PrecDivBySum(gradgen.movedMatrix(A, dA, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("PrecDivBySum is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(m, n, nil)
 		ds := new(float64)
 		value := PrecDivBySumGrad(A, s[0], dA, ds)
@@ -3845,9 +5686,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "PrecDivBySumProblem's Grad", grad, gradgen.flat(dA, ds))
 		}
 	}}, {"PrecTraceOuter", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+			y *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{PrecTraceOuter(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("PrecTraceOuter is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := PrecTraceOuterGrad(x, y, dx, dy)
@@ -3875,10 +5733,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "PrecTraceOuterProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"PrecSubtractDifference", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		s := []float64{gradgen.uniform(rng)}
-		S := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			x *ggmat.VecDense
+			s []float64
+			S *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			s = []float64{gradgen.uniform(rng)}
+			S = gradgen.matrix(rng, n, n, true)
+			dx := gradgen.vector(rng, n)
+			ds := gradgen.uniform(rng)
+			dS := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{PrecSubtractDifference(gradgen.movedVector(x, dx, h), s[0]+h*ds, gradgen.movedMatrix(S, dS, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("PrecSubtractDifference is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
 		dS := ggmat.NewDense(n, n, nil)
@@ -3912,11 +5789,32 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "PrecSubtractDifferenceProblem's Grad", grad, gradgen.flat(dx, ds, dS))
 		}
 	}}, {"PrecNested", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, n)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, n)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, n)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{PrecNested(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("PrecNested is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(n, nil)
@@ -3954,14 +5852,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "PrecNestedProblem's Grad", grad, gradgen.flat(da, db, dc, ds))
 		}
 	}}, {"Random00", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random00(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random00 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4009,14 +5933,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random00Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random01", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random01(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random01 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4064,14 +6014,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random01Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random02", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random02(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random02 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4119,14 +6095,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random02Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random03", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random03(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random03 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4174,14 +6176,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random03Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random04", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random04(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random04 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4229,14 +6257,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random04Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random05", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random05(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random05 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4284,14 +6338,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random05Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random06", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random06(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random06 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4339,14 +6419,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random06Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random07", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random07(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random07 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4394,14 +6500,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random07Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random08", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random08(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random08 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4449,14 +6581,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random08Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random09", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random09(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random09 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4504,14 +6662,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random09Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random10", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random10(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random10 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4559,14 +6743,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random10Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random11", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random11(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random11 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4614,14 +6824,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random11Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random12", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random12(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random12 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4669,14 +6905,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random12Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random13", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random13(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random13 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4724,14 +6986,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random13Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random14", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random14(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random14 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4779,14 +7067,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random14Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random15", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random15(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random15 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4834,14 +7148,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random15Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random16", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random16(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random16 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4889,14 +7229,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random16Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random17", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random17(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random17 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4944,14 +7310,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random17Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random18", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random18(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random18 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4999,14 +7391,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random18Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random19", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random19(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random19 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5054,14 +7472,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random19Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random20", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random20(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random20 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5109,14 +7553,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random20Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random21", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random21(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random21 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5164,14 +7634,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random21Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random22", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random22(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random22 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5219,14 +7715,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random22Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random23", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random23(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random23 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5274,14 +7796,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random23Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random24", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random24(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random24 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5329,14 +7877,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random24Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random25", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random25(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random25 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5384,14 +7958,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random25Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random26", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random26(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random26 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5439,14 +8039,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random26Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random27", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random27(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random27 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5494,14 +8120,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random27Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random28", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random28(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random28 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5549,14 +8201,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random28Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random29", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random29(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random29 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5604,14 +8282,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random29Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random30", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random30(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random30 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5659,14 +8363,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random30Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random31", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random31(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random31 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5714,14 +8444,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random31Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random32", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random32(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random32 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5769,14 +8525,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random32Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random33", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random33(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random33 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5824,14 +8606,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random33Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random34", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random34(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random34 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5879,14 +8687,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random34Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random35", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random35(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random35 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5934,14 +8768,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random35Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random36", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random36(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random36 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5989,14 +8849,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random36Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random37", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random37(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random37 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -6044,14 +8930,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random37Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random38", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random38(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random38 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -6099,14 +9011,40 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random38Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random39", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, n)
-		c := gradgen.vector(rng, m)
-		A := gradgen.matrix(rng, n, n, true)
-		X := gradgen.matrix(rng, n, m, false)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			n int
+			m int
+			a *ggmat.VecDense
+			b *ggmat.VecDense
+			c *ggmat.VecDense
+			A *ggmat.Dense
+			X *ggmat.Dense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, n)
+			c = gradgen.vector(rng, m)
+			A = gradgen.matrix(rng, n, n, true)
+			X = gradgen.matrix(rng, n, m, false)
+			s = []float64{gradgen.uniform(rng)}
+			da := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, n)
+			dc := gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, m, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Random39(gradgen.movedVector(a, da, h), gradgen.movedVector(b, db, h), gradgen.movedVector(c, dc, h), gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Random39 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -6154,13 +9092,37 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "Random39Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"AllTypes", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		s := []float64{gradgen.uniform(rng)}
-		v := gradgen.vector(rng, n)
-		M := gradgen.matrix(rng, n, k, false)
-		S := gradgen.symmetric(rng, n, false)
-		P := gradgen.symmetric(rng, n, true)
+		var (
+			n int
+			k int
+			s []float64
+			v *ggmat.VecDense
+			M *ggmat.Dense
+			S *ggmat.SymDense
+			P *ggmat.SymDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			s = []float64{gradgen.uniform(rng)}
+			v = gradgen.vector(rng, n)
+			M = gradgen.matrix(rng, n, k, false)
+			S = gradgen.symmetric(rng, n, false)
+			P = gradgen.symmetric(rng, n, true)
+			dP := gradgen.symmetric(rng, n, false)
+			dS := gradgen.symmetric(rng, n, false)
+			dM := gradgen.matrix(rng, n, k, false)
+			dv := gradgen.vector(rng, n)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{AllTypes(s[0]+h*ds, gradgen.movedVector(v, dv, h), gradgen.movedMatrix(M, dM, h), gradgen.movedSymmetric(S, dS, h), gradgen.movedSymmetric(P, dP, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("AllTypes is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dP := ggmat.NewSymDense(n, nil)
 		dS := ggmat.NewSymDense(n, nil)
 		dM := ggmat.NewDense(n, k, nil)
@@ -6203,9 +9165,25 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "AllTypesProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dP), gradgen.packedSymmetric(dS), dM, dv, ds))
 		}
 	}}, {"SymQuad", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		S := gradgen.symmetric(rng, n, false)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			S *ggmat.SymDense
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			S = gradgen.symmetric(rng, n, false)
+			x = gradgen.vector(rng, n)
+			dS := gradgen.symmetric(rng, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{SymQuad(gradgen.movedSymmetric(S, dS, h), x)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("SymQuad is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dS := ggmat.NewSymDense(n, nil)
 		value := SymQuadGrad(S, x, dS)
 		f := func() float64 {
@@ -6228,8 +9206,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "SymQuadProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS)))
 		}
 	}}, {"unexported", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{unexported(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("unexported is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := unexportedGrad(x, dx)
 		f := func() float64 {
@@ -6252,16 +9245,46 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "unexportedProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"Shadowing", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		mat := gradgen.matrix(rng, m, n, false)
-		math := gradgen.vector(rng, n)
-		i := gradgen.vector(rng, m)
-		fd := []float64{gradgen.uniform(rng)}
-		blas64 := gradgen.vector(rng, n)
-		runtime := []float64{gradgen.uniform(rng)}
-		sync := []float64{gradgen.uniform(rng)}
-		optimize := gradgen.vector(rng, m)
+		var (
+			m        int
+			n        int
+			mat      *ggmat.Dense
+			math     *ggmat.VecDense
+			i        *ggmat.VecDense
+			fd       []float64
+			blas64   *ggmat.VecDense
+			runtime  []float64
+			sync     []float64
+			optimize *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			mat = gradgen.matrix(rng, m, n, false)
+			math = gradgen.vector(rng, n)
+			i = gradgen.vector(rng, m)
+			fd = []float64{gradgen.uniform(rng)}
+			blas64 = gradgen.vector(rng, n)
+			runtime = []float64{gradgen.uniform(rng)}
+			sync = []float64{gradgen.uniform(rng)}
+			optimize = gradgen.vector(rng, m)
+			dmat := gradgen.matrix(rng, m, n, false)
+			dmath := gradgen.vector(rng, n)
+			di := gradgen.vector(rng, m)
+			dfd := gradgen.uniform(rng)
+			dblas64 := gradgen.vector(rng, n)
+			druntime := gradgen.uniform(rng)
+			dsync := gradgen.uniform(rng)
+			doptimize := gradgen.vector(rng, m)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Shadowing(gradgen.movedMatrix(mat, dmat, h), gradgen.movedVector(math, dmath, h), gradgen.movedVector(i, di, h), fd[0]+h*dfd, gradgen.movedVector(blas64, dblas64, h), runtime[0]+h*druntime, sync[0]+h*dsync, gradgen.movedVector(optimize, doptimize, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Shadowing is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dmat := ggmat.NewDense(m, n, nil)
 		dmath := ggmat.NewVecDense(n, nil)
 		di := ggmat.NewVecDense(m, nil)
@@ -6319,9 +9342,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "ShadowingProblem's Grad", grad, gradgen.flat(dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize))
 		}
 	}}, {"Pooled", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		pooledGradPool := gradgen.vector(rng, n)
-		f := []float64{gradgen.uniform(rng)}
+		var (
+			n              int
+			pooledGradPool *ggmat.VecDense
+			f              []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			pooledGradPool = gradgen.vector(rng, n)
+			f = []float64{gradgen.uniform(rng)}
+			dpooledGradPool := gradgen.vector(rng, n)
+			df := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Pooled(gradgen.movedVector(pooledGradPool, dpooledGradPool, h), f[0]+h*df)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Pooled is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dpooledGradPool := ggmat.NewVecDense(n, nil)
 		df := new(float64)
 		value := PooledGrad(pooledGradPool, f[0], dpooledGradPool, df)
@@ -6349,8 +9389,23 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "PooledProblem's Grad", grad, gradgen.flat(dpooledGradPool, df))
 		}
 	}}, {"shadowing", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{shadowing(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("shadowing is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := ggmat.NewVecDense(n, nil)
 		value := shadowingGrad(x, dx)
 		f := func() float64 {
@@ -6373,10 +9428,30 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "shadowingProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OneByOne", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		v := gradgen.vector(rng, 1)
-		A := gradgen.matrix(rng, 1, 1, true)
-		S := gradgen.symmetric(rng, 1, true)
-		s := []float64{gradgen.uniform(rng)}
+		var (
+			v *ggmat.VecDense
+			A *ggmat.Dense
+			S *ggmat.SymDense
+			s []float64
+		)
+		for draw := 1; ; draw++ {
+			v = gradgen.vector(rng, 1)
+			A = gradgen.matrix(rng, 1, 1, true)
+			S = gradgen.symmetric(rng, 1, true)
+			s = []float64{gradgen.uniform(rng)}
+			dv := gradgen.vector(rng, 1)
+			dA := gradgen.matrix(rng, 1, 1, false)
+			dS := gradgen.symmetric(rng, 1, false)
+			ds := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OneByOne(gradgen.movedVector(v, dv, h), gradgen.movedMatrix(A, dA, h), gradgen.movedSymmetric(S, dS, h), s[0]+h*ds)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("OneByOne is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dv := ggmat.NewVecDense(1, nil)
 		dA := ggmat.NewDense(1, 1, nil)
 		dS := ggmat.NewSymDense(1, nil)
@@ -6414,11 +9489,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OneByOneProblem's Grad", grad, gradgen.flat(dv, dA, gradgen.packedSymmetric(dS), ds))
 		}
 	}}, {"Bilinear", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, m)
-		X := gradgen.matrix(rng, m, n, false)
-		b := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			a *ggmat.VecDense
+			X *ggmat.Dense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, m)
+			X = gradgen.matrix(rng, m, n, false)
+			b = gradgen.vector(rng, n)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Bilinear(a, gradgen.movedMatrix(X, dX, h), b)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Bilinear is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := BilinearGrad(a, X, b, dX)
 		f := func() float64 {
@@ -6441,11 +9534,29 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "BilinearProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"ExpMix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		a := gradgen.vector(rng, m)
-		X := gradgen.matrix(rng, m, n, false)
-		b := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			a *ggmat.VecDense
+			X *ggmat.Dense
+			b *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			a = gradgen.vector(rng, m)
+			X = gradgen.matrix(rng, m, n, false)
+			b = gradgen.vector(rng, n)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{ExpMix(a, gradgen.movedMatrix(X, dX, h), b)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("ExpMix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := ExpMixGrad(a, X, b, dX)
 		f := func() float64 {
@@ -6468,10 +9579,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "ExpMixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"TraceAB", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		B := gradgen.matrix(rng, n, m, false)
+		var (
+			m int
+			n int
+			A *ggmat.Dense
+			B *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			B = gradgen.matrix(rng, n, m, false)
+			dA := gradgen.matrix(rng, m, n, false)
+			dB := gradgen.matrix(rng, n, m, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{TraceAB(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(B, dB, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("TraceAB is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(n, m, nil)
 		value := TraceABGrad(A, B, dA, dB)
@@ -6499,10 +9628,27 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "TraceABProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"QuadTrace", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		W := gradgen.matrix(rng, n, k, false)
+		var (
+			n int
+			k int
+			A *ggmat.Dense
+			W *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			W = gradgen.matrix(rng, n, k, false)
+			dW := gradgen.matrix(rng, n, k, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{QuadTrace(A, gradgen.movedMatrix(W, dW, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("QuadTrace is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dW := ggmat.NewDense(n, k, nil)
 		value := QuadTraceGrad(A, W, dW)
 		f := func() float64 {
@@ -6525,12 +9671,31 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "QuadTraceProblem's Grad", grad, gradgen.flat(dW))
 		}
 	}}, {"Sandwich", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		n := 1 + rng.IntN(4)
-		p := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		B := gradgen.matrix(rng, n, p, false)
-		X := gradgen.matrix(rng, m, n, false)
-		C := gradgen.matrix(rng, m, m, true)
+		var (
+			n int
+			p int
+			m int
+			B *ggmat.Dense
+			X *ggmat.Dense
+			C *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			p = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			B = gradgen.matrix(rng, n, p, false)
+			X = gradgen.matrix(rng, m, n, false)
+			C = gradgen.matrix(rng, m, m, true)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Sandwich(B, gradgen.movedMatrix(X, dX, h), C)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Sandwich is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := ggmat.NewDense(m, n, nil)
 		value := SandwichGrad(B, X, C, dX)
 		f := func() float64 {

@@ -38,9 +38,11 @@ type Summary struct {
 	Failed    []*Outcome
 	Classes   map[string]int // failure class → functions
 	// TestOutput lists the functions that passed every check but whose
-	// -test output failed at its own points: it draws them knowing
-	// nothing of the domain (inv(B Bᵀ) for a wide B is singular there,
-	// tan meets its poles), so they are reported, not counted as failures.
+	// -test output failed at its own points: it knows of the domain only
+	// what F shows there (F finite and smooth along one direction), and
+	// a singular intermediate can leave F exactly constant (1/logdet of a
+	// singular matrix is −0), so they are reported, not counted as
+	// failures.
 	TestOutput []*Outcome
 	Elapsed    time.Duration
 }

@@ -19,6 +19,7 @@ func TestGradgenHigherGrad(t *testing.T) {
 	var gradgen struct {
 		uniform         func(rng *rand.Rand) float64
 		spread          func(a, b float64) float64
+		smooth          func(f func(h float64) []float64) bool
 		vector          func(rng *rand.Rand, n int) *mat.VecDense
 		matrix          func(rng *rand.Rand, r, c int, square bool) *mat.Dense
 		symmetric       func(rng *rand.Rand, n int, spd bool) *mat.SymDense
@@ -48,6 +49,31 @@ func TestGradgenHigherGrad(t *testing.T) {
 			return d
 		}
 		return 0.0
+	}
+	// smooth reports whether the entries of f(h) are finite at h = 0, ±s and ±4s (s = 1e-4: as far as the checks' finite differences reach) and smooth there: each second difference, at s and at 4s, within a quarter of the first difference plus 1e-6 (1.6e-5 at 4s) times the larger of 1 and f(0)'s largest magnitude. Beside a pole or a kink, or where f is rounding noise (the log-determinant of a singular matrix), it is not.
+	gradgen.smooth = func(f func(h float64) []float64) bool {
+		const s = 0.0001
+		at := [][]float64{f(-4 * s), f(-s), f(0), f(s), f(4 * s)}
+		scale := 1.0
+		for k, values := range at {
+			for _, v := range values {
+				if !(math.Abs(v) <= math.MaxFloat64) {
+					return false
+				}
+				if k == 2 {
+					scale = math.Max(scale, math.Abs(v))
+				}
+			}
+		}
+		for i, v := range at[2] {
+			for k, step := range []float64{1.0, 4.0} {
+				m, p := at[1-k][i], at[3+k][i]
+				if math.Abs(m-2*v+p) > 0.25*math.Abs(p-m)+1e-06*step*step*scale {
+					return false
+				}
+			}
+		}
+		return true
 	}
 	// vector draws a vector of length n.
 	gradgen.vector = func(rng *rand.Rand, n int) *mat.VecDense {
@@ -287,7 +313,7 @@ func TestGradgenHigherGrad(t *testing.T) {
 			}
 		}
 	}
-	// compare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
+	// compare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest finite magnitude; equal infinities, and two NaNs, agree.
 	gradgen.compare = func(t *testing.T, what string, got, want []float64) {
 		t.Helper()
 		if len(got) != len(want) {
@@ -296,11 +322,17 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		scale := 1.0
 		for _, w := range want {
-			scale = math.Max(scale, math.Abs(w))
+			if w := math.Abs(w); w <= math.MaxFloat64 {
+				scale = math.Max(scale, w)
+			}
 		}
 		for i := range got {
-			if diff := math.Abs(got[i] - want[i]); diff > 1e-06*scale || math.IsNaN(diff) {
-				t.Errorf("%s entry %d: %v, want %v", what, i, got[i], want[i])
+			g, w := got[i], want[i]
+			if g == w || math.IsNaN(g) && math.IsNaN(w) {
+				continue
+			}
+			if diff := math.Abs(g - w); !(diff <= 1e-06*scale) {
+				t.Errorf("%s entry %d: %v, want %v", what, i, g, w)
 			}
 		}
 	}
@@ -308,10 +340,29 @@ func TestGradgenHigherGrad(t *testing.T) {
 		name  string
 		check func(*testing.T, *rand.Rand)
 	}{{"Curve", func(t2 *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		t := []float64{gradgen.uniform(rng)}
-		A := gradgen.matrix(rng, n, n, true)
-		B := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			t []float64
+			A *mat.Dense
+			B *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			t = []float64{gradgen.uniform(rng)}
+			A = gradgen.matrix(rng, n, n, true)
+			B = gradgen.matrix(rng, n, n, true)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(n, n, nil)
+				Curve(t[0]+h*dt, A, B, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Curve is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(n, n, nil)
 		weights := gradgen.matrix(rng, n, n, false)
 		Jt := mat.NewDense(1*n, 1*n, nil)
@@ -371,13 +422,35 @@ func TestGradgenHigherGrad(t *testing.T) {
 			})
 		}
 	}}, {"Sandwich", func(t *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
-		p := 1 + rng.IntN(4)
-		q := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, p, false)
-		X := gradgen.matrix(rng, p, q, false)
-		B := gradgen.matrix(rng, q, n, false)
+		var (
+			m int
+			p int
+			q int
+			n int
+			A *mat.Dense
+			X *mat.Dense
+			B *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			p = 1 + rng.IntN(4)
+			q = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, p, false)
+			X = gradgen.matrix(rng, p, q, false)
+			B = gradgen.matrix(rng, q, n, false)
+			dX := gradgen.matrix(rng, p, q, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(m, n, nil)
+				Sandwich(A, gradgen.movedMatrix(X, dX, h), B, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("Sandwich is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(m, n, nil)
 		weights := gradgen.matrix(rng, m, n, false)
 		JX := mat.NewDense(p*m, q*n, nil)
@@ -407,11 +480,29 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "SandwichJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"LogRegN", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		y := gradgen.vector(rng, n)
-		w := gradgen.vector(rng, d)
+		var (
+			n int
+			d int
+			X *mat.Dense
+			y *mat.VecDense
+			w *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			y = gradgen.vector(rng, n)
+			w = gradgen.vector(rng, d)
+			dw := gradgen.vector(rng, d)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LogRegN(X, y, gradgen.movedVector(w, dw, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("LogRegN is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := mat.NewVecDense(d, nil)
 		value := LogRegNGrad(X, y, w, dw)
 		f := func() float64 {
@@ -468,11 +559,33 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "LogRegNProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"Affine", func(t *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		x := gradgen.vector(rng, n)
-		b := gradgen.vector(rng, m)
+		var (
+			m int
+			n int
+			A *mat.Dense
+			x *mat.VecDense
+			b *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			x = gradgen.vector(rng, n)
+			b = gradgen.vector(rng, m)
+			dA := gradgen.matrix(rng, m, n, false)
+			dx := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, m)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewVecDense(m, nil)
+				Affine(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(x, dx, h), gradgen.movedVector(b, db, h), value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("Affine is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewVecDense(m, nil)
 		weights := gradgen.vector(rng, m)
 		JA := mat.NewDense(m*m, n*1, nil)
@@ -518,8 +631,25 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "AffineJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"Outer", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(n, n, nil)
+				Outer(gradgen.movedVector(x, dx, h), value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("Outer is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(n, n, nil)
 		weights := gradgen.matrix(rng, n, n, false)
 		Jx := mat.NewDense(1*n, n*n, nil)
@@ -549,9 +679,27 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "OuterJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"ElemExp", func(t *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(m, n, nil)
+				ElemExp(gradgen.movedMatrix(X, dX, h), value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("ElemExp is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(m, n, nil)
 		weights := gradgen.matrix(rng, m, n, false)
 		JX := mat.NewDense(m*m, n*n, nil)
@@ -581,8 +729,25 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "ElemExpJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"Inverse", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			X *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, n, true)
+			dX := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(n, n, nil)
+				Inverse(gradgen.movedMatrix(X, dX, h), value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("Inverse is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(n, n, nil)
 		weights := gradgen.matrix(rng, n, n, false)
 		JX := mat.NewDense(n*n, n*n, nil)
@@ -612,11 +777,31 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "InverseJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"TraceScaled", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		p := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, n, true)
-		A := gradgen.matrix(rng, m, p, false)
+		var (
+			n int
+			m int
+			p int
+			X *mat.Dense
+			A *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			p = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, n, true)
+			A = gradgen.matrix(rng, m, p, false)
+			dX := gradgen.matrix(rng, n, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(m, p, nil)
+				TraceScaled(gradgen.movedMatrix(X, dX, h), A, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("TraceScaled is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(m, p, nil)
 		weights := gradgen.matrix(rng, m, p, false)
 		JX := mat.NewDense(n*m, n*p, nil)
@@ -646,10 +831,29 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "TraceScaledJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"Ray", func(t2 *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		t := []float64{gradgen.uniform(rng)}
-		x := gradgen.vector(rng, n)
-		d := gradgen.vector(rng, n)
+		var (
+			n int
+			t []float64
+			x *mat.VecDense
+			d *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			t = []float64{gradgen.uniform(rng)}
+			x = gradgen.vector(rng, n)
+			d = gradgen.vector(rng, n)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewVecDense(n, nil)
+				Ray(t[0]+h*dt, x, d, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("Ray is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewVecDense(n, nil)
 		weights := gradgen.vector(rng, n)
 		Jt := mat.NewDense(1*n, 1*1, nil)
@@ -699,10 +903,27 @@ func TestGradgenHigherGrad(t *testing.T) {
 			})
 		}
 	}}, {"ScalarCurve", func(t2 *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		t := []float64{gradgen.uniform(rng)}
-		a := gradgen.vector(rng, n)
-		A := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			t []float64
+			a *mat.VecDense
+			A *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			t = []float64{gradgen.uniform(rng)}
+			a = gradgen.vector(rng, n)
+			A = gradgen.matrix(rng, n, n, true)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{ScalarCurve(t[0]+h*dt, a, A)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("ScalarCurve is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dt := new(float64)
 		value := ScalarCurveGrad(t[0], a, A, dt)
 		f := func() float64 {
@@ -749,13 +970,34 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t2, "ScalarCurveProblem's Grad", grad, gradgen.flat(dt))
 		}
 	}}, {"LogRegBias", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		y := gradgen.vector(rng, n)
-		w := gradgen.vector(rng, d)
-		b := []float64{gradgen.uniform(rng)}
-		lambda := []float64{gradgen.uniform(rng)}
+		var (
+			n      int
+			d      int
+			X      *mat.Dense
+			y      *mat.VecDense
+			w      *mat.VecDense
+			b      []float64
+			lambda []float64
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			y = gradgen.vector(rng, n)
+			w = gradgen.vector(rng, d)
+			b = []float64{gradgen.uniform(rng)}
+			lambda = []float64{gradgen.uniform(rng)}
+			dw := gradgen.vector(rng, d)
+			db := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LogRegBias(X, y, gradgen.movedVector(w, dw, h), b[0]+h*db, lambda[0])}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("LogRegBias is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := mat.NewVecDense(d, nil)
 		db := new(float64)
 		value := LogRegBiasGrad(X, y, w, b[0], lambda[0], dw, db)
@@ -821,10 +1063,27 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "LogRegBiasProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"QuadTrace", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, n, n, true)
-		W := gradgen.matrix(rng, n, k, false)
+		var (
+			n int
+			k int
+			A *mat.Dense
+			W *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, n, n, true)
+			W = gradgen.matrix(rng, n, k, false)
+			dW := gradgen.matrix(rng, n, k, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{QuadTrace(A, gradgen.movedMatrix(W, dW, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("QuadTrace is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dW := mat.NewDense(n, k, nil)
 		value := QuadTraceGrad(A, W, dW)
 		f := func() float64 {
@@ -859,9 +1118,25 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "QuadTraceProblem's Grad", grad, gradgen.flat(dW))
 		}
 	}}, {"GaussNLL", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		S := gradgen.symmetric(rng, n, true)
-		C := gradgen.symmetric(rng, n, true)
+		var (
+			n int
+			S *mat.SymDense
+			C *mat.SymDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			S = gradgen.symmetric(rng, n, true)
+			C = gradgen.symmetric(rng, n, true)
+			dS := gradgen.symmetric(rng, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{GaussNLL(gradgen.movedSymmetric(S, dS, h), C)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("GaussNLL is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dS := mat.NewSymDense(n, nil)
 		value := GaussNLLGrad(S, C, dS)
 		f := func() float64 {
@@ -896,10 +1171,27 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "GaussNLLProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS)))
 		}
 	}}, {"Quartic", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		m := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		A := gradgen.matrix(rng, m, n, false)
+		var (
+			n int
+			m int
+			x *mat.VecDense
+			A *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			m = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			A = gradgen.matrix(rng, m, n, false)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{Quartic(gradgen.movedVector(x, dx, h), A)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("Quartic is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := mat.NewVecDense(n, nil)
 		value := QuarticGrad(x, A, dx)
 		f := func() float64 {
@@ -956,13 +1248,34 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "QuarticProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"TwoLayer", func(t *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, k, false)
-		B := gradgen.matrix(rng, k, n, false)
-		x := gradgen.vector(rng, n)
-		c := []float64{gradgen.uniform(rng)}
+		var (
+			m int
+			k int
+			n int
+			A *mat.Dense
+			B *mat.Dense
+			x *mat.VecDense
+			c []float64
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, k, false)
+			B = gradgen.matrix(rng, k, n, false)
+			x = gradgen.vector(rng, n)
+			c = []float64{gradgen.uniform(rng)}
+			dx := gradgen.vector(rng, n)
+			dc := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{TwoLayer(A, B, gradgen.movedVector(x, dx, h), c[0]+h*dc)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("TwoLayer is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := mat.NewVecDense(n, nil)
 		dc := new(float64)
 		value := TwoLayerGrad(A, B, x, c[0], dx, dc)
@@ -1028,10 +1341,29 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "TwoLayerProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"InvPath", func(t2 *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		t := []float64{gradgen.uniform(rng)}
-		A := gradgen.matrix(rng, n, n, true)
-		B := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			t []float64
+			A *mat.Dense
+			B *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			t = []float64{gradgen.uniform(rng)}
+			A = gradgen.matrix(rng, n, n, true)
+			B = gradgen.matrix(rng, n, n, true)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(n, n, nil)
+				InvPath(t[0]+h*dt, A, B, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("InvPath is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(n, n, nil)
 		weights := gradgen.matrix(rng, n, n, false)
 		Jt := mat.NewDense(1*n, 1*n, nil)
@@ -1081,14 +1413,37 @@ func TestGradgenHigherGrad(t *testing.T) {
 			})
 		}
 	}}, {"ProductPath", func(t2 *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
-		p := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		t := []float64{gradgen.uniform(rng)}
-		A := gradgen.matrix(rng, m, p, false)
-		B := gradgen.matrix(rng, m, p, false)
-		C := gradgen.matrix(rng, p, n, false)
-		D := gradgen.matrix(rng, p, n, false)
+		var (
+			m int
+			p int
+			n int
+			t []float64
+			A *mat.Dense
+			B *mat.Dense
+			C *mat.Dense
+			D *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			p = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			t = []float64{gradgen.uniform(rng)}
+			A = gradgen.matrix(rng, m, p, false)
+			B = gradgen.matrix(rng, m, p, false)
+			C = gradgen.matrix(rng, p, n, false)
+			D = gradgen.matrix(rng, p, n, false)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(m, n, nil)
+				ProductPath(t[0]+h*dt, A, B, C, D, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("ProductPath is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(m, n, nil)
 		weights := gradgen.matrix(rng, m, n, false)
 		Jt := mat.NewDense(1*m, 1*n, nil)
@@ -1148,13 +1503,37 @@ func TestGradgenHigherGrad(t *testing.T) {
 			})
 		}
 	}}, {"SandwichAll", func(t *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
-		p := 1 + rng.IntN(4)
-		q := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, p, false)
-		X := gradgen.matrix(rng, p, q, false)
-		B := gradgen.matrix(rng, q, n, false)
+		var (
+			m int
+			p int
+			q int
+			n int
+			A *mat.Dense
+			X *mat.Dense
+			B *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			p = 1 + rng.IntN(4)
+			q = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, p, false)
+			X = gradgen.matrix(rng, p, q, false)
+			B = gradgen.matrix(rng, q, n, false)
+			dA := gradgen.matrix(rng, m, p, false)
+			dX := gradgen.matrix(rng, p, q, false)
+			dB := gradgen.matrix(rng, q, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(m, n, nil)
+				SandwichAll(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), gradgen.movedMatrix(B, dB, h), value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("SandwichAll is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(m, n, nil)
 		weights := gradgen.matrix(rng, m, n, false)
 		JA := mat.NewDense(m*m, p*n, nil)
@@ -1200,9 +1579,28 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "SandwichAllJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"FusionSubSum", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
-		y := gradgen.vector(rng, n)
+		var (
+			n int
+			x *mat.VecDense
+			y *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			y = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewVecDense(n, nil)
+				FusionSubSum(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h), value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("FusionSubSum is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewVecDense(n, nil)
 		weights := gradgen.vector(rng, n)
 		Jx := mat.NewDense(1*n, n*1, nil)
@@ -1240,10 +1638,27 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "FusionSubSumJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"FusionLse", func(t *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		A := gradgen.matrix(rng, m, n, false)
-		x := gradgen.vector(rng, n)
+		var (
+			m int
+			n int
+			A *mat.Dense
+			x *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			A = gradgen.matrix(rng, m, n, false)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionLse(A, gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("FusionLse is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := mat.NewVecDense(n, nil)
 		value := FusionLseGrad(A, x, dx)
 		f := func() float64 {
@@ -1300,8 +1715,23 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "FusionLseProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"FusionNorm2", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		x := gradgen.vector(rng, n)
+		var (
+			n int
+			x *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{FusionNorm2(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("FusionNorm2 is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dx := mat.NewVecDense(n, nil)
 		value := FusionNorm2Grad(x, dx)
 		f := func() float64 {
@@ -1358,10 +1788,27 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "FusionNorm2Problem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"LseRay", func(t2 *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		t := []float64{gradgen.uniform(rng)}
-		x := gradgen.vector(rng, n)
-		d := gradgen.vector(rng, n)
+		var (
+			n int
+			t []float64
+			x *mat.VecDense
+			d *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			t = []float64{gradgen.uniform(rng)}
+			x = gradgen.vector(rng, n)
+			d = gradgen.vector(rng, n)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LseRay(t[0]+h*dt, x, d)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("LseRay is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dt := new(float64)
 		value := LseRayGrad(t[0], x, d, dt)
 		f := func() float64 {
@@ -1402,9 +1849,25 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t2, "LseRayProblem's Grad", grad, gradgen.flat(dt))
 		}
 	}}, {"LseMatrix", func(t *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
-		n := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, m, n, false)
+		var (
+			m int
+			n int
+			X *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			m = 1 + rng.IntN(4)
+			n = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LseMatrix(gradgen.movedMatrix(X, dX, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("LseMatrix is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dX := mat.NewDense(m, n, nil)
 		value := LseMatrixGrad(X, dX)
 		f := func() float64 {
@@ -1439,12 +1902,33 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "LseMatrixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"SoftmaxRowsCurve", func(t2 *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		t := []float64{gradgen.uniform(rng)}
-		A := gradgen.matrix(rng, n, k, false)
-		B := gradgen.matrix(rng, n, k, false)
-		b := gradgen.vector(rng, k)
+		var (
+			n int
+			k int
+			t []float64
+			A *mat.Dense
+			B *mat.Dense
+			b *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			t = []float64{gradgen.uniform(rng)}
+			A = gradgen.matrix(rng, n, k, false)
+			B = gradgen.matrix(rng, n, k, false)
+			b = gradgen.vector(rng, k)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(n, k, nil)
+				SoftmaxRowsCurve(t[0]+h*dt, A, B, b, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("SoftmaxRowsCurve is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(n, k, nil)
 		weights := gradgen.matrix(rng, n, k, false)
 		Jt := mat.NewDense(1*n, 1*k, nil)
@@ -1506,10 +1990,29 @@ func TestGradgenHigherGrad(t *testing.T) {
 			})
 		}
 	}}, {"LogSumExpColumns", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, k, false)
-		a := gradgen.vector(rng, k)
+		var (
+			n int
+			k int
+			X *mat.Dense
+			a *mat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, k, false)
+			a = gradgen.vector(rng, k)
+			dX := gradgen.matrix(rng, n, k, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(1, k, nil)
+				LogSumExpColumns(gradgen.movedMatrix(X, dX, h), a, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("LogSumExpColumns is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(1, k, nil)
 		weights := gradgen.matrix(rng, 1, k, false)
 		JX := mat.NewDense(n*1, k*k, nil)
@@ -1539,10 +2042,29 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "LogSumExpColumnsJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"MatrixPowerCurve", func(t2 *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		t := []float64{gradgen.uniform(rng)}
-		A := gradgen.matrix(rng, n, n, true)
-		B := gradgen.matrix(rng, n, n, true)
+		var (
+			n int
+			t []float64
+			A *mat.Dense
+			B *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			t = []float64{gradgen.uniform(rng)}
+			A = gradgen.matrix(rng, n, n, true)
+			B = gradgen.matrix(rng, n, n, true)
+			dt := gradgen.uniform(rng)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(n, n, nil)
+				MatrixPowerCurve(t[0]+h*dt, A, B, value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Skip("MatrixPowerCurve is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(n, n, nil)
 		weights := gradgen.matrix(rng, n, n, false)
 		Jt := mat.NewDense(1*n, 1*n, nil)
@@ -1593,9 +2115,27 @@ func TestGradgenHigherGrad(t *testing.T) {
 			})
 		}
 	}}, {"SoftmaxJacobian", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, k, false)
+		var (
+			n int
+			k int
+			X *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, k, false)
+			dX := gradgen.matrix(rng, n, k, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				value := mat.NewDense(n, k, nil)
+				SoftmaxJacobian(gradgen.movedMatrix(X, dX, h), value)
+				return gradgen.flat(value)
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("SoftmaxJacobian is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dst := mat.NewDense(n, k, nil)
 		weights := gradgen.matrix(rng, n, k, false)
 		JX := mat.NewDense(n*n, k*k, nil)
@@ -1625,13 +2165,34 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgen.compare(t, "SoftmaxJacobianJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"BiasLayerHessian", func(t *testing.T, rng *rand.Rand) {
-		n := 1 + rng.IntN(4)
-		d := 1 + rng.IntN(4)
-		k := 1 + rng.IntN(4)
-		X := gradgen.matrix(rng, n, d, false)
-		w := gradgen.vector(rng, d)
-		b := gradgen.vector(rng, k)
-		Y := gradgen.matrix(rng, n, k, false)
+		var (
+			n int
+			d int
+			k int
+			X *mat.Dense
+			w *mat.VecDense
+			b *mat.VecDense
+			Y *mat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			k = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			w = gradgen.vector(rng, d)
+			b = gradgen.vector(rng, k)
+			Y = gradgen.matrix(rng, n, k, false)
+			dw := gradgen.vector(rng, d)
+			db := gradgen.vector(rng, k)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{BiasLayerHessian(X, gradgen.movedVector(w, dw, h), gradgen.movedVector(b, db, h), Y)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t.Skip("BiasLayerHessian is not finite and smooth at any of 100 points drawn (sizes from 1 to 4, entries from (0.1, 0.9)): nothing to check it at")
+			}
+		}
 		dw := mat.NewVecDense(d, nil)
 		db := mat.NewVecDense(k, nil)
 		value := BiasLayerHessianGrad(X, w, b, Y, dw, db)
