@@ -38,6 +38,14 @@ const gemvRowAlign = 8
 func Gemv(tA blas.Transpose, alpha float64, a blas64.General, x blas64.Vector, beta float64, y blas64.Vector) {
 	m, n := a.Rows, a.Cols
 	impl := blas64.Implementation()
+	if m*n < memorySplitMin && m*n < gemvStreamMin {
+		// Too small for either way of its own: one Dgemv call, before the
+		// operands are checked or copied into kernelArgs, which cost 7–8
+		// ns of a 4×4 or 16×16 call (BenchmarkGemvSmall: 50 against 43 ns
+		// at 16×16, level with blas64.Gemv now) and 12 of B1's F at n = 16.
+		impl.Dgemv(tA, m, n, alpha, a.Data, a.Stride, x.Data, x.Inc, beta, y.Data, y.Inc)
+		return
+	}
 	if tA == blas.NoTrans && gemvOperands(alpha, a, x, y) {
 		args := kernelArgs{g: a, v: x, w: y, alpha: alpha, beta: beta}
 		pure := pureGo(impl)

@@ -188,6 +188,28 @@ func BenchmarkGemvSplit(b *testing.B) {
 	}
 }
 
+// BenchmarkGemvSmall compares Gemv with one blas64.Gemv call at sizes
+// below both of Gemv's own ways, where all it adds is the choice: the
+// measurement behind Gemv's early return.
+func BenchmarkGemvSmall(b *testing.B) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, n := range []int{4, 16, 64} {
+		a := benchMatrix(rng, n, n)
+		x := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+		y := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+		b.Run(fmt.Sprintf("%dx%d/impl=blas64", n, n), func(b *testing.B) {
+			for b.Loop() {
+				blas64.Gemv(blas.NoTrans, 1, a, x, 0, y)
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/impl=Gemv", n, n), func(b *testing.B) {
+			for b.Loop() {
+				Gemv(blas.NoTrans, 1, a, x, 0, y)
+			}
+		})
+	}
+}
+
 // TestPanelGemv checks PanelGemv's two ways: with a of at least
 // gemvStreamMin entries and the vector kernels, each panel's rows are
 // those of Gemv over the whole a, bit for bit, whatever the cut; otherwise
