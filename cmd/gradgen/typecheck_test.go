@@ -145,7 +145,7 @@ func TestCompileErrors(t *testing.T) {
 		{
 			name: "the -test file, in the second function's checks",
 			args: []string{"-test", "-o", "loss_grad.go", "loss.yaml", "quad.yaml"}, files: both,
-			file: "loss_grad_test.go", edit: replaceOnce(`{"Quad", func(t *testing.T, rng *rand.Rand) {`+"\n", `{"Quad", func(t *testing.T, rng *rand.Rand) {`+"\n\t\tunused := 0\n"),
+			file: "loss_grad_test.go", edit: replaceOnce(`{"Quad", func(t *testing.T, rng *rand.Rand) bool {`+"\n", `{"Quad", func(t *testing.T, rng *rand.Rand) bool {`+"\n\t\tunused := 0\n"),
 			at: "unused", msg: "declared and not used: unused", owner: "Quad",
 		},
 		{
