@@ -364,13 +364,14 @@ func init() {
 			}
 			return 0, args[0] == 0
 		},
-		// d(X^p) = p X^(p−1) ⊙ dX + X^p ⊙ log(X) dp.
+		// d(X^p) = p X^(p−1) ⊙ dX + X^p ⊙ log(X) dp, the logarithm taken
+		// as 0 where X is 0 (OpLog0).
 		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
 			x, p := n.Args[0], n.Args[1]
 			dx := g.Hadamard(g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))), d[0])
 			var dp *Node
 			if d[1] != nil {
-				dp = g.Scale(d[1], g.Hadamard(n, g.Apply(OpLog, x)))
+				dp = g.Scale(d[1], g.Hadamard(n, g.Apply(OpLog0, x)))
 			}
 			return g.Add(dx, dp)
 		},
@@ -379,7 +380,7 @@ func init() {
 			dx := g.Hadamard(adj, g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))))
 			var dp *Node
 			if p.Op != OpConst {
-				dp = g.Sum(g.Hadamard(adj, g.Hadamard(n, g.Apply(OpLog, x))))
+				dp = g.Sum(g.Hadamard(adj, g.Hadamard(n, g.Apply(OpLog0, x))))
 			}
 			return []*Node{dx, dp}
 		},
@@ -780,6 +781,12 @@ var (
 	// OpRecip0 is 1/x, taken as 0 at 0: the gradient of norm2 at 0.
 	OpRecip0 = internal(elementwise("recip0", "", recip0Reference,
 		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Hadamard(y, y)) }))
+	// OpLog0 is log x, taken as 0 at 0: the factor of X^p's derivative in
+	// p, X^p ⊙ log0(X), which is then 0 where an entry of X is 0, its
+	// limit for p > 0 (and what PyTorch gives), where X^p ⊙ log(X) is
+	// 0·(−∞) = NaN.
+	OpLog0 = internal(elementwise("log0", "", log0Reference,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpRecip0, x) }))
 	// OpStep is relu's derivative: 1 where x > 0, else 0.
 	OpStep = internal(elementwise("step", "", stepReference,
 		func(g *Graph, x, y *Node) *Node { return nil }))

@@ -55,6 +55,14 @@ func stepReference(x float64) float64 {
 	return 0
 }
 
+// log0Reference returns log x, and 0 at x = 0 (see OpLog0).
+func log0Reference(x float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return math.Log(x)
+}
+
 // recip0Reference returns 1/x, and 0 at x = 0 (the gradient of norm2 at 0).
 func recip0Reference(x float64) float64 {
 	if x == 0 {

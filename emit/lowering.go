@@ -145,6 +145,7 @@ func init() {
 		derive.OpSign:     {entry: call(runtimePath, "Sign")},
 		derive.OpRelu:     {entry: call(runtimePath, "Relu")},
 		derive.OpRecip0:   {entry: call(runtimePath, "Recip0")},
+		derive.OpLog0:     {entry: call(runtimePath, "Log0")},
 		derive.OpStep:     {entry: call(runtimePath, "Step")},
 	}
 }

@@ -53,6 +53,28 @@ func TestNorm2AtZero(t *testing.T) {
 	}
 }
 
+// TestPowerAtZero checks the generated derivative of sum(X .^ p) in p at
+// an entry x = 0 of X: 0, the limit of x^p·log x for p > 0 (and what
+// PyTorch gives), not 0·(−∞) = NaN; the others add x^p·log x.
+func TestPowerAtZero(t *testing.T) {
+	X := mat.NewDense(2, 2, []float64{0, 0.5, 0.25, 1})
+	const p = 0.7
+	dX := mat.NewDense(2, 2, nil)
+	var dp float64
+	OpElementwisePowerGrad(X, p, dX, &dp)
+	want := 0.0
+	for _, x := range []float64{0.5, 0.25, 1} {
+		want += math.Pow(x, p) * math.Log(x)
+	}
+	if !(math.Abs(dp-want) <= 1e-15) {
+		t.Errorf("∂f/∂p = %v, want %v", dp, want)
+	}
+	var ds, dq float64
+	if OpScalarPowerGrad(0, p, &ds, &dq); dq != 0 {
+		t.Errorf("∂(s^p + 1/s)/∂p at s = 0: %v, want 0", dq)
+	}
+}
+
 // TestSingular checks singular matrices never panic and never give a
 // wrong finite number, and that det's gradient is the finite cofactor
 // matrix.

@@ -11429,7 +11429,7 @@ var opElementwisePowerGradPool = sync.Pool{New: func() any {
 //
 //	f = sum(X .^ p)
 //	∂f/∂X = p X .^ (p - 1)
-//	∂f/∂p = sum(X .^ p .* log(X))
+//	∂f/∂p = sum(X .^ p .* log0(X))
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -11455,7 +11455,7 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	// tmp = X .^ p
 	// f = sum(X .^ p)
 	// dX = p X .^ (p - 1)
-	// sum = sum(X .^ p .* log(X))
+	// sum = sum(X .^ p .* log0(X))
 	// by opElementwisePowerGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
 	fParts := runtime.Vec(&ws.fParts, parts)
@@ -11506,7 +11506,7 @@ func (loop *opElementwisePowerGradLoop) RunPart(part int) {
 			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
 			fPart += tmp.Data[i*tmp.Stride+j]
 			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], p+-1.0)
-			sumPart += tmp.Data[i*tmp.Stride+j] * math.Log(XRaw.Data[i*XRaw.Stride+j])
+			sumPart += tmp.Data[i*tmp.Stride+j] * runtime.Log0(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -11565,7 +11565,7 @@ func OpScalarPower(s float64, p float64) float64 {
 //
 //	f = s^p + s^(-1)
 //	∂f/∂s = p s^(p - 1) - s^(-2)
-//	∂f/∂p = s^p log(s)
+//	∂f/∂p = s^p log0(s)
 //
 // It panics if a destination is nil, the shapes disagree or a destination
 // shares memory with an input.
@@ -11578,7 +11578,7 @@ func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
 	s2 := math.Pow(s, p)
 	f := s2 + math.Pow(s, -1.0)
 	*ds = p*math.Pow(s, p+-1.0) - math.Pow(s, -2.0)
-	*dp = s2 * math.Log(s)
+	*dp = s2 * runtime.Log0(s)
 	return f
 }
 

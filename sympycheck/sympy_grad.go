@@ -781,7 +781,7 @@ func ByScalarHadPowI(i float64, x *mat.VecDense, dst *mat.VecDense) {
 // overwriting it; it has the shape of f.
 //
 //	f = x .^ i
-//	df/di = x .^ i .* log(x)
+//	df/di = x .^ i .* log0(x)
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -795,9 +795,9 @@ func ByScalarHadPowIDeriv(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	}
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
-	// dst = x .^ i .* log(x)
+	// dst = x .^ i .* log0(x)
 	for i2 := 0; i2 < k; i2++ {
-		dstRaw.Data[i2*dstRaw.Inc] = math.Pow(xRaw.Data[i2*xRaw.Inc], i) * math.Log(xRaw.Data[i2*xRaw.Inc])
+		dstRaw.Data[i2*dstRaw.Inc] = math.Pow(xRaw.Data[i2*xRaw.Inc], i) * runtime.Log0(xRaw.Data[i2*xRaw.Inc])
 	}
 }
 
@@ -806,7 +806,7 @@ func ByScalarHadPowIDeriv(i float64, x *mat.VecDense, dst *mat.VecDense) {
 // formed), overwriting it.
 //
 //	f = x .^ i
-//	df = di x .^ i .* log(x)
+//	df = di x .^ i .* log0(x)
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -820,9 +820,9 @@ func ByScalarHadPowIJVP(i float64, x *mat.VecDense, di float64, dst *mat.VecDens
 	}
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
-	// dst = di x .^ i .* log(x)
+	// dst = di x .^ i .* log0(x)
 	for i2 := 0; i2 < k; i2++ {
-		dstRaw.Data[i2*dstRaw.Inc] = di * (math.Pow(xRaw.Data[i2*xRaw.Inc], i) * math.Log(xRaw.Data[i2*xRaw.Inc]))
+		dstRaw.Data[i2*dstRaw.Inc] = di * (math.Pow(xRaw.Data[i2*xRaw.Inc], i) * runtime.Log0(xRaw.Data[i2*xRaw.Inc]))
 	}
 }
 
@@ -843,7 +843,7 @@ var byScalarHadPowIJacobianPool = sync.Pool{New: func() any {
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
 //
 //	F = x .^ i
-//	dF = di x .^ i .* log(x)  (in i)
+//	dF = di x .^ i .* log0(x)  (in i)
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -857,13 +857,13 @@ func ByScalarHadPowIJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 	}
 	ws := byScalarHadPowIJacobianPool.Get().(*byScalarHadPowIJacobianWork)
 	defer byScalarHadPowIJacobianPool.Put(ws)
-	// Ji = dF/di = x .^ i .* log(x)
+	// Ji = dF/di = x .^ i .* log0(x)
 	ji.Zero()
 	tmp := runtime.Vec(&ws.tmp, k)
 	xRaw := x.RawVector()
-	// tmp = x .^ i .* log(x)
+	// tmp = x .^ i .* log0(x)
 	for i2 := 0; i2 < k; i2++ {
-		tmp.Data[i2] = math.Pow(xRaw.Data[i2*xRaw.Inc], i) * math.Log(xRaw.Data[i2*xRaw.Inc])
+		tmp.Data[i2] = math.Pow(xRaw.Data[i2*xRaw.Inc], i) * runtime.Log0(xRaw.Data[i2*xRaw.Inc])
 	}
 	ji.AddBlock(0, 0, 1, runtime.Column(tmp))
 }
