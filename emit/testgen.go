@@ -228,17 +228,12 @@ func (c *check) drawPoint() {
 }
 
 // inputType returns the Go type of in's variable in a check: a scalar
-// lives in a one-element slice.
+// lives in a one-element slice, anything else has its parameter type.
 func (c *check) inputType(in *derive.Input) jen.Code {
-	switch in.Kind {
-	case spec.Scalar:
+	if in.Kind == spec.Scalar {
 		return jen.Index().Float64()
-	case spec.Vector:
-		return jen.Op("*").Qual(matPath, "VecDense")
-	case spec.Matrix:
-		return jen.Op("*").Qual(matPath, "Dense")
 	}
-	return jen.Op("*").Qual(matPath, "SymDense")
+	return typeOf(in.Kind)
 }
 
 // maxTestEntries bounds the entries of fixed (literal) size that a check

@@ -133,21 +133,9 @@ func MatrixPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	for k, tt := range tests {
 		src := string(code)
 		if tt.replace != "" {
-			def := "\nfunc " + tt.replace + "("
-			if !strings.Contains(src, def) {
-				t.Fatalf("%s: no function %s in the generated code", tt.name, tt.replace)
-			}
-			src = strings.Replace(src, def, "\nfunc correct"+tt.replace+"(", 1) + tt.wrapper + "\n"
+			src = spoil(t, src, tt.replace, tt.wrapper)
 		}
-		pkg := filepath.Join(dir, fmt.Sprintf("p%d", k))
-		if err := os.MkdirAll(pkg, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for name, data := range map[string]string{"gen.go": src, "gen_test.go": string(test)} {
-			if err := os.WriteFile(filepath.Join(pkg, name), []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		writeTestedPackage(t, filepath.Join(dir, fmt.Sprintf("p%d", k)), src, test)
 	}
 	results := goTestJSON(t, "./"+filepath.Base(dir)+"/...")
 	for k, tt := range tests {
@@ -200,24 +188,15 @@ func TestGeneratedTestDrawsInTheDomain(t *testing.T) {
 		t.Skip("builds and tests generated packages with the go command")
 	}
 	code, test := generateWithTest(t, domainSpec)
-	wrong := strings.Replace(string(code), "\nfunc LogdetGramGrad(", "\nfunc correctLogdetGramGrad(", 1) + `
+	wrong := spoil(t, string(code), "LogdetGramGrad", `
 func LogdetGramGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	f := correctLogdetGramGrad(X, dX)
 	dX.Set(0, 0, dX.At(0, 0)+0.01)
 	return f
-}
-`
+}`)
 	dir := moduleTempDir(t, "testgendomain")
-	for pkg, src := range map[string]string{"right": string(code), "wrong": wrong} {
-		if err := os.MkdirAll(filepath.Join(dir, pkg), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for name, data := range map[string]string{"gen.go": src, "gen_test.go": string(test)} {
-			if err := os.WriteFile(filepath.Join(dir, pkg, name), []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	writeTestedPackage(t, filepath.Join(dir, "right"), string(code), test)
+	writeTestedPackage(t, filepath.Join(dir, "wrong"), wrong, test)
 	results := goTestJSON(t, "./"+filepath.Base(dir)+"/...")
 	if res := results["right"]; res.action != "pass" {
 		t.Errorf("go test %s, want pass:\n%s", res.action, res.output)
@@ -233,6 +212,32 @@ func LogdetGramGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	if res := results["wrong"]; res.action != "fail" || !strings.Contains(res.output, "∂f/∂X entry 0:") {
 		t.Errorf("with LogdetGramGrad wrong, go test %s, want a failure of ∂f/∂X entry 0:\n%s", res.action, res.output)
+	}
+}
+
+// spoil returns the generated code src with its function name renamed
+// correct<name> and wrapper, which declares name (calling correct<name>
+// and spoiling its result), appended.
+func spoil(t *testing.T, src, name, wrapper string) string {
+	t.Helper()
+	def := "\nfunc " + name + "("
+	if !strings.Contains(src, def) {
+		t.Fatalf("no function %s in the generated code", name)
+	}
+	return strings.Replace(src, def, "\nfunc correct"+name+"(", 1) + wrapper + "\n"
+}
+
+// writeTestedPackage writes the directory pkg holding code as gen.go and its
+// -test output test as gen_test.go.
+func writeTestedPackage(t *testing.T, pkg, code string, test []byte) {
+	t.Helper()
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"gen.go": []byte(code), "gen_test.go": test} {
+		if err := os.WriteFile(filepath.Join(pkg, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -350,11 +355,7 @@ func TestGeneratedTestIllConditioned(t *testing.T) {
 	}
 	code, test := generateWithTest(t, illConditionedSpec)
 	dir := moduleTempDir(t, "testgenill")
-	for name, data := range map[string][]byte{"gen.go": code, "gen_test.go": test} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTestedPackage(t, dir, string(code), test)
 	results := goTestJSON(t, "./"+filepath.Base(dir))
 	if res := results[filepath.Base(dir)]; res.action != "pass" {
 		t.Errorf("go test %s, want pass:\n%s", res.action, res.output)
