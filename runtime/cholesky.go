@@ -192,11 +192,7 @@ func (c *Cholesky) InverseTo(dst blas64.General) {
 		fillNaN(dst)
 		return
 	}
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			dst.Data[j*dst.Stride+i] = dst.Data[i*dst.Stride+j]
-		}
-	}
+	mirrorUpper(dst)
 }
 
 // SolveTo sets the n×k matrix dst to A⁻¹·b. dst may be b itself but must
@@ -258,7 +254,7 @@ func (c *Cholesky) SandwichTo(dst blas64.General, alpha float64, r blas64.Genera
 		fillNaN(dst)
 		return
 	}
-	addUpper(dst.Data, dst.Stride, alpha, c.gram(c.factorTimes(r)), beta, func(int) (int, int) { return 0, q })
+	addUpper(dst.Data, dst.Stride, alpha, c.gram(c.factorTimes(r)), beta, wholeRows)
 }
 
 // SandwichSymTo sets the stored triangle of the q×q symmetric dst to
@@ -278,23 +274,52 @@ func (c *Cholesky) SandwichSymTo(dst blas64.Symmetric, alpha float64, r blas64.G
 		fillTriangleNaN(dst, upper)
 		return
 	}
-	addUpper(dst.Data, dst.Stride, alpha, c.gram(c.factorTimes(r)), beta, func(i int) (int, int) { return triangleRow(i, q, upper) })
+	part := lowerRows
+	if upper {
+		part = upperRows
+	}
+	addUpper(dst.Data, dst.Stride, alpha, c.gram(c.factorTimes(r)), beta, part)
 }
 
-// addUpper sets the columns cols(i) of each row i of the q×q dst (data,
+// The parts of a q×q destination addUpper writes.
+const (
+	wholeRows = iota // every entry
+	upperRows        // the upper triangle, diagonal included
+	lowerRows        // the lower triangle, diagonal included
+)
+
+// addUpper sets the entries part selects of each row of the q×q dst (data,
 // stride) to alpha·s + beta·dst, reading the symmetric s from its upper
 // triangle (sⱼᵢ for j < i) and dst only when beta ≠ 0.
-func addUpper(dst []float64, stride int, alpha float64, s blas64.General, beta float64, cols func(i int) (lo, hi int)) {
-	for i := 0; i < s.Rows; i++ {
-		lo, hi := cols(i)
-		row := dst[i*stride : i*stride+hi]
-		mid := min(max(lo, i), hi)
-		for j := lo; j < mid; j++ {
-			// Below the diagonal: column i of s's upper triangle.
-			row[j] = combine(alpha, s.Data[j*s.Stride+i], beta, row[j])
+func addUpper(dst []float64, stride int, alpha float64, s blas64.General, beta float64, part int) {
+	q := s.Rows
+	for i := 0; i < q; i++ {
+		lo, hi := 0, q
+		switch part {
+		case upperRows:
+			lo = i
+		case lowerRows:
+			hi = i + 1
 		}
-		for j, x := range s.Data[i*s.Stride+mid : i*s.Stride+hi] {
-			row[mid+j] = combine(alpha, x, beta, row[mid+j])
+		row := dst[i*stride+lo : i*stride+hi]
+		// Columns lo…i−1, below the diagonal: column i of s's upper
+		// triangle.
+		below := row[:max(i-lo, 0)]
+		for k := range below {
+			below[k] = combine(alpha, s.Data[(lo+k)*s.Stride+i], beta, below[k])
+		}
+		// Columns from the diagonal on: row i of s.
+		rest := row[len(below):]
+		src := s.Data[i*s.Stride+lo+len(below) : i*s.Stride+hi]
+		src = src[:len(rest)]
+		if beta == 0 {
+			for k, x := range src {
+				rest[k] = alpha * x
+			}
+			continue
+		}
+		for k, x := range src {
+			rest[k] = combine(alpha, x, beta, rest[k])
 		}
 	}
 }

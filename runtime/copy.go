@@ -121,6 +121,30 @@ func transposeTile(stride int) int {
 	return 32
 }
 
+// mirrorUpper copies the strict upper triangle of the n×n g into its lower
+// triangle, in square tiles (transposeTile) so that the column writes stay
+// in cache: a tile below the diagonal is the transpose of its mirror above
+// it, a diagonal tile mirrors itself.
+func mirrorUpper(g blas64.General) {
+	n, tile := g.Rows, transposeTile(g.Stride)
+	for i0 := 0; i0 < n; i0 += tile {
+		i1 := min(i0+tile, n)
+		for j0 := i0; j0 < n; j0 += tile {
+			j1 := min(j0+tile, n)
+			for i := i0; i < i1; i++ {
+				lo := max(j0, i+1)
+				if lo >= j1 {
+					continue
+				}
+				col := g.Data[lo*g.Stride+i:]
+				for k, v := range g.Data[i*g.Stride+lo : i*g.Stride+j1] {
+					col[k*g.Stride] = v
+				}
+			}
+		}
+	}
+}
+
 // AddTransposeTo sets the n×n matrix dst to a + aᵀ, the symmetric part of a
 // times two, in square tiles so that the column reads of aᵀ stay in cache.
 // dst must not share memory with a. Each entry is written once, from a's
@@ -192,7 +216,14 @@ func AddSymmetricTo(dst blas64.Symmetric, alpha float64, src blas64.Symmetric, b
 		row := dst.Data[i*dst.Stride+lo : i*dst.Stride+hi]
 		if same {
 			// Row i of dst's triangle is row i of src's.
-			for k, x := range data[i*src.Stride+lo : i*src.Stride+hi] {
+			from := data[i*src.Stride+lo : i*src.Stride+hi]
+			if beta == 0 {
+				for k, x := range from {
+					row[k] = alpha * x
+				}
+				continue
+			}
+			for k, x := range from {
 				row[k] = combine(alpha, x, beta, row[k])
 			}
 			continue

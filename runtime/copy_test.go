@@ -157,3 +157,31 @@ func BenchmarkAddTransposeTo(b *testing.B) {
 		})
 	}
 }
+
+// TestMirrorUpper checks that mirrorUpper copies the strict upper triangle
+// onto the lower one and touches nothing else (the upper triangle, the
+// padding past each row), at sizes around the tiles' edges and at strides
+// with either tile size.
+func TestMirrorUpper(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 15, 16, 17, 31, 32, 33, 70} {
+		for _, pad := range []int{0, 3, 512 - 70} {
+			stride := max(n+pad, 1)
+			g := blas64.General{Rows: n, Cols: n, Stride: stride, Data: make([]float64, n*stride)}
+			for k := range g.Data {
+				g.Data[k] = float64(k)
+			}
+			mirrorUpper(g)
+			for i := 0; i < n; i++ {
+				for j := 0; j < stride; j++ {
+					want := float64(i*stride + j) // upper triangle, diagonal, padding
+					if j < i {
+						want = float64(j*stride + i)
+					}
+					if got := g.Data[i*stride+j]; got != want {
+						t.Fatalf("n = %d, stride = %d: entry (%d, %d) = %v, want %v", n, stride, i, j, got, want)
+					}
+				}
+			}
+		}
+	}
+}
