@@ -1,6 +1,7 @@
 package derive
 
 import (
+	"gonum.org/v1/gonum/mat"
 	"math"
 	"sort"
 
@@ -619,9 +620,9 @@ func init() {
 	define(OpDet, Op{Name: "det", Kind: KindLinalg, Spec: true, squareArg: true, LaTeX: `\det`,
 		shapeOf: toScalar, ofScalar: itself, ofTranspose: sameAtTranspose(OpDet),
 		// d|X| = |X| tr(X⁻¹ dX) = tr(cof(X)ᵀ dX): the cofactor matrix |X| X⁻ᵀ,
-		// which stays finite where X is singular.
+		// which stays finite where X is singular, in both modes.
 		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
-			return g.Scale(n, g.Tr(g.Mul(g.Unary(OpInv, n.Args[0]), d[0])))
+			return g.Tr(g.Mul(g.T(g.Unary(OpCofactor, n.Args[0])), d[0]))
 		},
 		Adjoint: func(g *Graph, n, adj *Node) []*Node {
 			return []*Node{g.Scale(adj, g.Unary(OpCofactor, n.Args[0]))}
@@ -651,24 +652,110 @@ func init() {
 }
 
 // OpCofactor is the cofactor matrix |X| X⁻ᵀ. It appears only in
-// gradients; it prints as the textbook |X| X⁻ᵀ and evaluates (reference)
-// as exactly that.
+// derivatives of det; it prints as the textbook |X| X⁻ᵀ and evaluates
+// (reference) as exactly that.
 var OpCofactor = new(Op)
 
 func init() {
 	define(OpCofactor, Op{Name: "cofactor", Kind: KindLinalg,
 		shapeOf: same, keepsSymmetry: true,
 		ofScalar: one, ofTranspose: transposedAtTranspose(OpCofactor), // the cofactor of a 1×1 matrix is 1
-		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
-			x := n.Args[0]
-			inv := g.Unary(OpInv, x)
-			return g.Sub(g.Scale(g.Tr(g.Mul(inv, d[0])), n), g.Scale(g.Unary(OpDet, x), g.T(g.Mul(inv, d[0], inv))))
-		},
-		Eval: func(e *Evaluator, n *Node, a []value) value { return a[0].inverse().t().scale(a[0].det()) },
+		// d cof(X) is its own operator, finite where X is singular, as
+		// cof(X) is; tr(X⁻¹ dX) |X| X⁻ᵀ − |X| X⁻ᵀ dXᵀ X⁻ᵀ is not.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.CofactorDerivative(n.Args[0], d[0]) },
+		Eval:    func(e *Evaluator, n *Node, a []value) value { return a[0].inverse().t().scale(a[0].det()) },
 		Print: func(p *printer, n *Node) (string, int) {
 			return p.call(OpDet.Name, OpDet.LaTeX, n.Args[0]) + " " + p.transpose(&Node{Op: OpInv, Args: n.Args, Shape: n.Shape}), precMul
 		},
 	})
+}
+
+// OpCofactorDeriv is d cof(X)[H], the derivative of the cofactor matrix at
+// X in the direction H (Graph.CofactorDerivative): tr(X⁻¹ H) |X| X⁻ᵀ −
+// |X| X⁻ᵀ Hᵀ X⁻ᵀ where X is nonsingular, a polynomial in X's entries
+// everywhere, which the generated code evaluates from X's SVD
+// (runtime.Cofactor.DerivativeTo), finite where X is singular. It appears
+// only in forward-mode derivatives of det; it prints as the textbook
+// formula and evaluates (reference) as exactly that.
+var OpCofactorDeriv = new(Op)
+
+func init() {
+	define(OpCofactorDeriv, Op{Name: "dcofactor", Kind: KindLinalg,
+		// Linear in H; in X, the textbook formula's own tangent, K = dX:
+		// −tr(X⁻¹ K X⁻¹ H) C + tr(X⁻¹ H) d cof(X)[K] − tr(Cᵀ K) X⁻ᵀ Hᵀ X⁻ᵀ
+		// + |X| X⁻ᵀ Kᵀ X⁻ᵀ Hᵀ X⁻ᵀ + |X| X⁻ᵀ Hᵀ X⁻ᵀ Kᵀ X⁻ᵀ, C = cof(X). Only
+		// third and higher derivatives of det reach it, and they are
+		// defined by X⁻¹ where X is singular.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			x, h := n.Args[0], n.Args[1]
+			var terms []*Node
+			if d[1] != nil {
+				terms = append(terms, g.CofactorDerivative(x, d[1]))
+			}
+			if k := d[0]; k != nil {
+				inv := g.Unary(OpInv, x)
+				it := g.T(inv)
+				c := g.Unary(OpCofactor, x)
+				det := g.Unary(OpDet, x)
+				terms = append(terms,
+					g.Neg(g.Scale(g.Tr(g.Mul(inv, k, inv, h)), c)),
+					g.Scale(g.Tr(g.Mul(inv, h)), g.CofactorDerivative(x, k)),
+					g.Neg(g.Scale(g.Tr(g.Mul(g.T(c), k)), g.Mul(it, g.T(h), it))),
+					g.Scale(det, g.Mul(it, g.T(k), it, g.T(h), it)),
+					g.Scale(det, g.Mul(it, g.T(h), it, g.T(k), it)))
+			}
+			if len(terms) == 0 {
+				return nil
+			}
+			return g.Add(terms...)
+		},
+		// Taylor mode: the argument H is a derivative the jet carries, so
+		// the operator is rebuilt on its arguments' values (m = 0) and its
+		// m-th derivative is the (m−1)-th of its Tangent rule at theirs.
+		Taylor: func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) *Node {
+			x, h := n.Args[0], n.Args[1]
+			if m == 0 {
+				return g.CofactorDerivative(deriv(x, 0), deriv(h, 0))
+			}
+			return deriv(n.Op.Tangent(g, n, []*Node{deriv(x, 1), deriv(h, 1)}), m-1)
+		},
+		Eval: func(e *Evaluator, n *Node, a []value) value {
+			x, h := a[0].m, a[1].m
+			inv := a[0].inverse().m
+			var xh, t, out mat.Dense
+			xh.Mul(inv, h)
+			t.Mul(inv.T(), h.T())
+			out.Mul(&t, inv.T())
+			out.Scale(-1, &out)
+			var first mat.Dense
+			first.Scale(mat.Trace(&xh), inv.T())
+			out.Add(&out, &first)
+			out.Scale(mat.Det(x), &out)
+			return value{&out}
+		},
+		Print: func(p *printer, n *Node) (string, int) {
+			x, h := n.Args[0], n.Args[1]
+			shape, scalar := x.Shape, ScalarShape
+			inv := &Node{Op: OpInv, Args: []*Node{x}, Shape: shape}
+			it := &Node{Op: OpTranspose, Args: []*Node{inv}, Shape: shape}
+			tr := &Node{Op: OpTr, Args: []*Node{{Op: OpMul, Args: []*Node{inv, h}, Shape: shape}}, Shape: scalar}
+			first := &Node{Op: OpScale, Args: []*Node{tr, {Op: OpCofactor, Args: []*Node{x}, Shape: shape}}, Shape: shape}
+			second := &Node{Op: OpScale, Args: []*Node{{Op: OpDet, Args: []*Node{x}, Shape: scalar},
+				{Op: OpMul, Args: []*Node{it, {Op: OpTranspose, Args: []*Node{h}, Shape: h.Shape}, it}, Shape: shape}}, Shape: shape}
+			minus := &Node{Op: OpScale, Args: []*Node{{Op: OpConst, Value: -1, Shape: scalar}, second}, Shape: shape}
+			return p.node(&Node{Op: OpAdd, Args: []*Node{first, minus}, Shape: shape})
+		},
+	})
+}
+
+// CofactorDerivative returns d cof(x)[h], the derivative of the cofactor
+// matrix at x in the direction h; nil (zero) for a nil h or a 1×1 x, whose
+// cofactor is the constant 1.
+func (g *Graph) CofactorDerivative(x, h *Node) *Node {
+	if h == nil || x.Shape.IsScalar() {
+		return nil
+	}
+	return g.intern(OpCofactorDeriv, x.Shape, 0, "", x.Sym && h.Sym, x, h)
 }
 
 // OpInv is inv(X) = X⁻¹.

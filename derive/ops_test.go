@@ -23,7 +23,8 @@ var (
 		OpSize:  "a leaf: its differential is zero",
 	}
 	withoutAdjoint = map[*Op]string{
-		OpCofactor: "appears only in gradients (of det), which forward mode differentiates, never reverse mode",
+		OpCofactor:      "appears only in gradients (of det), which forward mode differentiates, never reverse mode",
+		OpCofactorDeriv: "appears only in forward-mode derivatives of det, never differentiated in reverse mode",
 	}
 )
 
@@ -156,6 +157,8 @@ func sample(op *Op) (*Graph, *Node) {
 		n = g.Mul(x, y)
 	case OpDiagMat:
 		n = g.Unary(op, v)
+	case OpCofactorDeriv:
+		n = g.CofactorDerivative(x, y)
 	default:
 		if op.Kind == KindElementwise {
 			n = g.Apply(op, x)

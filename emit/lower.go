@@ -427,6 +427,19 @@ func (e *function) cofactorInto(n *derive.Node, dst *val, note plan.Step) bool {
 	return true
 }
 
+// cofactorDerivativeInto writes d cof(X)[H], the cofactor matrix's
+// derivative, by runtime.Cofactor.DerivativeTo (from X's SVD, finite where
+// X is singular).
+func (e *function) cofactorDerivativeInto(n *derive.Node, dst *val, note plan.Step) bool {
+	a := e.asGeneral(e.operand(n.Args[0]))
+	h := e.asGeneral(e.operand(n.Args[1]))
+	field := e.scope.fresh("dcof" + capitalise(e.localName(n.Args[0])))
+	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
+	e.stmt(note)
+	e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "DerivativeTo", ref(dst), ref(a.v), ref(h.v)), Writes: []*val{dst}})
+	return true
+}
+
 // softmaxInto writes the max-shifted softmax by runtime.SoftmaxTo.
 func (e *function) softmaxInto(n *derive.Node, dst *val, note plan.Step) bool {
 	// Entries in any order: a vector, row or column, is a column.

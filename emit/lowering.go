@@ -120,6 +120,7 @@ func init() {
 		derive.OpLogDet:        {scalar: (*function).logDetOf},
 		derive.OpInv:           {into: (*function).inverseInto},
 		derive.OpCofactor:      {into: (*function).cofactorInto},
+		derive.OpCofactorDeriv: {into: (*function).cofactorDerivativeInto},
 		derive.OpSoftmax:       {into: (*function).softmaxInto},
 		derive.OpLogSumExpRows: {into: (*function).rowsInto},
 		derive.OpSoftmaxRows:   {into: (*function).rowsInto},

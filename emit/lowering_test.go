@@ -106,6 +106,8 @@ func sampleNode(op *derive.Op) (n *derive.Node, err error) {
 		n = g.Mul(x, y)
 	case derive.OpDiagMat:
 		n = g.Unary(op, v)
+	case derive.OpCofactorDeriv:
+		n = g.CofactorDerivative(x, y)
 	default:
 		if op.Scalar != nil {
 			n = g.Apply(op, x)

@@ -15,6 +15,8 @@ import (
 type Cofactor struct {
 	n     int
 	a     []float64 // Copy of the input, destroyed by Gesvd; then scratch.
+	b     []float64 // DerivativeTo's second scratch matrix.
+	after []float64 // DerivativeTo's suffix products ∏_{j>k} σ_j.
 	u, vt []float64 // Singular vectors, n×n with stride n.
 	s     []float64 // Singular values σ.
 	p     []float64 // Products ∏_{j≠i} σ_j.
@@ -44,20 +46,11 @@ func (w *Cofactor) CofactorTo(dst blas64.General, a blas64.General) {
 	if n == 0 {
 		return
 	}
-	if !allFinite(a) {
+	sign, ok := w.decompose(a)
+	if !ok {
 		fillNaN(dst)
 		return
 	}
-	w.reset(n)
-	m := w.mat(w.a)
-	copyGeneral(m, a)
-	u, vt := w.mat(w.u), w.mat(w.vt)
-	if !lapack64.Gesvd(lapack.SVDAll, lapack.SVDAll, m, u, vt, w.s, w.work, len(w.work)) {
-		fillNaN(dst)
-		return
-	}
-	sign := w.orthoDetSign(u) * w.orthoDetSign(vt)
-
 	// p[i] = ∏_{j≠i} σ_j as prefix times suffix products, without division
 	// so that zero singular values are handled exactly.
 	prod := 1.0
@@ -77,18 +70,122 @@ func (w *Cofactor) CofactorTo(dst blas64.General, a blas64.General) {
 			row[j] *= w.p[j]
 		}
 	}
-	// The product is tiled so that each Gemm call is small enough for
-	// gonum's serial kernel: its parallel kernel allocates, and the product
-	// costs little next to the SVD.
-	for i := 0; i < n; i += tile {
-		r := min(tile, n-i)
-		for j := 0; j < n; j += tile {
-			c := min(tile, n-j)
-			blas64.Gemm(blas.NoTrans, blas.NoTrans, sign,
-				blas64.General{Rows: r, Cols: n, Stride: n, Data: w.u[i*n:]},
-				blas64.General{Rows: n, Cols: c, Stride: n, Data: w.vt[j:]},
-				0,
-				blas64.General{Rows: r, Cols: c, Stride: dst.Stride, Data: dst.Data[i*dst.Stride+j:]})
+	tiledGemm(blas.NoTrans, blas.NoTrans, sign, w.mat(w.u), w.mat(w.vt), dst)
+}
+
+// DerivativeTo sets the n×n matrix dst to the derivative of the cofactor
+// matrix at a in the direction h,
+//
+//	d cof(a)[h] = lim_{t→0} (cof(a + t·h) − cof(a))/t,
+//
+// the tangent of ∂det(a)/∂a: tr(a⁻¹h)·det(a)·a⁻ᵀ − det(a)·a⁻ᵀ·hᵀ·a⁻ᵀ where
+// a is nonsingular, and finite and continuous where it is singular, where
+// that formula is not defined (it is nonzero at rank n−1 and n−2).
+//
+// With the SVD a = U·Σ·Vᵀ, a + t·h = U·(Σ + t·h̃)·Vᵀ for h̃ = Uᵀ·h·V, so
+// cof(a + t·h) = det(U)·det(V)·U·cof(Σ + t·h̃)·Vᵀ exactly, and the
+// derivative of the cofactor matrix of the diagonal Σ is, with
+// q_ik = ∏_{j≠i,k} σ_j (products of singular values, no division),
+//
+//	d cof(Σ)[h̃]_ii = Σ_{k≠i} h̃_kk·q_ik,   d cof(Σ)[h̃]_ij = −h̃_ji·q_ij (i ≠ j).
+//
+// If a has a NaN or infinite entry, or the SVD fails to converge, every
+// entry of dst is NaN; a NaN or infinite entry of h spreads as through the
+// products.
+//
+// dst may be a or h. DerivativeTo panics with a *ShapeError if a is not
+// square or dst or h is not the shape of a.
+func (w *Cofactor) DerivativeTo(dst, a, h blas64.General) {
+	CheckSquare("runtime.Cofactor.DerivativeTo", "a", a.Rows, a.Cols)
+	checkSameShape("runtime.Cofactor.DerivativeTo", "h", h, a)
+	checkSameShape("runtime.Cofactor.DerivativeTo", "dst", dst, a)
+	n := a.Rows
+	if n == 0 {
+		return
+	}
+	sign, ok := w.decompose(a)
+	if !ok {
+		fillNaN(dst)
+		return
+	}
+	w.b = resize(w.b, n*n)
+	ut := w.mat(w.a) // scratch once decompose returns
+	tilde := w.mat(w.b)
+	// h̃ = Uᵀ·h·V, by way of Uᵀ·h in ut.
+	tiledGemm(blas.Trans, blas.NoTrans, 1, w.mat(w.u), h, ut)
+	tiledGemm(blas.NoTrans, blas.Trans, 1, ut, w.mat(w.vt), tilde)
+	// m = d cof(Σ)[h̃] into ut: the diagonal from h̃'s diagonal (kept in
+	// w.p), the off-diagonal entries from h̃'s transposed ones.
+	for i := 0; i < n; i++ {
+		w.p[i] = w.b[i*n+i]
+	}
+	m := ut.Data
+	for i := 0; i < n; i++ {
+		m[i*n+i] = 0
+	}
+	// q_ik for i < k, as (σ_0…σ_{i−1})·(σ_{i+1}…σ_{k−1})·(σ_{k+1}…σ_{n−1}):
+	// the prefix before i times a running product between i and k times
+	// the suffix after k, without division.
+	w.after = resize(w.after, n)
+	after := 1.0
+	for k := n - 1; k >= 0; k-- {
+		w.after[k] = after
+		after *= w.s[k]
+	}
+	before := 1.0
+	for i := 0; i < n; i++ {
+		between := 1.0
+		for k := i + 1; k < n; k++ {
+			q := before * between * w.after[k]
+			m[i*n+k] = -w.b[k*n+i] * q
+			m[k*n+i] = -w.b[i*n+k] * q
+			m[i*n+i] += w.p[k] * q
+			m[k*n+k] += w.p[i] * q
+			between *= w.s[k]
+		}
+		before *= w.s[i]
+	}
+	// dst = sign · U · m · Vᵀ, by way of U·m in w.b.
+	um := w.mat(w.b)
+	tiledGemm(blas.NoTrans, blas.NoTrans, 1, w.mat(w.u), ut, um)
+	tiledGemm(blas.NoTrans, blas.NoTrans, sign, um, w.mat(w.vt), dst)
+}
+
+// decompose computes the SVD of the square a into w.u, w.s and w.vt and
+// returns det(U)·det(V); false if a has a NaN or infinite entry or the SVD
+// does not converge.
+func (w *Cofactor) decompose(a blas64.General) (sign float64, ok bool) {
+	if !allFinite(a) {
+		return 0, false
+	}
+	w.reset(a.Rows)
+	m := w.mat(w.a)
+	copyGeneral(m, a)
+	u, vt := w.mat(w.u), w.mat(w.vt)
+	if !lapack64.Gesvd(lapack.SVDAll, lapack.SVDAll, m, u, vt, w.s, w.work, len(w.work)) {
+		return 0, false
+	}
+	return w.orthoDetSign(u) * w.orthoDetSign(vt), true
+}
+
+// tiledGemm sets the m×n c to alpha·op(a)·op(b) in tiles of at most
+// tile×tile entries of c, each small enough for gonum's serial kernel: its
+// parallel kernel allocates, and these products cost little next to the
+// SVD.
+func tiledGemm(tA, tB blas.Transpose, alpha float64, a, b, c blas64.General) {
+	for i := 0; i < c.Rows; i += tile {
+		r := min(tile, c.Rows-i)
+		ai := blas64.General{Rows: r, Cols: a.Cols, Stride: a.Stride, Data: a.Data[i*a.Stride:]}
+		if tA != blas.NoTrans {
+			ai = blas64.General{Rows: a.Rows, Cols: r, Stride: a.Stride, Data: a.Data[i:]}
+		}
+		for j := 0; j < c.Cols; j += tile {
+			cols := min(tile, c.Cols-j)
+			bj := blas64.General{Rows: b.Rows, Cols: cols, Stride: b.Stride, Data: b.Data[j:]}
+			if tB != blas.NoTrans {
+				bj = blas64.General{Rows: cols, Cols: b.Cols, Stride: b.Stride, Data: b.Data[j*b.Stride:]}
+			}
+			blas64.Gemm(tA, tB, alpha, ai, bj, 0, blas64.General{Rows: r, Cols: cols, Stride: c.Stride, Data: c.Data[i*c.Stride+j:]})
 		}
 	}
 }

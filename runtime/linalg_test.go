@@ -464,6 +464,100 @@ func TestCofactor(t *testing.T) {
 		func() { w.CofactorTo(mat.NewDense(3, 3, nil).RawMatrix(), mat.NewDense(2, 2, nil).RawMatrix()) })
 }
 
+// TestCofactorDerivative checks Cofactor.DerivativeTo against central
+// differences of the cofactor matrix from determinants of minors (a
+// polynomial in the step, so the differences are exact to O(t²)) at
+// matrices of every rank from n down to n−3, and against the textbook
+// tr(a⁻¹h)·det(a)·a⁻ᵀ − det(a)·a⁻ᵀhᵀa⁻ᵀ where a is nonsingular.
+func TestCofactorDerivative(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(9, 10))
+	var w Cofactor
+	const step = 1e-4
+	for _, n := range []int{1, 2, 3, 4, 5, 6, 70} {
+		for rank := n; rank >= max(n-3, 0); rank-- {
+			if n == 70 && rank < n-1 {
+				break // the minors' determinants cost n⁵ at this size
+			}
+			a := mat.NewDense(n, n, nil)
+			if rank > 0 {
+				a.Mul(randDense(rnd, n, rank), randDense(rnd, rank, n))
+			}
+			h := randDense(rnd, n, n)
+			name := fmt.Sprintf("n = %d, rank %d", n, rank)
+			dst := strided(mat.NewDense(n, n, nil))
+			w.DerivativeTo(dst, strided(a), strided(h))
+
+			var plus, minus mat.Dense
+			plus.Add(a, scaled(step, h))
+			minus.Add(a, scaled(-step, h))
+			bp, bm := bruteCofactor(&plus), bruteCofactor(&minus)
+			want := make([][]float64, n)
+			scale := 0.0
+			for i := range want {
+				want[i] = make([]float64, n)
+				for j := range want[i] {
+					want[i][j] = (bp[i][j] - bm[i][j]) / (2 * step)
+					scale = math.Max(scale, math.Abs(want[i][j]))
+				}
+			}
+			if n > 1 && rank >= n-2 && scale < 1e-3 {
+				t.Fatalf("%s: the derivative is %g at most, want a nonzero one to check", name, scale)
+			}
+			checkGeneral(t, name, dst, want, 1e-6*math.Max(scale, 1))
+
+			if rank == n {
+				var inv, textbook, aht mat.Dense
+				if err := inv.Inverse(a); err != nil {
+					t.Fatal(err)
+				}
+				aht.Mul(inv.T(), h.T())
+				textbook.Mul(&aht, inv.T())
+				textbook.Scale(-1, &textbook)
+				var tr mat.Dense
+				tr.Mul(&inv, h)
+				textbook.Add(&textbook, scaled(mat.Trace(&tr), inv.T()))
+				textbook.Scale(mat.Det(a), &textbook)
+				checkGeneral(t, name+" textbook", dst, rows(&textbook), 1e-9*math.Max(scale, 1))
+			}
+		}
+	}
+
+	// dst may be a or h.
+	a, h := randDense(rnd, 3, 3), randDense(rnd, 3, 3)
+	want := strided(mat.NewDense(3, 3, nil))
+	w.DerivativeTo(want, a.RawMatrix(), h.RawMatrix())
+	av, hv := strided(a), strided(h)
+	w.DerivativeTo(av, av, strided(h))
+	checkGeneral(t, "dst = a", av, generalRows(want), 0)
+	w.DerivativeTo(hv, strided(a), hv)
+	checkGeneral(t, "dst = h", hv, generalRows(want), 0)
+
+	nanA := mat.NewDense(2, 2, []float64{1, nan, 3, 4})
+	dst := strided(mat.NewDense(2, 2, nil))
+	w.DerivativeTo(dst, nanA.RawMatrix(), randDense(rnd, 2, 2).RawMatrix())
+	checkAllNaN(t, "non-finite a", dst)
+	checkNoPanic(t, "0×0", func() { w.DerivativeTo(blas64.General{}, blas64.General{}, blas64.General{}) })
+	checkPanic(t, "h", "runtime.Cofactor.DerivativeTo: h is 3×3, want 2×2",
+		func() {
+			w.DerivativeTo(mat.NewDense(2, 2, nil).RawMatrix(), mat.NewDense(2, 2, nil).RawMatrix(), mat.NewDense(3, 3, nil).RawMatrix())
+		})
+	big := randDense(rnd, 70, 70).RawMatrix()
+	out := mat.NewDense(70, 70, nil).RawMatrix()
+	w.DerivativeTo(out, big, big)
+	if got := testing.AllocsPerRun(5, func() { w.DerivativeTo(out, big, big) }); got != 0 {
+		t.Errorf("DerivativeTo allocates %v times a call, want 0", got)
+	}
+}
+
+// generalRows returns g's entries as a slice of rows.
+func generalRows(g blas64.General) [][]float64 {
+	out := make([][]float64, g.Rows)
+	for i := range out {
+		out[i] = append([]float64(nil), g.Data[i*g.Stride:i*g.Stride+g.Cols]...)
+	}
+	return out
+}
+
 func TestLinalgAllocs(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{1, 7, 70, 128} {

@@ -7455,3 +7455,889 @@ func NestedSineUnpack(x []float64) (t *float64) {
 	t = &x[0]
 	return
 }
+
+// detHessianAtSingularWork holds DetHessianAtSingular's scratch space, reused
+// across calls through detHessianAtSingularPool.
+type detHessianAtSingularWork struct {
+	tmp   []float64
+	luTmp runtime.LU
+}
+
+var detHessianAtSingularPool = sync.Pool{New: func() any {
+	return new(detHessianAtSingularWork)
+}}
+
+// DetHessianAtSingular returns f = DetHessianAtSingular(a, b, c).
+//
+// det's Hessian-vector product went through det(X)·X⁻¹ (the cofactor's
+// derivative tr(X⁻¹ V) |X| X⁻ᵀ − |X| X⁻ᵀ Vᵀ X⁻ᵀ), rounding
+// noise where X is singular, as a b' + c c' (rank 2, 3×3) always is; it is now
+// d cof(X)[V] from X's SVD.
+//
+//	f = det(a b' + c c')
+//
+// It panics if the shapes disagree.
+func DetHessianAtSingular(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense) float64 {
+	runtime.CheckVector("DetHessianAtSingular", "a", a.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingular", "b", b.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingular", "c", c.Len(), 3, "3")
+	ws := detHessianAtSingularPool.Get().(*detHessianAtSingularWork)
+	defer detHessianAtSingularPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, 3, 3)
+	// tmp = a b' + c c'
+	aRaw := a.RawVector()
+	bRaw := b.RawVector()
+	// tmp = a b'
+	runtime.OuterTo(tmp, 1, aRaw, bRaw)
+	cRaw := c.RawVector()
+	// tmp += c c'
+	blas64.Ger(1, cRaw, cRaw, tmp)
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	return f
+}
+
+// detHessianAtSingularGradWork holds DetHessianAtSingularGrad's scratch space,
+// reused across calls through detHessianAtSingularGradPool.
+type detHessianAtSingularGradWork struct {
+	tmp      []float64
+	luTmp    runtime.LU
+	cofactor []float64
+	cofTmp   runtime.Cofactor
+	tmp2     []float64
+}
+
+var detHessianAtSingularGradPool = sync.Pool{New: func() any {
+	return new(detHessianAtSingularGradWork)
+}}
+
+// DetHessianAtSingularGrad returns f = DetHessianAtSingular(a, b, c) and writes
+// ∂f/∂a, ∂f/∂b, ∂f/∂c into da, db, dc, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+// det's Hessian-vector product went through det(X)·X⁻¹ (the cofactor's
+// derivative tr(X⁻¹ V) |X| X⁻ᵀ − |X| X⁻ᵀ Vᵀ X⁻ᵀ), rounding
+// noise where X is singular, as a b' + c c' (rank 2, 3×3) always is; it is now
+// d cof(X)[V] from X's SVD.
+//
+//	f = det(a b' + c c')
+//	∂f/∂a = (det(a b' + c c') inv(a b' + c c')') b
+//	∂f/∂b = (det(a b' + c c') inv(a b' + c c')')' a
+//	∂f/∂c = (det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')') c
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func DetHessianAtSingularGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense) float64 {
+	runtime.CheckVector("DetHessianAtSingularGrad", "a", a.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularGrad", "b", b.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularGrad", "c", c.Len(), 3, "3")
+	runtime.DestVector("DetHessianAtSingularGrad", "da", da, 3, "3")
+	runtime.DestVector("DetHessianAtSingularGrad", "db", db, 3, "3")
+	runtime.DestVector("DetHessianAtSingularGrad", "dc", dc, 3, "3")
+	if !runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, c.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, c.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) ||
+		!runtime.Apart(dc.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(dc.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(dc.RawVector().Data, c.RawVector().Data) ||
+		!runtime.Apart(dc.RawVector().Data, da.RawVector().Data) ||
+		!runtime.Apart(dc.RawVector().Data, db.RawVector().Data) {
+		runtime.CheckNoAlias("DetHessianAtSingularGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector()), runtime.VectorArg("dc", dc.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
+	}
+	ws := detHessianAtSingularGradPool.Get().(*detHessianAtSingularGradWork)
+	defer detHessianAtSingularGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, 3, 3)
+	// tmp = a b' + c c'
+	aRaw := a.RawVector()
+	bRaw := b.RawVector()
+	// tmp = a b'
+	runtime.OuterTo(tmp, 1, aRaw, bRaw)
+	cRaw := c.RawVector()
+	// tmp += c c'
+	blas64.Ger(1, cRaw, cRaw, tmp)
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	daRaw := da.RawVector()
+	cofactor := runtime.Mat(&ws.cofactor, 3, 3)
+	// cofactor = det(a b' + c c') inv(a b' + c c')'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	// da = (det(a b' + c c') inv(a b' + c c')') b
+	runtime.Gemv(blas.NoTrans, 1, cofactor, bRaw, 0, daRaw)
+	dbRaw := db.RawVector()
+	// db = (det(a b' + c c') inv(a b' + c c')')' a
+	runtime.Gemv(blas.Trans, 1, cofactor, aRaw, 0, dbRaw)
+	dcRaw := dc.RawVector()
+	tmp2 := runtime.Mat(&ws.tmp2, 3, 3)
+	// tmp2 = det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')'
+	runtime.AddTransposeTo(tmp2, cofactor)
+	// dc = (det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')') c
+	runtime.Gemv(blas.NoTrans, 1, tmp2, cRaw, 0, dcRaw)
+	return f
+}
+
+// detHessianAtSingularHessVecWork holds DetHessianAtSingularHessVec's scratch
+// space, reused across calls through detHessianAtSingularHessVecPool.
+type detHessianAtSingularHessVecWork struct {
+	dcofactor []float64
+	tmp       []float64
+	tmp2      []float64
+	dcofTmp   runtime.Cofactor
+	cofactor  []float64
+	cofTmp    runtime.Cofactor
+	tmp3      []float64
+	tmp4      []float64
+}
+
+var detHessianAtSingularHessVecPool = sync.Pool{New: func() any {
+	return new(detHessianAtSingularHessVecWork)
+}}
+
+// DetHessianAtSingularHessVec writes the Hessian-vector product of f =
+// DetHessianAtSingular(a, b, c), the derivative of its gradient in the
+// directions va, vb, vc, into ha, hb, hc, overwriting them (forward over
+// reverse; no Hessian is formed).
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+// det's Hessian-vector product went through det(X)·X⁻¹ (the cofactor's
+// derivative tr(X⁻¹ V) |X| X⁻ᵀ − |X| X⁻ᵀ Vᵀ X⁻ᵀ), rounding
+// noise where X is singular, as a b' + c c' (rank 2, 3×3) always is; it is now
+// d cof(X)[V] from X's SVD.
+//
+//	f = det(a b' + c c')
+//	d(∂f/∂a) = t1 b + (det(a b' + c c') inv(a b' + c c')') vb
+//	d(∂f/∂b) = t2 a + (det(a b' + c c') inv(a b' + c c')')' va
+//	d(∂f/∂c) = (t1 + t2) c + (det(a b' + c c') inv(a b' + c c')'
+//	           + (det(a b' + c c') inv(a b' + c c')')') vc
+//	t1 = tr(inv(a b' + c c') (va b' + a vb' + vc c' + c vc')) det(a b' + c c') inv(a b' + c c')'
+//	     - det(a b' + c c') inv(a b' + c c')' (va b' + a vb' + vc c' + c vc')' inv(a b' + c c')'
+//	t2 = t1'
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func DetHessianAtSingularHessVec(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, va *mat.VecDense, vb *mat.VecDense, vc *mat.VecDense, ha *mat.VecDense, hb *mat.VecDense, hc *mat.VecDense) {
+	runtime.CheckVector("DetHessianAtSingularHessVec", "a", a.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularHessVec", "b", b.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularHessVec", "c", c.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularHessVec", "va", va.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularHessVec", "vb", vb.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularHessVec", "vc", vc.Len(), 3, "3")
+	runtime.DestVector("DetHessianAtSingularHessVec", "ha", ha, 3, "3")
+	runtime.DestVector("DetHessianAtSingularHessVec", "hb", hb, 3, "3")
+	runtime.DestVector("DetHessianAtSingularHessVec", "hc", hc, 3, "3")
+	runtime.CheckNoAlias("DetHessianAtSingularHessVec", []runtime.Arg{runtime.VectorArg("ha", ha.RawVector()), runtime.VectorArg("hb", hb.RawVector()), runtime.VectorArg("hc", hc.RawVector())}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.VectorArg("va", va.RawVector()),
+		runtime.VectorArg("vb", vb.RawVector()),
+		runtime.VectorArg("vc", vc.RawVector()),
+	})
+	ws := detHessianAtSingularHessVecPool.Get().(*detHessianAtSingularHessVecWork)
+	defer detHessianAtSingularHessVecPool.Put(ws)
+	haRaw := ha.RawVector()
+	// ha = (tr(inv(a b' + c c') (va b' + a vb' + vc c' + c vc')) det(a b' + c c') inv(a b' + c c')' - det(a b' + c c') inv(a b' + c c')' (va b' + a vb' + vc c' + c vc')' inv(a b' + c c')') b + (det(a b' + c c') inv(a b' + c c')') vb
+	dcofactor := runtime.Mat(&ws.dcofactor, 3, 3)
+	tmp := runtime.Mat(&ws.tmp, 3, 3)
+	// tmp = a b' + c c'
+	aRaw := a.RawVector()
+	bRaw := b.RawVector()
+	// tmp = a b'
+	runtime.OuterTo(tmp, 1, aRaw, bRaw)
+	cRaw := c.RawVector()
+	// tmp += c c'
+	blas64.Ger(1, cRaw, cRaw, tmp)
+	tmp2 := runtime.Mat(&ws.tmp2, 3, 3)
+	// tmp2 = va b' + a vb' + vc c' + c vc'
+	vaRaw := va.RawVector()
+	// tmp2 = va b'
+	runtime.OuterTo(tmp2, 1, vaRaw, bRaw)
+	vbRaw := vb.RawVector()
+	// tmp2 += a vb'
+	blas64.Ger(1, aRaw, vbRaw, tmp2)
+	vcRaw := vc.RawVector()
+	// tmp2 += vc c'
+	blas64.Ger(1, vcRaw, cRaw, tmp2)
+	// tmp2 += c vc'
+	blas64.Ger(1, cRaw, vcRaw, tmp2)
+	// dcofactor = tr(inv(a b' + c c') (va b' + a vb' + vc c' + c vc')) det(a b' + c c') inv(a b' + c c')' - det(a b' + c c') inv(a b' + c c')' (va b' + a vb' + vc c' + c vc')' inv(a b' + c c')'
+	ws.dcofTmp.DerivativeTo(dcofactor, tmp, tmp2)
+	// ha = (tr(inv(a b' + c c') (va b' + a vb' + vc c' + c vc')) det(a b' + c c') inv(a b' + c c')' - det(a b' + c c') inv(a b' + c c')' (va b' + a vb' + vc c' + c vc')' inv(a b' + c c')') b
+	runtime.Gemv(blas.NoTrans, 1, dcofactor, bRaw, 0, haRaw)
+	cofactor := runtime.Mat(&ws.cofactor, 3, 3)
+	// cofactor = det(a b' + c c') inv(a b' + c c')'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	// ha += (det(a b' + c c') inv(a b' + c c')') vb
+	runtime.Gemv(blas.NoTrans, 1, cofactor, vbRaw, 1, haRaw)
+	hbRaw := hb.RawVector()
+	// hb = (tr(inv(a b' + c c') (va b' + a vb' + vc c' + c vc')) det(a b' + c c') inv(a b' + c c')' - det(a b' + c c') inv(a b' + c c')' (va b' + a vb' + vc c' + c vc')' inv(a b' + c c')')' a + (det(a b' + c c') inv(a b' + c c')')' va
+	// hb = (tr(inv(a b' + c c') (va b' + a vb' + vc c' + c vc')) det(a b' + c c') inv(a b' + c c')' - det(a b' + c c') inv(a b' + c c')' (va b' + a vb' + vc c' + c vc')' inv(a b' + c c')')' a
+	runtime.Gemv(blas.Trans, 1, dcofactor, aRaw, 0, hbRaw)
+	// hb += (det(a b' + c c') inv(a b' + c c')')' va
+	runtime.Gemv(blas.Trans, 1, cofactor, vaRaw, 1, hbRaw)
+	hcRaw := hc.RawVector()
+	// hc = tmp3 c + tmp4 vc
+	tmp3 := runtime.Mat(&ws.tmp3, 3, 3)
+	// tmp3 = dcofactor + dcofactor'
+	runtime.AddTransposeTo(tmp3, dcofactor)
+	// hc = (dcofactor + dcofactor') c
+	runtime.Gemv(blas.NoTrans, 1, tmp3, cRaw, 0, hcRaw)
+	tmp4 := runtime.Mat(&ws.tmp4, 3, 3)
+	// tmp4 = det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')'
+	runtime.AddTransposeTo(tmp4, cofactor)
+	// hc += (det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')') vc
+	runtime.Gemv(blas.NoTrans, 1, tmp4, vcRaw, 1, hcRaw)
+}
+
+// detHessianAtSingularHessianWork holds DetHessianAtSingularHessian's scratch
+// space, reused across calls through detHessianAtSingularHessianPool.
+type detHessianAtSingularHessianWork struct {
+	dirA     mat.VecDense
+	dirAData []float64
+	dirB     mat.VecDense
+	dirBData []float64
+	dirC     mat.VecDense
+	dirCData []float64
+	colA     mat.VecDense
+	colB     mat.VecDense
+	colC     mat.VecDense
+}
+
+var detHessianAtSingularHessianPool = sync.Pool{New: func() any {
+	return new(detHessianAtSingularHessianWork)
+}}
+
+// DetHessianAtSingularHessian writes the Hessian of f = DetHessianAtSingular(a,
+// b, c) with respect to a, b, c into H, overwriting it: H is N×N, N the total
+// size of the wrt variables packed in wrt order (the packing of
+// DetHessianAtSingularProblem), and symmetric to the last bit.
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+// det's Hessian-vector product went through det(X)·X⁻¹ (the cofactor's
+// derivative tr(X⁻¹ V) |X| X⁻ᵀ − |X| X⁻ᵀ Vᵀ X⁻ᵀ), rounding
+// noise where X is singular, as a b' + c c' (rank 2, 3×3) always is; it is now
+// d cof(X)[V] from X's SVD.
+//
+//	f = det(a b' + c c')
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// DetHessianAtSingularHessian assembles it from one DetHessianAtSingularHessVec
+// per column.
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func DetHessianAtSingularHessian(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, H *mat.Dense) {
+	runtime.CheckVector("DetHessianAtSingularHessian", "a", a.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularHessian", "b", b.Len(), 3, "3")
+	runtime.CheckVector("DetHessianAtSingularHessian", "c", c.Len(), 3, "3")
+	size := 9
+	runtime.DestMatrix("DetHessianAtSingularHessian", "H", H, size, size, "size", "size")
+	if !runtime.Apart(H.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, c.RawVector().Data) {
+		runtime.CheckNoAlias("DetHessianAtSingularHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
+	}
+	ws := detHessianAtSingularHessianPool.Get().(*detHessianAtSingularHessianWork)
+	defer detHessianAtSingularHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one DetHessianAtSingularHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirA.SetRawVector(runtime.Vec(&ws.dirAData, 3))
+	ws.dirA.Zero()
+	ws.dirB.SetRawVector(runtime.Vec(&ws.dirBData, 3))
+	ws.dirB.Zero()
+	ws.dirC.SetRawVector(runtime.Vec(&ws.dirCData, 3))
+	ws.dirC.Zero()
+	for r := 0; r < 3; r++ {
+		col := r
+		ws.colA.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+3],
+			Inc:  1,
+			N:    3,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+3 : col*HRaw.Stride+6],
+			Inc:  1,
+			N:    3,
+		})
+		ws.colC.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+6 : col*HRaw.Stride+9],
+			Inc:  1,
+			N:    3,
+		})
+		ws.dirAData[r] = 1
+		DetHessianAtSingularHessVec(a, b, c, &ws.dirA, &ws.dirB, &ws.dirC, &ws.colA, &ws.colB, &ws.colC)
+		ws.dirAData[r] = 0
+	}
+	for r2 := 0; r2 < 3; r2++ {
+		col := r2 + 3
+		ws.colA.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+3],
+			Inc:  1,
+			N:    3,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+3 : col*HRaw.Stride+6],
+			Inc:  1,
+			N:    3,
+		})
+		ws.colC.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+6 : col*HRaw.Stride+9],
+			Inc:  1,
+			N:    3,
+		})
+		ws.dirBData[r2] = 1
+		DetHessianAtSingularHessVec(a, b, c, &ws.dirA, &ws.dirB, &ws.dirC, &ws.colA, &ws.colB, &ws.colC)
+		ws.dirBData[r2] = 0
+	}
+	for r3 := 0; r3 < 3; r3++ {
+		col := r3 + 6
+		ws.colA.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+3],
+			Inc:  1,
+			N:    3,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+3 : col*HRaw.Stride+6],
+			Inc:  1,
+			N:    3,
+		})
+		ws.colC.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+6 : col*HRaw.Stride+9],
+			Inc:  1,
+			N:    3,
+		})
+		ws.dirCData[r3] = 1
+		DetHessianAtSingularHessVec(a, b, c, &ws.dirA, &ws.dirB, &ws.dirC, &ws.colA, &ws.colB, &ws.colC)
+		ws.dirCData[r3] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// DetHessianAtSingularProblem returns the problem of minimising
+// DetHessianAtSingular over a, b, c for gonum/optimize. Its variable packs a,
+// b, c into one []float64, in that order, matrices row-major;
+// DetHessianAtSingularUnpack views such a slice as the variables. Hess fills
+// the Hessian from DetHessianAtSingularHessian, so gonum's Newton method works.
+func DetHessianAtSingularProblem() optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c := DetHessianAtSingularUnpack(x)
+			return DetHessianAtSingular(a, b, c)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c := DetHessianAtSingularUnpack(x)
+			runtime.CheckVector("DetHessianAtSingularProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			da, db, dc := DetHessianAtSingularUnpack(grad)
+			DetHessianAtSingularGrad(a, b, c, da, db, dc)
+		},
+		Hess: func(hess *mat.SymDense, x []float64) {
+			a, b, c := DetHessianAtSingularUnpack(x)
+			n := len(x)
+			runtime.DestSymmetric("DetHessianAtSingularProblem.Hess", "hess", hess, n, "len(x)")
+			dense := mat.NewDense(n, n, nil)
+			DetHessianAtSingularHessian(a, b, c, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// DetHessianAtSingularUnpack returns views of x as DetHessianAtSingular's
+// variables a, b, c, packed as DetHessianAtSingularProblem packs them; the
+// fixed inputs give their shapes. The views share x's memory. It panics if x
+// has the wrong length.
+func DetHessianAtSingularUnpack(x []float64) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense) {
+	runtime.CheckPacked("DetHessianAtSingularUnpack", x, 3, 1, 3, 1, 3, 1)
+	a = mat.NewVecDense(3, x[0:3:3])
+	b = mat.NewVecDense(3, x[3:6:6])
+	c = mat.NewVecDense(3, x[6:9:9])
+	return
+}
+
+// detHessVecAtSingularWork holds DetHessVecAtSingular's scratch space, reused
+// across calls through detHessVecAtSingularPool.
+type detHessVecAtSingularWork struct {
+	luX runtime.LU
+}
+
+var detHessVecAtSingularPool = sync.Pool{New: func() any {
+	return new(detHessVecAtSingularWork)
+}}
+
+// DetHessVecAtSingular returns f = DetHessVecAtSingular(X).
+//
+// The same rule at a chosen singular X (singular_test.go), where the
+// Hessian-vector product is nonzero.
+//
+//	f = det(X)
+//
+// It panics if the shapes disagree.
+func DetHessVecAtSingular(X *mat.Dense) float64 {
+	n, XCols := X.Dims()
+	runtime.CheckDim("DetHessVecAtSingular", "X", n, "n")
+	runtime.CheckMatrix("DetHessVecAtSingular", "X", n, XCols, n, n, "n", "n")
+	ws := detHessVecAtSingularPool.Get().(*detHessVecAtSingularWork)
+	defer detHessVecAtSingularPool.Put(ws)
+	XRaw := X.RawMatrix()
+	ws.luX.Factorize(XRaw)
+	f := ws.luX.Det()
+	return f
+}
+
+// detHessVecAtSingularGradWork holds DetHessVecAtSingularGrad's scratch space,
+// reused across calls through detHessVecAtSingularGradPool.
+type detHessVecAtSingularGradWork struct {
+	luX  runtime.LU
+	cofX runtime.Cofactor
+}
+
+var detHessVecAtSingularGradPool = sync.Pool{New: func() any {
+	return new(detHessVecAtSingularGradWork)
+}}
+
+// DetHessVecAtSingularGrad returns f = DetHessVecAtSingular(X) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+// The same rule at a chosen singular X (singular_test.go), where the
+// Hessian-vector product is nonzero.
+//
+//	f = det(X)
+//	∂f/∂X = det(X) inv(X)'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func DetHessVecAtSingularGrad(X *mat.Dense, dX *mat.Dense) float64 {
+	n, XCols := X.Dims()
+	runtime.CheckDim("DetHessVecAtSingularGrad", "X", n, "n")
+	runtime.CheckMatrix("DetHessVecAtSingularGrad", "X", n, XCols, n, n, "n", "n")
+	runtime.DestMatrix("DetHessVecAtSingularGrad", "dX", dX, n, n, "n", "n")
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("DetHessVecAtSingularGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
+	ws := detHessVecAtSingularGradPool.Get().(*detHessVecAtSingularGradWork)
+	defer detHessVecAtSingularGradPool.Put(ws)
+	XRaw := X.RawMatrix()
+	ws.luX.Factorize(XRaw)
+	f := ws.luX.Det()
+	dXRaw := dX.RawMatrix()
+	// dX = det(X) inv(X)'
+	ws.cofX.CofactorTo(dXRaw, XRaw)
+	return f
+}
+
+// detHessVecAtSingularHessVecWork holds DetHessVecAtSingularHessVec's scratch
+// space, reused across calls through detHessVecAtSingularHessVecPool.
+type detHessVecAtSingularHessVecWork struct {
+	dcofX runtime.Cofactor
+}
+
+var detHessVecAtSingularHessVecPool = sync.Pool{New: func() any {
+	return new(detHessVecAtSingularHessVecWork)
+}}
+
+// DetHessVecAtSingularHessVec writes the Hessian-vector product of f =
+// DetHessVecAtSingular(X), the derivative of its gradient in the directions vX,
+// into hX, overwriting it (forward over reverse; no Hessian is formed).
+//
+// The same rule at a chosen singular X (singular_test.go), where the
+// Hessian-vector product is nonzero.
+//
+//	f = det(X)
+//	d(∂f/∂X) = tr(inv(X) vX) det(X) inv(X)' - det(X) inv(X)' vX' inv(X)'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func DetHessVecAtSingularHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
+	n, XCols := X.Dims()
+	runtime.CheckDim("DetHessVecAtSingularHessVec", "X", n, "n")
+	runtime.CheckMatrix("DetHessVecAtSingularHessVec", "X", n, XCols, n, n, "n", "n")
+	vXRows, vXCols := vX.Dims()
+	runtime.CheckMatrix("DetHessVecAtSingularHessVec", "vX", vXRows, vXCols, n, n, "n", "n")
+	runtime.DestMatrix("DetHessVecAtSingularHessVec", "hX", hX, n, n, "n", "n")
+	if !runtime.Apart(hX.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(hX.RawMatrix().Data, vX.RawMatrix().Data) {
+		runtime.CheckNoAlias("DetHessVecAtSingularHessVec", []runtime.Arg{runtime.MatrixArg("hX", hX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("vX", vX.RawMatrix())})
+	}
+	ws := detHessVecAtSingularHessVecPool.Get().(*detHessVecAtSingularHessVecWork)
+	defer detHessVecAtSingularHessVecPool.Put(ws)
+	hXRaw := hX.RawMatrix()
+	XRaw := X.RawMatrix()
+	vXRaw := vX.RawMatrix()
+	// hX = tr(inv(X) vX) det(X) inv(X)' - det(X) inv(X)' vX' inv(X)'
+	ws.dcofX.DerivativeTo(hXRaw, XRaw, vXRaw)
+}
+
+// DetHessVecAtSingularProblem returns the problem of minimising
+// DetHessVecAtSingular over X for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; DetHessVecAtSingularUnpack
+// views such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func DetHessVecAtSingularProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := DetHessVecAtSingularUnpack(x, n)
+			return DetHessVecAtSingular(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := DetHessVecAtSingularUnpack(x, n)
+			runtime.CheckVector("DetHessVecAtSingularProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := DetHessVecAtSingularUnpack(grad, n)
+			DetHessVecAtSingularGrad(X, dX)
+		},
+	}
+}
+
+// DetHessVecAtSingularUnpack returns views of x as DetHessVecAtSingular's
+// variables X, packed as DetHessVecAtSingularProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func DetHessVecAtSingularUnpack(x []float64, n int) (X *mat.Dense) {
+	runtime.CheckDim("DetHessVecAtSingularUnpack", "n", n, "n")
+	runtime.CheckPacked("DetHessVecAtSingularUnpack", x, n, n)
+	X = mat.NewDense(n, n, x[0:n*n:n*n])
+	return
+}
+
+// detPathAtSingularWork holds DetPathAtSingular's scratch space, reused across
+// calls through detPathAtSingularPool.
+type detPathAtSingularWork struct {
+	tmp   []float64
+	luTmp runtime.LU
+	loop  detPathAtSingularLoop
+}
+
+var detPathAtSingularPool = sync.Pool{New: func() any {
+	return new(detPathAtSingularWork)
+}}
+
+// DetPathAtSingular returns f = DetPathAtSingular(t, A, B).
+//
+// det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
+// at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
+// through d cof(X)[B] (singular_test.go).
+//
+//	f = det(A + t B)
+//
+// It panics if the shapes disagree.
+func DetPathAtSingular(t float64, A *mat.Dense, B *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetPathAtSingular", "A", n, "n")
+	runtime.CheckMatrix("DetPathAtSingular", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetPathAtSingular", "B", BRows, BCols, n, n, "n", "n")
+	ws := detPathAtSingularPool.Get().(*detPathAtSingularWork)
+	defer detPathAtSingularPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	// by detPathAtSingularLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = detPathAtSingularLoop{n, parts, tmp, ARaw, t, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = detPathAtSingularLoop{}
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	return f
+}
+
+// detPathAtSingularLoop holds the values the parts of DetPathAtSingular's loop
+// that fills tmp share, while they run.
+type detPathAtSingularLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+	t     float64
+	BRaw  blas64.General
+}
+
+// RunPart runs one part of DetPathAtSingular's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *detPathAtSingularLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	t := loop.t
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+}
+
+// detPathAtSingularGradWork holds DetPathAtSingularGrad's scratch space, reused
+// across calls through detPathAtSingularGradPool.
+type detPathAtSingularGradWork struct {
+	tmp      []float64
+	luTmp    runtime.LU
+	cofactor []float64
+	cofTmp   runtime.Cofactor
+	loop     detPathAtSingularGradLoop
+	loop2    detPathAtSingularGradLoop2
+	sumParts []float64
+}
+
+var detPathAtSingularGradPool = sync.Pool{New: func() any {
+	return new(detPathAtSingularGradWork)
+}}
+
+// DetPathAtSingularGrad returns f = DetPathAtSingular(t, A, B) and writes
+// ∂f/∂t into dt, overwriting it; it has the shape of t (denominator
+// layout).
+//
+// det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
+// at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
+// through d cof(X)[B] (singular_test.go).
+//
+//	f = det(A + t B)
+//	∂f/∂t = sum(B .* (det(A + t B) inv(A + t B)'))
+//
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func DetPathAtSingularGrad(t float64, A *mat.Dense, B *mat.Dense, dt *float64) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetPathAtSingularGrad", "A", n, "n")
+	runtime.CheckMatrix("DetPathAtSingularGrad", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetPathAtSingularGrad", "B", BRows, BCols, n, n, "n", "n")
+	runtime.DestScalar("DetPathAtSingularGrad", "dt", dt)
+	if !runtime.Apart(runtime.ScalarData(dt), A.RawMatrix().Data) || !runtime.Apart(runtime.ScalarData(dt), B.RawMatrix().Data) {
+		runtime.CheckNoAlias("DetPathAtSingularGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := detPathAtSingularGradPool.Get().(*detPathAtSingularGradWork)
+	defer detPathAtSingularGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	// by detPathAtSingularGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = detPathAtSingularGradLoop{n, parts, tmp, ARaw, t, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = detPathAtSingularGradLoop{}
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	cofactor := runtime.Mat(&ws.cofactor, n, n)
+	// cofactor = det(A + t B) inv(A + t B)'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	sum := 0.0
+	// sum = sum(B .* (det(A + t B) inv(A + t B)'))
+	// by detPathAtSingularGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	ws.loop2 = detPathAtSingularGradLoop2{n, parts2, BRaw, cofactor, sumParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = detPathAtSingularGradLoop2{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
+	*dt = sum
+	return f
+}
+
+// detPathAtSingularGradLoop holds the values the parts of
+// DetPathAtSingularGrad's loop that fills tmp share, while they run.
+type detPathAtSingularGradLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+	t     float64
+	BRaw  blas64.General
+}
+
+// RunPart runs one part of DetPathAtSingularGrad's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *detPathAtSingularGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	t := loop.t
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+}
+
+// detPathAtSingularGradLoop2 holds the values the parts of
+// DetPathAtSingularGrad's loop that sums sum share, while they run.
+type detPathAtSingularGradLoop2 struct {
+	n        int
+	parts2   int
+	BRaw     blas64.General
+	cofactor blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of DetPathAtSingularGrad's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *detPathAtSingularGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	BRaw := loop2.BRaw
+	cofactor := loop2.cofactor
+	sumParts := loop2.sumParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	sumPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			sumPart += BRaw.Data[i*BRaw.Stride+j] * cofactor.Data[i*cofactor.Stride+j]
+		}
+	}
+	sumParts.Data[part2] = sumPart
+}
+
+// detPathAtSingularDerivWork holds DetPathAtSingularDeriv's scratch space,
+// reused across calls through detPathAtSingularDerivPool.
+type detPathAtSingularDerivWork struct {
+	cofactor []float64
+	tmp      []float64
+	cofTmp   runtime.Cofactor
+}
+
+var detPathAtSingularDerivPool = sync.Pool{New: func() any {
+	return new(detPathAtSingularDerivWork)
+}}
+
+// DetPathAtSingularDeriv returns df/dt of f = DetPathAtSingular(t, A, B).
+//
+// det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
+// at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
+// through d cof(X)[B] (singular_test.go).
+//
+//	f = det(A + t B)
+//	df/dt = tr((det(A + t B) inv(A + t B)')' B)
+//
+// It panics if the shapes disagree.
+func DetPathAtSingularDeriv(t float64, A *mat.Dense, B *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetPathAtSingularDeriv", "A", n, "n")
+	runtime.CheckMatrix("DetPathAtSingularDeriv", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetPathAtSingularDeriv", "B", BRows, BCols, n, n, "n", "n")
+	ws := detPathAtSingularDerivPool.Get().(*detPathAtSingularDerivWork)
+	defer detPathAtSingularDerivPool.Put(ws)
+	cofactor := runtime.Mat(&ws.cofactor, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	// cofactor = det(A + t B) inv(A + t B)'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	tr := 0.0
+	// tr = tr((det(A + t B) inv(A + t B)')' B)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr += cofactor.Data[i*cofactor.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	return tr
+}
+
+// detPathAtSingularDeriv2Work holds DetPathAtSingularDeriv2's scratch space,
+// reused across calls through detPathAtSingularDeriv2Pool.
+type detPathAtSingularDeriv2Work struct {
+	dcofactor []float64
+	tmp       []float64
+	dcofTmp   runtime.Cofactor
+}
+
+var detPathAtSingularDeriv2Pool = sync.Pool{New: func() any {
+	return new(detPathAtSingularDeriv2Work)
+}}
+
+// DetPathAtSingularDeriv2 returns d²f/dt² of f = DetPathAtSingular(t, A, B).
+//
+// det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
+// at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
+// through d cof(X)[B] (singular_test.go).
+//
+//	f = det(A + t B)
+//	df/dt = tr((det(A + t B) inv(A + t B)')' B)
+//	d²f/dt² = tr((tr(inv(A + t B) B) det(A + t B) inv(A + t B)'
+//	          - det(A + t B) inv(A + t B)' B' inv(A + t B)')' B)
+//
+// It panics if the shapes disagree.
+func DetPathAtSingularDeriv2(t float64, A *mat.Dense, B *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetPathAtSingularDeriv2", "A", n, "n")
+	runtime.CheckMatrix("DetPathAtSingularDeriv2", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetPathAtSingularDeriv2", "B", BRows, BCols, n, n, "n", "n")
+	ws := detPathAtSingularDeriv2Pool.Get().(*detPathAtSingularDeriv2Work)
+	defer detPathAtSingularDeriv2Pool.Put(ws)
+	dcofactor := runtime.Mat(&ws.dcofactor, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	// dcofactor = tr(inv(A + t B) B) det(A + t B) inv(A + t B)' - det(A + t B) inv(A + t B)' B' inv(A + t B)'
+	ws.dcofTmp.DerivativeTo(dcofactor, tmp, BRaw)
+	tr := 0.0
+	// tr = tr((tr(inv(A + t B) B) det(A + t B) inv(A + t B)' - det(A + t B) inv(A + t B)' B' inv(A + t B)')' B)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr += dcofactor.Data[i*dcofactor.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	return tr
+}
+
+// DetPathAtSingularProblem returns the problem of minimising DetPathAtSingular
+// over t with A, B fixed, for gonum/optimize. Its variable packs t into one
+// []float64, in that order, matrices row-major; DetPathAtSingularUnpack views
+// such a slice as the variables.
+func DetPathAtSingularProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			t := DetPathAtSingularUnpack(x, A, B)
+			return DetPathAtSingular(*t, A, B)
+		},
+		Grad: func(grad, x []float64) {
+			t := DetPathAtSingularUnpack(x, A, B)
+			runtime.CheckVector("DetPathAtSingularProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dt := DetPathAtSingularUnpack(grad, A, B)
+			DetPathAtSingularGrad(*t, A, B, dt)
+		},
+	}
+}
+
+// DetPathAtSingularUnpack returns views of x as DetPathAtSingular's variables
+// t, packed as DetPathAtSingularProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func DetPathAtSingularUnpack(x []float64, A *mat.Dense, B *mat.Dense) (t *float64) {
+	runtime.CheckPacked("DetPathAtSingularUnpack", x, 1, 1)
+	t = &x[0]
+	return
+}

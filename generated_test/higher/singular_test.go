@@ -1,0 +1,84 @@
+package higher
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestDetDerivativesAtSingularMatrices checks det's derivatives beyond the
+// gradient where its argument X is singular, of rank n−1 and n−2: its
+// Hessian-vector product and its second derivative along a path, both
+// d cof(X)[V] from X's SVD (runtime.Cofactor.DerivativeTo), against
+// central differences of the gradient and of the first derivative, which
+// are the cofactor matrix, finite everywhere. Through det(X)·X⁻¹ both
+// were rounding noise or NaN at every such X; at these ranks they are
+// nonzero, which the test checks it sees.
+func TestDetDerivativesAtSingularMatrices(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	const step = 1e-4
+	for _, n := range []int{2, 3, 4, 5} {
+		for rank := n - 1; rank >= n-2; rank-- {
+			t.Run(fmt.Sprintf("n=%d,rank=%d", n, rank), func(t *testing.T) {
+				X := mat.NewDense(n, n, nil)
+				if rank > 0 {
+					X.Mul(randomNormal(rng, n, rank), randomNormal(rng, rank, n))
+				}
+				V := randomNormal(rng, n, n)
+				if f := DetHessVecAtSingular(X); math.Abs(f) > 1e-12 {
+					t.Fatalf("det(X) = %g: X is not singular", f)
+				}
+
+				// The Hessian-vector product against central differences
+				// of the gradient along V.
+				got := mat.NewDense(n, n, nil)
+				DetHessVecAtSingularHessVec(X, V, got)
+				want := centralDir(n*n, step, func(s float64, y []float64) {
+					var at mat.Dense
+					at.Add(X, scaledDense(s, V))
+					g := mat.NewDense(n, n, nil)
+					DetHessVecAtSingularGrad(&at, g)
+					copy(y, g.RawMatrix().Data)
+				})
+				if mat.Norm(mat.NewDense(n, n, want), math.Inf(1)) < 1e-3 {
+					t.Fatalf("the Hessian-vector product is %v: want a nonzero one to check", want)
+				}
+				checkClose(t, "DetHessVecAtSingularHessVec", flat(got), want, 1e-7)
+
+				// Along A + t·B at t = 0, A = X: the first derivative is
+				// ⟨cof(X), B⟩, the second the central difference of the
+				// first.
+				g := mat.NewDense(n, n, nil)
+				DetHessVecAtSingularGrad(X, g)
+				checkClose(t, "DetPathAtSingularDeriv", []float64{DetPathAtSingularDeriv(0, X, V)}, []float64{mat.Dot(vecOf(g), vecOf(V))}, 1e-12)
+				second := centralDeriv(func(s float64) float64 { return DetPathAtSingularDeriv(s, X, V) }, 0)
+				checkClose(t, "DetPathAtSingularDeriv2", []float64{DetPathAtSingularDeriv2(0, X, V)}, []float64{second}, 1e-7)
+			})
+		}
+	}
+}
+
+// randomNormal returns an r×c matrix of standard normal entries.
+func randomNormal(rng *rand.Rand, r, c int) *mat.Dense {
+	m := mat.NewDense(r, c, nil)
+	for i := range m.RawMatrix().Data {
+		m.RawMatrix().Data[i] = rng.NormFloat64()
+	}
+	return m
+}
+
+// scaledDense returns s·m.
+func scaledDense(s float64, m mat.Matrix) *mat.Dense {
+	var out mat.Dense
+	out.Scale(s, m)
+	return &out
+}
+
+// vecOf returns m's entries as one vector, row by row.
+func vecOf(m *mat.Dense) *mat.VecDense {
+	r, c := m.Dims()
+	return mat.NewVecDense(r*c, append([]float64(nil), m.RawMatrix().Data...))
+}
