@@ -22,6 +22,33 @@ type Cofactor struct {
 	p     []float64 // Products ∏_{j≠i} σ_j.
 	work  []float64 // Gesvd workspace of the optimal length.
 	ipiv  []int     // Pivots for the determinant signs of U and Vᵀ.
+	lu    LU        // The factors where a is well conditioned.
+	cwork []float64 // Lange's and Gecon's workspace.
+	iwork []int     // Gecon's integer workspace.
+}
+
+// minRcond is the least reciprocal condition number of a (LAPACK's 1-norm
+// estimate from its LU factors) at which CofactorTo and DerivativeTo take
+// det(a)·a⁻ᵀ and its textbook derivative from the LU factors, accurate
+// there to about ε/minRcond relative: an LU factorization and an inverse
+// cost a fraction of the SVD (n = 8: 2.7 against 24 µs; 64: 0.34 against
+// 3.5 ms; 256: 14 against 780 ms, BenchmarkCofactor). Below it, and at a
+// zero pivot, they take the SVD, which stays finite and continuous where a
+// is singular. A variable so that the tests can force either path.
+var minRcond = 1e-6
+
+// conditioned factorizes a (n > 1) by LU into w.lu and reports whether
+// the factors are usable and its reciprocal condition number is at least
+// minRcond.
+func (w *Cofactor) conditioned(a blas64.General) bool {
+	if !w.lu.Factorize(a) {
+		return false
+	}
+	n := a.Rows
+	w.cwork = resize(w.cwork, 4*n)
+	w.iwork = resizeInt(w.iwork, n)
+	anorm := lapack64.Lange(lapack.MaxColumnSum, a, w.cwork)
+	return lapack64.Gecon(lapack.MaxColumnSum, w.lu.mat(), anorm, w.cwork, w.iwork) >= minRcond
 }
 
 // CofactorTo sets the n×n matrix dst to the cofactor matrix of the square
@@ -31,8 +58,10 @@ type Cofactor struct {
 // rank n−1 and zero if the rank is lower). The cofactor matrix of a 1×1
 // matrix is [1].
 //
-// C is computed from the singular value decomposition a = U·diag(σ)·Vᵀ as
-// C = det(U)·det(V)·U·diag(∏_{j≠i} σ_j)·Vᵀ, which is continuous in a. Its
+// Where a is well conditioned (minRcond) C is det(a)·a⁻ᵀ from an LU
+// factorization. Elsewhere it is computed from the singular value
+// decomposition a = U·diag(σ)·Vᵀ as C = det(U)·det(V)·U·diag(∏_{j≠i} σ_j)·Vᵀ,
+// which is continuous in a. Its
 // entries may overflow to ±Inf when products of n−1 singular values exceed
 // the range of float64. If a has a NaN or infinite entry, or the SVD fails
 // to converge, every entry of dst is NaN.
@@ -44,6 +73,20 @@ func (w *Cofactor) CofactorTo(dst blas64.General, a blas64.General) {
 	checkSameShape("runtime.Cofactor.CofactorTo", "dst", dst, a)
 	n := a.Rows
 	if n == 0 {
+		return
+	}
+	if n > 1 && w.conditioned(a) {
+		// det(a)·a⁻ᵀ, from the LU factors.
+		w.reset(n)
+		inv := w.mat(w.a)
+		w.lu.InverseTo(inv)
+		det := w.lu.Det()
+		for i := 0; i < n; i++ {
+			row := dst.Data[i*dst.Stride : i*dst.Stride+n]
+			for j := range row {
+				row[j] = det * w.a[j*n+i]
+			}
+		}
 		return
 	}
 	sign, ok := w.decompose(a)
@@ -82,7 +125,9 @@ func (w *Cofactor) CofactorTo(dst blas64.General, a blas64.General) {
 // a is nonsingular, and finite and continuous where it is singular, where
 // that formula is not defined (it is nonzero at rank n−1 and n−2).
 //
-// With the SVD a = U·Σ·Vᵀ, a + t·h = U·(Σ + t·h̃)·Vᵀ for h̃ = Uᵀ·h·V, so
+// Where a is well conditioned (minRcond) that formula is computed from an
+// LU factorization. Elsewhere, with the SVD a = U·Σ·Vᵀ,
+// a + t·h = U·(Σ + t·h̃)·Vᵀ for h̃ = Uᵀ·h·V, so
 // cof(a + t·h) = det(U)·det(V)·U·cof(Σ + t·h̃)·Vᵀ exactly, and the
 // derivative of the cofactor matrix of the diagonal Σ is, with
 // q_ik = ∏_{j≠i,k} σ_j (products of singular values, no division),
@@ -101,6 +146,27 @@ func (w *Cofactor) DerivativeTo(dst, a, h blas64.General) {
 	checkSameShape("runtime.Cofactor.DerivativeTo", "dst", dst, a)
 	n := a.Rows
 	if n == 0 {
+		return
+	}
+	if n > 1 && w.conditioned(a) {
+		// det(a)·(tr(a⁻¹h)·a⁻ᵀ − (a⁻¹·h·a⁻¹)ᵀ), from the LU factors.
+		w.reset(n)
+		w.b = resize(w.b, n*n)
+		inv, p, q := w.mat(w.a), w.mat(w.b), w.mat(w.u)
+		w.lu.InverseTo(inv)
+		det := w.lu.Det()
+		tiledGemm(blas.NoTrans, blas.NoTrans, 1, inv, h, p)
+		tr := 0.0
+		for i := 0; i < n; i++ {
+			tr += w.b[i*n+i]
+		}
+		tiledGemm(blas.NoTrans, blas.NoTrans, 1, p, inv, q)
+		for i := 0; i < n; i++ {
+			row := dst.Data[i*dst.Stride : i*dst.Stride+n]
+			for j := range row {
+				row[j] = det * (tr*w.a[j*n+i] - w.u[j*n+i])
+			}
+		}
 		return
 	}
 	sign, ok := w.decompose(a)

@@ -558,6 +558,39 @@ func generalRows(g blas64.General) [][]float64 {
 	return out
 }
 
+// TestCofactorPaths checks that the two ways CofactorTo and DerivativeTo
+// compute, from an LU factorization where a is well conditioned and from
+// the SVD elsewhere, agree where both apply, so that the switch at
+// minRcond changes results by rounding only: each forced in turn (minRcond
+// 0 takes the LU factors whenever they exist, 2 never, a reciprocal
+// condition number being at most 1).
+func TestCofactorPaths(t *testing.T) {
+	defer func(old float64) { minRcond = old }(minRcond)
+	rnd := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{2, 3, 7, 70} {
+		a, h := randDense(rnd, n, n).RawMatrix(), randDense(rnd, n, n).RawMatrix()
+		var w Cofactor
+		results := map[float64][2]blas64.General{}
+		for _, threshold := range []float64{0, 2} {
+			minRcond = threshold
+			cof, dcof := strided(mat.NewDense(n, n, nil)), strided(mat.NewDense(n, n, nil))
+			w.CofactorTo(cof, a)
+			w.DerivativeTo(dcof, a, h)
+			results[threshold] = [2]blas64.General{cof, dcof}
+		}
+		for k, name := range []string{"CofactorTo", "DerivativeTo"} {
+			lu, svd := results[0][k], results[2][k]
+			scale := 0.0
+			for _, row := range generalRows(svd) {
+				for _, x := range row {
+					scale = math.Max(scale, math.Abs(x))
+				}
+			}
+			checkGeneral(t, fmt.Sprintf("n = %d: %s from the LU factors against the SVD", n, name), lu, generalRows(svd), 1e-10*math.Max(scale, 1))
+		}
+	}
+}
+
 func TestLinalgAllocs(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{1, 7, 70, 128} {
@@ -755,6 +788,36 @@ func TestCholeskyBlocked(t *testing.T) {
 					t.Errorf("%v at (%d, %d): Factorize = %v, LogDet %v, want false and NaN", v, i, j, ok, c.LogDet())
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkCofactor times CofactorTo and DerivativeTo on random (well
+// conditioned) matrices by each path, path=lu (the LU factors, what such
+// a matrix takes) and path=svd (forced, what a singular one takes).
+func BenchmarkCofactor(b *testing.B) {
+	defer func(old float64) { minRcond = old }(minRcond)
+	rnd := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{8, 64, 256} {
+		a, h := randDense(rnd, n, n).RawMatrix(), randDense(rnd, n, n).RawMatrix()
+		dst := mat.NewDense(n, n, nil).RawMatrix()
+		var w Cofactor
+		for _, path := range []struct {
+			name      string
+			threshold float64
+		}{{"lu", 0}, {"svd", 2}} {
+			b.Run(fmt.Sprintf("CofactorTo/n=%d/path=%s", n, path.name), func(b *testing.B) {
+				minRcond = path.threshold
+				for b.Loop() {
+					w.CofactorTo(dst, a)
+				}
+			})
+			b.Run(fmt.Sprintf("DerivativeTo/n=%d/path=%s", n, path.name), func(b *testing.B) {
+				minRcond = path.threshold
+				for b.Loop() {
+					w.DerivativeTo(dst, a, h)
+				}
+			})
 		}
 	}
 }
