@@ -218,6 +218,11 @@ func (l *loader) yamlError(err error) *Error {
 			line++
 		}
 		pos.Line = min(max(line, 1), len(l.src.lineStarts))
+		if msg == "mapping values are not allowed in this context" {
+			if colonPos, key, ok := l.src.colonInPlainValue(pos.Line); ok {
+				return l.errorf(colonPos, "invalid YAML: the value of %s holds a colon and a space, which YAML reads as a second key; quote the value (%s: \"…\")", key, key)
+			}
+		}
 	} else if m := yamlUnknownAnchor.FindStringSubmatch(msg); m != nil {
 		if off := bytes.Index(l.src.data, []byte("*"+m[1])); off >= 0 {
 			pos = l.src.pos(off)
@@ -448,6 +453,9 @@ func (l *loader) inputs(n *yaml.Node) ([]*Input, *Error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, l.errorAt(n, "inputs must be a mapping")
 	}
+	if err := l.typeCutAtComma(n); err != nil {
+		return nil, err
+	}
 	entries, err := l.entries(n, "input")
 	if err != nil {
 		return nil, err
@@ -475,6 +483,28 @@ func (l *loader) inputs(n *yaml.Node) ([]*Input, *Error) {
 		inputs = append(inputs, &Input{Name: name, Pos: pos, Type: typ})
 	}
 	return inputs, nil
+}
+
+// typeCutAtComma reports an input type that a YAML flow mapping cut at the
+// comma between its dimensions: in {A: matrix(m, n)} the comma ends the
+// entry, leaving A the type "matrix(m" and " n)" a key of its own, which
+// would otherwise be reported as a duplicate input "n)" or an unclosed
+// parenthesis, far from the cause.
+func (l *loader) typeCutAtComma(n *yaml.Node) *Error {
+	if n.Style&yaml.FlowStyle == 0 {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := n.Content[i], n.Content[i+1]
+		text := scalarText(value)
+		kind, _, open := strings.Cut(text, "(")
+		if _, known := typeKinds[strings.TrimSpace(kind)]; !known || value.Kind != yaml.ScalarNode || value.Style != 0 || !open || strings.Contains(text, ")") {
+			continue // not a type that the comma cut: parseType reports it
+		}
+		return l.errorAt(value, "the type of input %s is cut at a comma: in a {…} mapping a comma ends the entry; quote the type: %s: %q",
+			quote(scalarText(key)), scalarText(key), text+", …)")
+	}
+	return nil
 }
 
 // functionNames indexes the inputs and lets of a function by name.

@@ -224,3 +224,34 @@ func (sc *yamlScan) unclosedFlow() (Pos, string, bool) {
 	}
 	return sc.s.pos(f.offset), fmt.Sprintf("unclosed %s: the %c here has no matching %c", kind, f.char, closer(f.char)), true
 }
+
+// colonInPlainValue finds, on line n, a plain (unquoted) value that holds
+// ": " or ends in ":" after its key, as in "doc: Logistic loss: with a
+// ridge", which YAML reads as a mapping where none may start: the position
+// of that colon and the key.
+func (s *source) colonInPlainValue(n int) (Pos, string, bool) {
+	start := s.lineStarts[n-1]
+	text := string(trimLineBreak(s.data[start:s.lineEnd(n)]))
+	body := strings.TrimLeft(text, " ")
+	body = strings.TrimLeft(strings.TrimPrefix(body, "- "), " ")
+	offset := len(text) - len(body)
+	k := strings.Index(body, ": ")
+	if k <= 0 {
+		return Pos{}, "", false
+	}
+	key := strings.TrimSpace(body[:k])
+	value := body[k+2:]
+	trimmed := strings.TrimLeft(value, " ")
+	if trimmed == "" || strings.ContainsAny(trimmed[:1], "\"'{[|>&*!#") {
+		return Pos{}, "", false
+	}
+	at := offset + k + 2 + (len(value) - len(trimmed))
+	c := strings.Index(trimmed, ": ")
+	if c < 0 {
+		if !strings.HasSuffix(trimmed, ":") {
+			return Pos{}, "", false
+		}
+		c = len(trimmed) - 1
+	}
+	return s.pos(start + at + c), key, true
+}
