@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,14 +19,23 @@ const diffContext = 3
 // file's name and a stale file's unified diff from the file to the
 // output, then, when any was missing or stale, the command that
 // regenerates them; it returns the exit code.
+//
+// A file that differs and was not generated (hand-written code at the
+// output's path) is named as such instead of diffed, and the command then
+// carries -force, which overwriting it takes.
 func check(cfg config, outs []*output, stdout io.Writer) int {
 	code := exitOK
+	force := false
 	for _, o := range outs {
 		have, err := os.ReadFile(o.path)
+		_, generated := isGenerated(have)
 		switch {
 		case err != nil:
 			fmt.Fprintf(stdout, "%s: missing (%v)\n", o.path, errors.Unwrap(err))
 			code = exitStale
+		case len(have) > 0 && !generated && !bytes.Equal(have, o.data):
+			fmt.Fprintf(stdout, "%s: exists and was not generated (no \"// Code generated … DO NOT EDIT.\" line before its package clause)\n", o.path)
+			code, force = exitStale, true
 		default:
 			if diff := udiff.Unified(o.path+" (checked in)", o.path+" (gradgen output)", have, o.data, diffContext); diff != "" {
 				fmt.Fprint(stdout, diff)
@@ -34,7 +44,11 @@ func check(cfg config, outs []*output, stdout io.Writer) int {
 		}
 	}
 	if code == exitStale {
-		fmt.Fprintf(stdout, "regenerate with: %s\n", regenerateCommand(cfg))
+		command := regenerateCommand(cfg)
+		if force {
+			command = strings.Replace(command, "gradgen", "gradgen -force", 1)
+		}
+		fmt.Fprintf(stdout, "regenerate with: %s\n", command)
 	}
 	return code
 }

@@ -116,18 +116,28 @@ func TestOutputFiles(t *testing.T) {
 		},
 		{
 			name:  "two outputs are one file through a linked folder",
+			files: map[string]string{"a/s.yaml": spec, "a/s.yml": spec},
+			setup: func(t *testing.T) {
+				must(t, os.Symlink("a", "b"))
+			},
+			args:   []string{"a/s.yaml", "b/s.yml"},
+			code:   exitBad,
+			stderr: "gradgen: outputs a/s_grad.go and b/s_grad.go are the same file (through a link)\n",
+		},
+		{
+			name:  "one spec twice through a linked folder",
 			files: map[string]string{"a/s.yaml": spec},
 			setup: func(t *testing.T) {
 				must(t, os.Symlink("a", "b"))
 			},
 			args:   []string{"a/s.yaml", "b/s.yaml"},
 			code:   exitBad,
-			stderr: "gradgen: outputs a/s_grad.go and b/s_grad.go are the same file (through a link)\n",
+			stderr: "gradgen: spec b/s.yaml is given twice (also as argument 1, a/s.yaml); name each spec once\n",
 		},
 		{
 			name:   "two new outputs are one file, named relative and absolute",
-			files:  map[string]string{"s.yaml": spec},
-			args:   []string{"s.yaml", "$DIR/s.yaml"},
+			files:  map[string]string{"s.yaml": spec, "s.yml": spec},
+			args:   []string{"s.yaml", "$DIR/s.yml"},
 			code:   exitBad,
 			stderr: "gradgen: outputs s_grad.go and $DIR/s_grad.go are the same file\n",
 		},

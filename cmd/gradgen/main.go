@@ -406,7 +406,18 @@ func generate(loads *prefetch, cfg config) ([]*output, error) {
 	var outs []*output
 	var specs []*loaded
 	byPath := map[string]*output{}
+	var seen []fs.FileInfo
 	for _, path := range cfg.specs {
+		if info, err := os.Stat(path); err == nil {
+			for i, prev := range seen {
+				if prev != nil && os.SameFile(prev, info) {
+					return nil, fmt.Errorf("spec %s is given twice (also as argument %d, %s); name each spec once", path, i+1, cfg.specs[i])
+				}
+			}
+			seen = append(seen, info)
+		} else {
+			seen = append(seen, nil) // load reports it
+		}
 		l, err := load(path)
 		if err != nil {
 			return nil, err

@@ -381,7 +381,13 @@ func TestErrors(t *testing.T) {
 			name:   "the same spec twice",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-o", "loss_grad.go", "loss.yaml", "loss.yaml"},
-			stderr: "loss.yaml:3:11: generated name Bilinear collides with function Bilinear at loss.yaml:3:11",
+			stderr: "gradgen: spec loss.yaml is given twice (also as argument 1, loss.yaml); name each spec once\n",
+		},
+		{
+			name:   "the same spec twice by two names",
+			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
+			args:   []string{"-o", "loss_grad.go", "loss.yaml", "./loss.yaml"},
+			stderr: "gradgen: spec ./loss.yaml is given twice (also as argument 1, loss.yaml); name each spec once\n",
 		},
 		{
 			name:   "two specs disagreeing on the package",
@@ -649,6 +655,13 @@ func TestCheck(t *testing.T) {
 			args:   []string{"-check", "loss.yaml"},
 			code:   exitStale,
 			stdout: "loss_grad.go: missing (no such file or directory)\nregenerate with: gradgen loss.yaml\n",
+		},
+		{
+			name:   "hand-written at the output's path",
+			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml"), "hand.go": "package loss\n\nfunc Bilinear() {}\n"},
+			args:   []string{"-check", "-o", "hand.go", "loss.yaml"},
+			code:   exitStale,
+			stdout: "hand.go: exists and was not generated (no \"// Code generated … DO NOT EDIT.\" line before its package clause)\nregenerate with: gradgen -force -o hand.go loss.yaml\n",
 		},
 		{
 			name:   "missing with -o",
