@@ -141,6 +141,30 @@ func (f *Function) buildHigher(sf *spec.Function) error {
 	return nil
 }
 
+// Warnings returns what the command prints as warnings for fn, each at its
+// place in the spec: HessianWarning's, and one for each input the spec's
+// wrt lists on which f does not depend (it appears nowhere in the
+// expression, or cancels out of it), whose derivative is identically zero
+// — more often a typo or a stale wrt than meant.
+func (fn *Function) Warnings() []*spec.Error {
+	var out []*spec.Error
+	if fn.Spec.WrtGiven && len(fn.Spec.Wrt) == len(fn.Wrt) {
+		reached := map[*Node]bool{}
+		for _, n := range postorder(fn.Value) {
+			reached[n] = true
+		}
+		for k, w := range fn.Wrt {
+			if !reached[w.Node] {
+				out = append(out, spec.Errorf(fn.Spec.Wrt[k].At, "%s does not depend on %s, which wrt lists: its derivative with respect to %s is zero", fn.Spec.Name, w.Name, w.Name))
+			}
+		}
+	}
+	if w := fn.HessianWarning(); w != nil {
+		out = append(out, w)
+	}
+	return out
+}
+
 // HessianWarning returns, when fn's spec asks for the Hessian and a wrt
 // input is neither a scalar nor a vector, why FHessian (and so FProblem's
 // Hess, which gonum's Newton method needs) is not generated, at that wrt

@@ -5,10 +5,12 @@ import (
 	"testing"
 )
 
-// TestHessianWarning checks that hessian: true with a wrt that is neither
-// a scalar nor a vector is never silent: the output is written, with
-// FHessVec but no FHessian, and a positioned warning says so; a spec
-// whose FHessian is generated gets none, nor does -check.
+// TestHessianWarning checks the command's warnings (derive's Warnings):
+// hessian: true with a wrt that is neither a scalar nor a vector is never
+// silent: the output is written, with FHessVec but no FHessian, and a
+// positioned warning says so; a spec whose FHessian is generated gets
+// none, nor does -check. A wrt input f does not depend on is warned of
+// too.
 func TestHessianWarning(t *testing.T) {
 	const matrixWrt = "package: h\nfunctions:\n  - name: H\n    inputs:\n      X: matrix(n, n)\n      y: vector(n)\n    expr: sum(X .* X) + y' * y\n    wrt: [y, X]\n    hessian: true\n"
 	const vectorWrt = "package: h\nfunctions:\n  - name: H\n    inputs:\n      X: matrix(n, n)\n      y: vector(n)\n    expr: sum(X .* X) + y' * y\n    wrt: [y]\n    hessian: true\n"
@@ -29,6 +31,12 @@ func TestHessianWarning(t *testing.T) {
 				"\t      S: spd(n)\n\t      ^\n",
 		},
 		{name: "vector wrt", spec: vectorWrt, args: []string{"h.yaml"}},
+		{
+			name: "a wrt input f does not depend on", spec: "package: h\nfunctions:\n  - name: H\n    inputs: {x: vector(n), y: vector(n)}\n    expr: x' * x + sum(y - y)\n    wrt: [x, y]\n", args: []string{"h.yaml"},
+			stderr: "h.yaml:6:14: warning: H does not depend on y, which wrt lists: its derivative with respect to y is zero\n" +
+				"\t    wrt: [x, y]\n\t             ^\n",
+		},
+		{name: "an input outside wrt, unused", spec: "package: h\nfunctions:\n  - name: H\n    inputs: {x: vector(n), y: vector(n)}\n    expr: x' * x\n    wrt: [x]\n", args: []string{"h.yaml"}},
 		{name: "under -check", spec: matrixWrt, args: []string{"-check", "h.yaml"}},
 	}
 	for _, tt := range tests {

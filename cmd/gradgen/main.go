@@ -258,17 +258,18 @@ func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr i
 		fmt.Fprintf(stderr, "gradgen: %v\n", err)
 		return exitBad
 	}
-	warnHessians(outputs, stderr)
+	warn(outputs, stderr)
 	return exitOK
 }
 
-// warnHessians prints, for each function written whose spec asks for the
-// Hessian but gets FHessVec alone (derive.Function.HessianWarning), a
-// positioned warning: the omission is never silent.
-func warnHessians(outputs []*output, stderr io.Writer) {
+// warn prints the positioned warnings of each function written
+// (derive.Function.Warnings): a spec that asks for the Hessian but gets
+// FHessVec alone, a wrt input f does not depend on. They change nothing
+// written; the omission or the zero derivative is never silent.
+func warn(outputs []*output, stderr io.Writer) {
 	for _, o := range outputs {
 		for _, fn := range o.funcs {
-			if warning := fn.HessianWarning(); warning != nil {
+			for _, warning := range fn.Warnings() {
 				warning.Msg = "warning: " + warning.Msg
 				report(stderr, o.withSource(warning))
 			}
