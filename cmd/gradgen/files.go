@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -210,7 +211,18 @@ var rename = os.Rename
 // they renamed over their targets. When a rename fails, the targets
 // already replaced get their old contents back (or are removed, when they
 // did not exist), and every temporary is removed.
+//
+// An output whose file already holds exactly its bytes is left alone, not
+// rewritten, so that its modification time stays and make-style builds
+// see nothing new.
 func writeAll(outs []*output) error {
+	var changed []*output
+	for _, o := range outs {
+		if o.target.info == nil || o.target.old == nil || !bytes.Equal(o.target.old, o.data) {
+			changed = append(changed, o)
+		}
+	}
+	outs = changed
 	temps := make([]string, 0, len(outs))
 	removeTemps := func() {
 		for _, t := range temps {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gradgen/gradgen/derive"
@@ -547,5 +548,35 @@ func TestOutputTooLarge(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("the folder holds %d files, want only the spec", len(entries))
+	}
+}
+
+// TestUnchangedOutputKept checks that a run whose output would hold the
+// bytes its file already holds leaves the file alone, modification time
+// included (make-style builds see nothing new), while one that changes it
+// writes it.
+func TestUnchangedOutputKept(t *testing.T) {
+	inTempDir(t, map[string]string{"q.yaml": testdata(t, "quad.yaml")})
+	if r := gradgen(t, "-test", "-pkg", "quad", "q.yaml"); r.code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+	}
+	past := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, name := range []string{"q_grad.go", "q_grad_test.go"} {
+		must(t, os.Chtimes(name, past, past))
+	}
+	if r := gradgen(t, "-test", "-pkg", "quad", "q.yaml"); r.code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+	}
+	for _, name := range []string{"q_grad.go", "q_grad_test.go"} {
+		if info, err := os.Stat(name); err != nil || !info.ModTime().Equal(past) {
+			t.Errorf("%s rewritten by a run that does not change it (%v)", name, err)
+		}
+	}
+	writeFile(t, "q.yaml", strings.Replace(testdata(t, "quad.yaml"), "doc:", "doc: Changed.", 1))
+	if r := gradgen(t, "-test", "-pkg", "quad", "q.yaml"); r.code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+	}
+	if info, err := os.Stat("q_grad.go"); err != nil || info.ModTime().Equal(past) {
+		t.Errorf("q_grad.go not rewritten by a run that changes it (%v)", err)
 	}
 }
