@@ -309,18 +309,7 @@ func addUpper(dst []float64, stride int, alpha float64, s blas64.General, beta f
 			below[k] = combine(alpha, s.Data[(lo+k)*s.Stride+i], beta, below[k])
 		}
 		// Columns from the diagonal on: row i of s.
-		rest := row[len(below):]
-		src := s.Data[i*s.Stride+lo+len(below) : i*s.Stride+hi]
-		src = src[:len(rest)]
-		if beta == 0 {
-			for k, x := range src {
-				rest[k] = alpha * x
-			}
-			continue
-		}
-		for k, x := range src {
-			rest[k] = combine(alpha, x, beta, rest[k])
-		}
+		combineRow(row[len(below):], s.Data[i*s.Stride+lo+len(below):i*s.Stride+hi], alpha, beta)
 	}
 }
 

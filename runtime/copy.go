@@ -216,21 +216,28 @@ func AddSymmetricTo(dst blas64.Symmetric, alpha float64, src blas64.Symmetric, b
 		row := dst.Data[i*dst.Stride+lo : i*dst.Stride+hi]
 		if same {
 			// Row i of dst's triangle is row i of src's.
-			from := data[i*src.Stride+lo : i*src.Stride+hi]
-			if beta == 0 {
-				for k, x := range from {
-					row[k] = alpha * x
-				}
-				continue
-			}
-			for k, x := range from {
-				row[k] = combine(alpha, x, beta, row[k])
-			}
+			combineRow(row, data[i*src.Stride+lo:i*src.Stride+hi], alpha, beta)
 			continue
 		}
 		for k := range row {
 			row[k] = combine(alpha, SymAt(src, i, lo+k), beta, row[k])
 		}
+	}
+}
+
+// combineRow sets dst[k] = alpha·src[k] + beta·dst[k] (combine's value)
+// for every k of dst, src as long, not reading dst when beta is 0; the
+// beta = 0 loop has no branch per entry.
+func combineRow(dst, src []float64, alpha, beta float64) {
+	src = src[:len(dst)]
+	if beta == 0 {
+		for k, x := range src {
+			dst[k] = alpha * x
+		}
+		return
+	}
+	for k, x := range src {
+		dst[k] = combine(alpha, x, beta, dst[k])
 	}
 }
 
