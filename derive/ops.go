@@ -681,11 +681,15 @@ var OpCofactorDeriv = new(Op)
 
 func init() {
 	define(OpCofactorDeriv, Op{Name: "dcofactor", Kind: KindLinalg,
-		// Linear in H; in X, the textbook formula's own tangent, K = dX:
-		// −tr(X⁻¹ K X⁻¹ H) C + tr(X⁻¹ H) d cof(X)[K] − tr(Cᵀ K) X⁻ᵀ Hᵀ X⁻ᵀ
-		// + |X| X⁻ᵀ Kᵀ X⁻ᵀ Hᵀ X⁻ᵀ + |X| X⁻ᵀ Hᵀ X⁻ᵀ Kᵀ X⁻ᵀ, C = cof(X). Only
-		// third and higher derivatives of det reach it, and they are
-		// defined by X⁻¹ where X is singular.
+		// Linear in H; in X, K = dX, the tangent of the textbook formula
+		// T = |X| (tr(X⁻¹H) X⁻ᵀ − X⁻ᵀ Hᵀ X⁻ᵀ) with every term from one
+		// inverse and |X| (so that their rounding errors cancel as the
+		// terms do where X is ill-conditioned; a d cof from the runtime
+		// beside them did not): |X| tr(X⁻¹K) (tr(X⁻¹H) X⁻ᵀ − X⁻ᵀ Hᵀ X⁻ᵀ)
+		// − |X| tr(X⁻¹ K X⁻¹ H) X⁻ᵀ − |X| tr(X⁻¹H) X⁻ᵀ Kᵀ X⁻ᵀ
+		// + |X| X⁻ᵀ Kᵀ X⁻ᵀ Hᵀ X⁻ᵀ + |X| X⁻ᵀ Hᵀ X⁻ᵀ Kᵀ X⁻ᵀ. Only third and
+		// higher derivatives of det reach it, and they are defined by X⁻¹:
+		// NaN at a zero pivot, rounding noise where X is singular otherwise.
 		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
 			x, h := n.Args[0], n.Args[1]
 			var terms []*Node
@@ -695,12 +699,13 @@ func init() {
 			if k := d[0]; k != nil {
 				inv := g.Unary(OpInv, x)
 				it := g.T(inv)
-				c := g.Unary(OpCofactor, x)
 				det := g.Unary(OpDet, x)
+				trH, trK := g.Tr(g.Mul(inv, h)), g.Tr(g.Mul(inv, k))
+				textbook := g.Sub(g.Scale(trH, it), g.Mul(it, g.T(h), it))
 				terms = append(terms,
-					g.Neg(g.Scale(g.Tr(g.Mul(inv, k, inv, h)), c)),
-					g.Scale(g.Tr(g.Mul(inv, h)), g.CofactorDerivative(x, k)),
-					g.Neg(g.Scale(g.Tr(g.Mul(g.T(c), k)), g.Mul(it, g.T(h), it))),
+					g.Scale(det, g.Scale(trK, textbook)),
+					g.Neg(g.Scale(det, g.Scale(g.Tr(g.Mul(inv, k, inv, h)), it))),
+					g.Neg(g.Scale(det, g.Scale(trH, g.Mul(it, g.T(k), it)))),
 					g.Scale(det, g.Mul(it, g.T(k), it, g.T(h), it)),
 					g.Scale(det, g.Mul(it, g.T(h), it, g.T(k), it)))
 			}

@@ -37,18 +37,35 @@ type Cofactor struct {
 // is singular. A variable so that the tests can force either path.
 var minRcond = 1e-6
 
-// conditioned factorizes a (n > 1) by LU into w.lu and reports whether
-// the factors are usable and its reciprocal condition number is at least
-// minRcond.
-func (w *Cofactor) conditioned(a blas64.General) bool {
+// conditionedIfSquare is conditioned for n > 1; a 1×1 a takes the SVD
+// path, whose cofactor is exactly [1] and derivative exactly [0].
+func (w *Cofactor) conditionedIfSquare(a blas64.General) (float64, bool) {
+	if a.Rows < 2 {
+		return 0, false
+	}
+	return w.conditioned(a)
+}
+
+// conditioned factorizes a (n > 1) by LU into w.lu and returns det(a),
+// reporting whether the LU path applies: the factors are usable, a's
+// reciprocal condition number is at least minRcond, and det(a) is a normal
+// float64. A determinant that overflows, underflows or is subnormal while
+// the cofactor matrix need not be (1e103·I₃: det 1e309, cofactor 1e206·I)
+// takes the SVD, whose products of n−1 singular values do not form it.
+func (w *Cofactor) conditioned(a blas64.General) (det float64, ok bool) {
 	if !w.lu.Factorize(a) {
-		return false
+		return 0, false
 	}
 	n := a.Rows
 	w.cwork = resize(w.cwork, 4*n)
 	w.iwork = resizeInt(w.iwork, n)
 	anorm := lapack64.Lange(lapack.MaxColumnSum, a, w.cwork)
-	return lapack64.Gecon(lapack.MaxColumnSum, w.lu.mat(), anorm, w.cwork, w.iwork) >= minRcond
+	if lapack64.Gecon(lapack.MaxColumnSum, w.lu.mat(), anorm, w.cwork, w.iwork) < minRcond {
+		return 0, false
+	}
+	det = w.lu.Det()
+	abs := math.Abs(det)
+	return det, abs >= 0x1p-1022 && abs <= math.MaxFloat64
 }
 
 // CofactorTo sets the n×n matrix dst to the cofactor matrix of the square
@@ -75,12 +92,11 @@ func (w *Cofactor) CofactorTo(dst blas64.General, a blas64.General) {
 	if n == 0 {
 		return
 	}
-	if n > 1 && w.conditioned(a) {
+	if det, ok := w.conditionedIfSquare(a); ok {
 		// det(a)·a⁻ᵀ, from the LU factors.
 		w.reset(n)
 		inv := w.mat(w.a)
 		w.lu.InverseTo(inv)
-		det := w.lu.Det()
 		for i := 0; i < n; i++ {
 			row := dst.Data[i*dst.Stride : i*dst.Stride+n]
 			for j := range row {
@@ -148,13 +164,12 @@ func (w *Cofactor) DerivativeTo(dst, a, h blas64.General) {
 	if n == 0 {
 		return
 	}
-	if n > 1 && w.conditioned(a) {
+	if det, ok := w.conditionedIfSquare(a); ok {
 		// det(a)·(tr(a⁻¹h)·a⁻ᵀ − (a⁻¹·h·a⁻¹)ᵀ), from the LU factors.
 		w.reset(n)
 		w.b = resize(w.b, n*n)
 		inv, p, q := w.mat(w.a), w.mat(w.b), w.mat(w.u)
 		w.lu.InverseTo(inv)
-		det := w.lu.Det()
 		tiledGemm(blas.NoTrans, blas.NoTrans, 1, inv, h, p)
 		tr := 0.0
 		for i := 0; i < n; i++ {

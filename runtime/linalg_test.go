@@ -591,6 +591,39 @@ func TestCofactorPaths(t *testing.T) {
 	}
 }
 
+// TestCofactorScaled checks the cofactor matrix and its derivative of
+// s·I₃ and s·M where det overflows (s = 1e103: det 1e309) or underflows
+// (s = 1e-110: det 1e-330) while the cofactor (s² entries) is a normal
+// float64: the LU path, which forms det, must give way to the SVD.
+func TestCofactorScaled(t *testing.T) {
+	defer func(old float64) { minRcond = old }(minRcond)
+	m := mat.NewDense(3, 3, []float64{2, 1, 0, 1, 3, 1, 0, 1, 4})
+	h := mat.NewDense(3, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 10})
+	for _, scale := range []float64{1e103, 1e-110, 1e-103} {
+		for _, base := range []*mat.Dense{eye3(), m} {
+			var a mat.Dense
+			a.Scale(scale, base)
+			var w Cofactor
+			got, gotD := mat.NewDense(3, 3, nil).RawMatrix(), mat.NewDense(3, 3, nil).RawMatrix()
+			w.CofactorTo(got, a.RawMatrix())
+			w.DerivativeTo(gotD, a.RawMatrix(), h.RawMatrix())
+			// The cofactor of s·M is s²·cof(M), its derivative in h s·d cof(M)[h].
+			want, wantD := mat.NewDense(3, 3, nil).RawMatrix(), mat.NewDense(3, 3, nil).RawMatrix()
+			w.CofactorTo(want, base.RawMatrix())
+			w.DerivativeTo(wantD, base.RawMatrix(), h.RawMatrix())
+			for i := range got.Data {
+				got.Data[i] /= scale * scale // s² is a normal float64 at every s here
+				gotD.Data[i] /= scale
+			}
+			name := fmt.Sprintf("%g·%v", scale, mat.Formatted(base, mat.Squeeze()))
+			checkGeneral(t, name+": CofactorTo / s²", got, generalRows(want), 1e-12)
+			checkGeneral(t, name+": DerivativeTo / s", gotD, generalRows(wantD), 1e-12)
+		}
+	}
+}
+
+func eye3() *mat.Dense { return mat.NewDense(3, 3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}) }
+
 func TestLinalgAllocs(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{1, 7, 70, 128} {

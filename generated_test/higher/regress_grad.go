@@ -8028,7 +8028,9 @@ var detPathAtSingularPool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B] (singular_test.go).
+// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
+// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
+// d cof with X⁻¹ terms (review 47; singular_test.go).
 //
 //	f = det(A + t B)
 //
@@ -8105,7 +8107,9 @@ var detPathAtSingularGradPool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B] (singular_test.go).
+// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
+// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
+// d cof with X⁻¹ terms (review 47; singular_test.go).
 //
 //	f = det(A + t B)
 //	∂f/∂t = sum(B .* (det(A + t B) inv(A + t B)'))
@@ -8224,7 +8228,9 @@ var detPathAtSingularDerivPool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B] (singular_test.go).
+// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
+// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
+// d cof with X⁻¹ terms (review 47; singular_test.go).
 //
 //	f = det(A + t B)
 //	df/dt = tr((det(A + t B) inv(A + t B)')' B)
@@ -8276,7 +8282,9 @@ var detPathAtSingularDeriv2Pool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B] (singular_test.go).
+// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
+// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
+// d cof with X⁻¹ terms (review 47; singular_test.go).
 //
 //	f = det(A + t B)
 //	df/dt = tr((det(A + t B) inv(A + t B)')' B)
@@ -8309,6 +8317,379 @@ func DetPathAtSingularDeriv2(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += dcofactor.Data[i*dcofactor.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	return tr
+}
+
+// detPathAtSingularDeriv3Work holds DetPathAtSingularDeriv3's scratch space,
+// reused across calls through detPathAtSingularDeriv3Pool.
+type detPathAtSingularDeriv3Work struct {
+	tmp              []float64
+	luTmp            runtime.LU
+	inv              []float64
+	invTBTinvT       []float64
+	chain            runtime.Chain
+	invTBTinvTBTinvT []float64
+	chain2           runtime.Chain
+}
+
+var detPathAtSingularDeriv3Pool = sync.Pool{New: func() any {
+	return new(detPathAtSingularDeriv3Work)
+}}
+
+// DetPathAtSingularDeriv3 returns d³f/dt³ of f = DetPathAtSingular(t, A, B).
+//
+// det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
+// at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
+// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
+// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
+// d cof with X⁻¹ terms (review 47; singular_test.go).
+//
+//	f = det(A + t B)
+//	df/dt = tr((det(A + t B) inv(A + t B)')' B)
+//	d²f/dt² = tr((tr(inv(A + t B) B) det(A + t B) inv(A + t B)'
+//	          - det(A + t B) inv(A + t B)' B' inv(A + t B)')' B)
+//	d³f/dt³ = tr((det(A + t B) tr(inv(A + t B) B) (tr(inv(A + t B) B) inv(A + t B)' - t1)
+//	          + 2 det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
+//	          - det(A + t B) tr(inv(A + t B) B inv(A + t B) B) inv(A + t B)'
+//	          - det(A + t B) tr(inv(A + t B) B) t1)' B)
+//	t1 = inv(A + t B)' B' inv(A + t B)'
+//
+// It panics if the shapes disagree.
+func DetPathAtSingularDeriv3(t float64, A *mat.Dense, B *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetPathAtSingularDeriv3", "A", n, "n")
+	runtime.CheckMatrix("DetPathAtSingularDeriv3", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetPathAtSingularDeriv3", "B", BRows, BCols, n, n, "n", "n")
+	ws := detPathAtSingularDeriv3Pool.Get().(*detPathAtSingularDeriv3Work)
+	defer detPathAtSingularDeriv3Pool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	inv := runtime.Mat(&ws.inv, n, n)
+	// inv = inv(A + t B)
+	ws.luTmp.InverseTo(inv)
+	tr2 := 0.0
+	// tr2 = tr(inv(A + t B) B)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr2 += inv.Data[i*inv.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	invTBTinvT := runtime.Mat(&ws.invTBTinvT, n, n)
+	// invTBTinvT = inv(A + t B)' B' inv(A + t B)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(invTBTinvT, 1, 0, []blas64.General{inv, BRaw, inv}, []bool{true, true, true})
+	invTBTinvTBTinvT := runtime.Mat(&ws.invTBTinvTBTinvT, n, n)
+	// invTBTinvTBTinvT = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(invTBTinvTBTinvT, 1, 0, []blas64.General{invTBTinvT, BRaw, inv}, []bool{false, true, true})
+	trInvBinvB := 0.0
+	// trInvBinvB = tr(inv(A + t B) B inv(A + t B) B)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			trInvBinvB += invTBTinvT.Data[i*invTBTinvT.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tr := 0.0
+	// tr = tr((f tr2 (tr2 inv' - invTBTinvT) + 2 f invTBTinvTBTinvT - f trInvBinvB inv' - f tr2 invTBTinvT)' B)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr += (f*(tr2*(tr2*inv.Data[j*inv.Stride+i]-invTBTinvT.Data[i*invTBTinvT.Stride+j])) + 2.0*(f*invTBTinvTBTinvT.Data[i*invTBTinvTBTinvT.Stride+j]) - f*(trInvBinvB*inv.Data[j*inv.Stride+i]) - f*(tr2*invTBTinvT.Data[i*invTBTinvT.Stride+j])) * BRaw.Data[i*BRaw.Stride+j]
+				}
+			}
+		}
+	}
+	return tr
+}
+
+// detPathAtSingularDeriv4Work holds DetPathAtSingularDeriv4's scratch space,
+// reused across calls through detPathAtSingularDeriv4Pool.
+type detPathAtSingularDeriv4Work struct {
+	tmp              []float64
+	luTmp            runtime.LU
+	inv              []float64
+	invTBTinvTBTinvT []float64
+	chain            runtime.Chain
+	tmp2             []float64
+	invBinv          []float64
+	chain2           runtime.Chain
+	tmp3             []float64
+	invTBTinvT       []float64
+	chain3           runtime.Chain
+	tmp4             []float64
+	cofactor         []float64
+	cofTmp           runtime.Cofactor
+	prod             []float64
+	tmp5             []float64
+	prod2            []float64
+	gemm             runtime.Gemm
+	BTinvTBTinvTBT   []float64
+	chain4           runtime.Chain
+	chain5           runtime.Chain
+	prod3            []float64
+}
+
+var detPathAtSingularDeriv4Pool = sync.Pool{New: func() any {
+	return new(detPathAtSingularDeriv4Work)
+}}
+
+// DetPathAtSingularDeriv4 returns d⁴f/dt⁴ of f = DetPathAtSingular(t, A,
+// B).
+//
+// det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
+// at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
+// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
+// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
+// d cof with X⁻¹ terms (review 47; singular_test.go).
+//
+//	f = det(A + t B)
+//	df/dt = tr((det(A + t B) inv(A + t B)')' B)
+//	d²f/dt² = tr((tr(inv(A + t B) B) det(A + t B) inv(A + t B)'
+//	          - det(A + t B) inv(A + t B)' B' inv(A + t B)')' B)
+//	d³f/dt³ = tr((det(A + t B) t3 + 2 det(A + t B) t4 - det(A + t B) t6 - det(A + t B) t7)' B)
+//	d⁴f/dt⁴ = tr((det(A + t B) (tr(inv(A + t B) B) (2 t4 - t6 - t7) - t5 t2)
+//	          + tr((det(A + t B) inv(A + t B)')' B) t3 + (2 inv(A + t B)'
+//	          (tr((det(A + t B) inv(A + t B)')' B) B' inv(A + t B)' B'
+//	          - det(A + t B) B' inv(A + t B)' B' inv(A + t B)' B')
+//	          - 2 det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B') inv(A + t B)'
+//	          - 2 det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
+//	          - (det(A + t B) (-t5 t1 - 2 tr(inv(A + t B) B inv(A + t B) B inv(A + t B) B)
+//	          inv(A + t B)') + tr((det(A + t B) inv(A + t B)')' B) t6)
+//	          - (det(A + t B) (-t5 t1 - 2 tr(inv(A + t B) B) t4)
+//	          + tr((det(A + t B) inv(A + t B)')' B) t7))' B)
+//	t1 = inv(A + t B)' B' inv(A + t B)'
+//	t2 = tr(inv(A + t B) B) inv(A + t B)' - t1
+//	t3 = tr(inv(A + t B) B) t2
+//	t4 = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
+//	t5 = tr(inv(A + t B) B inv(A + t B) B)
+//	t6 = t5 inv(A + t B)'
+//	t7 = tr(inv(A + t B) B) t1
+//	t8 = -(t5 t1)
+//
+// It panics if the shapes disagree.
+func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetPathAtSingularDeriv4", "A", n, "n")
+	runtime.CheckMatrix("DetPathAtSingularDeriv4", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetPathAtSingularDeriv4", "B", BRows, BCols, n, n, "n", "n")
+	ws := detPathAtSingularDeriv4Pool.Get().(*detPathAtSingularDeriv4Work)
+	defer detPathAtSingularDeriv4Pool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	inv := runtime.Mat(&ws.inv, n, n)
+	// inv = inv(A + t B)
+	ws.luTmp.InverseTo(inv)
+	tr2 := 0.0
+	// tr2 = tr(inv(A + t B) B)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr2 += inv.Data[i*inv.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	invTBTinvTBTinvT := runtime.Mat(&ws.invTBTinvTBTinvT, n, n)
+	// invTBTinvTBTinvT = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(invTBTinvTBTinvT, 1, 0, []blas64.General{inv, BRaw, inv, BRaw, inv}, []bool{true, true, true, true, true})
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	invBinv := runtime.Mat(&ws.invBinv, n, n)
+	// invBinv = inv(A + t B) B inv(A + t B)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(invBinv, 1, 0, []blas64.General{inv, BRaw, inv}, []bool{false, false, false})
+	trInvBinvB := 0.0
+	// trInvBinvB = tr(inv(A + t B) B inv(A + t B) B)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					trInvBinvB += invBinv.Data[i*invBinv.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// tmp2 = tr(inv(A + t B) B inv(A + t B) B) inv(A + t B)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp2.Data[i*tmp2.Stride+j] = trInvBinvB * inv.Data[j*inv.Stride+i]
+				}
+			}
+		}
+	}
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	invTBTinvT := runtime.Mat(&ws.invTBTinvT, n, n)
+	// invTBTinvT = inv(A + t B)' B' inv(A + t B)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain3.MulTo(invTBTinvT, 1, 0, []blas64.General{inv, BRaw, inv}, []bool{true, true, true})
+	// tmp3 = tr(inv(A + t B) B) inv(A + t B)' B' inv(A + t B)'
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = tr2 * invTBTinvT.Data[i*invTBTinvT.Stride+j]
+		}
+	}
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp4 = tr(inv(A + t B) B) inv(A + t B)' - inv(A + t B)' B' inv(A + t B)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp4.Data[i*tmp4.Stride+j] = tr2*inv.Data[j*inv.Stride+i] - invTBTinvT.Data[i*invTBTinvT.Stride+j]
+				}
+			}
+		}
+	}
+	cofactor := runtime.Mat(&ws.cofactor, n, n)
+	// cofactor = det(A + t B) inv(A + t B)'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	tr3 := 0.0
+	// tr3 = tr((det(A + t B) inv(A + t B)')' B)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr3 += cofactor.Data[i*cofactor.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	prod := runtime.Mat(&ws.prod, n, n)
+	tmp5 := runtime.Mat(&ws.tmp5, n, n)
+	// tmp5 = 2 inv' tmp6 - 2 f prod2
+	prod2 := runtime.Mat(&ws.prod2, n, n)
+	// prod2 = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, invTBTinvTBTinvT, BRaw, 0, prod2)
+	// tmp5 = (-2) det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B'
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = -2.0 * (f * prod2.Data[i*prod2.Stride+j])
+		}
+	}
+	// tmp6 = tr3 B' inv' B' - f BTinvTBTinvTBT
+	BTinvTBTinvTBT := runtime.Mat(&ws.BTinvTBTinvTBT, n, n)
+	// BTinvTBTinvTBT = B' inv(A + t B)' B' inv(A + t B)' B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain4.MulTo(BTinvTBTinvTBT, 1, 0, []blas64.General{BRaw, invTBTinvT, BRaw}, []bool{true, false, true})
+	// BTinvTBTinvTBT is not read again: tmp6 takes over its storage.
+	tmp6 := BTinvTBTinvTBT
+	// tmp6 = -(det(A + t B) B' inv(A + t B)' B' inv(A + t B)' B')
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp6.Data[i*tmp6.Stride+j] = -(f * BTinvTBTinvTBT.Data[i*BTinvTBTinvTBT.Stride+j])
+		}
+	}
+	// tmp6 += tr((det(A + t B) inv(A + t B)')' B) B' inv(A + t B)' B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain5.MulTo(tmp6, tr3, 1, []blas64.General{BRaw, inv, BRaw}, []bool{true, true, true})
+	// tmp5 += 2 inv' (tr3 B' inv' B' - f B' inv' B' inv' B')
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 2, inv, tmp6, 1, tmp5)
+	// prod = tmp5 inv'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp5, inv, 0, prod)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	// prod3 = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, prod2, inv, 0, prod3)
+	trInvBinvBinvB := 0.0
+	// invTBTinvT is not read again: tmp7 takes over its storage.
+	tmp7 := invTBTinvT
+	// tmp7 = -(tr(inv(A + t B) B inv(A + t B) B) inv(A + t B)' B' inv(A + t B)')
+	// trInvBinvBinvB = tr(inv(A + t B) B inv(A + t B) B inv(A + t B) B)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp7.Data[i*tmp7.Stride+j] = -(trInvBinvB * invTBTinvT.Data[i*invTBTinvT.Stride+j])
+			trInvBinvBinvB += invTBTinvTBTinvT.Data[i*invTBTinvTBTinvT.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tr := 0.0
+	// tr = tr((f (tr2 (2 invTBTinvTBTinvT - tmp2 - tmp3) - trInvBinvB tmp4) + tr3 tr2 tmp4 + prod - 2 f prod3 - (f (-trInvBinvB invTBTinvT - 2 trInvBinvBinvB inv') + tr3 tmp2) - (f (-trInvBinvB invTBTinvT - 2 tr2 invTBTinvTBTinvT) + tr3 tmp3))' B)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr += (f*(tr2*(2.0*invTBTinvTBTinvT.Data[i*invTBTinvTBTinvT.Stride+j]-tmp2.Data[i*tmp2.Stride+j]-tmp3.Data[i*tmp3.Stride+j])-trInvBinvB*tmp4.Data[i*tmp4.Stride+j]) + tr3*(tr2*tmp4.Data[i*tmp4.Stride+j]) + prod.Data[i*prod.Stride+j] + -2.0*(f*prod3.Data[i*prod3.Stride+j]) - (f*(tmp7.Data[i*tmp7.Stride+j]+-2.0*(trInvBinvBinvB*inv.Data[j*inv.Stride+i])) + tr3*tmp2.Data[i*tmp2.Stride+j]) - (f*(tmp7.Data[i*tmp7.Stride+j]+-2.0*(tr2*invTBTinvTBTinvT.Data[i*invTBTinvTBTinvT.Stride+j])) + tr3*tmp3.Data[i*tmp3.Stride+j])) * BRaw.Data[i*BRaw.Stride+j]
+				}
+			}
 		}
 	}
 	return tr

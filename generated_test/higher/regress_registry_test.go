@@ -167,6 +167,8 @@ var regressFuncs = map[string]any{
 	"DetPathAtSingularGrad":               DetPathAtSingularGrad,
 	"DetPathAtSingularDeriv":              DetPathAtSingularDeriv,
 	"DetPathAtSingularDeriv2":             DetPathAtSingularDeriv2,
+	"DetPathAtSingularDeriv3":             DetPathAtSingularDeriv3,
+	"DetPathAtSingularDeriv4":             DetPathAtSingularDeriv4,
 	"DetPathAtSingularProblem":            DetPathAtSingularProblem,
 	"DetPathAtSingularUnpack":             DetPathAtSingularUnpack,
 }

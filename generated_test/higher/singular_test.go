@@ -82,3 +82,23 @@ func vecOf(m *mat.Dense) *mat.VecDense {
 	r, c := m.Dims()
 	return mat.NewVecDense(r*c, append([]float64(nil), m.RawMatrix().Data...))
 }
+
+// TestDetHigherDerivativesIllConditioned checks d³/dt³ and d⁴/dt⁴ of
+// det(A + t B) at an ill-conditioned A (condition number about 1e5 and
+// 1e7) where both are exactly 0 (det(B) = 0 and B's cofactor-weighted
+// terms cancel): built from one inverse and det, their rounding errors
+// cancel with the terms, as they did before d cof became its own
+// operator; with the runtime's d cof beside X⁻¹ terms they were −4.4e-4
+// and 488 at 1e5 (review 47).
+func TestDetHigherDerivativesIllConditioned(t *testing.T) {
+	B := mat.NewDense(3, 3, []float64{1, 0, 2, -1, 3, 1, 0, 1, 1})
+	for _, c := range []struct{ e, tol3, tol4 float64 }{{1e-5, 1e-8, 0.1}, {1e-7, 1e-5, 1e3}} {
+		A := mat.NewDense(3, 3, []float64{1, 1, 1, 1, 1 + c.e, 1, 1, 1, 1 + c.e})
+		if d3 := DetPathAtSingularDeriv3(0, A, B); !(math.Abs(d3) <= c.tol3) {
+			t.Errorf("e = %g: d³/dt³ det(A + t B) = %g, want 0 within %g", c.e, d3, c.tol3)
+		}
+		if d4 := DetPathAtSingularDeriv4(0, A, B); !(math.Abs(d4) <= c.tol4) {
+			t.Errorf("e = %g: d⁴/dt⁴ det(A + t B) = %g, want 0 within %g", c.e, d4, c.tol4)
+		}
+	}
+}
