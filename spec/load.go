@@ -487,22 +487,27 @@ func (l *loader) inputs(n *yaml.Node) ([]*Input, *Error) {
 
 // typeCutAtComma reports an input type that a YAML flow mapping cut at the
 // comma between its dimensions: in {A: matrix(m, n)} the comma ends the
-// entry, leaving A the type "matrix(m" and " n)" a key of its own, which
-// would otherwise be reported as a duplicate input "n)" or an unclosed
-// parenthesis, far from the cause.
+// entry, leaving A the type "matrix(m" and " n)" a key of its own with no
+// value, which would otherwise be reported as a duplicate input "n)" or an
+// unclosed parenthesis, far from the cause. Only that shape is reported:
+// a known type left open, then a key that closes it.
 func (l *loader) typeCutAtComma(n *yaml.Node) *Error {
 	if n.Style&yaml.FlowStyle == 0 {
 		return nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := 0; i+3 < len(n.Content); i += 2 {
 		key, value := n.Content[i], n.Content[i+1]
-		text := scalarText(value)
+		rest, restValue := n.Content[i+2], n.Content[i+3]
+		text, tail := scalarText(value), strings.TrimSpace(scalarText(rest))
 		kind, _, open := strings.Cut(text, "(")
 		if _, known := typeKinds[strings.TrimSpace(kind)]; !known || value.Kind != yaml.ScalarNode || value.Style != 0 || !open || strings.Contains(text, ")") {
-			continue // not a type that the comma cut: parseType reports it
+			continue
+		}
+		if rest.Kind != yaml.ScalarNode || !strings.HasSuffix(tail, ")") || strings.Contains(tail, "(") || restValue.ShortTag() != "!!null" {
+			continue // not cut at a comma: parseType reports it
 		}
 		return l.errorAt(value, "the type of input %s is cut at a comma: in a {…} mapping a comma ends the entry; quote the type: %s: %q",
-			quote(scalarText(key)), scalarText(key), text+", …)")
+			quote(scalarText(key)), scalarText(key), text+", "+tail)
 	}
 	return nil
 }

@@ -235,23 +235,31 @@ func (s *source) colonInPlainValue(n int) (Pos, string, bool) {
 	body := strings.TrimLeft(text, " ")
 	body = strings.TrimLeft(strings.TrimPrefix(body, "- "), " ")
 	offset := len(text) - len(body)
-	k := strings.Index(body, ": ")
-	if k <= 0 {
+	k := mappingColon(body)
+	if k <= 0 || k == len(body)-1 {
 		return Pos{}, "", false
 	}
 	key := strings.TrimSpace(body[:k])
 	value := body[k+2:]
-	trimmed := strings.TrimLeft(value, " ")
+	trimmed := strings.TrimLeft(value, " \t")
 	if trimmed == "" || strings.ContainsAny(trimmed[:1], "\"'{[|>&*!#") {
 		return Pos{}, "", false
 	}
 	at := offset + k + 2 + (len(value) - len(trimmed))
-	c := strings.Index(trimmed, ": ")
+	c := mappingColon(trimmed)
 	if c < 0 {
-		if !strings.HasSuffix(trimmed, ":") {
-			return Pos{}, "", false
-		}
-		c = len(trimmed) - 1
+		return Pos{}, "", false
 	}
 	return s.pos(start + at + c), key, true
+}
+
+// mappingColon returns the index of the first colon in s that YAML reads
+// as a mapping's: followed by a space or a tab, or ending s; −1 if none.
+func mappingColon(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t') {
+			return i
+		}
+	}
+	return -1
 }

@@ -133,7 +133,7 @@ func TestOutputFiles(t *testing.T) {
 			},
 			args:   []string{"a/s.yaml", "b/s.yaml"},
 			code:   exitBad,
-			stderr: "gradgen: spec b/s.yaml is given twice (also as argument 1, a/s.yaml); name each spec once\n",
+			stderr: "gradgen: spec b/s.yaml is given twice (also as a/s.yaml); name each spec once\n",
 		},
 		{
 			name:   "two new outputs are one file, named relative and absolute",

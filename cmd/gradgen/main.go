@@ -412,7 +412,7 @@ func generate(loads *prefetch, cfg config) ([]*output, error) {
 		if info, err := os.Stat(path); err == nil {
 			for i, prev := range seen {
 				if prev != nil && os.SameFile(prev, info) {
-					return nil, fmt.Errorf("spec %s is given twice (also as argument %d, %s); name each spec once", path, i+1, cfg.specs[i])
+					return nil, fmt.Errorf("spec %s is given twice (also as %s); name each spec once", path, cfg.specs[i])
 				}
 			}
 			seen = append(seen, info)

@@ -381,13 +381,13 @@ func TestErrors(t *testing.T) {
 			name:   "the same spec twice",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-o", "loss_grad.go", "loss.yaml", "loss.yaml"},
-			stderr: "gradgen: spec loss.yaml is given twice (also as argument 1, loss.yaml); name each spec once\n",
+			stderr: "gradgen: spec loss.yaml is given twice (also as loss.yaml); name each spec once\n",
 		},
 		{
 			name:   "the same spec twice by two names",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-o", "loss_grad.go", "loss.yaml", "./loss.yaml"},
-			stderr: "gradgen: spec ./loss.yaml is given twice (also as argument 1, loss.yaml); name each spec once\n",
+			stderr: "gradgen: spec ./loss.yaml is given twice (also as loss.yaml); name each spec once\n",
 		},
 		{
 			name:   "two specs disagreeing on the package",
