@@ -20,7 +20,8 @@ type Cofactor struct {
 	u, vt []float64 // Singular vectors, n×n with stride n.
 	s     []float64 // Singular values σ.
 	p     []float64 // Products ∏_{j≠i} σ_j.
-	work  []float64 // Gesvd workspace of the optimal length.
+	work  []float64 // Gesvd workspace of the optimal length for order workN,
+	workN int       // the largest order queried so far.
 	ipiv  []int     // Pivots for the determinant signs of U and Vᵀ.
 	lu    LU        // The factors where a is well conditioned.
 	cwork []float64 // Lange's and Gecon's workspace.
@@ -288,9 +289,15 @@ func (w *Cofactor) reset(n int) {
 	w.s = resize(w.s, n)
 	w.p = resize(w.p, n)
 	w.ipiv = resizeInt(w.ipiv, n)
-	var q [1]float64
-	lapack64.Gesvd(lapack.SVDAll, lapack.SVDAll, w.mat(w.a), w.mat(w.u), w.mat(w.vt), w.s, q[:], -1)
-	w.work = resize(w.work, int(q[0]))
+	if n > w.workN {
+		// gonum's workspace query allocates; the workspace for the largest
+		// order so far serves every smaller one (LAPACK takes any lwork
+		// at least the optimal).
+		var q [1]float64
+		lapack64.Gesvd(lapack.SVDAll, lapack.SVDAll, w.mat(w.a), w.mat(w.u), w.mat(w.vt), w.s, q[:], -1)
+		w.work = resize(w.work, int(q[0]))
+		w.workN = n
+	}
 }
 
 // mat returns data as an n×n general matrix with stride n.

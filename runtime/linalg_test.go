@@ -854,3 +854,46 @@ func BenchmarkCofactor(b *testing.B) {
 		}
 	}
 }
+
+// TestWorkspaceAlternatingOrders checks that LU and Cofactor allocate only
+// when the order exceeds every previous one, as their documentation says:
+// calls alternating between orders 5, 0 and 3 (gonum's LAPACK workspace
+// queries allocate, and were repeated at every change of order) allocate
+// nothing once 5 has been seen, and still compute (an empty workspace
+// left by order 0 would fail Getri at 3).
+func TestWorkspaceAlternatingOrders(t *testing.T) {
+	defer func(old float64) { minRcond = old }(minRcond)
+	rnd := rand.New(rand.NewPCG(15, 16))
+	a3, a5 := randDense(rnd, 3, 3).RawMatrix(), randDense(rnd, 5, 5).RawMatrix()
+	d3, d5 := mat.NewDense(3, 3, nil).RawMatrix(), mat.NewDense(5, 5, nil).RawMatrix()
+	var empty blas64.General
+	var lu LU
+	var w Cofactor
+	round := func() {
+		lu.Factorize(a5)
+		lu.InverseTo(d5)
+		lu.Factorize(empty)
+		lu.Factorize(a3)
+		lu.InverseTo(d3)
+		w.CofactorTo(d5, a5)
+		w.DerivativeTo(d5, a5, a5)
+		w.CofactorTo(d3, a3)
+		w.DerivativeTo(d3, a3, a3)
+	}
+	for _, threshold := range []float64{1e-6, 2} { // the LU path, then the SVD
+		minRcond = threshold
+		round()
+		if got := testing.AllocsPerRun(5, round); got != 0 {
+			t.Errorf("minRcond %g: %v allocations a round of orders 5, 0, 3, want 0", threshold, got)
+		}
+	}
+	var inv mat.Dense
+	if err := inv.Inverse(mat.NewDense(3, 3, a3.Data)); err != nil {
+		t.Fatal(err)
+	}
+	lu.Factorize(a5)
+	lu.Factorize(empty)
+	lu.Factorize(a3)
+	lu.InverseTo(d3)
+	checkGeneral(t, "InverseTo at order 3 after 5 and 0", d3, rows(&inv), 1e-12)
+}

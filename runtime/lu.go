@@ -25,7 +25,8 @@ type LU struct {
 	n      int
 	lu     []float64 // L and U, n×n with stride n.
 	ipiv   []int     // Row interchanges from Getrf.
-	work   []float64 // Workspace for Getri, of the optimal length.
+	work   []float64 // Workspace for Getri, of the optimal length for order workN,
+	workN  int       // the largest order queried so far.
 	status status
 }
 
@@ -69,13 +70,14 @@ func (f *LU) reset(n int) {
 	f.n = n
 	f.lu = resize(f.lu, n*n)
 	f.ipiv = resizeInt(f.ipiv, n)
-	if n == 0 {
-		f.work = f.work[:0]
-		return
+	if n > f.workN {
+		// gonum's workspace query allocates; the workspace for the largest
+		// order so far serves every smaller one.
+		var q [1]float64
+		lapack64.Getri(f.mat(), f.ipiv, q[:], -1)
+		f.work = resize(f.work, max(int(q[0]), n))
+		f.workN = n
 	}
-	var q [1]float64
-	lapack64.Getri(f.mat(), f.ipiv, q[:], -1)
-	f.work = resize(f.work, max(int(q[0]), n))
 }
 
 // mat returns the factor storage as an n×n general matrix.
