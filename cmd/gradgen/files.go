@@ -90,7 +90,8 @@ func resolveTarget(path string) (*target, error) {
 
 // checkOutputs resolves the target of every output and refuses a run
 // that would overwrite one of the specs, write two outputs to one file,
-// or name a -test file that cannot hold a test. When the run writes
+// name a -test file that cannot hold a test, or name a folder (also under
+// -check, which reads it). When the run writes
 // (not under -check), it also refuses a missing output folder, an output
 // that is not a regular file, and, without force, a file gradgen did not
 // generate.
@@ -121,10 +122,15 @@ func checkOutputs(outs []*output, specs []*loaded, writes, force bool) error {
 				return fmt.Errorf("outputs %s and %s are the same file%s", prev.path, o.path, throughLink(prev.path, o.path))
 			}
 		}
-		if writes {
+		switch {
+		case writes:
 			if err := t.checkReplaceable(o.path, force); err != nil {
 				return err
 			}
+		case t.info != nil && t.info.IsDir():
+			// Under -check too: "missing (is a directory)" and a command that
+			// would then fail say less than the run itself would.
+			return fmt.Errorf("output %s is a folder", o.path)
 		}
 	}
 	return nil

@@ -143,6 +143,13 @@ func TestOutputFiles(t *testing.T) {
 			stderr: "gradgen: outputs s_grad.go and $DIR/s_grad.go are the same file\n",
 		},
 		{
+			name:   "the output is a folder, under -check",
+			files:  map[string]string{"s.yaml": spec, "s_grad.go/keep": "x"},
+			args:   []string{"-check", "s.yaml"},
+			code:   exitBad,
+			stderr: "gradgen: output s_grad.go is a folder\n",
+		},
+		{
 			name:   "the -test file is a folder: the output is not replaced",
 			files:  map[string]string{"s.yaml": spec, "s_grad.go": existing, "s_grad_test.go/keep": "x"},
 			args:   []string{"-test", "-o", "s_grad.go", "s.yaml"},
