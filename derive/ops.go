@@ -1,9 +1,10 @@
 package derive
 
 import (
-	"gonum.org/v1/gonum/mat"
 	"math"
 	"sort"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/gradgen/gradgen/spec"
 )

@@ -420,24 +420,28 @@ func (e *function) scaledProductInto(n *derive.Node, dst *val, note plan.Step) b
 // cofactorInto writes the cofactor matrix by runtime.Cofactor.
 func (e *function) cofactorInto(n *derive.Node, dst *val, note plan.Step) bool {
 	a := e.asGeneral(e.operand(n.Args[0]))
-	field := e.scope.fresh("cof" + capitalise(e.localName(n.Args[0])))
-	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
 	e.stmt(note)
-	e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "CofactorTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
+	e.stmt(&plan.Do{Call: plan.Method(e.cofactorWork("cof", n.Args[0]), "CofactorTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
 	return true
 }
 
 // cofactorDerivativeInto writes d cof(X)[H], the cofactor matrix's
-// derivative, by runtime.Cofactor.DerivativeTo (from X's SVD, finite where
-// X is singular).
+// derivative, by runtime.Cofactor.DerivativeTo (finite where X is
+// singular).
 func (e *function) cofactorDerivativeInto(n *derive.Node, dst *val, note plan.Step) bool {
 	a := e.asGeneral(e.operand(n.Args[0]))
 	h := e.asGeneral(e.operand(n.Args[1]))
-	field := e.scope.fresh("dcof" + capitalise(e.localName(n.Args[0])))
-	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
 	e.stmt(note)
-	e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "DerivativeTo", ref(dst), ref(a.v), ref(h.v)), Writes: []*val{dst}})
+	e.stmt(&plan.Do{Call: plan.Method(e.cofactorWork("dcof", n.Args[0]), "DerivativeTo", ref(dst), ref(a.v), ref(h.v)), Writes: []*val{dst}})
 	return true
+}
+
+// cofactorWork adds a runtime.Cofactor workspace field named prefix and
+// x's local name, and returns it.
+func (e *function) cofactorWork(prefix string, x *derive.Node) expr {
+	field := e.scope.fresh(prefix + capitalise(e.localName(x)))
+	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
+	return e.workField(field)
 }
 
 // softmaxInto writes the max-shifted softmax by runtime.SoftmaxTo.

@@ -28,12 +28,11 @@ func check(cfg config, outs []*output, stdout io.Writer) int {
 	force := false
 	for _, o := range outs {
 		have, err := os.ReadFile(o.path)
-		_, generated := isGenerated(have)
 		switch {
 		case err != nil:
 			fmt.Fprintf(stdout, "%s: missing (%v)\n", o.path, errors.Unwrap(err))
 			code = exitStale
-		case len(have) > 0 && !generated && !bytes.Equal(have, o.data):
+		case len(have) > 0 && !bytes.Equal(have, o.data) && !generatedSource(have):
 			fmt.Fprintf(stdout, "%s: exists and was not generated (no \"// Code generated … DO NOT EDIT.\" line before its package clause)\n", o.path)
 			code, force = exitStale, true
 		default:
@@ -44,20 +43,20 @@ func check(cfg config, outs []*output, stdout io.Writer) int {
 		}
 	}
 	if code == exitStale {
-		command := regenerateCommand(cfg)
-		if force {
-			command = strings.Replace(command, "gradgen", "gradgen -force", 1)
-		}
-		fmt.Fprintf(stdout, "regenerate with: %s\n", command)
+		fmt.Fprintf(stdout, "regenerate with: %s\n", regenerateCommand(cfg, force))
 	}
 	return code
 }
 
 // regenerateCommand returns the command line that writes the outputs that
-// -check compared: the flags that decide them, as parsed, then the specs,
+// -check compared: -force when one of them replaces a file gradgen did not
+// generate, the flags that decide them, as parsed, then the specs,
 // each quoted for a POSIX shell where it needs it.
-func regenerateCommand(cfg config) string {
+func regenerateCommand(cfg config, force bool) string {
 	args := []string{"gradgen"}
+	if force {
+		args = append(args, "-force")
+	}
 	if cfg.out != "" {
 		args = append(args, "-o", cfg.out)
 	}
@@ -93,4 +92,11 @@ func shellQuote(arg string) string {
 		return arg
 	}
 	return "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
+}
+
+// generatedSource reports whether src is Go source that gradgen (or any
+// generator) marked as generated (isGenerated).
+func generatedSource(src []byte) bool {
+	_, generated := isGenerated(src)
+	return generated
 }
