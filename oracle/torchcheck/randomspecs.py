@@ -17,31 +17,24 @@ recorded by the translator, plus a finite-difference smoothness check of F).
 Every disagreement is checked against a third method: central differences
 (Richardson-extrapolated, float64) of the next lower derivative.
 """
+import argparse
+import copy
+import glob
+import json
+import math
 import os
+import re
+import shutil
 import sys
+import traceback
 
-# This file is named random.py: keep its directory off sys.path while the
-# standard library (whose own "random" it would shadow), numpy and torch load.
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
-
-import argparse  # noqa: E402
-import copy  # noqa: E402
-import glob  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import random as _stdlib_random  # noqa: E402,F401  (the real one, before HERE goes back on the path)
-import re  # noqa: E402
-import shutil  # noqa: E402
-import traceback  # noqa: E402
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import yaml  # noqa: E402
+import numpy as np
+import torch
+import yaml
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, HERE)
-import run as R  # noqa: E402  (oracle/torchcheck/run.py: driver, comparison, torch roles)
+HERE = os.path.dirname(os.path.abspath(__file__))
+import run as R  # (oracle/torchcheck/run.py: driver, comparison, torch roles)
 
 torch.set_default_dtype(torch.float64)
 DT = torch.float64
@@ -912,14 +905,8 @@ def main():
             if key not in tcache:
                 tcache[key] = R.TorchEval(case, vals, dirs)
             te = tcache[key]
-            try:
-                tret, touts = te.role(role)
-                terr = None
-            except Exception as e:  # noqa: BLE001
-                tret, touts, terr = None, [], f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
-            gerr = res.get("err")
-            gret = float(res["ret"]) if res.get("ret") is not None else None
-            gouts = [np.array([float(x) for x in o["v"]]) for o in (res.get("outs") or [])]
+            tret, touts, terr = R.torch_role(te, role)
+            gerr, gret, gouts = R.gradgen_result(res)
             problems = []
             if gerr or terr:
                 if gerr != terr:

@@ -487,6 +487,23 @@ def fmt_in(v):
 # ------------------------------------------------------------------ main
 
 
+
+def torch_role(te, role):
+    """PyTorch's return value and outputs for a role of the evaluation te,
+    and the first line of its exception instead when it raises."""
+    try:
+        tret, touts = te.role(role)
+        return tret, touts, None
+    except Exception as e:  # noqa: BLE001
+        return None, [], f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
+
+
+def gradgen_result(res):
+    """The driver's error, return value and outputs for one call."""
+    gret = float(res["ret"]) if res.get("ret") is not None else None
+    gouts = [np.array([float(x) for x in o["v"]]) for o in (res.get("outs") or [])]
+    return res.get("err"), gret, gouts
+
 def main():
     global DIMS, REPO
     ap = argparse.ArgumentParser()
@@ -546,14 +563,8 @@ def main():
         if key not in tcache:
             tcache[key] = TorchEval(c, vals, dirs)
         te = tcache[key]
-        try:
-            tret, touts = te.role(role)
-            terr = None
-        except Exception as e:  # noqa: BLE001
-            tret, touts, terr = None, [], f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
-        gerr = res.get("err")
-        gret = float(res["ret"]) if res.get("ret") is not None else None
-        gouts = [np.array([float(x) for x in o["v"]]) for o in (res.get("outs") or [])]
+        tret, touts, terr = torch_role(te, role)
+        gerr, gret, gouts = gradgen_result(res)
         problems = []
         if gerr or terr:
             if gerr != terr:
