@@ -80,6 +80,7 @@ type function struct {
 	gemm    string          // the workspace's runtime.Gemm field, once a product needs it
 	facts   map[*derive.Node]*factor
 	fulls   map[*derive.Node]*val // symmetric inputs expanded to general matrices
+	entries map[string]*val       // the one entry of each 1×1 vector or matrix input read (scalar)
 
 	top     *scope      // package-level names
 	ws      *val        // the workspace
@@ -112,7 +113,7 @@ type factor struct {
 }
 
 func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
-	e := &function{fn: fn, role: r, order: order, scope: newScope(top), vals: map[*derive.Node]*val{},
+	e := &function{fn: fn, role: r, order: order, scope: newScope(top), vals: map[*derive.Node]*val{}, entries: map[string]*val{},
 		dims: map[derive.Dim]*val{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{},
 		args: map[string]*val{}, fields: map[*val]string{}}
 	e.name = roleName(fn.Spec.Name, r, order)

@@ -13,7 +13,8 @@ import (
 // hessian keys chosen by mode, so vector- and matrix-valued expressions,
 // derivatives of any order and Hessians are fuzzed too. Bad input must
 // give an error, never a panic, and whatever is generated must be
-// gofmt-clean Go (Generate formats it, and fails if it cannot).
+// gofmt-clean Go (Generate formats it, and fails if it cannot) that
+// type-checks against the runtime and gonum.
 func FuzzGenerate(f *testing.F) {
 	for _, seed := range []string{
 		"a' * X * b", "a' * exp(X * b)", "tr(W' * A * W)", "logdet(S) + tr(inv(S) * C)",
@@ -44,8 +45,12 @@ func FuzzGenerate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := Generate(fns, Options{Package: "p"}); err != nil {
+		code, err := Generate(fns, Options{Package: "p"})
+		if err != nil {
 			t.Fatalf("%q: Generate: %v", expr, err)
+		}
+		if err := TypeCheck(fns, []Source{{Path: "gen.go", Data: code}}, SourceImporter); err != nil {
+			t.Fatalf("%q: generated code does not compile: %v\n%s", expr, err, src)
 		}
 	})
 }

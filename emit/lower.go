@@ -23,15 +23,26 @@ func (e *function) scalar(n *derive.Node) expr {
 	case derive.OpConst, derive.OpSize:
 		return lowerings[n.Op].at(e, n, nil, nil)
 	case derive.OpVar:
-		// A vector(1) or matrix(1, 1) input is 1×1: its one entry.
 		arg := ref(e.param(n.Name))
+		var entry expr
 		switch e.input(n.Name).Kind {
 		case spec.Vector:
-			return plan.Method(arg, "AtVec", plan.IntLit(0))
+			entry = plan.Method(arg, "AtVec", plan.IntLit(0))
 		case spec.Matrix, spec.Symmetric, spec.SPD:
-			return plan.Method(arg, "At", plan.IntLit(0), plan.IntLit(0))
+			entry = plan.Method(arg, "At", plan.IntLit(0), plan.IntLit(0))
+		default:
+			return arg
 		}
-		return arg
+		// A vector(1) or matrix(1, 1) input is 1×1: its one entry, read
+		// once into a scalar local, which a loop body reads (and a
+		// parallel loop shares) as it does a scalar input.
+		v, ok := e.entries[n.Name]
+		if !ok {
+			v = plan.NewValue(e.scope.fresh(n.Name+"Entry"), plan.Scalar, plan.Local)
+			e.declare(entry, v)
+			e.entries[n.Name] = v
+		}
+		return ref(v)
 	}
 	v := plan.NewValue("", plan.Scalar, plan.Local)
 	if n.Op.Kind == derive.KindElementwise {

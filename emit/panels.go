@@ -147,8 +147,10 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	o := e.outs[0]
 	rows := p.x.Shape.Rows
 	// The gradient starts as its terms free of X; the panels add Xᵀ r.
-	dst := &val{Name: e.scope.fresh(o.param + "Raw"), Kind: plan.Vector, Owner: plan.Destination, Shape: o.to.Shape, Of: o.arg}
-	e.stmt(&plan.Let{Vars: []*val{dst}, Value: plan.Method(ref(o.arg), "RawVector")})
+	// The destination's storage as any gradient's (storage): a vector, or
+	// the column of a matrix(d, 1).
+	dst := &val{Name: e.scope.fresh(o.param + "Raw"), Kind: storageKind(o.to.Kind, o.to.Shape), Owner: plan.Destination, Shape: o.to.Shape, Of: o.arg}
+	e.stmt(&plan.Let{Vars: []*val{dst}, Value: e.storage(o.arg, o.to.Kind, o.to.Shape)})
 	if len(p.rest) == 0 {
 		e.zero(dst, true)
 	} else {

@@ -9795,6 +9795,100 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "OneByOneProblem's Grad", grad, gradgen.flat(dv, dA, gradgen.packedSymmetric(dS), ds))
 		}
 		return true
+	}}, {"ColumnPanel", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
+		var (
+			n int
+			d int
+			X *ggmat.Dense
+			B *ggmat.Dense
+			y *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			B = gradgen.matrix(rng, d, 1, false)
+			y = gradgen.matrix(rng, n, 1, false)
+			dB := gradgen.matrix(rng, d, 1, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{ColumnPanel(X, gradgen.movedMatrix(B, dB, h), y)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Log("ColumnPanel is not finite and smooth at any of 100 points drawn (sizes from 1 to 4): this trial checks nothing")
+				return false
+			}
+		}
+		dB := ggmat.NewDense(d, 1, nil)
+		value := ColumnPanelGrad(X, B, y, dB)
+		f := func() float64 {
+			return ColumnPanel(X, B, y)
+		}
+		gradgen.compare(t2, "ColumnPanelGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
+		}
+		// ColumnPanelProblem's Func and Grad are ColumnPanel and ColumnPanelGrad
+		// at the packed variables.
+		{
+			problem := ColumnPanelProblem(X, y)
+			size := d * 1
+			x := gradgen.flat(B)
+			gradgen.compare(t2, "ColumnPanelProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgen.compare(t2, "ColumnPanelProblem's Grad", grad, gradgen.flat(dB))
+		}
+		return true
+	}}, {"OneByOnePanel", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
+		var (
+			n int
+			d int
+			X *ggmat.Dense
+			w *ggmat.VecDense
+			c *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			w = gradgen.vector(rng, d)
+			c = gradgen.matrix(rng, 1, 1, true)
+			dw := gradgen.vector(rng, d)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OneByOnePanel(X, gradgen.movedVector(w, dw, h), c)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Log("OneByOnePanel is not finite and smooth at any of 100 points drawn (sizes from 1 to 4): this trial checks nothing")
+				return false
+			}
+		}
+		dw := ggmat.NewVecDense(d, nil)
+		value := OneByOnePanelGrad(X, w, c, dw)
+		f := func() float64 {
+			return OneByOnePanel(X, w, c)
+		}
+		gradgen.compare(t2, "OneByOnePanelGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
+		}
+		// OneByOnePanelProblem's Func and Grad are OneByOnePanel and
+		// OneByOnePanelGrad at the packed variables.
+		{
+			problem := OneByOnePanelProblem(X, c)
+			size := d
+			x := gradgen.flat(w)
+			gradgen.compare(t2, "OneByOnePanelProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgen.compare(t2, "OneByOnePanelProblem's Grad", grad, gradgen.flat(dw))
+		}
+		return true
 	}}, {"Bilinear", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
 		var (
 			m int

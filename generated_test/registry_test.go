@@ -30,6 +30,15 @@ var registry = map[string]entry{
 			return BilinearProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
 		},
 	},
+	"ColumnPanel": {
+		f: func(in []any) float64 { return ColumnPanel(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return ColumnPanelGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.Dense), g[0].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return ColumnPanelProblem(in[0].(*mat.Dense), in[2].(*mat.Dense))
+		},
+	},
 	"DiagOfSum": {
 		f: func(in []any) float64 { return DiagOfSum(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
@@ -275,6 +284,17 @@ var registry = map[string]entry{
 			return OneByOneGrad(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.SymDense), in[3].(float64), g[0].(*mat.VecDense), g[1].(*mat.Dense), g[2].(*mat.SymDense), g[3].(*float64))
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OneByOneProblem() },
+	},
+	"OneByOnePanel": {
+		f: func(in []any) float64 {
+			return OneByOnePanel(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.Dense))
+		},
+		grad: func(in, g []any) float64 {
+			return OneByOnePanelGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.Dense), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OneByOnePanelProblem(in[0].(*mat.Dense), in[2].(*mat.Dense))
+		},
 	},
 	"OpAbs": {
 		f: func(in []any) float64 { return OpAbs(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },

@@ -935,7 +935,10 @@ func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) f
 	ARows, ACols := A.Dims()
 	ggruntime.CheckMatrix("OneByOne", "A", ARows, ACols, 1, 1, "1", "1")
 	ggruntime.CheckSymmetric("OneByOne", "S", S.SymmetricDim(), 1, "1")
-	f := v.AtVec(0) + v.AtVec(0)*(v.AtVec(0)*A.At(0, 0)) + 1.0/s + ggmath.Log(ggmath.Abs(S.At(0, 0))) + A.At(0, 0)*(1.0/A.At(0, 0))
+	vEntry := v.AtVec(0)
+	AEntry := A.At(0, 0)
+	SEntry := S.At(0, 0)
+	f := vEntry + vEntry*(vEntry*AEntry) + 1.0/s + ggmath.Log(ggmath.Abs(SEntry)) + AEntry*(1.0/AEntry)
 	return f
 }
 
@@ -975,15 +978,18 @@ func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float6
 		ggruntime.SymmetricArg("dS", dS.RawSymmetric()),
 		ggruntime.ScalarArg("ds", ds),
 	}, []ggruntime.Arg{ggruntime.VectorArg("v", v.RawVector()), ggruntime.MatrixArg("A", A.RawMatrix()), ggruntime.SymmetricArg("S", S.RawSymmetric())})
-	s2 := v.AtVec(0) * A.At(0, 0)
+	vEntry := v.AtVec(0)
+	AEntry := A.At(0, 0)
+	s2 := vEntry * AEntry
 	s3 := 1.0 / s
-	absS := ggmath.Abs(S.At(0, 0))
-	s4 := 1.0 / A.At(0, 0)
-	s5 := A.At(0, 0) * s4
-	f := v.AtVec(0) + v.AtVec(0)*s2 + s3 + ggmath.Log(absS) + s5
+	SEntry := S.At(0, 0)
+	absS := ggmath.Abs(SEntry)
+	s4 := 1.0 / AEntry
+	s5 := AEntry * s4
+	f := vEntry + vEntry*s2 + s3 + ggmath.Log(absS) + s5
 	dv.SetVec(0, 2.0*s2+1.0)
-	dA.Set(0, 0, s4+v.AtVec(0)*v.AtVec(0)-s5/A.At(0, 0))
-	dS.SetSym(0, 0, 1.0/absS*ggruntime.Sign(S.At(0, 0)))
+	dA.Set(0, 0, s4+vEntry*vEntry-s5/AEntry)
+	dS.SetSym(0, 0, 1.0/absS*ggruntime.Sign(SEntry))
 	*ds = -(s3 / s)
 	return f
 }
@@ -1019,5 +1025,428 @@ func OneByOneUnpack(x []float64) (v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.Sy
 	A = ggmat.NewDense(1, 1, x[1:2:2])
 	S = ggmat.NewSymDense(1, x[2:3:3])
 	s = &x[3]
+	return
+}
+
+// columnPanelWork holds ColumnPanel's scratch space, reused across calls
+// through columnPanelPool.
+type columnPanelWork struct {
+	XB []float64
+}
+
+var columnPanelPool = ggsync.Pool{New: func() any {
+	return new(columnPanelWork)
+}}
+
+// ColumnPanel returns f = ColumnPanel(X, B, y).
+//
+// A loss over the rows of X whose weights are a one-column matrix: its
+// gradient is written by row panels into the column of a *mat.Dense
+// (the panels once assumed a *mat.VecDense and did not compile).
+//
+//	f = sum(softplus(-(y .* (X B)))) + 0.5 sum(B .* B)
+//
+// It panics if the shapes disagree.
+func ColumnPanel(X *ggmat.Dense, B *ggmat.Dense, y *ggmat.Dense) float64 {
+	n, d := X.Dims()
+	ggruntime.CheckDim("ColumnPanel", "X", n, "n")
+	ggruntime.CheckDim("ColumnPanel", "X", d, "d")
+	BRows, BCols := B.Dims()
+	ggruntime.CheckMatrix("ColumnPanel", "B", BRows, BCols, d, 1, "d", "1")
+	yRows, yCols := y.Dims()
+	ggruntime.CheckMatrix("ColumnPanel", "y", yRows, yCols, n, 1, "n", "1")
+	ws := columnPanelPool.Get().(*columnPanelWork)
+	defer columnPanelPool.Put(ws)
+	yRaw := ggruntime.ColumnOf(y.RawMatrix())
+	XB := ggruntime.Vec(&ws.XB, n)
+	XRaw := X.RawMatrix()
+	BRaw := ggruntime.ColumnOf(B.RawMatrix())
+	// XB = X B
+	ggruntime.Gemv(blas.NoTrans, 1, XRaw, BRaw, 0, XB)
+	sum := 0.0
+	// sum = sum(softplus(-(y .* (X B))))
+	for i := 0; i < n; i++ {
+		sum += ggruntime.Softplus(-(yRaw.Data[i*yRaw.Inc] * XB.Data[i]))
+	}
+	sumBB := 0.0
+	// sumBB = sum(B .* B)
+	for i := 0; i < d; i++ {
+		sumBB += BRaw.Data[i*BRaw.Inc] * BRaw.Data[i*BRaw.Inc]
+	}
+	f := sum + 0.5*sumBB
+	return f
+}
+
+// columnPanelGradWork holds ColumnPanelGrad's scratch space, reused across
+// calls through columnPanelGradPool.
+type columnPanelGradWork struct {
+	XB             []float64
+	sumParts       []float64
+	dBParts        []float64
+	negYXB         []float64
+	sigmoidNegYXB  []float64
+	ySigmoidNegYXB []float64
+	softplusRows   []float64
+	shared         columnPanelGradParts
+}
+
+var columnPanelGradPool = ggsync.Pool{New: func() any {
+	return new(columnPanelGradWork)
+}}
+
+// ColumnPanelGrad returns f = ColumnPanel(X, B, y) and writes ∂f/∂B into
+// dB, overwriting it; it has the shape of B (denominator layout).
+//
+// A loss over the rows of X whose weights are a one-column matrix: its
+// gradient is written by row panels into the column of a *mat.Dense
+// (the panels once assumed a *mat.VecDense and did not compile).
+//
+//	f = sum(softplus(-(y .* (X B)))) + 0.5 sum(B .* B)
+//	∂f/∂B = B - X' (y .* sigmoid(-(y .* (X B))))
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func ColumnPanelGrad(X *ggmat.Dense, B *ggmat.Dense, y *ggmat.Dense, dB *ggmat.Dense) float64 {
+	n, d := X.Dims()
+	ggruntime.CheckDim("ColumnPanelGrad", "X", n, "n")
+	ggruntime.CheckDim("ColumnPanelGrad", "X", d, "d")
+	BRows, BCols := B.Dims()
+	ggruntime.CheckMatrix("ColumnPanelGrad", "B", BRows, BCols, d, 1, "d", "1")
+	yRows, yCols := y.Dims()
+	ggruntime.CheckMatrix("ColumnPanelGrad", "y", yRows, yCols, n, 1, "n", "1")
+	ggruntime.DestMatrix("ColumnPanelGrad", "dB", dB, d, 1, "d", "1")
+	if !ggruntime.Apart(dB.RawMatrix().Data, X.RawMatrix().Data) ||
+		!ggruntime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!ggruntime.Apart(dB.RawMatrix().Data, y.RawMatrix().Data) {
+		ggruntime.CheckNoAlias("ColumnPanelGrad", []ggruntime.Arg{ggruntime.MatrixArg("dB", dB.RawMatrix())}, []ggruntime.Arg{ggruntime.MatrixArg("X", X.RawMatrix()), ggruntime.MatrixArg("B", B.RawMatrix()), ggruntime.MatrixArg("y", y.RawMatrix())})
+	}
+	ws := columnPanelGradPool.Get().(*columnPanelGradWork)
+	defer columnPanelGradPool.Put(ws)
+	dBRaw := ggruntime.ColumnOf(dB.RawMatrix())
+	BRaw := ggruntime.ColumnOf(B.RawMatrix())
+	// dB = B
+	for i := 0; i < d; i++ {
+		dBRaw.Data[i*dBRaw.Inc] = BRaw.Data[i*BRaw.Inc]
+	}
+	XRaw := X.RawMatrix()
+	XB := ggruntime.Vec(&ws.XB, n)
+	parts := ggruntime.PanelParts(n, d)
+	sumParts := ggruntime.Vec(&ws.sumParts, parts)
+	dBParts := ggruntime.Vec(&ws.dBParts, (parts-1)*d)
+	// XB = X B, ySigmoidNegYXB and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXB: X is read once. The parts of X's rows run at once, each adding into its own sums and dB, added in part order after.
+	yRaw := ggruntime.ColumnOf(y.RawMatrix())
+	negYXB := ggruntime.Vec(&ws.negYXB, n)
+	sigmoidNegYXB := ggruntime.Vec(&ws.sigmoidNegYXB, n)
+	ySigmoidNegYXB := ggruntime.Vec(&ws.ySigmoidNegYXB, n)
+	softplusRows := ggruntime.Vec(&ws.softplusRows, n)
+	ws.shared = columnPanelGradParts{n, parts, dBRaw, dBParts, d, XRaw, BRaw, XB, negYXB, yRaw, softplusRows, sigmoidNegYXB, ySigmoidNegYXB, sumParts}
+	ggruntime.Parts(parts, &ws.shared)
+	ws.shared = columnPanelGradParts{}
+	// dB += the parts' dB, in part order
+	ggruntime.AddParts(dBRaw, dBParts)
+	// sum = sum(softplus(-(y .* (X B))))
+	sum := ggruntime.SumParts(sumParts)
+	sumBB := 0.0
+	// sumBB = sum(B .* B)
+	for i := 0; i < d; i++ {
+		sumBB += BRaw.Data[i*BRaw.Inc] * BRaw.Data[i*BRaw.Inc]
+	}
+	f := sum + 0.5*sumBB
+	return f
+}
+
+// columnPanelGradParts holds the values the parts of ColumnPanelGrad's row
+// panels share, while they run.
+type columnPanelGradParts struct {
+	n              int
+	parts          int
+	dBRaw          ggblas64.Vector
+	dBParts        ggblas64.Vector
+	d              int
+	XRaw           ggblas64.General
+	BRaw           ggblas64.Vector
+	XB             ggblas64.Vector
+	negYXB         ggblas64.Vector
+	yRaw           ggblas64.Vector
+	softplusRows   ggblas64.Vector
+	sigmoidNegYXB  ggblas64.Vector
+	ySigmoidNegYXB ggblas64.Vector
+	sumParts       ggblas64.Vector
+}
+
+// RunPart runs one part of ColumnPanelGrad's row panels, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (shared *columnPanelGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dBRaw := shared.dBRaw
+	dBParts := shared.dBParts
+	d := shared.d
+	XRaw := shared.XRaw
+	BRaw := shared.BRaw
+	XB := shared.XB
+	negYXB := shared.negYXB
+	yRaw := shared.yRaw
+	softplusRows := shared.softplusRows
+	sigmoidNegYXB := shared.sigmoidNegYXB
+	ySigmoidNegYXB := shared.ySigmoidNegYXB
+	sumParts := shared.sumParts
+	lo, hi := ggruntime.PartRows(n, parts, part)
+	acc := ggruntime.PartAccumulator(dBRaw, dBParts, part)
+	sumPart := 0.0
+	panel := ggruntime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
+		r1 := r0 + panel
+		if r1 > hi {
+			r1 = hi
+		}
+		Xp := ggruntime.RowPanel(XRaw, r0, r1)
+		// XB[r0:r1] = Xp B
+		ggruntime.PanelGemv(XRaw, r0, r1, BRaw, ggruntime.SubVector(XB, r0, r1))
+		for i := r0; i < r1; i++ {
+			negYXB.Data[i] = -(yRaw.Data[i*yRaw.Inc] * XB.Data[i])
+		}
+		// softplusRows[r0:r1], sigmoidNegYXB[r0:r1] = SoftplusSigmoid(negYXB[r0:r1]), entry by entry, by the block kernel
+		ggruntime.SoftplusSigmoidTo(softplusRows.Data[r0:r1], sigmoidNegYXB.Data[r0:r1], negYXB.Data[r0:r1])
+		for i := r0; i < r1; i++ {
+			softplus := softplusRows.Data[i]
+			sigmoid := sigmoidNegYXB.Data[i]
+			sumPart += softplus
+			ySigmoidNegYXB.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
+		}
+		// acc += -Xp' ySigmoidNegYXB[r0:r1]
+		ggruntime.Gemv(blas.Trans, -1, Xp, ggruntime.SubVector(ySigmoidNegYXB, r0, r1), 1, acc)
+	}
+	sumParts.Data[part] = sumPart
+}
+
+// ColumnPanelProblem returns the problem of minimising ColumnPanel over B with
+// X, y fixed, for gonum/optimize. Its variable packs B into one []float64, in
+// that order, matrices row-major; ColumnPanelUnpack views such a slice as the
+// variables.
+func ColumnPanelProblem(X *ggmat.Dense, y *ggmat.Dense) ggoptimize.Problem {
+	return ggoptimize.Problem{
+		Func: func(x []float64) float64 {
+			B := ColumnPanelUnpack(x, X, y)
+			return ColumnPanel(X, B, y)
+		},
+		Grad: func(grad, x []float64) {
+			B := ColumnPanelUnpack(x, X, y)
+			ggruntime.CheckVector("ColumnPanelProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dB := ColumnPanelUnpack(grad, X, y)
+			ColumnPanelGrad(X, B, y, dB)
+		},
+	}
+}
+
+// ColumnPanelUnpack returns views of x as ColumnPanel's variables B, packed as
+// ColumnPanelProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func ColumnPanelUnpack(x []float64, X *ggmat.Dense, y *ggmat.Dense) (B *ggmat.Dense) {
+	_, d := X.Dims()
+	ggruntime.CheckDim("ColumnPanelUnpack", "X", d, "d")
+	ggruntime.CheckPacked("ColumnPanelUnpack", x, d, 1)
+	B = ggmat.NewDense(d, 1, x[0:d:d])
+	return
+}
+
+// oneByOnePanelWork holds OneByOnePanel's scratch space, reused across calls
+// through oneByOnePanelPool.
+type oneByOnePanelWork struct {
+	Xw []float64
+}
+
+var oneByOnePanelPool = ggsync.Pool{New: func() any {
+	return new(oneByOnePanelWork)
+}}
+
+// OneByOnePanel returns f = OneByOnePanel(X, w, c).
+//
+// A 1×1 matrix scaling a loss over the rows of X: its one entry is read
+// once into a local, which the parallel row panels share (a parallel
+// loop once got the *mat.Dense itself and gradgen panicked).
+//
+//	f = c sum(softplus(X w))
+//
+// It panics if the shapes disagree.
+func OneByOnePanel(X *ggmat.Dense, w *ggmat.VecDense, c *ggmat.Dense) float64 {
+	n, d := X.Dims()
+	ggruntime.CheckDim("OneByOnePanel", "X", n, "n")
+	ggruntime.CheckDim("OneByOnePanel", "X", d, "d")
+	ggruntime.CheckVector("OneByOnePanel", "w", w.Len(), d, "d")
+	cRows, cCols := c.Dims()
+	ggruntime.CheckMatrix("OneByOnePanel", "c", cRows, cCols, 1, 1, "1", "1")
+	ws := oneByOnePanelPool.Get().(*oneByOnePanelWork)
+	defer oneByOnePanelPool.Put(ws)
+	cEntry := c.At(0, 0)
+	Xw := ggruntime.Vec(&ws.Xw, n)
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	// Xw = X w
+	ggruntime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	sum := 0.0
+	// softplusXw = softplus(Xw), in Xw's storage
+	softplusXw := Xw
+	ggruntime.SoftplusTo(softplusXw.Data, Xw.Data)
+	// sum = sum(softplus(X w))
+	for i := 0; i < n; i++ {
+		sum += softplusXw.Data[i]
+	}
+	f := cEntry * sum
+	return f
+}
+
+// oneByOnePanelGradWork holds OneByOnePanelGrad's scratch space, reused across
+// calls through oneByOnePanelGradPool.
+type oneByOnePanelGradWork struct {
+	Xw                 []float64
+	sumSoftplusXwParts []float64
+	dwParts            []float64
+	sigmoidXw          []float64
+	softplusRows       []float64
+	shared             oneByOnePanelGradParts
+}
+
+var oneByOnePanelGradPool = ggsync.Pool{New: func() any {
+	return new(oneByOnePanelGradWork)
+}}
+
+// OneByOnePanelGrad returns f = OneByOnePanel(X, w, c) and writes ∂f/∂w
+// into dw, overwriting it; it has the shape of w (denominator layout).
+//
+// A 1×1 matrix scaling a loss over the rows of X: its one entry is read
+// once into a local, which the parallel row panels share (a parallel
+// loop once got the *mat.Dense itself and gradgen panicked).
+//
+//	f = c sum(softplus(X w))
+//	∂f/∂w = c X' sigmoid(X w)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OneByOnePanelGrad(X *ggmat.Dense, w *ggmat.VecDense, c *ggmat.Dense, dw *ggmat.VecDense) float64 {
+	n, d := X.Dims()
+	ggruntime.CheckDim("OneByOnePanelGrad", "X", n, "n")
+	ggruntime.CheckDim("OneByOnePanelGrad", "X", d, "d")
+	ggruntime.CheckVector("OneByOnePanelGrad", "w", w.Len(), d, "d")
+	cRows, cCols := c.Dims()
+	ggruntime.CheckMatrix("OneByOnePanelGrad", "c", cRows, cCols, 1, 1, "1", "1")
+	ggruntime.DestVector("OneByOnePanelGrad", "dw", dw, d, "d")
+	if !ggruntime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!ggruntime.Apart(dw.RawVector().Data, w.RawVector().Data) ||
+		!ggruntime.Apart(dw.RawVector().Data, c.RawMatrix().Data) {
+		ggruntime.CheckNoAlias("OneByOnePanelGrad", []ggruntime.Arg{ggruntime.VectorArg("dw", dw.RawVector())}, []ggruntime.Arg{ggruntime.MatrixArg("X", X.RawMatrix()), ggruntime.VectorArg("w", w.RawVector()), ggruntime.MatrixArg("c", c.RawMatrix())})
+	}
+	ws := oneByOnePanelGradPool.Get().(*oneByOnePanelGradWork)
+	defer oneByOnePanelGradPool.Put(ws)
+	dwRaw := dw.RawVector()
+	for i := 0; i < d; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = 0
+	}
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	Xw := ggruntime.Vec(&ws.Xw, n)
+	cEntry := c.At(0, 0)
+	parts := ggruntime.PanelParts(n, d)
+	sumSoftplusXwParts := ggruntime.Vec(&ws.sumSoftplusXwParts, parts)
+	dwParts := ggruntime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
+	sigmoidXw := ggruntime.Vec(&ws.sigmoidXw, n)
+	softplusRows := ggruntime.Vec(&ws.softplusRows, n)
+	ws.shared = oneByOnePanelGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, softplusRows, sigmoidXw, cEntry, sumSoftplusXwParts}
+	ggruntime.Parts(parts, &ws.shared)
+	ws.shared = oneByOnePanelGradParts{}
+	// dw += the parts' dw, in part order
+	ggruntime.AddParts(dwRaw, dwParts)
+	// sumSoftplusXw = sum(softplus(X w))
+	sumSoftplusXw := ggruntime.SumParts(sumSoftplusXwParts)
+	f := cEntry * sumSoftplusXw
+	return f
+}
+
+// oneByOnePanelGradParts holds the values the parts of OneByOnePanelGrad's row
+// panels share, while they run.
+type oneByOnePanelGradParts struct {
+	n                  int
+	parts              int
+	dwRaw              ggblas64.Vector
+	dwParts            ggblas64.Vector
+	d                  int
+	XRaw               ggblas64.General
+	wRaw               ggblas64.Vector
+	Xw                 ggblas64.Vector
+	softplusRows       ggblas64.Vector
+	sigmoidXw          ggblas64.Vector
+	cEntry             float64
+	sumSoftplusXwParts ggblas64.Vector
+}
+
+// RunPart runs one part of OneByOnePanelGrad's row panels, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (shared *oneByOnePanelGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	softplusRows := shared.softplusRows
+	sigmoidXw := shared.sigmoidXw
+	cEntry := shared.cEntry
+	sumSoftplusXwParts := shared.sumSoftplusXwParts
+	lo, hi := ggruntime.PartRows(n, parts, part)
+	acc := ggruntime.PartAccumulator(dwRaw, dwParts, part)
+	sumSoftplusXwPart := 0.0
+	panel := ggruntime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
+		r1 := r0 + panel
+		if r1 > hi {
+			r1 = hi
+		}
+		Xp := ggruntime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
+		ggruntime.PanelGemv(XRaw, r0, r1, wRaw, ggruntime.SubVector(Xw, r0, r1))
+		// softplusRows[r0:r1], sigmoidXw[r0:r1] = SoftplusSigmoid(Xw[r0:r1]), entry by entry, by the block kernel
+		ggruntime.SoftplusSigmoidTo(softplusRows.Data[r0:r1], sigmoidXw.Data[r0:r1], Xw.Data[r0:r1])
+		for i := r0; i < r1; i++ {
+			softplus := softplusRows.Data[i]
+			sumSoftplusXwPart += softplus
+		}
+		// acc += c Xp' sigmoidXw[r0:r1]
+		ggruntime.Gemv(blas.Trans, cEntry, Xp, ggruntime.SubVector(sigmoidXw, r0, r1), 1, acc)
+	}
+	sumSoftplusXwParts.Data[part] = sumSoftplusXwPart
+}
+
+// OneByOnePanelProblem returns the problem of minimising OneByOnePanel over w
+// with X, c fixed, for gonum/optimize. Its variable packs w into one []float64,
+// in that order, matrices row-major; OneByOnePanelUnpack views such a slice as
+// the variables.
+func OneByOnePanelProblem(X *ggmat.Dense, c *ggmat.Dense) ggoptimize.Problem {
+	return ggoptimize.Problem{
+		Func: func(x []float64) float64 {
+			w := OneByOnePanelUnpack(x, X, c)
+			return OneByOnePanel(X, w, c)
+		},
+		Grad: func(grad, x []float64) {
+			w := OneByOnePanelUnpack(x, X, c)
+			ggruntime.CheckVector("OneByOnePanelProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dw := OneByOnePanelUnpack(grad, X, c)
+			OneByOnePanelGrad(X, w, c, dw)
+		},
+	}
+}
+
+// OneByOnePanelUnpack returns views of x as OneByOnePanel's variables w, packed
+// as OneByOnePanelProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func OneByOnePanelUnpack(x []float64, X *ggmat.Dense, c *ggmat.Dense) (w *ggmat.VecDense) {
+	_, d := X.Dims()
+	ggruntime.CheckDim("OneByOnePanelUnpack", "X", d, "d")
+	ggruntime.CheckPacked("OneByOnePanelUnpack", x, d, 1)
+	w = ggmat.NewVecDense(d, x[0:d:d])
 	return
 }

@@ -420,9 +420,18 @@ func (g *Generator) newInput(s shape) *expr {
 	if len(g.inputs) >= len(inputNames) {
 		name += fmt.Sprint(len(g.inputs) / len(inputNames))
 	}
+	// Now and then a scalar, column or row is declared as the matrix of
+	// its shape (matrix(1, 1), matrix(n, 1), matrix(1, n)), whose Go type
+	// is a *mat.Dense: code that took every column-shaped value for a
+	// *mat.VecDense did not compile (ColumnPanel in generated_test).
+	asMatrix := g.r.IntN(6) == 0
 	switch {
+	case s.isScalar() && asMatrix:
+		g.inputs = append(g.inputs, input{name, "matrix", s})
 	case s.isScalar():
 		g.inputs = append(g.inputs, input{name, "scalar", s})
+	case (s.isCol() || s.isRow()) && asMatrix:
+		g.inputs = append(g.inputs, input{name, "matrix", s})
 	case s.isCol():
 		g.inputs = append(g.inputs, input{name, "vector", s})
 	case s.isRow():
@@ -810,6 +819,7 @@ func (g *Generator) Case(name string) *Case {
 	var t *expr
 	if mode == ModeOrder {
 		t = g.newInput(scalarShape)
+		g.inputs[len(g.inputs)-1].kind = "scalar" // order's t is a scalar, not a matrix(1, 1)
 	}
 	out := scalarShape
 	if mode == ModeJacobian || (mode == ModeOrder && g.r.IntN(2) == 0) {
