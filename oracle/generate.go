@@ -422,12 +422,14 @@ func (g *Generator) newInput(s shape) *expr {
 	}
 	// Now and then a scalar, column or row is declared as the matrix of
 	// its shape (matrix(1, 1), matrix(n, 1), matrix(1, n)), whose Go type
-	// is a *mat.Dense: code that took every column-shaped value for a
-	// *mat.VecDense did not compile (ColumnPanel in generated_test).
+	// is a *mat.Dense, and a scalar as a vector(1): code that took every
+	// column-shaped value for a *mat.VecDense did not compile
+	// (ColumnPanel in generated_test), and a parallel loop that read a
+	// 1×1 input panicked the generator (OneByOnePanel).
 	asMatrix := g.r.IntN(6) == 0
 	switch {
 	case s.isScalar() && asMatrix:
-		g.inputs = append(g.inputs, input{name, "matrix", s})
+		g.inputs = append(g.inputs, input{name, []string{"matrix", "vector"}[g.r.IntN(2)], s})
 	case s.isScalar():
 		g.inputs = append(g.inputs, input{name, "scalar", s})
 	case (s.isCol() || s.isRow()) && asMatrix:
