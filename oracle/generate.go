@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -371,6 +372,12 @@ func (g *Generator) dim() string {
 		return g.dims[g.r.IntN(len(g.dims))]
 	}
 	d := dimNames[len(g.dims)]
+	// One new dimension in eight is a literal size, fixed by the spec
+	// (vector(3), matrix(2, n)): the generated code checks it against a
+	// constant and divides by it as one (mean).
+	if lit := []string{"2", "3"}[g.r.IntN(2)]; g.r.IntN(8) == 0 && !slices.Contains(g.dims, lit) {
+		d = lit
+	}
 	g.dims = append(g.dims, d)
 	return d
 }
