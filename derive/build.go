@@ -390,9 +390,10 @@ func (b *builder) operands(e *spec.Binary, h *hint) (x, y *Node, err error) {
 
 // besideOperand returns the hint of an elementwise operand whose partner
 // has shape s: s itself, or h when the partner is a scalar, which
-// broadcasts.
+// broadcasts, and s when h tells nothing either: a fill beside a 1×1
+// partner (a scalar, a vector(1)) is then the scalar c.
 func besideOperand(s Shape, h *hint) *hint {
-	if s.IsScalar() {
+	if s.IsScalar() && h != nil && (h.hasRows || h.hasCols) {
 		return h
 	}
 	return known(s)
@@ -713,13 +714,19 @@ func (b *builder) fill(c *spec.Call, h *hint) (*Node, error) {
 	if !v.Shape.IsScalar() {
 		return nil, spec.Errorf(c.Args[0].Pos(), "%s(c) takes a scalar c, not %s", c.Fun.Name, v.Shape)
 	}
+	// Beside a 1×1 operand (a scalar, a vector(1), a matrix(1, 1)) either
+	// fill is 1×1 too: the scalar c, as any 1×1 value is a scalar.
+	if h != nil && h.hasRows && h.hasCols && h.shape.IsScalar() {
+		return v, nil
+	}
 	if c.Fun.Name == "vector" {
 		if h != nil && h.hasRows && (!h.hasCols || h.shape.Cols.IsOne()) && !h.shape.Rows.IsOne() {
 			return b.g.Broadcast(v, Col(h.shape.Rows)), nil
 		}
 		return nil, spec.Errorf(c.Fun.At, "cannot tell the length of vector(…) here; use it beside a vector of known length")
 	}
-	if h != nil && h.hasRows && h.hasCols && h.shape.IsMatrix() {
+	// matrix(c) takes its operand's shape, a matrix's or a vector's.
+	if h != nil && h.hasRows && h.hasCols {
 		return b.g.Broadcast(v, h.shape), nil
 	}
 	return nil, spec.Errorf(c.Fun.At, "cannot tell the shape of matrix(…) here; use it beside a matrix of known shape")

@@ -26,3 +26,30 @@ func TestFillShapeFromUse(t *testing.T) {
 		checkAgainstFiniteDifferences(t, expr, buildExpr(t, randomInputs, expr), rng)
 	}
 }
+
+// TestOneByOneOperands checks that a 1×1 value is a scalar wherever a
+// shape rule meets it: diag of a vector(1) or matrix(1, 1) is itself, a
+// fill beside one (with nothing else to tell its shape) is the scalar c,
+// and matrix(c) beside a row or a column takes its shape. Each was
+// refused.
+func TestOneByOneOperands(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	const inputs = `
+      y: vector(1)
+      C: matrix(1, 1)
+      R: matrix(1, m)
+      K: matrix(m, 1)
+      s: scalar
+      a: vector(n)`
+	for _, expr := range []string{
+		"sum(diag(y)) * s",
+		"sum(diag(C)) + diag(y) * diag(C)",
+		"sum(y + vector(2)) * sum(y)",
+		"sum(C .* matrix(3)) * sum(C)",
+		"s * (s + vector(2))",
+		"sum(R .* matrix(2)) + sum(K + matrix(0.5))",
+		"sum(y .* a)",
+	} {
+		checkAgainstFiniteDifferences(t, expr, buildExpr(t, inputs, expr), rng)
+	}
+}

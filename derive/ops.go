@@ -1086,9 +1086,12 @@ func dot(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 	return b.g.Sum(b.g.Hadamard(a[0], a[1])), nil
 }
 
-// diag is the diagonal matrix of a vector, the diagonal of a square matrix.
+// diag is the diagonal matrix of a vector, the diagonal of a square matrix;
+// of a 1×1 value (a vector(1), a matrix(1, 1)), both are that value.
 func diag(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 	switch s := a[0].Shape; {
+	case s.IsScalar():
+		return a[0], nil
 	case s.IsCol():
 		return b.g.Unary(OpDiagMat, a[0]), nil
 	case s.IsMatrix() && s.IsSquare():

@@ -428,22 +428,25 @@ func (e *function) scaledProductInto(n *derive.Node, dst *val, note plan.Step) b
 	return true
 }
 
-// cofactorInto writes the cofactor matrix by runtime.Cofactor.
+// cofactorInto writes the cofactor matrix by runtime.Cofactor, which
+// takes no transpose flag: its argument is passed as it is (general).
 func (e *function) cofactorInto(n *derive.Node, dst *val, note plan.Step) bool {
-	a := e.asGeneral(e.operand(n.Args[0]))
+	a := e.general(n.Args[0])
 	e.stmt(note)
-	e.stmt(&plan.Do{Call: plan.Method(e.cofactorWork("cof", n.Args[0]), "CofactorTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
+	e.stmt(&plan.Do{Call: plan.Method(e.cofactorWork("cof", n.Args[0]), "CofactorTo", ref(dst), ref(a)), Writes: []*val{dst}})
 	return true
 }
 
 // cofactorDerivativeInto writes d cof(X)[H], the cofactor matrix's
 // derivative, by runtime.Cofactor.DerivativeTo (finite where X is
-// singular).
+// singular), which takes no transpose flag: X and H are passed as they
+// are (general), a transposed one formed. Passed as the matrix it
+// transposes, as an operand of a product is, H = Cᵀ gave d cof(X)[C]:
+// the second derivatives of det(A + t Cᵀ) and det(Aᵀ + B) were wrong.
 func (e *function) cofactorDerivativeInto(n *derive.Node, dst *val, note plan.Step) bool {
-	a := e.asGeneral(e.operand(n.Args[0]))
-	h := e.asGeneral(e.operand(n.Args[1]))
+	a, h := e.general(n.Args[0]), e.general(n.Args[1])
 	e.stmt(note)
-	e.stmt(&plan.Do{Call: plan.Method(e.cofactorWork("dcof", n.Args[0]), "DerivativeTo", ref(dst), ref(a.v), ref(h.v)), Writes: []*val{dst}})
+	e.stmt(&plan.Do{Call: plan.Method(e.cofactorWork("dcof", n.Args[0]), "DerivativeTo", ref(dst), ref(a), ref(h)), Writes: []*val{dst}})
 	return true
 }
 
@@ -457,8 +460,9 @@ func (e *function) cofactorWork(prefix string, x *derive.Node) expr {
 
 // softmaxInto writes the max-shifted softmax by runtime.SoftmaxTo.
 func (e *function) softmaxInto(n *derive.Node, dst *val, note plan.Step) bool {
-	// Entries in any order: a vector, row or column, is a column.
-	src, to := ref(e.asGeneral(e.operand(n.Args[0])).v), ref(dst)
+	// Entries in any order: a vector, row or column, is a column. SoftmaxTo
+	// takes no transpose flag: the argument as it is (general).
+	src, to := ref(e.general(n.Args[0])), ref(dst)
 	if n.Shape.IsVector() {
 		src, to = plan.Fn(runtimePath, "Column", src), plan.Fn(runtimePath, "Column", to)
 	}

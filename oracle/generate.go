@@ -395,6 +395,12 @@ func (g *Generator) leaf(s shape) *expr {
 	for _, in := range g.inputs {
 		if in.shape == s {
 			cands = append(cands, &expr{kind: "in", name: in.name, shape: s})
+			// A square input transposed is as good a leaf: lowerings that
+			// pass an operand on as stored must not drop its transpose
+			// (d cof(X)[Cᵀ] was computed as d cof(X)[C]).
+			if s.square() {
+				cands = append(cands, &expr{kind: "t", args: []*expr{{kind: "in", name: in.name, shape: s}}, shape: s})
+			}
 		} else if in.shape == s.t() && !s.isScalar() {
 			cands = append(cands, &expr{kind: "t", args: []*expr{{kind: "in", name: in.name, shape: in.shape}}, shape: s})
 		}
