@@ -11,7 +11,10 @@ import (
 // ready; it keeps its tables and intermediate products between calls, so
 // steady-state calls allocate nothing.
 type Chain struct {
-	dims  []int // factor i is dims[i]×dims[i+1], transposes applied
+	dims []int // factor i is dims[i]×dims[i+1], transposes applied
+	// gram[i] marks factors i and i+1 as one matrix and its transpose,
+	// whose symmetric product symmetricPair forms from one triangle.
+	gram  []bool
 	cost  []int // cost[i*k+j]: multiplications for factors i..j
 	split []int // split[i*k+j]: the last factor of the left part
 	bufs  [][]float64
@@ -21,6 +24,12 @@ type Chain struct {
 
 // MulTo sets dst = alpha·op(A₁)·…·op(Aₖ) + beta·dst, where op(Aᵢ) is Aᵢᵀ
 // when trans[i] is set. dst must not share memory with any factor.
+//
+// Two neighbouring factors that are one matrix and its transpose, M Mᵀ or
+// Mᵀ M (the same storage, see sameMatrix), make a symmetric product: where
+// Syrk is cheaper than a full product (gram's rule: any BLAS but gonum's
+// with vector code), the plan counts it at half its multiplications and
+// symmetricPair forms it by Syrk on one triangle, mirrored.
 //
 // MulTo panics with a *ShapeError when consecutive factors do not conform
 // or dst has the wrong shape, and if fewer than two factors are given.
@@ -43,6 +52,14 @@ func (c *Chain) MulTo(dst blas64.General, alpha, beta float64, ops []blas64.Gene
 		c.dims = append(c.dims, col)
 	}
 	CheckMatrix("runtime.Chain.MulTo", "dst", dst.Rows, dst.Cols, c.dims[0], c.dims[k], "", "")
+	c.gram = c.gram[:0]
+	syrk := !vectorGonum()
+	for i := 0; i+1 < k; i++ {
+		// A pair that is the whole chain writes dst with beta: Syrk's
+		// triangle would leave the other one unscaled.
+		whole := k == 2 && beta != 0
+		c.gram = append(c.gram, syrk && !whole && trans[i] != trans[i+1] && sameMatrix(ops[i], ops[i+1]))
+	}
 	c.plan(k)
 	c.next = 0
 	c.product(ops, trans, dst, alpha, beta, 0, k-1)
@@ -65,6 +82,9 @@ func (c *Chain) plan(k int) {
 			best, at := -1, i
 			for s := i; s < j; s++ {
 				cost := c.cost[i*k+s] + c.cost[(s+1)*k+j] + d[i]*d[s+1]*d[j+1]
+				if length == 2 && c.gram[i] {
+					cost /= 2 // one triangle
+				}
 				if best < 0 || cost < best {
 					best, at = cost, s
 				}
@@ -93,10 +113,30 @@ func (c *Chain) operand(ops []blas64.General, trans []bool, i, j int) (blas64.Ge
 // product sets dst = alpha·(factors i..j) + beta·dst, splitting where the
 // plan says.
 func (c *Chain) product(ops []blas64.General, trans []bool, dst blas64.General, alpha, beta float64, i, j int) {
+	if j == i+1 && c.gram[i] {
+		symmetricPair(dst, alpha, ops[i], trans[i])
+		return
+	}
 	s := c.split[i*len(ops)+j]
 	a, ta := c.operand(ops, trans, i, s)
 	b, tb := c.operand(ops, trans, s+1, j)
 	c.gemm.Mul(flag(ta), flag(tb), alpha, a, b, beta, dst)
+}
+
+// symmetricPair sets the square dst to alpha·op(m)·op(m)ᵀ, op(m) = mᵀ when
+// trans: Syrk writes the upper triangle, which is then mirrored into the
+// lower (dst's old entries are not read). The product is symmetric because
+// its two factors are one matrix, which MulTo checked (sameMatrix).
+func symmetricPair(dst blas64.General, alpha float64, m blas64.General, trans bool) {
+	blas64.Syrk(flag(trans), alpha, m, 0, blas64.Symmetric{Uplo: blas.Upper, N: dst.Rows, Stride: dst.Stride, Data: dst.Data})
+	mirrorUpper(dst)
+}
+
+// sameMatrix reports whether a and b are one matrix: the same first
+// element, shape and stride.
+func sameMatrix(a, b blas64.General) bool {
+	return a.Rows == b.Rows && a.Cols == b.Cols && a.Stride == b.Stride &&
+		len(a.Data) > 0 && len(b.Data) > 0 && &a.Data[0] == &b.Data[0]
 }
 
 func flag(t bool) blas.Transpose {

@@ -207,3 +207,83 @@ func TestFactorTimesNonFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestChainGramPair checks chains holding a matrix beside its own
+// transpose (M Mᵀ, Mᵀ M): the product against gonum/mat to rounding and
+// exactly symmetric where Syrk forms it, the pair counted at half its
+// multiplications where Syrk is used (not under gonum with vector code)
+// and only for one matrix, not for an equal copy, and never for a
+// two-factor chain with beta ≠ 0.
+func TestChainGramPair(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := func(r, c int) *mat.Dense {
+		m := mat.NewDense(r, c, nil)
+		for i := range m.RawMatrix().Data {
+			m.RawMatrix().Data[i] = rng.NormFloat64()
+		}
+		return m
+	}
+	syrk := !vectorGonum()
+	m := random(40, 24)
+	copyOfM := mat.DenseCopyOf(m)
+	a, b := random(30, 40), random(40, 7)
+	aT := mat.DenseCopyOf(a.T())
+	cases := []struct {
+		name     string
+		ops      []*mat.Dense
+		trans    []bool
+		beta     float64
+		wantGram []bool
+	}{
+		{"M Mᵀ", []*mat.Dense{m, m}, []bool{false, true}, 0, []bool{syrk}},
+		{"Mᵀ M", []*mat.Dense{m, m}, []bool{true, false}, 0, []bool{syrk}},
+		{"M Mᵀ, beta", []*mat.Dense{m, m}, []bool{false, true}, 0.5, []bool{false}},
+		{"M copyᵀ", []*mat.Dense{m, copyOfM}, []bool{false, true}, 0, []bool{false}},
+		{"A M Mᵀ B", []*mat.Dense{a, m, m, b}, []bool{false, false, true, false}, 0.5, []bool{false, syrk, false}},
+		{"Aᵀᵀ Aᵀ", []*mat.Dense{aT, aT}, []bool{true, false}, 0, []bool{syrk}},
+	}
+	var chain Chain
+	for _, c := range cases {
+		var ops []blas64.General
+		var want *mat.Dense
+		for i, op := range c.ops {
+			ops = append(ops, op.RawMatrix())
+			var f mat.Matrix = op
+			if c.trans[i] {
+				f = op.T()
+			}
+			if i == 0 {
+				want = mat.DenseCopyOf(f)
+				continue
+			}
+			var next mat.Dense
+			next.Mul(want, f)
+			want = &next
+		}
+		r, col := want.Dims()
+		dst := random(r, col)
+		var expect mat.Dense
+		expect.Scale(c.beta, dst)
+		expect.Add(&expect, scaled(2, want))
+		chain.MulTo(dst.RawMatrix(), 2, c.beta, ops, c.trans)
+		if !mat.EqualApprox(dst, &expect, 1e-10) {
+			t.Errorf("%s: got\n%v\nwant\n%v", c.name, mat.Formatted(dst), mat.Formatted(&expect))
+		}
+		k := len(c.ops)
+		for i, g := range c.wantGram {
+			if chain.gram[i] != g {
+				t.Errorf("%s: factors %d and %d taken as one matrix and its transpose: %v, want %v", c.name, i, i+1, chain.gram[i], g)
+			}
+			full := chain.dims[i] * chain.dims[i+1] * chain.dims[i+2]
+			if want := map[bool]int{false: full, true: full / 2}[g]; chain.cost[i*k+i+1] != want {
+				t.Errorf("%s: factors %d and %d cost %d multiplications in the plan, want %d", c.name, i, i+1, chain.cost[i*k+i+1], want)
+			}
+		}
+		if len(c.ops) == 2 && c.wantGram[0] && !mat.Equal(dst, dst.T()) {
+			t.Errorf("%s: product formed from one triangle is not symmetric", c.name)
+		}
+		if allocs := testing.AllocsPerRun(5, func() { chain.MulTo(dst.RawMatrix(), 1, 0, ops, c.trans) }); allocs != 0 {
+			t.Errorf("%s: %v allocs in steady state", c.name, allocs)
+		}
+	}
+}
