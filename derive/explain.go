@@ -216,12 +216,8 @@ var notations = map[Style]notation{
 	},
 }
 
-func latexName(x string) string {
-	if len(x) > 1 {
-		return `\mathit{` + x + "}"
-	}
-	return x
-}
+// latexName is the name x in LaTeX, as expressions print it (printer.ident).
+func latexName(x string) string { return (&printer{style: LaTeX}).ident(x) }
 
 // explainOne writes the derivation of grad, the gradient of fn with
 // respect to w.

@@ -2,9 +2,11 @@ package derive
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode"
 
 	"github.com/gradgen/gradgen/spec"
 )
@@ -57,6 +59,11 @@ func checkExplain(t *testing.T, path, name string) {
 			}
 			out += fn.Explain(style.style)
 		}
+		if style.style == LaTeX {
+			if problem := latexProblem(out); problem != "" {
+				t.Errorf("the LaTeX derivation of %s %s", path, problem)
+			}
+		}
 		golden := filepath.Join("testdata", "explain-"+name+"."+style.name+".golden")
 		if *update {
 			if err := os.MkdirAll("testdata", 0o755); err != nil {
@@ -76,3 +83,78 @@ func checkExplain(t *testing.T, path, name string) {
 		}
 	}
 }
+
+// latexProblem returns what makes the LaTeX s fail to typeset, "" if
+// nothing does: a brace or a \left without its partner, or a double
+// superscript (a superscript on a base that already has one).
+func latexProblem(s string) string {
+	depth, lefts := 0, 0
+	// sup[d] reports that the last thing closed at brace depth d was a
+	// superscript (^x, ^\top, ^{…}).
+	sup := map[int]bool{}
+	inSup := map[int]bool{} // a superscript group opened at depth d
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '{':
+			depth++
+			sup[depth] = false
+		case '}':
+			if depth == 0 {
+				return fmt.Sprintf("closes a brace never opened at byte %d: %q", i, excerpt(s, i))
+			}
+			depth--
+			sup[depth] = inSup[depth]
+			inSup[depth] = false
+		case '^':
+			if sup[depth] {
+				return fmt.Sprintf("has a double superscript at byte %d: %q", i, excerpt(s, i))
+			}
+			switch {
+			case i+1 < len(s) && s[i+1] == '{':
+				inSup[depth] = true
+			case i+1 < len(s) && s[i+1] == '\\':
+				j := i + 2
+				for j < len(s) && unicode.IsLetter(rune(s[j])) {
+					j++
+				}
+				i = j - 1
+				sup[depth] = true
+			default:
+				i++
+				sup[depth] = true
+			}
+		case '\\':
+			j := i + 1
+			for j < len(s) && unicode.IsLetter(rune(s[j])) {
+				j++
+			}
+			switch s[i+1 : j] {
+			case "left":
+				lefts++
+			case "right":
+				lefts--
+				if lefts < 0 {
+					return fmt.Sprintf("has a \\right without its \\left at byte %d: %q", i, excerpt(s, i))
+				}
+			}
+			if j == i+1 && j < len(s) {
+				j++ // a control symbol, \, or \\
+			}
+			i = j - 1
+			sup[depth] = false
+		case ' ', '\n':
+		default:
+			sup[depth] = false
+		}
+	}
+	switch {
+	case depth != 0:
+		return fmt.Sprintf("leaves %d braces open", depth)
+	case lefts != 0:
+		return fmt.Sprintf("leaves %d \\left without its \\right", lefts)
+	}
+	return ""
+}
+
+// excerpt returns the text of s around byte i.
+func excerpt(s string, i int) string { return s[max(i-30, 0):min(i+10, len(s))] }

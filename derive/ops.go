@@ -196,7 +196,7 @@ var OpVar = new(Op)
 func init() {
 	define(OpVar, Op{Name: "var", Kind: KindLeaf,
 		Eval:  func(e *Evaluator, n *Node, _ []value) value { return e.input(n.Name) },
-		Print: func(p *printer, n *Node) (string, int) { return n.Name, precAtom },
+		Print: func(p *printer, n *Node) (string, int) { return p.ident(n.Name), precAtom },
 	})
 }
 
@@ -239,7 +239,7 @@ func init() {
 		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.T(d[0]) },
 		Adjoint: func(g *Graph, n, adj *Node) []*Node { return []*Node{g.T(adj)} },
 		Eval:    func(e *Evaluator, n *Node, a []value) value { return a[0].t() },
-		Print:   func(p *printer, n *Node) (string, int) { return p.transpose(n.Args[0]), precPostfix },
+		Print:   func(p *printer, n *Node) (string, int) { return p.transpose(n.Args[0]), p.superscript(precPostfix) },
 	})
 }
 
@@ -390,7 +390,7 @@ func init() {
 			p := a[1].scalar()
 			return a[0].apply(func(x float64) float64 { return math.Pow(x, p) })
 		},
-		Print: func(p *printer, n *Node) (string, int) { return p.pow(n.Args[0], n.Args[1]), precPow },
+		Print: func(p *printer, n *Node) (string, int) { return p.pow(n.Args[0], n.Args[1]), p.superscript(precPow) },
 	})
 }
 
@@ -779,7 +779,7 @@ func init() {
 			return []*Node{g.Neg(g.Mul(g.T(n), adj, g.T(n)))}
 		},
 		Eval:  func(e *Evaluator, n *Node, a []value) value { return a[0].inverse() },
-		Print: func(p *printer, n *Node) (string, int) { return p.inverse(n.Args[0]), precAtom },
+		Print: func(p *printer, n *Node) (string, int) { return p.inverse(n.Args[0]), p.superscript(precAtom) },
 	})
 }
 

@@ -22,8 +22,29 @@ const (
 	precNeg
 	precPow
 	precPostfix
+	precSup
 	precAtom
 )
+
+// superscript returns the binding strength of a form printed with a
+// superscript (Xᵀ, X⁻¹, x^p) that binds as prec in the spec's syntax: in
+// LaTeX precSup, since a superscripted base takes no second superscript
+// (A^{-1}^\top is a LaTeX error), so superscriptBase parenthesises it.
+func (p *printer) superscript(prec int) int {
+	if p.style == LaTeX {
+		return precSup
+	}
+	return prec
+}
+
+// superscriptBase prints the base of a superscript form, parenthesised
+// when it binds looser than prec, in LaTeX when it is not an atom.
+func (p *printer) superscriptBase(x *Node, prec int) string {
+	if p.style == LaTeX {
+		prec = precAtom
+	}
+	return p.operand(x, prec)
+}
 
 type printer struct {
 	style Style
@@ -145,7 +166,7 @@ func (p *printer) callAlong(name string, x *Node, dim int) string {
 func (p *printer) inverse(x *Node) string {
 	switch p.style {
 	case LaTeX:
-		return p.operand(x, precAtom) + "^{-1}"
+		return p.superscriptBase(x, precAtom) + "^{-1}"
 	case Unicode:
 		return p.operand(x, precAtom) + "⁻¹"
 	}
@@ -153,7 +174,7 @@ func (p *printer) inverse(x *Node) string {
 }
 
 func (p *printer) transpose(x *Node) string {
-	s := p.operand(x, precPostfix)
+	s := p.superscriptBase(x, precPostfix)
 	switch p.style {
 	case Unicode:
 		return s + "ᵀ"
@@ -198,7 +219,7 @@ func (p *printer) div(x, y *Node) string {
 }
 
 func (p *printer) pow(x, e *Node) string {
-	base := p.operand(x, precPow+1)
+	base := p.superscriptBase(x, precPow+1)
 	exp := p.operand(e, precPow)
 	if p.style == LaTeX {
 		return base + "^{" + exp + "}"
@@ -289,7 +310,7 @@ func (p *printer) broadcast(n *Node) (string, int) {
 		}
 		v, _ := p.number(s.Value)
 		if n.Shape.IsRow() { // a row of c's is the transpose of vector(c)
-			return p.transpose(&Node{Op: OpBroadcast, Args: n.Args, Shape: n.Shape.T()}), precPostfix
+			return p.transpose(&Node{Op: OpBroadcast, Args: n.Args, Shape: n.Shape.T()}), p.superscript(precPostfix)
 		}
 		return kind + "(" + v + ")", precAtom
 	}
