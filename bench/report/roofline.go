@@ -176,12 +176,15 @@ var rooflineModels = map[string]caseModel{
 		return f, g
 	}},
 	// tr(B'X'CXB); B n×p, X m×n, C m×m; wrt X. F: Y = X B, C Y,
-	// ⟨Y, C Y⟩. FGrad: Y = X B, Z = (C + Cᵀ) Y, ∂X = Z Bᵀ, f = ½⟨Y, Z⟩.
+	// ⟨Y, C Y⟩. FGrad: Y = X B, Z = (C + Cᵀ) Y, ∂X = Z Bᵀ, f = ½⟨Y, Z⟩;
+	// or, cheaper where n is not much above p, the symmetric S = B Bᵀ from
+	// one triangle (n²p flops), then (C + Cᵀ)(X S): the fewer of the two.
 	"B4Sandwich": {[]string{"m", "n", "p"}, func(d map[string]float64) (f, g Work) {
 		m, n, p := d["m"], d["n"], d["p"]
 		in := n*p + m*n + m*m
 		f = Work{bytes8(in + 1), mm(m, n, p) + mm(m, m, p) + mm(1, m*p, 1)}
-		g = Work{bytes8(in + 1 + m*n), mm(m, n, p) + mm(m, m, p) + mm(m, p, n) + mm(1, m*p, 1)}
+		gram := mm(n, n, p)/2 + mm(m, n, n) + mm(m, m, n)
+		g = Work{bytes8(in + 1 + m*n), min(mm(m, n, p)+mm(m, m, p)+mm(m, p, n), gram) + mm(1, m*p, 1)}
 		return f, g
 	}},
 	// sum(softplus(-y .* (X w))) + λ/2 w'w; X n×d, y n, w d, λ; wrt w.
