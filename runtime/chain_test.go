@@ -212,8 +212,8 @@ func TestFactorTimesNonFinite(t *testing.T) {
 // transpose (M Mᵀ, Mᵀ M): the product against gonum/mat to rounding and
 // exactly symmetric where Syrk forms it, the pair counted at half its
 // multiplications where Syrk is used (not under gonum with vector code)
-// and only for one matrix, not for an equal copy, and never for a
-// two-factor chain with beta ≠ 0.
+// and only for one matrix, not for an equal copy, never for a two-factor
+// chain with beta ≠ 0, nor below gramMin.
 func TestChainGramPair(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	random := func(r, c int) *mat.Dense {
@@ -224,10 +224,11 @@ func TestChainGramPair(t *testing.T) {
 		return m
 	}
 	syrk := !vectorGonum()
-	m := random(40, 24)
+	m := random(48, 32) // M Mᵀ and Mᵀ M above gramMin
 	copyOfM := mat.DenseCopyOf(m)
-	a, b := random(30, 40), random(40, 7)
+	a, b := random(30, 48), random(48, 7)
 	aT := mat.DenseCopyOf(a.T())
+	small := random(12, 12) // below gramMin
 	cases := []struct {
 		name     string
 		ops      []*mat.Dense
@@ -241,6 +242,7 @@ func TestChainGramPair(t *testing.T) {
 		{"M copyᵀ", []*mat.Dense{m, copyOfM}, []bool{false, true}, 0, []bool{false}},
 		{"A M Mᵀ B", []*mat.Dense{a, m, m, b}, []bool{false, false, true, false}, 0.5, []bool{false, syrk, false}},
 		{"Aᵀᵀ Aᵀ", []*mat.Dense{aT, aT}, []bool{true, false}, 0, []bool{syrk}},
+		{"small M Mᵀ", []*mat.Dense{small, small}, []bool{false, true}, 0, []bool{false}},
 	}
 	var chain Chain
 	for _, c := range cases {

@@ -23,7 +23,7 @@ func TestChainGramPairOnOpenBLAS(t *testing.T) {
 		return blas64.General{Rows: r, Cols: c, Stride: c, Data: fill(rng, r*c)}
 	}
 	var chain runtime.Chain
-	for _, n := range []int{12, 200} {
+	for _, n := range []int{40, 200} { // M Mᵀ and Mᵀ M above runtime's gramMin
 		p, m, q := n+3, n/2+1, 5
 		a, mm, b := general(m, n), general(n, p), general(n, q)
 		// want = A (M (Mᵀ B)), right to left.
