@@ -334,8 +334,10 @@ func (loop *b3QuadTraceLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
+		WRawRow := runtime.RowSlice(WRaw, i, k)
+		AWRow := runtime.RowSlice(AW, i, len(WRawRow))
+		for j := range WRawRow {
+			fPart += WRawRow[j] * AWRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -497,8 +499,10 @@ func (loop *b4SandwichLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < p; j++ {
-			fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+		XBRow := runtime.RowSlice(XB, i, p)
+		CXBRow := runtime.RowSlice(CXB, i, len(XBRow))
+		for j := range XBRow {
+			fPart += XBRow[j] * CXBRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -1004,8 +1008,10 @@ func (loop *b7MLPLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < o; j++ {
-			sumPart += runtime.Square(HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j])
+		HW2Row := runtime.RowSlice(HW2, i, o)
+		YRawRow := runtime.RowSlice(YRaw, i, len(HW2Row))
+		for j := range HW2Row {
+			sumPart += runtime.Square(HW2Row[j] - YRawRow[j])
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -1146,8 +1152,10 @@ func (loop *b7MLPGradLoop) RunPart(part int) {
 	YRaw := loop.YRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < o; j++ {
-			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+		HW2MinusYRow := runtime.RowSlice(HW2MinusY, i, o)
+		YRawRow := runtime.RowSlice(YRaw, i, len(HW2MinusYRow))
+		for j := range HW2MinusYRow {
+			HW2MinusYRow[j] = -YRawRow[j]
 		}
 	}
 }
@@ -1173,8 +1181,9 @@ func (loop2 *b7MLPGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sumPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < o; j++ {
-			sumPart += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
+		HW2MinusYRow2 := runtime.RowSlice(HW2MinusY, i, o)
+		for j := range HW2MinusYRow2 {
+			sumPart += HW2MinusYRow2[j] * HW2MinusYRow2[j]
 		}
 	}
 	sumParts.Data[part2] = sumPart
@@ -1202,8 +1211,11 @@ func (loop3 *b7MLPGradLoop3) RunPart(part3 int) {
 	H := loop3.H
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < h; j++ {
-			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, h)
+		HW2MinusYW2TRow := runtime.RowSlice(HW2MinusYW2T, i, len(tmpRow))
+		HRow := runtime.RowSlice(H, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = HW2MinusYW2TRow[j] * (1.0 - HRow[j]*HRow[j])
 		}
 	}
 }
@@ -1336,8 +1348,10 @@ func (loop *b8SoftmaxLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, k)
+		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		for j := range YRawRow {
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
 	sum2Parts.Data[part] = sum2Part
@@ -1480,8 +1494,10 @@ func (loop *b8SoftmaxGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, k)
+		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		for j := range YRawRow {
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
 	sum2Parts.Data[part] = sum2Part
@@ -1509,8 +1525,11 @@ func (loop2 *b8SoftmaxGradLoop2) RunPart(part2 int) {
 	YRaw := loop2.YRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
+		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
+		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))
+		for j := range softmaxMinusYRow {
+			softmaxMinusYRow[j] = softmaxRow[j] - YRawRow2[j]
 		}
 	}
 }

@@ -473,6 +473,8 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	e.trace("after BlockKernels", rest)
 	rest, reused := plan.ReuseStorage(rest)
 	e.trace("after ReuseStorage", rest)
+	rest = plan.RowViewsOf(rest, func(base string) string { return e.scope.fresh(base) })
+	e.trace("after RowViewsOf", rest)
 	rest = e.parallelLoops(rest)
 	e.trace("after parallelLoops", rest)
 	for _, v := range append(dead, reused...) {
@@ -484,7 +486,7 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	if len(e.work) > 0 {
 		body = append(body, e.workspace(f)...)
 	}
-	body = plan.DropUnread(append(body, rest...))
+	body = plan.DropUnusedRowViews(plan.DropUnread(append(body, rest...)))
 	e.trace("with the checks and the workspace, after DropUnread: the plan checked and printed", body)
 	if err := plan.Check(append(params, e.globals...), body, e.fields); err != nil {
 		panic(planError{e.name, err})

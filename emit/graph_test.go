@@ -105,7 +105,7 @@ func TestChainPartials(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(code)
-	for _, want := range []string{"// XB = X B", "XB := runtime.Mat(&ws.XB", "// CXB = C X B", "fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]"} {
+	for _, want := range []string{"// XB = X B", "XB := runtime.Mat(&ws.XB", "// CXB = C X B", "fPart += XBRow[j] * CXBRow[j]"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("generated code lacks %q", want)
 		}

@@ -164,7 +164,7 @@ func (e *function) partLoop(l *plan.Loop) []plan.Step {
 		body[k] = &plan.Set{To: ref(partOf[r.V]), Op: "+=", Value: set.Value}
 	}
 	rowsLoop := &plan.For{Var: l.I, From: ref(lo), To: ref(hi), Body: []plan.Step{
-		&plan.For{Var: l.J, From: plan.IntLit(0), To: cols, Body: body}}}
+		&plan.For{Var: l.J, From: plan.IntLit(0), To: cols, Body: body, RowViews: l.RowViews}}}
 	p := &plan.Parallel{Lo: lo, Hi: hi, Rows: rows, Workspace: e.ws}
 	f := &plan.For{Var: part, From: plan.IntLit(0), To: ref(parts), Parallel: p, Body: []plan.Step{rowsLoop}}
 	for _, v := range plan.Shared(f) {

@@ -151,8 +151,9 @@ func (loop *diagOfSumGradLoop) RunPart(part int) {
 	expDiagA := loop.expDiagA
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (wRaw.Data[i*wRaw.Inc] + expDiagA.Data[i])
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j) * (wRaw.Data[i*wRaw.Inc] + expDiagA.Data[i])
 		}
 	}
 }
@@ -580,8 +581,9 @@ func (loop *fillOuterBiasLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < h; j++ {
-			fPart += math.Tanh(XW.Data[i*XW.Stride+j] + bRaw.Data[j*bRaw.Inc])
+		XWRow := runtime.RowSlice(XW, i, h)
+		for j := range XWRow {
+			fPart += math.Tanh(XWRow[j] + bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -710,10 +712,13 @@ func (loop *fillOuterBiasGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < h; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Tanh(XW.Data[i*XW.Stride+j] + bRaw.Data[j*bRaw.Inc])
-			fPart += tmp.Data[i*tmp.Stride+j]
-			tmp2.Data[i*tmp2.Stride+j] = 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, h)
+		XWRow := runtime.RowSlice(XW, i, len(tmpRow))
+		tmp2Row := runtime.RowSlice(tmp2, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = math.Tanh(XWRow[j] + bRaw.Data[j*bRaw.Inc])
+			fPart += tmpRow[j]
+			tmp2Row[j] = 1.0 - tmpRow[j]*tmpRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -1281,8 +1286,9 @@ func (loop *diagOfSumArgumentGradLoop) RunPart(part int) {
 	wRaw := loop.wRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * (1.0 / (1.0 + (ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])*(ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])))
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		for j := range tmpRow {
+			tmpRow[j] = runtime.Kronecker(i, j) * (1.0 / (1.0 + (ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])*(ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])))
 		}
 	}
 }
@@ -1305,8 +1311,10 @@ func (loop2 *diagOfSumArgumentGradLoop2) RunPart(part2 int) {
 	tmp := loop2.tmp
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = tmp.Data[i*tmp.Stride+j]
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		tmpRow2 := runtime.RowSlice(tmp, i, len(dARawRow))
+		for j := range dARawRow {
+			dARawRow[j] = tmpRow2[j]
 		}
 	}
 }
@@ -1454,9 +1462,11 @@ func (loop *diagRowsOfSumsGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * oneMinusDiagP.Data[i]
-			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * -(ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i))
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		tmpRow := runtime.RowSlice(tmp, i, len(dARawRow))
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j) * oneMinusDiagP.Data[i]
+			tmpRow[j] = runtime.Kronecker(i, j) * -(ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i))
 		}
 	}
 }
@@ -1650,8 +1660,9 @@ func (loop *fillInDotLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -1755,8 +1766,9 @@ func (loop *fillInDotGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -1782,8 +1794,10 @@ func (loop2 *fillInDotGradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * XRawRow2[j]
 		}
 	}
 }
@@ -1882,8 +1896,9 @@ func (loop *traceOfSumTimesDiagLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += (ARaw.Data[i*ARaw.Stride+j] + aRaw.Data[j*aRaw.Inc]) * (runtime.Kronecker(j, i) * bRaw.Data[j*bRaw.Inc])
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		for j := range ARawRow {
+			fPart += (ARawRow[j] + aRaw.Data[j*aRaw.Inc]) * (runtime.Kronecker(j, i) * bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -1994,8 +2009,9 @@ func (loop *traceOfSumTimesDiagGradLoop) RunPart(part int) {
 	bRaw := loop.bRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			diagB.Data[i*diagB.Stride+j] = runtime.Kronecker(i, j) * bRaw.Data[i*bRaw.Inc]
+		diagBRow := runtime.RowSlice(diagB, i, n)
+		for j := range diagBRow {
+			diagBRow[j] = runtime.Kronecker(i, j) * bRaw.Data[i*bRaw.Inc]
 		}
 	}
 }
@@ -2018,8 +2034,10 @@ func (loop2 *traceOfSumTimesDiagGradLoop2) RunPart(part2 int) {
 	diagB := loop2.diagB
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = diagB.Data[i*diagB.Stride+j]
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		diagBRow2 := runtime.RowSlice(diagB, i, len(dARawRow))
+		for j := range dARawRow {
+			dARawRow[j] = diagBRow2[j]
 		}
 	}
 }
@@ -2123,8 +2141,10 @@ func (loop *traceOfSumProductLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			fPart += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		invPXRow := runtime.RowSlice(invPX, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += (XRawRow[j] + invPXRow[j]) * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -2232,9 +2252,12 @@ func (loop *traceOfSumProductGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			fPart += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*XRaw.Data[i*XRaw.Stride+j] + 2.0*invPX.Data[i*invPX.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		invPXRow := runtime.RowSlice(invPX, i, len(XRawRow))
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += (XRawRow[j] + invPXRow[j]) * XRawRow[j]
+			dXRawRow[j] = 2.0*XRawRow[j] + 2.0*invPXRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -2341,8 +2364,9 @@ func (loop *traceTimesShiftedSymmetricLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += invPS.Data[i*invPS.Stride+j] * (runtime.SymAt(SRaw, j, i) + runtime.Kronecker(j, i))
+		invPSRow := runtime.RowSlice(invPS, i, n)
+		for j := range invPSRow {
+			fPart += invPSRow[j] * (runtime.SymAt(SRaw, j, i) + runtime.Kronecker(j, i))
 		}
 	}
 	fParts.Data[part] = fPart
@@ -2494,8 +2518,9 @@ func (loop *traceTimesShiftedSymmetricGradLoop) RunPart(part int) {
 	SRaw := loop.SRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = runtime.SymAt(SRaw, i, j) + runtime.Kronecker(i, j)
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		for j := range tmpRow {
+			tmpRow[j] = runtime.SymAt(SRaw, i, j) + runtime.Kronecker(i, j)
 		}
 	}
 }

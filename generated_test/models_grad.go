@@ -377,8 +377,10 @@ func (loop *mlpLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < o; j++ {
-			sumPart += runtime.Square(HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j])
+		HW2Row := runtime.RowSlice(HW2, i, o)
+		YRawRow := runtime.RowSlice(YRaw, i, len(HW2Row))
+		for j := range HW2Row {
+			sumPart += runtime.Square(HW2Row[j] - YRawRow[j])
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -519,8 +521,10 @@ func (loop *mlpGradLoop) RunPart(part int) {
 	YRaw := loop.YRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < o; j++ {
-			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+		HW2MinusYRow := runtime.RowSlice(HW2MinusY, i, o)
+		YRawRow := runtime.RowSlice(YRaw, i, len(HW2MinusYRow))
+		for j := range HW2MinusYRow {
+			HW2MinusYRow[j] = -YRawRow[j]
 		}
 	}
 }
@@ -546,8 +550,9 @@ func (loop2 *mlpGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sumPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < o; j++ {
-			sumPart += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
+		HW2MinusYRow2 := runtime.RowSlice(HW2MinusY, i, o)
+		for j := range HW2MinusYRow2 {
+			sumPart += HW2MinusYRow2[j] * HW2MinusYRow2[j]
 		}
 	}
 	sumParts.Data[part2] = sumPart
@@ -575,8 +580,11 @@ func (loop3 *mlpGradLoop3) RunPart(part3 int) {
 	H := loop3.H
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < h; j++ {
-			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, h)
+		HW2MinusYW2TRow := runtime.RowSlice(HW2MinusYW2T, i, len(tmpRow))
+		HRow := runtime.RowSlice(H, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = HW2MinusYW2TRow[j] * (1.0 - HRow[j]*HRow[j])
 		}
 	}
 }

@@ -72,8 +72,9 @@ func (loop *opExpLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += math.Exp(XRaw.Data[i*XRaw.Stride+j])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += math.Exp(XRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -156,9 +157,11 @@ func (loop *opExpGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
-			fPart += expX.Data[i*expX.Stride+j]
+		expXRow := runtime.RowSlice(expX, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expXRow))
+		for j := range expXRow {
+			expXRow[j] = math.Exp(XRawRow[j])
+			fPart += expXRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -184,8 +187,10 @@ func (loop2 *opExpGradLoop2) RunPart(part2 int) {
 	expX := loop2.expX
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = expX.Data[i*expX.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, n)
+		expXRow2 := runtime.RowSlice(expX, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = expXRow2[j]
 		}
 	}
 }
@@ -276,8 +281,9 @@ func (loop *opLogLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += math.Log(XRaw.Data[i*XRaw.Stride+j])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += math.Log(XRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -352,9 +358,11 @@ func (loop *opLogGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += math.Log(XRaw.Data[i*XRaw.Stride+j])
-			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += math.Log(XRawRow[j])
+			dXRawRow[j] = 1.0 / XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -906,8 +914,9 @@ func (loop *opTanhLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += math.Tanh(XRaw.Data[i*XRaw.Stride+j])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += math.Tanh(XRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -987,10 +996,13 @@ func (loop *opTanhGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tanhX.Data[i*tanhX.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j])
-			fPart += tanhX.Data[i*tanhX.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 - tanhX.Data[i*tanhX.Stride+j]*tanhX.Data[i*tanhX.Stride+j]
+		tanhXRow := runtime.RowSlice(tanhX, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tanhXRow))
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(tanhXRow))
+		for j := range tanhXRow {
+			tanhXRow[j] = math.Tanh(XRawRow[j])
+			fPart += tanhXRow[j]
+			dXRawRow[j] = 1.0 - tanhXRow[j]*tanhXRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -2501,8 +2513,9 @@ func (loop *opSumLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -2577,9 +2590,11 @@ func (loop *opSumGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * XRawRow[j]
+			dXRawRow[j] = 2.0 * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -2694,8 +2709,9 @@ func (loop *opTrGradLoop) RunPart(part int) {
 	dARaw := loop.dARaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -2999,8 +3015,10 @@ func (loop *opNorm1Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += math.Abs(XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		YRawRow := runtime.RowSlice(YRaw, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += math.Abs(XRawRow[j] + -2.0*YRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -3111,10 +3129,14 @@ func (loop *opNorm1GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j]
-			fPart += math.Abs(tmp.Data[i*tmp.Stride+j])
-			tmp2.Data[i*tmp2.Stride+j] = runtime.Sign(tmp.Data[i*tmp.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tmpRow))
+		YRawRow := runtime.RowSlice(YRaw, i, len(tmpRow))
+		tmp2Row := runtime.RowSlice(tmp2, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = XRawRow[j] + -2.0*YRawRow[j]
+			fPart += math.Abs(tmpRow[j])
+			tmp2Row[j] = runtime.Sign(tmpRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -3140,8 +3162,10 @@ func (loop2 *opNorm1GradLoop2) RunPart(part2 int) {
 	tmp2 := loop2.tmp2
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, n)
+		tmp2Row2 := runtime.RowSlice(tmp2, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = tmp2Row2[j]
 		}
 	}
 }
@@ -3166,8 +3190,10 @@ func (loop3 *opNorm1GradLoop3) RunPart(part3 int) {
 	tmp2 := loop3.tmp2
 	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < n; j++ {
-			dYRaw.Data[i*dYRaw.Stride+j] = -2.0 * tmp2.Data[i*tmp2.Stride+j]
+		dYRawRow := runtime.RowSlice(dYRaw, i, n)
+		tmp2Row3 := runtime.RowSlice(tmp2, i, len(dYRawRow))
+		for j := range dYRawRow {
+			dYRawRow[j] = -2.0 * tmp2Row3[j]
 		}
 	}
 }
@@ -3348,8 +3374,10 @@ func (loop *opNorm2MatrixGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = runtime.Recip0(f) * XRaw.Data[i*XRaw.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = runtime.Recip0(f) * XRawRow[j]
 		}
 	}
 }
@@ -3441,8 +3469,9 @@ func (loop *opNorm2SquaredLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -3517,9 +3546,11 @@ func (loop *opNorm2SquaredGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * XRawRow[j]
+			dXRawRow[j] = 2.0 * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -3633,8 +3664,10 @@ func (loop *opSumsqLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = -ARawRow[j]
 		}
 	}
 }
@@ -3660,8 +3693,9 @@ func (loop2 *opSumsqLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	sumsqPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			sumsqPart += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		tmpRow2 := runtime.RowSlice(tmp, i, n)
+		for j := range tmpRow2 {
+			sumsqPart += tmpRow2[j] * tmpRow2[j]
 		}
 	}
 	sumsqParts.Data[part2] = sumsqPart
@@ -3771,8 +3805,10 @@ func (loop *opSumsqGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = -ARawRow[j]
 		}
 	}
 }
@@ -3798,8 +3834,9 @@ func (loop2 *opSumsqGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	sumsqPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			sumsqPart += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		tmpRow2 := runtime.RowSlice(tmp, i, n)
+		for j := range tmpRow2 {
+			sumsqPart += tmpRow2[j] * tmpRow2[j]
 		}
 	}
 	sumsqParts.Data[part2] = sumsqPart
@@ -3883,8 +3920,10 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	ARaw := A.RawMatrix()
 	// tmp2 = -A
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = -ARawRow[j]
 		}
 	}
 	// tmp2 += x y'
@@ -3970,13 +4009,17 @@ func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense
 	ARaw := A.RawMatrix()
 	// tmp = x y' - A
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = xRaw.Data[i*xRaw.Inc]*yRaw.Data[j*yRaw.Inc] - ARaw.Data[i*ARaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = xRaw.Data[i*xRaw.Inc]*yRaw.Data[j*yRaw.Inc] - ARawRow[j]
 		}
 	}
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			blkXY.Data[i*blkXY.Stride+j] += 2.0 * tmp.Data[i*tmp.Stride+j]
+		blkXYRow := runtime.RowSlice(blkXY, i, n)
+		tmpRow2 := runtime.RowSlice(tmp, i, len(blkXYRow))
+		for j := range blkXYRow {
+			blkXYRow[j] += 2.0 * tmpRow2[j]
 		}
 	}
 	// ∂²f/∂x∂y += 2 (x y')
@@ -4489,8 +4532,10 @@ func (loop *opLogsumexpRowsHessianLoop) RunPart(part int) {
 	xRaw := loop.xRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] * xRaw.Data[j*xRaw.Inc]
 		}
 	}
 }
@@ -4607,8 +4652,10 @@ func (loop *opLogsumexpRowsHessianGradLoop) RunPart(part int) {
 	xRaw := loop.xRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] * xRaw.Data[j*xRaw.Inc]
 		}
 	}
 }
@@ -4635,8 +4682,11 @@ func (loop2 *opLogsumexpRowsHessianGradLoop2) RunPart(part2 int) {
 	softmax := loop2.softmax
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			ASoftmax.Data[i*ASoftmax.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * softmax.Data[i*softmax.Stride+j]
+		ASoftmaxRow := runtime.RowSlice(ASoftmax, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(ASoftmaxRow))
+		softmaxRow := runtime.RowSlice(softmax, i, len(ASoftmaxRow))
+		for j := range ASoftmaxRow {
+			ASoftmaxRow[j] = ARawRow2[j] * softmaxRow[j]
 		}
 	}
 }
@@ -4707,8 +4757,10 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
 	// tmp2 = A .* (vector(1) x')
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = ARawRow[j] * xRaw.Data[j*xRaw.Inc]
 		}
 	}
 	// tmp2 is not read again: softmax takes over its storage.
@@ -4721,9 +4773,13 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	// tmp3 = A .* (vector(1) vx')
 	// tmp4 = softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * vxRaw.Data[j*vxRaw.Inc]
-			tmp4.Data[i*tmp4.Stride+j] = softmax.Data[i*softmax.Stride+j] * tmp3.Data[i*tmp3.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(tmp3Row))
+		tmp4Row := runtime.RowSlice(tmp4, i, len(tmp3Row))
+		softmaxRow := runtime.RowSlice(softmax, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = ARawRow2[j] * vxRaw.Data[j*vxRaw.Inc]
+			tmp4Row[j] = softmaxRow[j] * tmp3Row[j]
 		}
 	}
 	tmp5 := runtime.Vec(&ws.tmp5, n)
@@ -4745,8 +4801,13 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	tmp := softmax
 	// tmp = A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'))
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (softmax.Data[i*softmax.Stride+j] * (tmp3.Data[i*tmp3.Stride+j] - prod.Data[i*prod.Stride+j]))
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow3 := runtime.RowSlice(ARaw, i, len(tmpRow))
+		softmaxRow2 := runtime.RowSlice(softmax, i, len(tmpRow))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmpRow))
+		prodRow := runtime.RowSlice(prod, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow3[j] * (softmaxRow2[j] * (tmp3Row2[j] - prodRow[j]))
 		}
 	}
 	tmp7 := runtime.Vec(&ws.tmp7, m)
@@ -4960,8 +5021,10 @@ func (loop *opSumAlongLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XXRow := runtime.RowSlice(XX, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XXRow))
+		for j := range XXRow {
+			XXRow[j] = XRawRow[j] * XRawRow[j]
 		}
 	}
 }
@@ -5101,8 +5164,10 @@ func (loop *opSumAlongGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XXRow := runtime.RowSlice(XX, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XXRow))
+		for j := range XXRow {
+			XXRow[j] = XRawRow[j] * XRawRow[j]
 		}
 	}
 }
@@ -5392,8 +5457,10 @@ func (loop *opSumAlongMatrixLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XXRow := runtime.RowSlice(XX, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XXRow))
+		for j := range XXRow {
+			XXRow[j] = XRawRow[j] * XRawRow[j]
 		}
 	}
 }
@@ -5551,8 +5618,10 @@ func (loop *opSumAlongMatrixGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XXRow := runtime.RowSlice(XX, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XXRow))
+		for j := range XXRow {
+			XXRow[j] = XRawRow[j] * XRawRow[j]
 		}
 	}
 }
@@ -5579,8 +5648,10 @@ func (loop2 *opSumAlongMatrixGradLoop2) RunPart(part2 int) {
 	aRaw := loop2.aRaw
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+		dXRawRow := runtime.RowSlice(dXRaw, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * (XRawRow2[j] * aRaw.Data[i*aRaw.Inc])
 		}
 	}
 }
@@ -5725,8 +5796,9 @@ func (loop *opMeanLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	sumXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			sumXPart += XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			sumXPart += XRawRow[j]
 		}
 	}
 	sumXParts.Data[part] = sumXPart
@@ -5752,8 +5824,10 @@ func (loop2 *opMeanLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XXRow := runtime.RowSlice(XX, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(XXRow))
+		for j := range XXRow {
+			XXRow[j] = XRawRow2[j] * XRawRow2[j]
 		}
 	}
 }
@@ -5922,8 +5996,9 @@ func (loop *opMeanGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	sumXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			sumXPart += XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			sumXPart += XRawRow[j]
 		}
 	}
 	sumXParts.Data[part] = sumXPart
@@ -5949,8 +6024,10 @@ func (loop2 *opMeanGradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XXRow := runtime.RowSlice(XX, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(XXRow))
+		for j := range XXRow {
+			XXRow[j] = XRawRow2[j] * XRawRow2[j]
 		}
 	}
 }
@@ -5979,8 +6056,10 @@ func (loop3 *opMeanGradLoop3) RunPart(part3 int) {
 	s := loop3.s
 	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(XRaw.Data[i*XRaw.Stride+j]*(aRaw.Data[i*aRaw.Inc]/float64(n))) + 1.0/s
+		dXRawRow := runtime.RowSlice(dXRaw, i, n)
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0*(XRawRow3[j]*(aRaw.Data[i*aRaw.Inc]/float64(n))) + 1.0/s
 		}
 	}
 }
@@ -6455,8 +6534,10 @@ func (loop *opSoftmaxRowsLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			sumPart += YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, n)
+		softmaxXRow := runtime.RowSlice(softmaxX, i, len(YRawRow))
+		for j := range YRawRow {
+			sumPart += YRawRow[j] * softmaxXRow[j]
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -6682,9 +6763,12 @@ func (loop *opSoftmaxRowsGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			YSoftmaxX.Data[i*YSoftmaxX.Stride+j] = YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
-			sumPart += YSoftmaxX.Data[i*YSoftmaxX.Stride+j]
+		YSoftmaxXRow := runtime.RowSlice(YSoftmaxX, i, n)
+		YRawRow := runtime.RowSlice(YRaw, i, len(YSoftmaxXRow))
+		softmaxXRow := runtime.RowSlice(softmaxX, i, len(YSoftmaxXRow))
+		for j := range YSoftmaxXRow {
+			YSoftmaxXRow[j] = YRawRow[j] * softmaxXRow[j]
+			sumPart += YSoftmaxXRow[j]
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -6815,11 +6899,12 @@ func (loop *opExpansionLoop) RunPart(part int) {
 	sum3Part := 0.0
 	sum4Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			sumPart += math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
-			sum2Part += bRaw.Data[j*bRaw.Inc] * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
-			sum3Part += XRaw.Data[i*XRaw.Stride+j] / math.Exp(bRaw.Data[j*bRaw.Inc])
-			sum4Part += (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc]) * (XRaw.Data[i*XRaw.Stride+j] - bRaw.Data[j*bRaw.Inc])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			sumPart += math.Tanh(XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
+			sum2Part += bRaw.Data[j*bRaw.Inc] * (XRawRow[j] * aRaw.Data[i*aRaw.Inc])
+			sum3Part += XRawRow[j] / math.Exp(bRaw.Data[j*bRaw.Inc])
+			sum4Part += (XRawRow[j] + aRaw.Data[i*aRaw.Inc]) * (XRawRow[j] - bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -7016,11 +7101,14 @@ func (loop *opExpansionGradLoop) RunPart(part int) {
 	sumPart := 0.0
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
-			sumPart += tmp.Data[i*tmp.Stride+j]
-			tmp3.Data[i*tmp3.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc]
-			sum2Part += bRaw.Data[j*bRaw.Inc] * tmp3.Data[i*tmp3.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tmpRow))
+		tmp3Row := runtime.RowSlice(tmp3, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = math.Tanh(XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
+			sumPart += tmpRow[j]
+			tmp3Row[j] = XRawRow[j] * aRaw.Data[i*aRaw.Inc]
+			sum2Part += bRaw.Data[j*bRaw.Inc] * tmp3Row[j]
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -7059,10 +7147,12 @@ func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
 	sum3Part := 0.0
 	sum4Part := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / expBT.Data[j]
-			sum3Part += tmp4.Data[i*tmp4.Stride+j]
-			sum4Part += (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc]) * (XRaw.Data[i*XRaw.Stride+j] - bRaw.Data[j*bRaw.Inc])
+		tmp4Row := runtime.RowSlice(tmp4, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = XRawRow2[j] / expBT.Data[j]
+			sum3Part += tmp4Row[j]
+			sum4Part += (XRawRow2[j] + aRaw.Data[i*aRaw.Inc]) * (XRawRow2[j] - bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	sum3Parts.Data[part2] = sum3Part
@@ -7093,8 +7183,11 @@ func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
 	tmp := loop3.tmp
 	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + 1.0 + XRaw.Data[i*XRaw.Stride+j]*bRaw.Data[j*bRaw.Inc] - bRaw.Data[j*bRaw.Inc] - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
+		tmp5Row := runtime.RowSlice(tmp5, i, n)
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp5Row))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = XRawRow3[j] + 1.0 + XRawRow3[j]*bRaw.Data[j*bRaw.Inc] - bRaw.Data[j*bRaw.Inc] - tmpRow2[j]*tmpRow2[j]
 		}
 	}
 }
@@ -7125,8 +7218,12 @@ func (loop4 *opExpansionGradLoop4) RunPart(part4 int) {
 	tmp := loop4.tmp
 	lo4, hi4 := runtime.PartRows(m, parts4, part4)
 	for i := lo4; i < hi4; i++ {
-		for j := 0; j < n; j++ {
-			tmp9.Data[i*tmp9.Stride+j] = tmp3.Data[i*tmp3.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] + 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j])
+		tmp9Row := runtime.RowSlice(tmp9, i, n)
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp9Row))
+		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp9Row))
+		tmpRow3 := runtime.RowSlice(tmp, i, len(tmp9Row))
+		for j := range tmp9Row {
+			tmp9Row[j] = tmp3Row2[j] - (XRawRow4[j] + aRaw.Data[i*aRaw.Inc] + 1.0 - tmpRow3[j]*tmpRow3[j])
 		}
 	}
 }
@@ -7153,8 +7250,10 @@ func (loop5 *opExpansionGradLoop5) RunPart(part5 int) {
 	expBT := loop5.expBT
 	lo5, hi5 := runtime.PartRows(m, parts5, part5)
 	for i := lo5; i < hi5; i++ {
-		for j := 0; j < n; j++ {
-			tmp10.Data[i*tmp10.Stride+j] = tmp4.Data[i*tmp4.Stride+j] / expBT.Data[j]
+		tmp10Row := runtime.RowSlice(tmp10, i, n)
+		tmp4Row2 := runtime.RowSlice(tmp4, i, len(tmp10Row))
+		for j := range tmp10Row {
+			tmp10Row[j] = tmp4Row2[j] / expBT.Data[j]
 		}
 	}
 }
@@ -7245,10 +7344,14 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	// tmp3 = (-2) tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb'))
 	// tmp = X .* (vector(1) vb') - vector(1) vb' - 2 tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb'))
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
-			tmp3.Data[i*tmp3.Stride+j] = -2.0 * (tmp4.Data[i*tmp4.Stride+j] * ((1.0 - tmp4.Data[i*tmp4.Stride+j]*tmp4.Data[i*tmp4.Stride+j]) * (vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc])))
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j]*vbRaw.Data[j*vbRaw.Inc] - vbRaw.Data[j*vbRaw.Inc] + tmp3.Data[i*tmp3.Stride+j]
+		tmp4Row := runtime.RowSlice(tmp4, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tmp4Row))
+		tmp3Row := runtime.RowSlice(tmp3, i, len(tmp4Row))
+		tmpRow := runtime.RowSlice(tmp, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = math.Tanh(XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
+			tmp3Row[j] = -2.0 * (tmp4Row[j] * ((1.0 - tmp4Row[j]*tmp4Row[j]) * (vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc])))
+			tmpRow[j] = XRawRow[j]*vbRaw.Data[j*vbRaw.Inc] - vbRaw.Data[j*vbRaw.Inc] + tmp3Row[j]
 		}
 	}
 	tmp5 := runtime.Vec(&ws.tmp5, n)
@@ -7269,8 +7372,11 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	tmp7 := tmp3
 	// tmp7 = X .* (va vector(1)') - (va vector(1)' - 2 tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb')))
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3.Data[i*tmp3.Stride+j])
+		tmp7Row := runtime.RowSlice(tmp7, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp7Row))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp7Row))
+		for j := range tmp7Row {
+			tmp7Row[j] = XRawRow2[j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3Row2[j])
 		}
 	}
 	// prod = tmp6 tmp7
@@ -7286,9 +7392,12 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	// tmp9 = X ./ (vector(1) exp(b'))
 	// tmp8 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp9.Data[i*tmp9.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / expBT.Data[j]
-			tmp8.Data[i*tmp8.Stride+j] = tmp9.Data[i*tmp9.Stride+j] / expBT.Data[j]
+		tmp9Row := runtime.RowSlice(tmp9, i, n)
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp9Row))
+		tmp8Row := runtime.RowSlice(tmp8, i, len(tmp9Row))
+		for j := range tmp9Row {
+			tmp9Row[j] = XRawRow3[j] / expBT.Data[j]
+			tmp8Row[j] = tmp9Row[j] / expBT.Data[j]
 		}
 	}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
@@ -7303,8 +7412,11 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	tmp10 := tmp9
 	// tmp10 = -tmp9 .* (vector(1) expBTVbT) ./ (vector(1) expBT) ./ (vector(1) expBT) - tmp8 .* (vector(1) expBTVbT) ./ (vector(1) expBT)
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp10.Data[i*tmp10.Stride+j] = -(tmp9.Data[i*tmp9.Stride+j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp8.Data[i*tmp8.Stride+j]*expBTVbT.Data[j]/expBT.Data[j]
+		tmp10Row := runtime.RowSlice(tmp10, i, n)
+		tmp9Row2 := runtime.RowSlice(tmp9, i, len(tmp10Row))
+		tmp8Row2 := runtime.RowSlice(tmp8, i, len(tmp10Row))
+		for j := range tmp10Row {
+			tmp10Row[j] = -(tmp9Row2[j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp8Row2[j]*expBTVbT.Data[j]/expBT.Data[j]
 		}
 	}
 	// prod3 = tmp6 tmp10
@@ -7539,8 +7651,9 @@ func (loop *opExpansionMatrixLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			sumPart += math.Exp(bRaw.Data[j*bRaw.Inc]-XRaw.Data[i*XRaw.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			sumPart += math.Exp(bRaw.Data[j*bRaw.Inc]-XRawRow[j]) * (XRawRow[j] * aRaw.Data[i*aRaw.Inc])
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -7569,8 +7682,10 @@ func (loop2 *opExpansionMatrixLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	sum2Part := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			sum2Part += prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
+		prodRow := runtime.RowSlice(prod, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(prodRow))
+		for j := range prodRow {
+			sum2Part += prodRow[j] - XRawRow2[j]
 		}
 	}
 	sum2Parts.Data[part2] = sum2Part
@@ -7758,10 +7873,13 @@ func (loop *opExpansionMatrixGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = math.Exp(bRaw.Data[j*bRaw.Inc] - XRaw.Data[i*XRaw.Stride+j])
-			tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
-			sumPart += tmp.Data[i*tmp.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tmp2Row))
+		tmpRow := runtime.RowSlice(tmp, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = math.Exp(bRaw.Data[j*bRaw.Inc] - XRawRow[j])
+			tmpRow[j] = tmp2Row[j] * (XRawRow[j] * aRaw.Data[i*aRaw.Inc])
+			sumPart += tmpRow[j]
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -7790,8 +7908,10 @@ func (loop2 *opExpansionMatrixGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	sum2Part := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			sum2Part += prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
+		prodRow := runtime.RowSlice(prod, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(prodRow))
+		for j := range prodRow {
+			sum2Part += prodRow[j] - XRawRow2[j]
 		}
 	}
 	sum2Parts.Data[part2] = sum2Part
@@ -7823,9 +7943,13 @@ func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
 	tmp5 := loop3.tmp5
 	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]*aRaw.Data[i*aRaw.Inc] - (tmp.Data[i*tmp.Stride+j] + 1.0)
-			tmp5.Data[i*tmp5.Stride+j] = 1.0
+		dXRawRow := runtime.RowSlice(dXRaw, i, n)
+		tmp2Row2 := runtime.RowSlice(tmp2, i, len(dXRawRow))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(dXRawRow))
+		tmp5Row := runtime.RowSlice(tmp5, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = tmp2Row2[j]*aRaw.Data[i*aRaw.Inc] - (tmpRow2[j] + 1.0)
+			tmp5Row[j] = 1.0
 		}
 	}
 }
@@ -7846,8 +7970,9 @@ func (loop4 *opExpansionMatrixGradLoop4) RunPart(part4 int) {
 	tmp6 := loop4.tmp6
 	lo4, hi4 := runtime.PartRows(n, parts4, part4)
 	for i := lo4; i < hi4; i++ {
-		for j := 0; j < n; j++ {
-			tmp6.Data[i*tmp6.Stride+j] = 1.0
+		tmp6Row := runtime.RowSlice(tmp6, i, n)
+		for j := range tmp6Row {
+			tmp6Row[j] = 1.0
 		}
 	}
 }
@@ -7874,8 +7999,11 @@ func (loop5 *opExpansionMatrixGradLoop5) RunPart(part5 int) {
 	tmp2 := loop5.tmp2
 	lo5, hi5 := runtime.PartRows(m, parts5, part5)
 	for i := lo5; i < hi5; i++ {
-		for j := 0; j < n; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+		tmp7Row := runtime.RowSlice(tmp7, i, n)
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp7Row))
+		tmp2Row3 := runtime.RowSlice(tmp2, i, len(tmp7Row))
+		for j := range tmp7Row {
+			tmp7Row[j] = XRawRow3[j] * tmp2Row3[j]
 		}
 	}
 }
@@ -8259,8 +8387,10 @@ func (loop *opMatrixPowerSquaringLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			sumPart += BRaw.Data[i*BRaw.Stride+j] * AAAAA.Data[i*AAAAA.Stride+j]
+		BRawRow := runtime.RowSlice(BRaw, i, n)
+		AAAAARow := runtime.RowSlice(AAAAA, i, len(BRawRow))
+		for j := range BRawRow {
+			sumPart += BRawRow[j] * AAAAARow[j]
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -8285,8 +8415,9 @@ func (loop2 *opMatrixPowerSquaringLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sumAAAAPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			sumAAAAPart += AAAA2.Data[i*AAAA2.Stride+j]
+		AAAA2Row := runtime.RowSlice(AAAA2, i, n)
+		for j := range AAAA2Row {
+			sumAAAAPart += AAAA2Row[j]
 		}
 	}
 	sumAAAAParts.Data[part2] = sumAAAAPart
@@ -8508,8 +8639,10 @@ func (loop *opMatrixPowerSquaringGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			sumPart += BRaw.Data[i*BRaw.Stride+j] * AAAAA.Data[i*AAAAA.Stride+j]
+		BRawRow := runtime.RowSlice(BRaw, i, n)
+		AAAAARow := runtime.RowSlice(AAAAA, i, len(BRawRow))
+		for j := range BRawRow {
+			sumPart += BRawRow[j] * AAAAARow[j]
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -8534,8 +8667,9 @@ func (loop2 *opMatrixPowerSquaringGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sumAAAAPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			sumAAAAPart += AAAA2.Data[i*AAAA2.Stride+j]
+		AAAA2Row := runtime.RowSlice(AAAA2, i, n)
+		for j := range AAAA2Row {
+			sumAAAAPart += AAAA2Row[j]
 		}
 	}
 	sumAAAAParts.Data[part2] = sumAAAAPart
@@ -8561,8 +8695,11 @@ func (loop3 *opMatrixPowerSquaringGradLoop3) RunPart(part3 int) {
 	BAT := loop3.BAT
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j] + BAT.Data[i*BAT.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		ATBRow := runtime.RowSlice(ATB, i, len(tmp2Row))
+		BATRow := runtime.RowSlice(BAT, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = 1.0 + ATBRow[j] + BATRow[j]
 		}
 	}
 }
@@ -8585,8 +8722,10 @@ func (loop4 *opMatrixPowerSquaringGradLoop4) RunPart(part4 int) {
 	BAT := loop4.BAT
 	lo4, hi4 := runtime.PartRows(n, parts4, part4)
 	for i := lo4; i < hi4; i++ {
-		for j := 0; j < n; j++ {
-			onePlusBAT.Data[i*onePlusBAT.Stride+j] = 1.0 + BAT.Data[i*BAT.Stride+j]
+		onePlusBATRow := runtime.RowSlice(onePlusBAT, i, n)
+		BATRow2 := runtime.RowSlice(BAT, i, len(onePlusBATRow))
+		for j := range onePlusBATRow {
+			onePlusBATRow[j] = 1.0 + BATRow2[j]
 		}
 	}
 }
@@ -8609,8 +8748,10 @@ func (loop5 *opMatrixPowerSquaringGradLoop5) RunPart(part5 int) {
 	ATB := loop5.ATB
 	lo5, hi5 := runtime.PartRows(n, parts5, part5)
 	for i := lo5; i < hi5; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j]
+		tmp4Row := runtime.RowSlice(tmp4, i, n)
+		ATBRow2 := runtime.RowSlice(ATB, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = 1.0 + ATBRow2[j]
 		}
 	}
 }
@@ -8633,8 +8774,10 @@ func (loop6 *opMatrixPowerSquaringGradLoop6) RunPart(part6 int) {
 	BRaw := loop6.BRaw
 	lo6, hi6 := runtime.PartRows(n, parts6, part6)
 	for i := lo6; i < hi6; i++ {
-		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		tmp5Row := runtime.RowSlice(tmp5, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = BRawRow2[j]
 		}
 	}
 }
@@ -8655,8 +8798,9 @@ func (loop7 *opMatrixPowerSquaringGradLoop7) RunPart(part7 int) {
 	tmp6 := loop7.tmp6
 	lo7, hi7 := runtime.PartRows(n, parts7, part7)
 	for i := lo7; i < hi7; i++ {
-		for j := 0; j < n; j++ {
-			tmp6.Data[i*tmp6.Stride+j] = 1.0
+		tmp6Row := runtime.RowSlice(tmp6, i, n)
+		for j := range tmp6Row {
+			tmp6Row[j] = 1.0
 		}
 	}
 }
@@ -8679,8 +8823,10 @@ func (loop8 *opMatrixPowerSquaringGradLoop8) RunPart(part8 int) {
 	AAAAA := loop8.AAAAA
 	lo8, hi8 := runtime.PartRows(n, parts8, part8)
 	for i := lo8; i < hi8; i++ {
-		for j := 0; j < n; j++ {
-			dBRaw.Data[i*dBRaw.Stride+j] = AAAAA.Data[i*AAAAA.Stride+j]
+		dBRawRow := runtime.RowSlice(dBRaw, i, n)
+		AAAAARow2 := runtime.RowSlice(AAAAA, i, len(dBRawRow))
+		for j := range dBRawRow {
+			dBRawRow[j] = AAAAARow2[j]
 		}
 	}
 }
@@ -8781,8 +8927,10 @@ func (loop *opMatrixPowerHessianLoop) RunPart(part int) {
 	xRaw := loop.xRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
 		}
 	}
 }
@@ -8915,8 +9063,10 @@ func (loop *opMatrixPowerHessianGradLoop) RunPart(part int) {
 	xRaw := loop.xRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
 		}
 	}
 }
@@ -8943,8 +9093,12 @@ func (loop2 *opMatrixPowerHessianGradLoop2) RunPart(part2 int) {
 	prod4 := loop2.prod4
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod3.Data[i*prod3.Stride+j] + prod4.Data[i*prod4.Stride+j])
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(tmp3Row))
+		prod3Row := runtime.RowSlice(prod3, i, len(tmp3Row))
+		prod4Row := runtime.RowSlice(prod4, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = ARawRow2[j] * (prod3Row[j] + prod4Row[j])
 		}
 	}
 }
@@ -9025,8 +9179,11 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	blas64.Ger(1, xRaw, vxRaw, tmp4)
 	// tmp3 = A .* (vx x' + x vx')
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * tmp4.Data[i*tmp4.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp3Row))
+		tmp4Row := runtime.RowSlice(tmp4, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = ARawRow[j] * tmp4Row[j]
 		}
 	}
 	// prod = x x' (A .* (vx x' + x vx'))'
@@ -9038,8 +9195,10 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	tmp5 := runtime.Mat(&ws.tmp5, n, n)
 	// tmp5 = A .* (x x')
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
+		tmp5Row := runtime.RowSlice(tmp5, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = ARawRow2[j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
 		}
 	}
 	// prod2 = (vx x' + x vx') (A .* (x x'))'
@@ -9060,8 +9219,13 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	tmp2 := prod
 	// tmp2 = A .* (prod + prod2 + prod3 + (prod5 + prod6) x')
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j] + prod3.Data[i*prod3.Stride+j] + (prod5.Data[i]+prod6.Data[i])*xRaw.Data[j*xRaw.Inc])
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		ARawRow3 := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		prodRow := runtime.RowSlice(prod, i, len(tmp2Row))
+		prod2Row := runtime.RowSlice(prod2, i, len(tmp2Row))
+		prod3Row := runtime.RowSlice(prod3, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = ARawRow3[j] * (prodRow[j] + prod2Row[j] + prod3Row[j] + (prod5.Data[i]+prod6.Data[i])*xRaw.Data[j*xRaw.Inc])
 		}
 	}
 	prod7 := runtime.Mat(&ws.prod7, n, n)
@@ -9107,8 +9271,12 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	tmp7 := prod9
 	// tmp7 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod9.Data[i*prod9.Stride+j] + prod10.Data[i*prod10.Stride+j])
+		tmp7Row := runtime.RowSlice(tmp7, i, n)
+		ARawRow4 := runtime.RowSlice(ARaw, i, len(tmp7Row))
+		prod9Row := runtime.RowSlice(prod9, i, len(tmp7Row))
+		prod10Row := runtime.RowSlice(prod10, i, len(tmp7Row))
+		for j := range tmp7Row {
+			tmp7Row[j] = ARawRow4[j] * (prod9Row[j] + prod10Row[j])
 		}
 	}
 	prod12 := runtime.Mat(&ws.prod12, n, n)
@@ -9324,8 +9492,10 @@ func (loop *opSoftmaxRegressionLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, k)
+		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		for j := range YRawRow {
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
 	sum2Parts.Data[part] = sum2Part
@@ -9466,8 +9636,10 @@ func (loop *opSoftmaxRegressionGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, k)
+		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		for j := range YRawRow {
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
 	sum2Parts.Data[part] = sum2Part
@@ -9496,8 +9668,11 @@ func (loop2 *opSoftmaxRegressionGradLoop2) RunPart(part2 int) {
 	YRaw := loop2.YRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
+		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
+		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))
+		for j := range softmaxMinusYRow {
+			softmaxMinusYRow[j] = softmaxRow[j] - YRawRow2[j]
 		}
 	}
 }
@@ -9687,8 +9862,10 @@ func (loop *opDotMatrixLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(ARawRow))
+		for j := range ARawRow {
+			fPart += ARawRow[j] * BRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -9788,8 +9965,10 @@ func (loop *opDotMatrixGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(ARawRow))
+		for j := range ARawRow {
+			fPart += ARawRow[j] * BRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -9815,8 +9994,10 @@ func (loop2 *opDotMatrixGradLoop2) RunPart(part2 int) {
 	BRaw := loop2.BRaw
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(dARawRow))
+		for j := range dARawRow {
+			dARawRow[j] = BRawRow2[j]
 		}
 	}
 }
@@ -9841,8 +10022,10 @@ func (loop3 *opDotMatrixGradLoop3) RunPart(part3 int) {
 	ARaw := loop3.ARaw
 	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < n; j++ {
-			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		dBRawRow := runtime.RowSlice(dBRaw, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(dBRawRow))
+		for j := range dBRawRow {
+			dBRawRow[j] = ARawRow2[j]
 		}
 	}
 }
@@ -10048,8 +10231,10 @@ func (loop *opInvGradLoop) RunPart(part int) {
 	invAT := loop.invAT
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dBRaw.Data[i*dBRaw.Stride+j] = invAT.Data[i*invAT.Stride+j]
+		dBRawRow := runtime.RowSlice(dBRaw, i, n)
+		invATRow := runtime.RowSlice(invAT, i, len(dBRawRow))
+		for j := range dBRawRow {
+			dBRawRow[j] = invATRow[j]
 		}
 	}
 }
@@ -10195,8 +10380,9 @@ func (loop *opDiagVectorGradLoop) RunPart(part int) {
 	vRaw := loop.vRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
 		}
 	}
 }
@@ -10345,8 +10531,9 @@ func (loop *opDiagMatrixGradLoop) RunPart(part int) {
 	vRaw := loop.vRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
 		}
 	}
 }
@@ -10435,8 +10622,9 @@ func (loop *opEyeLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + 2.0*runtime.Kronecker(i, j))
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		for j := range ARawRow {
+			fPart += ARawRow[j] * (ARawRow[j] + 2.0*runtime.Kronecker(i, j))
 		}
 	}
 	fParts.Data[part] = fPart
@@ -10514,10 +10702,13 @@ func (loop *opEyeGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * runtime.Kronecker(i, j)
-			fPart += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j])
-			dARaw.Data[i*dARaw.Stride+j] = 2.0*ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		dARawRow := runtime.RowSlice(dARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = 2.0 * runtime.Kronecker(i, j)
+			fPart += ARawRow[j] * (ARawRow[j] + tmpRow[j])
+			dARawRow[j] = 2.0*ARawRow[j] + tmpRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -10702,8 +10893,9 @@ func (loop *opFillMatrixLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * (3.0 - XRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -10778,9 +10970,11 @@ func (loop *opFillMatrixGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
-			dXRaw.Data[i*dXRaw.Stride+j] = 3.0 + -2.0*XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * (3.0 - XRawRow[j])
+			dXRawRow[j] = 3.0 + -2.0*XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -10878,8 +11072,10 @@ func (loop *opTransposeLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(ARawRow))
+		for j := range ARawRow {
+			fPart += ARawRow[j] * BRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -10966,8 +11162,10 @@ func (loop *opTransposeGradLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(dARawRow))
+		for j := range dARawRow {
+			dARawRow[j] = BRawRow[j]
 		}
 	}
 }
@@ -10992,8 +11190,10 @@ func (loop2 *opTransposeGradLoop2) RunPart(part2 int) {
 	ARaw := loop2.ARaw
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		dBRawRow := runtime.RowSlice(dBRaw, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dBRawRow))
+		for j := range dBRawRow {
+			dBRawRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -11091,8 +11291,10 @@ func (loop *opHadamardLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j])
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(ARawRow))
+		for j := range ARawRow {
+			fPart += ARawRow[j] * (ARawRow[j] * BRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -11191,11 +11393,16 @@ func (loop *opHadamardGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			AB.Data[i*AB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
-			fPart += ARaw.Data[i*ARaw.Stride+j] * AB.Data[i*AB.Stride+j]
-			dARaw.Data[i*dARaw.Stride+j] = 2.0 * AB.Data[i*AB.Stride+j]
-			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+		ABRow := runtime.RowSlice(AB, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(ABRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(ABRow))
+		dARawRow := runtime.RowSlice(dARaw, i, len(ABRow))
+		dBRawRow := runtime.RowSlice(dBRaw, i, len(ABRow))
+		for j := range ABRow {
+			ABRow[j] = ARawRow[j] * BRawRow[j]
+			fPart += ARawRow[j] * ABRow[j]
+			dARawRow[j] = 2.0 * ABRow[j]
+			dBRawRow[j] = ARawRow[j] * ARawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -11400,8 +11607,9 @@ func (loop *opElementwisePowerLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += math.Pow(XRawRow[j], p)
 		}
 	}
 	fParts.Data[part] = fPart
@@ -11502,11 +11710,14 @@ func (loop *opElementwisePowerGradLoop) RunPart(part int) {
 	fPart := 0.0
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
-			fPart += tmp.Data[i*tmp.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], p+-1.0)
-			sumPart += tmp.Data[i*tmp.Stride+j] * runtime.Log0(XRaw.Data[i*XRaw.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tmpRow))
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = math.Pow(XRawRow[j], p)
+			fPart += tmpRow[j]
+			dXRawRow[j] = p * math.Pow(XRawRow[j], p+-1.0)
+			sumPart += tmpRow[j] * runtime.Log0(XRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -11670,8 +11881,9 @@ func (loop *opScalarDivisionLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] / s
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += XRawRow[j] / s
 		}
 	}
 	fParts.Data[part] = fPart
@@ -11771,11 +11983,14 @@ func (loop *opScalarDivisionGradLoop) RunPart(part int) {
 	fPart := 0.0
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / s
-			fPart += tmp.Data[i*tmp.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / s
-			sumPart += tmp.Data[i*tmp.Stride+j] / s
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tmpRow))
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = XRawRow[j] / s
+			fPart += tmpRow[j]
+			dXRawRow[j] = 1.0 / s
+			sumPart += tmpRow[j] / s
 		}
 	}
 	fParts.Data[part] = fPart
@@ -12134,8 +12349,9 @@ func (loop *opOuterLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -12251,8 +12467,9 @@ func (loop *opOuterGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -12278,8 +12495,10 @@ func (loop2 *opOuterGradLoop2) RunPart(part2 int) {
 	abT := loop2.abT
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = abT.Data[i*abT.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, n)
+		abTRow := runtime.RowSlice(abT, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = abTRow[j]
 		}
 	}
 }
@@ -12587,8 +12806,10 @@ func (loop *opTransposedLinalgLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			trPart += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		invARow := runtime.RowSlice(invA, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(invARow))
+		for j := range invARow {
+			trPart += invARow[j] * BRawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -12717,8 +12938,10 @@ func (loop *opTransposedLinalgGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			trPart += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		invARow := runtime.RowSlice(invA, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(invARow))
+		for j := range invARow {
+			trPart += invARow[j] * BRawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -12742,8 +12965,10 @@ func (loop2 *opTransposedLinalgGradLoop2) RunPart(part2 int) {
 	invA := loop2.invA
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dBRaw.Data[i*dBRaw.Stride+j] = invA.Data[i*invA.Stride+j]
+		dBRawRow := runtime.RowSlice(dBRaw, i, n)
+		invARow2 := runtime.RowSlice(invA, i, len(dBRawRow))
+		for j := range dBRawRow {
+			dBRawRow[j] = invARow2[j]
 		}
 	}
 }
@@ -12860,8 +13085,9 @@ func (loop *opSolveLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumInvATBPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sumInvATBPart += invATB.Data[i*invATB.Stride+j]
+		invATBRow := runtime.RowSlice(invATB, i, k)
+		for j := range invATBRow {
+			sumInvATBPart += invATBRow[j]
 		}
 	}
 	sumInvATBParts.Data[part] = sumInvATBPart
@@ -13014,8 +13240,9 @@ func (loop *opSolveGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumInvATBPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sumInvATBPart += invATB.Data[i*invATB.Stride+j]
+		invATBRow := runtime.RowSlice(invATB, i, k)
+		for j := range invATBRow {
+			sumInvATBPart += invATBRow[j]
 		}
 	}
 	sumInvATBParts.Data[part] = sumInvATBPart
@@ -13039,8 +13266,9 @@ func (loop2 *opSolveGradLoop2) RunPart(part2 int) {
 	tmp2 := loop2.tmp2
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = 1.0
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		for j := range tmp2Row {
+			tmp2Row[j] = 1.0
 		}
 	}
 }
@@ -13063,8 +13291,9 @@ func (loop3 *opSolveGradLoop3) RunPart(part3 int) {
 	tmp3 := loop3.tmp3
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < k; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = 1.0
+		tmp3Row := runtime.RowSlice(tmp3, i, k)
+		for j := range tmp3Row {
+			tmp3Row[j] = 1.0
 		}
 	}
 }
@@ -14772,8 +15001,9 @@ func (loop *fusionTrInChainGradLoop) RunPart(part int) {
 	f := loop.f
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = -(f * runtime.Kronecker(i, j))
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = -(f * runtime.Kronecker(i, j))
 		}
 	}
 }

@@ -212,8 +212,9 @@ func (loop *precDivBySumLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			fPart += ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		for j := range ARawRow {
+			fPart += ARawRow[j] / (s*s + 1.0)
 		}
 	}
 	fParts.Data[part] = fPart
@@ -315,11 +316,14 @@ func (loop *precDivBySumGradLoop) RunPart(part int) {
 	fPart := 0.0
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
-			fPart += tmp.Data[i*tmp.Stride+j]
-			dARaw.Data[i*dARaw.Stride+j] = 1.0 / (s*s + 1.0)
-			sumPart += tmp.Data[i*tmp.Stride+j] / (s*s + 1.0)
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		dARawRow := runtime.RowSlice(dARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] / (s*s + 1.0)
+			fPart += tmpRow[j]
+			dARawRow[j] = 1.0 / (s*s + 1.0)
+			sumPart += tmpRow[j] / (s*s + 1.0)
 		}
 	}
 	fParts.Data[part] = fPart
@@ -639,8 +643,9 @@ func (loop2 *precSubtractDifferenceGradLoop2) RunPart(part2 int) {
 	xRaw := loop2.xRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dSRaw.Data[i*dSRaw.Stride+j] = -(runtime.Kronecker(i, j) * -xRaw.Data[i*xRaw.Inc])
+		dSRawRow := runtime.RowSlice(dSRaw, i, n)
+		for j := range dSRawRow {
+			dSRawRow[j] = -(runtime.Kronecker(i, j) * -xRaw.Data[i*xRaw.Inc])
 		}
 	}
 }

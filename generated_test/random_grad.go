@@ -245,8 +245,9 @@ func (loop *random01Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumPart += XRaw.Data[i*XRaw.Stride+j] * runtime.Softplus(XRaw.Data[i*XRaw.Stride+j])
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumPart += XRawRow[j] * runtime.Softplus(XRawRow[j])
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -398,11 +399,14 @@ func (loop *random01GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			softplus, sigmoid := runtime.SoftplusSigmoid(XRaw.Data[i*XRaw.Stride+j])
-			sigmoidX.Data[i*sigmoidX.Stride+j] = sigmoid
-			softplusX.Data[i*softplusX.Stride+j] = softplus
-			sumPart += XRaw.Data[i*XRaw.Stride+j] * softplusX.Data[i*softplusX.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		sigmoidXRow := runtime.RowSlice(sigmoidX, i, len(XRawRow))
+		softplusXRow := runtime.RowSlice(softplusX, i, len(XRawRow))
+		for j := range XRawRow {
+			softplus, sigmoid := runtime.SoftplusSigmoid(XRawRow[j])
+			sigmoidXRow[j] = sigmoid
+			softplusXRow[j] = softplus
+			sumPart += XRawRow[j] * softplusXRow[j]
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -432,8 +436,12 @@ func (loop2 *random01GradLoop2) RunPart(part2 int) {
 	sigmoidX := loop2.sigmoidX
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = -softplusX.Data[i*softplusX.Stride+j] - XRaw.Data[i*XRaw.Stride+j]*sigmoidX.Data[i*sigmoidX.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		softplusXRow2 := runtime.RowSlice(softplusX, i, len(dXRawRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		sigmoidXRow2 := runtime.RowSlice(sigmoidX, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = -softplusXRow2[j] - XRawRow2[j]*sigmoidXRow2[j]
 		}
 	}
 }
@@ -694,8 +702,9 @@ func (loop *random03Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -818,8 +827,9 @@ func (loop *random03GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -847,8 +857,10 @@ func (loop2 *random03GradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (bTb * XRaw.Data[i*XRaw.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * (bTb * XRawRow2[j])
 		}
 	}
 }
@@ -1297,8 +1309,9 @@ func (loop *random05GradLoop) RunPart(part int) {
 	tmp := loop.tmp
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = runtime.Kronecker(i, j) * tmp.Data[i]
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		for j := range tmp3Row {
+			tmp3Row[j] = runtime.Kronecker(i, j) * tmp.Data[i]
 		}
 	}
 }
@@ -1822,8 +1835,9 @@ func (loop *random09Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			trPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			trPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -1848,8 +1862,9 @@ func (loop2 *random09Loop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	tr2Part := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			tr2Part += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		for j := range ARawRow {
+			tr2Part += ARawRow[j] * ARawRow[j]
 		}
 	}
 	tr2Parts.Data[part2] = tr2Part
@@ -1986,8 +2001,9 @@ func (loop *random09GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			trPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			trPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -2012,8 +2028,9 @@ func (loop2 *random09GradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	tr2Part := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			tr2Part += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+		ARawRow := runtime.RowSlice(ARaw, i, n)
+		for j := range ARawRow {
+			tr2Part += ARawRow[j] * ARawRow[j]
 		}
 	}
 	tr2Parts.Data[part2] = tr2Part
@@ -2037,8 +2054,10 @@ func (loop3 *random09GradLoop3) RunPart(part3 int) {
 	ARaw := loop3.ARaw
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = -2.0 * ARaw.Data[i*ARaw.Stride+j]
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(dARawRow))
+		for j := range dARawRow {
+			dARawRow[j] = -2.0 * ARawRow2[j]
 		}
 	}
 }
@@ -2063,8 +2082,10 @@ func (loop4 *random09GradLoop4) RunPart(part4 int) {
 	XRaw := loop4.XRaw
 	lo4, hi4 := runtime.PartRows(n, parts4, part4)
 	for i := lo4; i < hi4; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * XRawRow2[j]
 		}
 	}
 }
@@ -2236,8 +2257,9 @@ func (loop *random10GradLoop) RunPart(part int) {
 	dARaw := loop.dARaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * 1.0
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j) * 1.0
 		}
 	}
 }
@@ -2997,8 +3019,9 @@ func (loop *random15Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * math.Atan(XRaw.Data[i*XRaw.Stride+j])
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * math.Atan(XRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -3119,9 +3142,11 @@ func (loop *random15GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			arctanX.Data[i*arctanX.Stride+j] = math.Atan(XRaw.Data[i*XRaw.Stride+j])
-			fPart += XRaw.Data[i*XRaw.Stride+j] * arctanX.Data[i*arctanX.Stride+j]
+		arctanXRow := runtime.RowSlice(arctanX, i, m)
+		XRawRow := runtime.RowSlice(XRaw, i, len(arctanXRow))
+		for j := range arctanXRow {
+			arctanXRow[j] = math.Atan(XRawRow[j])
+			fPart += XRawRow[j] * arctanXRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -3149,8 +3174,11 @@ func (loop2 *random15GradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = arctanX.Data[i*arctanX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*(1.0/(1.0+XRaw.Data[i*XRaw.Stride+j]*XRaw.Data[i*XRaw.Stride+j]))
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		arctanXRow2 := runtime.RowSlice(arctanX, i, len(dXRawRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = arctanXRow2[j] + XRawRow2[j]*(1.0/(1.0+XRawRow2[j]*XRawRow2[j]))
 		}
 	}
 }
@@ -4440,8 +4468,9 @@ func (loop *random23GradLoop) RunPart(part int) {
 	softmaxDiagA := loop.softmaxDiagA
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * softmaxDiagA.Data[i]
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j) * softmaxDiagA.Data[i]
 		}
 	}
 }
@@ -4730,8 +4759,9 @@ func (loop *random25Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -4850,8 +4880,9 @@ func (loop *random25GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -4879,8 +4910,10 @@ func (loop2 *random25GradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (1.0 / s2 * XRaw.Data[i*XRaw.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * (1.0 / s2 * XRawRow2[j])
 		}
 	}
 }
@@ -5048,8 +5081,9 @@ func (loop *random26GradLoop) RunPart(part int) {
 	s2 := loop.s2
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = 1.0 / s2 * runtime.Kronecker(i, j)
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = 1.0 / s2 * runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -5597,8 +5631,9 @@ func (loop *random29GradLoop) RunPart(part int) {
 	invAdiagA := loop.invAdiagA
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (prod2.Data[i] + 2.0*(diagA.Data[i]*invAdiagA.Data[i]))
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j) * (prod2.Data[i] + 2.0*(diagA.Data[i]*invAdiagA.Data[i]))
 		}
 	}
 }
@@ -5779,8 +5814,9 @@ func (loop *random30GradLoop) RunPart(part int) {
 	tmp := loop.tmp
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (runtime.Recip0(f) * tmp.Data[i])
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j) * (runtime.Recip0(f) * tmp.Data[i])
 		}
 	}
 }
@@ -5891,8 +5927,10 @@ func (loop *random31Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * AX.Data[i*AX.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		AXRow := runtime.RowSlice(AX, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * AXRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -6017,8 +6055,10 @@ func (loop *random31GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * AX.Data[i*AX.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		AXRow := runtime.RowSlice(AX, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * AXRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -6410,8 +6450,9 @@ func (loop *random34Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -6541,8 +6582,9 @@ func (loop *random34GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -6566,8 +6608,9 @@ func (loop2 *random34GradLoop2) RunPart(part2 int) {
 	sumXX := loop2.sumXX
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = sumXX * runtime.Kronecker(i, j)
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = sumXX * runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -6594,8 +6637,10 @@ func (loop3 *random34GradLoop3) RunPart(part3 int) {
 	XRaw := loop3.XRaw
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (trA * XRaw.Data[i*XRaw.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * (trA * XRawRow2[j])
 		}
 	}
 }
@@ -6707,8 +6752,9 @@ func (loop *random35Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -6837,8 +6883,9 @@ func (loop *random35GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			sumXXPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	sumXXParts.Data[part] = sumXXPart
@@ -6864,8 +6911,10 @@ func (loop2 *random35GradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * XRawRow2[j]
 		}
 	}
 }
@@ -6974,8 +7023,9 @@ func (loop *random36Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -7104,8 +7154,9 @@ func (loop *random36GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
+		XRawRow := runtime.RowSlice(XRaw, i, m)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -7131,8 +7182,10 @@ func (loop2 *random36GradLoop2) RunPart(part2 int) {
 	acT := loop2.acT
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = acT.Data[i*acT.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, m)
+		acTRow := runtime.RowSlice(acT, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = acTRow[j]
 		}
 	}
 }
@@ -7294,8 +7347,9 @@ func (loop *random37GradLoop) RunPart(part int) {
 	dARaw := loop.dARaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)
+		dARawRow := runtime.RowSlice(dARaw, i, n)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j)
 		}
 	}
 }

@@ -95,8 +95,10 @@ func (loop *allTypesLoop) RunPart(part int) {
 	lo, hi := ggruntime.PartRows(n, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			trPart += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
+		MRawRow := ggruntime.RowSlice(MRaw, i, k)
+		PMRow := ggruntime.RowSlice(PM, i, len(MRawRow))
+		for j := range MRawRow {
+			trPart += MRawRow[j] * PMRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -238,8 +240,10 @@ func (loop *allTypesGradLoop) RunPart(part int) {
 	lo, hi := ggruntime.PartRows(n, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			trPart += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
+		MRawRow := ggruntime.RowSlice(MRaw, i, k)
+		PMRow := ggruntime.RowSlice(PM, i, len(MRawRow))
+		for j := range MRawRow {
+			trPart += MRawRow[j] * PMRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -391,8 +395,9 @@ func (loop *symQuadGradLoop) RunPart(part int) {
 	SRaw := loop.SRaw
 	lo, hi := ggruntime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * ggruntime.SymAt(SRaw, i, j)
+		tmpRow := ggruntime.RowSlice(tmp, i, n)
+		for j := range tmpRow {
+			tmpRow[j] = 2.0 * ggruntime.SymAt(SRaw, i, j)
 		}
 	}
 }

@@ -477,8 +477,10 @@ func (loop *quadTraceLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
+		WRawRow := runtime.RowSlice(WRaw, i, k)
+		AWRow := runtime.RowSlice(AW, i, len(WRawRow))
+		for j := range WRawRow {
+			fPart += WRawRow[j] * AWRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -640,8 +642,10 @@ func (loop *sandwichLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < p; j++ {
-			fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+		XBRow := runtime.RowSlice(XB, i, p)
+		CXBRow := runtime.RowSlice(CXB, i, len(XBRow))
+		for j := range XBRow {
+			fPart += XBRow[j] * CXBRow[j]
 		}
 	}
 	fParts.Data[part] = fPart

@@ -70,8 +70,10 @@ func (loop *byScalarConstALoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i2 := lo; i2 < hi; i2++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i2*dstRaw.Stride+j] = ARaw.Data[i2*ARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i2, k)
+		ARawRow := runtime.RowSlice(ARaw, i2, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -223,8 +225,11 @@ func (loop *byScalarConstAXBcLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i2 := lo; i2 < hi; i2++ {
-		for j := 0; j < k; j++ {
-			XPlusB.Data[i2*XPlusB.Stride+j] = XRaw.Data[i2*XRaw.Stride+j] + BRaw.Data[i2*BRaw.Stride+j]
+		XPlusBRow := runtime.RowSlice(XPlusB, i2, k)
+		XRawRow := runtime.RowSlice(XRaw, i2, len(XPlusBRow))
+		BRawRow := runtime.RowSlice(BRaw, i2, len(XPlusBRow))
+		for j := range XPlusBRow {
+			XPlusBRow[j] = XRawRow[j] + BRawRow[j]
 		}
 	}
 }
@@ -1767,8 +1772,10 @@ func (loop *nonMatALoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -1795,8 +1802,10 @@ func NonMatAJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	dARaw := dA.RawMatrix()
 	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = dARaw.Data[i*dARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		dARawRow := runtime.RowSlice(dARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = dARawRow[j]
 		}
 	}
 }
@@ -1986,8 +1995,10 @@ func (loop *nonMat2ALoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * ARaw.Data[i*ARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * ARawRow[j]
 		}
 	}
 }
@@ -2015,8 +2026,10 @@ func NonMat2AJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	dARaw := dA.RawMatrix()
 	// dst = 2 dA
 	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * dARaw.Data[i*dARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		dARawRow := runtime.RowSlice(dARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * dARawRow[j]
 		}
 	}
 }
@@ -2102,8 +2115,10 @@ func (loop *nonMatAPlusALoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * ARaw.Data[i*ARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * ARawRow[j]
 		}
 	}
 }
@@ -2131,8 +2146,10 @@ func NonMatAPlusAJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	dARaw := dA.RawMatrix()
 	// dst = 2 dA
 	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * dARaw.Data[i*dARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		dARawRow := runtime.RowSlice(dARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * dARawRow[j]
 		}
 	}
 }
@@ -2223,8 +2240,11 @@ func (loop *nonMatAPlusBLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = ARawRow[j] + BRawRow[j]
 		}
 	}
 }
@@ -2256,8 +2276,10 @@ func NonMatAPlusBJVP(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dst *mat.Dense) 
 	dstRaw := dst.RawMatrix()
 	dARaw := dA.RawMatrix()
 	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = dARaw.Data[i*dARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		dARawRow := runtime.RowSlice(dARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = dARawRow[j]
 		}
 	}
 }
@@ -2346,8 +2368,10 @@ func (loop *trivialXByALoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = XRaw.Data[i*XRaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = XRawRow[j]
 		}
 	}
 }
@@ -2986,8 +3010,10 @@ func (loop *logDetXtXGradLoop) RunPart(part int) {
 	XcofactorXTX := loop.XcofactorXTX
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (1.0 / det * XcofactorXTX.Data[i*XcofactorXTX.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		XcofactorXTXRow := runtime.RowSlice(XcofactorXTX, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * (1.0 / det * XcofactorXTXRow[j])
 		}
 	}
 }
@@ -3118,8 +3144,10 @@ func (loop *logDetXGradLoop) RunPart(part int) {
 	cofactorX := loop.cofactorX
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / detX * cofactorX.Data[i*cofactorX.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		cofactorXRow := runtime.RowSlice(cofactorX, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 1.0 / detX * cofactorXRow[j]
 		}
 	}
 }
@@ -3753,8 +3781,10 @@ func (loop *issue28838KDetGradLoop) RunPart(part int) {
 	cofactorX := loop.cofactorX
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = tr * cofactorX.Data[i*cofactorX.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		cofactorXRow := runtime.RowSlice(cofactorX, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = tr * cofactorXRow[j]
 		}
 	}
 }
@@ -3887,8 +3917,10 @@ func (loop *issue28838InvDetGradLoop) RunPart(part int) {
 	cofactorX := loop.cofactorX
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = -(f / detX * cofactorX.Data[i*cofactorX.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		cofactorXRow := runtime.RowSlice(cofactorX, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = -(f / detX * cofactorXRow[j])
 		}
 	}
 }
@@ -4031,8 +4063,10 @@ func (loop *issue28838KInvDetGradLoop) RunPart(part int) {
 	cofactorX := loop.cofactorX
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = -(f / detX * cofactorX.Data[i*cofactorX.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		cofactorXRow := runtime.RowSlice(cofactorX, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = -(f / detX * cofactorXRow[j])
 		}
 	}
 }
@@ -4522,8 +4556,11 @@ func (loop *trInvXPlusALoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			XPlusA.Data[i*XPlusA.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + ARaw.Data[i*ARaw.Stride+j]
+		XPlusARow := runtime.RowSlice(XPlusA, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XPlusARow))
+		ARawRow := runtime.RowSlice(ARaw, i, len(XPlusARow))
+		for j := range XPlusARow {
+			XPlusARow[j] = XRawRow[j] + ARawRow[j]
 		}
 	}
 }
@@ -4607,8 +4644,11 @@ func (loop *trInvXPlusAGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			XPlusA.Data[i*XPlusA.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + ARaw.Data[i*ARaw.Stride+j]
+		XPlusARow := runtime.RowSlice(XPlusA, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XPlusARow))
+		ARawRow := runtime.RowSlice(ARaw, i, len(XPlusARow))
+		for j := range XPlusARow {
+			XPlusARow[j] = XRawRow[j] + ARawRow[j]
 		}
 	}
 }
@@ -6234,8 +6274,10 @@ func (loop *trAALoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = trA * ARaw.Data[i*ARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = trA * ARawRow[j]
 		}
 	}
 }
@@ -6272,8 +6314,11 @@ func TrAAJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	}
 	// dst = tr(dA) A + tr(A) dA
 	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = trDA*ARaw.Data[i*ARaw.Stride+j] + trA*dARaw.Data[i*dARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		dARawRow := runtime.RowSlice(dARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = trDA*ARawRow[j] + trA*dARawRow[j]
 		}
 	}
 }
@@ -6404,8 +6449,9 @@ func (loop *trXGradLoop) RunPart(part int) {
 	dXRaw := loop.dXRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = runtime.Kronecker(i, j)
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		for j := range dXRawRow {
+			dXRawRow[j] = runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -6861,8 +6907,10 @@ func (loop *trXTALoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * ARawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -6929,8 +6977,10 @@ func (loop *trXTAGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -7023,8 +7073,10 @@ func (loop *trAXTLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		ARawRow := runtime.RowSlice(ARaw, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(ARawRow))
+		for j := range ARawRow {
+			fPart += ARawRow[j] * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -7091,8 +7143,10 @@ func (loop *trAXTGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -7541,8 +7595,10 @@ func (loop *trXtBXLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * BX.Data[i*BX.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, k)
+		BXRow := runtime.RowSlice(BX, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * BXRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -7687,8 +7743,10 @@ func (loop *trBXXtLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += BX.Data[i*BX.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		BXRow := runtime.RowSlice(BX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(BXRow))
+		for j := range BXRow {
+			fPart += BXRow[j] * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -7958,8 +8016,10 @@ func (loop *trXBXtLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XB.Data[i*XB.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XBRow := runtime.RowSlice(XB, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XBRow))
+		for j := range XBRow {
+			fPart += XBRow[j] * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -8229,8 +8289,10 @@ func (loop *trXtXBLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * XB.Data[i*XB.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, k)
+		XBRow := runtime.RowSlice(XB, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * XBRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -8500,8 +8562,9 @@ func (loop *trXtXLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, k)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -8567,8 +8630,10 @@ func (loop *trXtXGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * XRawRow[j]
 		}
 	}
 }
@@ -8656,8 +8721,9 @@ func (loop *trXXtLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, k)
+		for j := range XRawRow {
+			fPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -8723,8 +8789,10 @@ func (loop *trXXtGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * XRawRow[j]
 		}
 	}
 }
@@ -8830,8 +8898,10 @@ func (loop *trBtXtCXBLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+		XBRow := runtime.RowSlice(XB, i, k)
+		CXBRow := runtime.RowSlice(CXB, i, len(XBRow))
+		for j := range XBRow {
+			fPart += XBRow[j] * CXBRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -8987,8 +9057,10 @@ func (loop *trXtBXCLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j] * BXC.Data[i*BXC.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, k)
+		BXCRow := runtime.RowSlice(BXC, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += XRawRow[j] * BXCRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -9301,8 +9373,10 @@ func (loop *trAXBCSqLoop) RunPart(part int) {
 	CRaw := loop.CRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		CPlusAXBRow := runtime.RowSlice(CPlusAXB, i, k)
+		CRawRow := runtime.RowSlice(CRaw, i, len(CPlusAXBRow))
+		for j := range CPlusAXBRow {
+			CPlusAXBRow[j] = CRawRow[j]
 		}
 	}
 }
@@ -9326,8 +9400,9 @@ func (loop2 *trAXBCSqLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	fPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		CPlusAXBRow2 := runtime.RowSlice(CPlusAXB, i, k)
+		for j := range CPlusAXBRow2 {
+			fPart += CPlusAXBRow2[j] * CPlusAXBRow2[j]
 		}
 	}
 	fParts.Data[part2] = fPart
@@ -9431,8 +9506,10 @@ func (loop *trAXBCSqGradLoop) RunPart(part int) {
 	CRaw := loop.CRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		CPlusAXBRow := runtime.RowSlice(CPlusAXB, i, k)
+		CRawRow := runtime.RowSlice(CRaw, i, len(CPlusAXBRow))
+		for j := range CPlusAXBRow {
+			CPlusAXBRow[j] = CRawRow[j]
 		}
 	}
 }
@@ -9456,8 +9533,9 @@ func (loop2 *trAXBCSqGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	fPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		CPlusAXBRow2 := runtime.RowSlice(CPlusAXB, i, k)
+		for j := range CPlusAXBRow2 {
+			fPart += CPlusAXBRow2[j] * CPlusAXBRow2[j]
 		}
 	}
 	fParts.Data[part2] = fPart
@@ -9588,8 +9666,9 @@ func (loop *trKronAXGradLoop) RunPart(part int) {
 	trA := loop.trA
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = trA * runtime.Kronecker(i, j)
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		for j := range dXRawRow {
+			dXRawRow[j] = trA * runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -9707,8 +9786,9 @@ func (loop *trKronXXGradLoop) RunPart(part int) {
 	trX := loop.trX
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (trX * runtime.Kronecker(i, j))
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * (trX * runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -10066,8 +10146,10 @@ func (loop *trCookbook123Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XB.Data[i*XB.Stride+j] * CXXTCXB.Data[i*CXXTCXB.Stride+j]
+		XBRow := runtime.RowSlice(XB, i, k)
+		CXXTCXBRow := runtime.RowSlice(CXXTCXB, i, len(XBRow))
+		for j := range XBRow {
+			fPart += XBRow[j] * CXXTCXBRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -11199,8 +11281,10 @@ func (loop *trCookbook127Loop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -11378,8 +11462,10 @@ func (loop *trCookbook127GradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -11514,8 +11600,10 @@ func (loop *trCookbook127TallLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(j, parts, part)
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			tmp.Data[i*tmp.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2]
+		tmpRow := runtime.RowSlice(tmp, i, j)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j2 := range tmpRow {
+			tmpRow[j2] = ARawRow[j2]
 		}
 	}
 }
@@ -11695,8 +11783,10 @@ func (loop *trCookbook127TallGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(j, parts, part)
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			tmp.Data[i*tmp.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2]
+		tmpRow := runtime.RowSlice(tmp, i, j)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j2 := range tmpRow {
+			tmpRow[j2] = ARawRow[j2]
 		}
 	}
 }
@@ -12439,8 +12529,9 @@ func (loop *mixed3TrAGradLoop) RunPart(part int) {
 	dARaw := loop.dARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = 3.0 * runtime.Kronecker(i, j)
+		dARawRow := runtime.RowSlice(dARaw, i, k)
+		for j := range dARawRow {
+			dARawRow[j] = 3.0 * runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -12629,8 +12720,9 @@ func (loop *mixedTrASqGradLoop) RunPart(part int) {
 	trA := loop.trA
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = 2.0 * (trA * runtime.Kronecker(i, j))
+		dARawRow := runtime.RowSlice(dARaw, i, k)
+		for j := range dARawRow {
+			dARawRow[j] = 2.0 * (trA * runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -12747,8 +12839,9 @@ func (loop *mixedTrTrAAGradLoop) RunPart(part int) {
 	trA := loop.trA
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = 2.0 * (trA * runtime.Kronecker(i, j))
+		dARawRow := runtime.RowSlice(dARaw, i, k)
+		for j := range dARawRow {
+			dARawRow[j] = 2.0 * (trA * runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -12866,8 +12959,9 @@ func (loop *mixedTrTrTrAAAGradLoop) RunPart(part int) {
 	s := loop.s
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = 3.0 * (s * runtime.Kronecker(i, j))
+		dARawRow := runtime.RowSlice(dARaw, i, k)
+		for j := range dARawRow {
+			dARawRow[j] = 3.0 * (s * runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -13414,8 +13508,9 @@ func (loop *normSqrtAtXbGradLoop) RunPart(part int) {
 	bRaw := loop.bRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 0.5 * (math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		for j := range dXRawRow {
+			dXRawRow[j] = 0.5 * (math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
 }
@@ -13595,8 +13690,9 @@ func (loop *normDxSqrtYcGradLoop) RunPart(part int) {
 	bRaw := loop.bRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 0.5 * (dTx * yTc * math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		for j := range dXRawRow {
+			dXRawRow[j] = 0.5 * (dTx * yTc * math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
 }
@@ -13687,8 +13783,9 @@ func (loop *normSqrtTrXtXLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			trPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, k)
+		for j := range XRawRow {
+			trPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -13766,8 +13863,9 @@ func (loop *normSqrtTrXtXGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			trPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XRawRow := runtime.RowSlice(XRaw, i, k)
+		for j := range XRawRow {
+			trPart += XRawRow[j] * XRawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -13793,8 +13891,10 @@ func (loop2 *normSqrtTrXtXGradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (0.5 / f * XRaw.Data[i*XRaw.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * (0.5 / f * XRawRow2[j])
 		}
 	}
 }
@@ -14115,8 +14215,10 @@ func (loop *applySinLogIABLoop) RunPart(part int) {
 	AB := loop.AB
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i2 := lo; i2 < hi; i2++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i2*dstRaw.Stride+j] = math.Sin(math.Log(i) * AB.Data[i2*AB.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i2, k)
+		ABRow := runtime.RowSlice(AB, i2, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = math.Sin(math.Log(i) * ABRow[j])
 		}
 	}
 }
@@ -14161,8 +14263,10 @@ func ApplySinLogIABDeriv(i float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) 
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, BRaw, 0, AB)
 	// dst = cos(log(i) A B) .* ((1 / i) A B)
 	for i2 := 0; i2 < k; i2++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i2*dstRaw.Stride+j] = math.Cos(math.Log(i)*AB.Data[i2*AB.Stride+j]) * (1.0 / i * AB.Data[i2*AB.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i2, k)
+		ABRow := runtime.RowSlice(AB, i2, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = math.Cos(math.Log(i)*ABRow[j]) * (1.0 / i * ABRow[j])
 		}
 	}
 }
@@ -14208,8 +14312,10 @@ func ApplySinLogIABJVP(i float64, A *mat.Dense, B *mat.Dense, di float64, dst *m
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, BRaw, 0, AB)
 	// dst = cos(log(i) A B) .* (((1 / i) di) A B)
 	for i2 := 0; i2 < k; i2++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i2*dstRaw.Stride+j] = math.Cos(math.Log(i)*AB.Data[i2*AB.Stride+j]) * (1.0 / i * di * AB.Data[i2*AB.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i2, k)
+		ABRow := runtime.RowSlice(AB, i2, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = math.Cos(math.Log(i)*ABRow[j]) * (1.0 / i * di * ABRow[j])
 		}
 	}
 }
@@ -14260,8 +14366,10 @@ func ApplySinLogIABJacobian(i float64, A *mat.Dense, B *mat.Dense, Ji *mat.Dense
 	tmp := AB
 	// tmp = cos(log(i) A B) .* ((1 / i) A B)
 	for i2 := 0; i2 < k; i2++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i2*tmp.Stride+j] = math.Cos(math.Log(i)*AB.Data[i2*AB.Stride+j]) * (1.0 / i * AB.Data[i2*AB.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i2, k)
+		ABRow := runtime.RowSlice(AB, i2, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = math.Cos(math.Log(i)*ABRow[j]) * (1.0 / i * ABRow[j])
 		}
 	}
 	ji.AddBlock(0, 0, 1, tmp)
@@ -14819,8 +14927,10 @@ func (loop *applyAtSinXbLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(sinXRow))
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(XRawRow[j])
 		}
 	}
 }
@@ -14903,8 +15013,10 @@ func (loop *applyAtSinXbGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(sinXRow))
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(XRawRow[j])
 		}
 	}
 }
@@ -14931,8 +15043,10 @@ func (loop2 *applyAtSinXbGradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(XRaw.Data[i*XRaw.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(XRawRow2[j])
 		}
 	}
 }
@@ -15039,8 +15153,10 @@ func (loop *applyAtSinAXBbLoop) RunPart(part int) {
 	AXB := loop.AXB
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		sinAXBRow := runtime.RowSlice(sinAXB, i, k)
+		AXBRow := runtime.RowSlice(AXB, i, len(sinAXBRow))
+		for j := range sinAXBRow {
+			sinAXBRow[j] = math.Sin(AXBRow[j])
 		}
 	}
 }
@@ -15150,8 +15266,10 @@ func (loop *applyAtSinAXBbGradLoop) RunPart(part int) {
 	AXB := loop.AXB
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		sinAXBRow := runtime.RowSlice(sinAXB, i, k)
+		AXBRow := runtime.RowSlice(AXB, i, len(sinAXBRow))
+		for j := range sinAXBRow {
+			sinAXBRow[j] = math.Sin(AXBRow[j])
 		}
 	}
 }
@@ -15178,8 +15296,10 @@ func (loop2 *applyAtSinAXBbGradLoop2) RunPart(part2 int) {
 	AXB := loop2.AXB
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		AXBRow2 := runtime.RowSlice(AXB, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXBRow2[j])
 		}
 	}
 }
@@ -15500,8 +15620,10 @@ func (loop *applyAtASinXBbLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(sinXRow))
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(XRawRow[j])
 		}
 	}
 }
@@ -15620,8 +15742,10 @@ func (loop *applyAtASinXBbGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(sinXRow))
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(XRawRow[j])
 		}
 	}
 }
@@ -15646,8 +15770,11 @@ func (loop2 *applyAtASinXBbGradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = ATabTBT.Data[i*ATabTBT.Stride+j] * math.Cos(XRaw.Data[i*XRaw.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		ATabTBTRow := runtime.RowSlice(ATabTBT, i, len(dXRawRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = ATabTBTRow[j] * math.Cos(XRawRow2[j])
 		}
 	}
 }
@@ -15758,8 +15885,10 @@ func (loop *applyAtLogASinXBbLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(sinXRow))
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(XRawRow[j])
 		}
 	}
 }
@@ -15882,8 +16011,10 @@ func (loop *applyAtLogASinXBbGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(sinXRow))
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(XRawRow[j])
 		}
 	}
 }
@@ -15910,8 +16041,10 @@ func (loop2 *applyAtLogASinXBbGradLoop2) RunPart(part2 int) {
 	AsinXB := loop2.AsinXB
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * (1.0 / AsinXB.Data[i*AsinXB.Stride+j])
+		tmp2Row := runtime.RowSlice(tmp2, i, k)
+		AsinXBRow := runtime.RowSlice(AsinXB, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * (1.0 / AsinXBRow[j])
 		}
 	}
 }
@@ -15936,8 +16069,11 @@ func (loop3 *applyAtLogASinXBbGradLoop3) RunPart(part3 int) {
 	XRaw := loop3.XRaw
 	lo3, hi3 := runtime.PartRows(k, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = prod.Data[i*prod.Stride+j] * math.Cos(XRaw.Data[i*XRaw.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		prodRow := runtime.RowSlice(prod, i, len(dXRawRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = prodRow[j] * math.Cos(XRawRow2[j])
 		}
 	}
 }
@@ -16032,8 +16168,10 @@ func (loop *applyAtLogSinXbLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			logSinX.Data[i*logSinX.Stride+j] = math.Log(math.Sin(XRaw.Data[i*XRaw.Stride+j]))
+		logSinXRow := runtime.RowSlice(logSinX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(logSinXRow))
+		for j := range logSinXRow {
+			logSinXRow[j] = math.Log(math.Sin(XRawRow[j]))
 		}
 	}
 }
@@ -16121,9 +16259,12 @@ func (loop *applyAtLogSinXbGradLoop) RunPart(part int) {
 	logSinX := loop.logSinX
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
-			logSinX.Data[i*logSinX.Stride+j] = math.Log(sinX.Data[i*sinX.Stride+j])
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(sinXRow))
+		logSinXRow := runtime.RowSlice(logSinX, i, len(sinXRow))
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(XRawRow[j])
+			logSinXRow[j] = math.Log(sinXRow[j])
 		}
 	}
 }
@@ -16152,8 +16293,11 @@ func (loop2 *applyAtLogSinXbGradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * (1.0 / sinX.Data[i*sinX.Stride+j]) * math.Cos(XRaw.Data[i*XRaw.Stride+j])
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		sinXRow2 := runtime.RowSlice(sinX, i, len(dXRawRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * (1.0 / sinXRow2[j]) * math.Cos(XRawRow2[j])
 		}
 	}
 }
@@ -16371,8 +16515,12 @@ func (loop *hadAtAXBbLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j])
+		BAXRow := runtime.RowSlice(BAX, i, k)
+		BRawRow := runtime.RowSlice(BRaw, i, len(BAXRow))
+		ARawRow := runtime.RowSlice(ARaw, i, len(BAXRow))
+		XRawRow := runtime.RowSlice(XRaw, i, len(BAXRow))
+		for j := range BAXRow {
+			BAXRow[j] = BRawRow[j] * (ARawRow[j] * XRawRow[j])
 		}
 	}
 }
@@ -16473,8 +16621,12 @@ func (loop *hadAtAXBbGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j])
+		BAXRow := runtime.RowSlice(BAX, i, k)
+		BRawRow := runtime.RowSlice(BRaw, i, len(BAXRow))
+		ARawRow := runtime.RowSlice(ARaw, i, len(BAXRow))
+		XRawRow := runtime.RowSlice(XRaw, i, len(BAXRow))
+		for j := range BAXRow {
+			BAXRow[j] = BRawRow[j] * (ARawRow[j] * XRawRow[j])
 		}
 	}
 }
@@ -16503,8 +16655,11 @@ func (loop2 *hadAtAXBbGradLoop2) RunPart(part2 int) {
 	bRaw := loop2.bRaw
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(dXRawRow))
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(dXRawRow))
+		for j := range dXRawRow {
+			dXRawRow[j] = ARawRow2[j] * (BRawRow2[j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
 }
@@ -16931,8 +17086,9 @@ func (loop *hadPowAtXb2GradLoop) RunPart(part int) {
 	bRaw := loop.bRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (aTXb * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		for j := range dXRawRow {
+			dXRawRow[j] = 2.0 * (aTXb * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
 }
@@ -17075,8 +17231,9 @@ func (loop *hadPowAtXbHalfGradLoop) RunPart(part int) {
 	bRaw := loop.bRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 0.5 * (math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
+		dXRawRow := runtime.RowSlice(dXRaw, i, k)
+		for j := range dXRawRow {
+			dXRawRow[j] = 0.5 * (math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
 }
@@ -17169,8 +17326,9 @@ func (loop *issue24021Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(3, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			trPart += ERaw.Data[i*ERaw.Stride+j] * ERaw.Data[i*ERaw.Stride+j]
+		ERawRow := runtime.RowSlice(ERaw, i, 3)
+		for j := range ERawRow {
+			trPart += ERawRow[j] * ERawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -17240,8 +17398,10 @@ func (loop *issue24021GradLoop) RunPart(part int) {
 	trE := loop.trE
 	lo, hi := runtime.PartRows(3, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			dERaw.Data[i*dERaw.Stride+j] = 2.0*ERaw.Data[i*ERaw.Stride+j] + 2.0*(trE*runtime.Kronecker(i, j))
+		dERawRow := runtime.RowSlice(dERaw, i, 3)
+		ERawRow := runtime.RowSlice(ERaw, i, len(dERawRow))
+		for j := range dERawRow {
+			dERawRow[j] = 2.0*ERawRow[j] + 2.0*(trE*runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -17468,8 +17628,9 @@ func (loop *issue25118TrMinus1GradLoop) RunPart(part int) {
 	dFRaw := loop.dFRaw
 	lo, hi := runtime.PartRows(3, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			dFRaw.Data[i*dFRaw.Stride+j] = runtime.Kronecker(i, j)
+		dFRawRow := runtime.RowSlice(dFRaw, i, 3)
+		for j := range dFRawRow {
+			dFRawRow[j] = runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -17556,8 +17717,9 @@ func (loop *issue25118TrFtFMinus3Loop) RunPart(part int) {
 	lo, hi := runtime.PartRows(3, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			trPart += FRaw.Data[i*FRaw.Stride+j] * FRaw.Data[i*FRaw.Stride+j]
+		FRawRow := runtime.RowSlice(FRaw, i, 3)
+		for j := range FRawRow {
+			trPart += FRawRow[j] * FRawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -17633,8 +17795,9 @@ func (loop *issue25118TrFtFMinus3GradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(3, parts, part)
 	trPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			trPart += FRaw.Data[i*FRaw.Stride+j] * FRaw.Data[i*FRaw.Stride+j]
+		FRawRow := runtime.RowSlice(FRaw, i, 3)
+		for j := range FRawRow {
+			trPart += FRawRow[j] * FRawRow[j]
 		}
 	}
 	trParts.Data[part] = trPart
@@ -17656,8 +17819,10 @@ func (loop2 *issue25118TrFtFMinus3GradLoop2) RunPart(part2 int) {
 	FRaw := loop2.FRaw
 	lo2, hi2 := runtime.PartRows(3, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < 3; j++ {
-			dFRaw.Data[i*dFRaw.Stride+j] = 2.0 * FRaw.Data[i*FRaw.Stride+j]
+		dFRawRow := runtime.RowSlice(dFRaw, i, 3)
+		FRawRow2 := runtime.RowSlice(FRaw, i, len(dFRawRow))
+		for j := range dFRawRow {
+			dFRawRow[j] = 2.0 * FRawRow2[j]
 		}
 	}
 }
@@ -17984,8 +18149,9 @@ func (loop *issue23492TrGradLoop) RunPart(part int) {
 	dARaw := loop.dARaw
 	lo, hi := runtime.PartRows(3, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)
+		dARawRow := runtime.RowSlice(dARaw, i, 3)
+		for j := range dARawRow {
+			dARawRow[j] = runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -18204,8 +18370,10 @@ func (loop *issue23364Loop) RunPart(part int) {
 	FF := loop.FF
 	lo, hi := runtime.PartRows(3, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = x * (x * FF.Data[i*FF.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, 3)
+		FFRow := runtime.RowSlice(FF, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = x * (x * FFRow[j])
 		}
 	}
 }
@@ -18246,8 +18414,10 @@ func Issue23364Deriv(x float64, F *mat.Dense, dst *mat.Dense) {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, FRaw, FRaw, 0, FF)
 	// dst = 2 x F F
 	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (x * FF.Data[i*FF.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, 3)
+		FFRow := runtime.RowSlice(FF, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * (x * FFRow[j])
 		}
 	}
 }
@@ -18288,8 +18458,10 @@ func Issue23364JVP(x float64, F *mat.Dense, dx float64, dst *mat.Dense) {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, FRaw, FRaw, 0, FF)
 	// dst = dx x F F + x dx F F
 	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = dx*(x*FF.Data[i*FF.Stride+j]) + x*(dx*FF.Data[i*FF.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, 3)
+		FFRow := runtime.RowSlice(FF, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = dx*(x*FFRow[j]) + x*(dx*FFRow[j])
 		}
 	}
 }
@@ -18336,8 +18508,10 @@ func Issue23364Jacobian(x float64, F *mat.Dense, Jx *mat.Dense) {
 	tmp := FF
 	// tmp = 2 x F F
 	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * (x * FF.Data[i*FF.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, 3)
+		FFRow := runtime.RowSlice(FF, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = 2.0 * (x * FFRow[j])
 		}
 	}
 	jx.AddBlock(0, 0, 1, tmp)
@@ -18518,8 +18692,9 @@ func (loop *issue23931InvTrGradLoop) RunPart(part int) {
 	trF := loop.trF
 	lo, hi := runtime.PartRows(3, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			dFRaw.Data[i*dFRaw.Stride+j] = -(f / trF * runtime.Kronecker(i, j))
+		dFRawRow := runtime.RowSlice(dFRaw, i, 3)
+		for j := range dFRawRow {
+			dFRawRow[j] = -(f / trF * runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -18797,8 +18972,9 @@ func (loop *matPowDiagLoop) RunPart(part int) {
 	m := loop.m
 	lo, hi := runtime.PartRows(2, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = m * (m * runtime.Kronecker(i, j))
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		for j := range dstRawRow {
+			dstRawRow[j] = m * (m * runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -18817,8 +18993,9 @@ func MatPowDiagDeriv(m float64, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	// dst = 2 m eye(2)
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (m * runtime.Kronecker(i, j))
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * (m * runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -18837,8 +19014,9 @@ func MatPowDiagJVP(m float64, dm float64, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	// dst = dm m eye(2) + m dm eye(2)
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = dm*(m*runtime.Kronecker(i, j)) + m*(dm*runtime.Kronecker(i, j))
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		for j := range dstRawRow {
+			dstRawRow[j] = dm*(m*runtime.Kronecker(i, j)) + m*(dm*runtime.Kronecker(i, j))
 		}
 	}
 }
@@ -18874,8 +19052,9 @@ func MatPowDiagJacobian(m float64, Jm *mat.Dense) {
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
 	// tmp = 2 m eye(2)
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * (m * runtime.Kronecker(i, j))
+		tmpRow := runtime.RowSlice(tmp, i, 2)
+		for j := range tmpRow {
+			tmpRow[j] = 2.0 * (m * runtime.Kronecker(i, j))
 		}
 	}
 	jm.AddBlock(0, 0, 1, tmp)
@@ -18948,8 +19127,11 @@ func (loop *matPowCubeLoop) RunPart(part int) {
 	E10Raw := loop.E10Raw
 	lo, hi := runtime.PartRows(2, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 2; j++ {
-			tmp.Data[i*tmp.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, 2)
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmpRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = m*E01RawRow[j] + n*E10RawRow[j]
 		}
 	}
 }
@@ -18995,8 +19177,11 @@ func MatPowCubeDeriv(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *
 	E10Raw := E10.RawMatrix()
 	// tmp = m E01 + n E10
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			tmp.Data[i*tmp.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, 2)
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmpRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = m*E01RawRow[j] + n*E10RawRow[j]
 		}
 	}
 	// dst = (m E01 + n E10) (m E01 + n E10) E01
@@ -19054,8 +19239,11 @@ func MatPowCubeJVP(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dm floa
 	E10Raw := E10.RawMatrix()
 	// tmp = m E01 + n E10
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			tmp.Data[i*tmp.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, 2)
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmpRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = m*E01RawRow[j] + n*E10RawRow[j]
 		}
 	}
 	// dst = dm (m E01 + n E10) (m E01 + n E10) E01
@@ -19118,8 +19306,11 @@ func MatPowCubeJacobian(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, Jm
 	E10Raw := E10.RawMatrix()
 	// tmp2 = m E01 + n E10
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, 2)
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmp2Row))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = m*E01RawRow[j] + n*E10RawRow[j]
 		}
 	}
 	// tmp = (m E01 + n E10) (m E01 + n E10) E01
@@ -19203,8 +19394,11 @@ func (loop *matPowInvLoop) RunPart(part int) {
 	E10Raw := loop.E10Raw
 	lo, hi := runtime.PartRows(2, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 2; j++ {
-			tmp.Data[i*tmp.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, 2)
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmpRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = m*E01RawRow[j] + n*E10RawRow[j]
 		}
 	}
 }
@@ -19249,8 +19443,11 @@ func MatPowInvDeriv(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *m
 	E10Raw := E10.RawMatrix()
 	// tmp = m E01 + n E10
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			tmp.Data[i*tmp.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, 2)
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmpRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = m*E01RawRow[j] + n*E10RawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp)
@@ -19304,8 +19501,11 @@ func MatPowInvJVP(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dm float
 	E10Raw := E10.RawMatrix()
 	// tmp = m E01 + n E10
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			tmp.Data[i*tmp.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, 2)
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmpRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = m*E01RawRow[j] + n*E10RawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp)
@@ -19316,8 +19516,10 @@ func MatPowInvJVP(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dm float
 	ws.chain.MulTo(prod, 1, 0, []blas64.General{f, E01Raw, f}, []bool{false, false, false})
 	// dst = -(dm inv(m E01 + n E10) E01 inv(m E01 + n E10))
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = -(dm * prod.Data[i*prod.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		prodRow := runtime.RowSlice(prod, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = -(dm * prodRow[j])
 		}
 	}
 }
@@ -19368,8 +19570,11 @@ func MatPowInvJacobian(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, Jm 
 	E10Raw := E10.RawMatrix()
 	// tmp2 = m E01 + n E10
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, 2)
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmp2Row))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = m*E01RawRow[j] + n*E10RawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp2)
@@ -19441,8 +19646,11 @@ func (loop *byElementXPlusAYLoop) RunPart(part int) {
 	YRaw := loop.YRaw
 	lo, hi := runtime.PartRows(2, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + a*YRaw.Data[i*YRaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		XRawRow := runtime.RowSlice(XRaw, i, len(dstRawRow))
+		YRawRow := runtime.RowSlice(YRaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = XRawRow[j] + a*YRawRow[j]
 		}
 	}
 }
@@ -19468,8 +19676,10 @@ func ByElementXPlusAYDeriv(X *mat.Dense, a float64, Y *mat.Dense, dst *mat.Dense
 	dstRaw := dst.RawMatrix()
 	YRaw := Y.RawMatrix()
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = YRaw.Data[i*YRaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		YRawRow := runtime.RowSlice(YRaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = YRawRow[j]
 		}
 	}
 }
@@ -19497,8 +19707,10 @@ func ByElementXPlusAYJVP(X *mat.Dense, a float64, Y *mat.Dense, da float64, dst 
 	YRaw := Y.RawMatrix()
 	// dst = da Y
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = da * YRaw.Data[i*YRaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		YRawRow := runtime.RowSlice(YRaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = da * YRawRow[j]
 		}
 	}
 }
@@ -19682,8 +19894,10 @@ func (loop *arraySinXLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = math.Sin(XRawRow[j])
 		}
 	}
 }
@@ -19712,8 +19926,11 @@ func ArraySinXJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	XRaw := X.RawMatrix()
 	// dst = dX .* cos(X)
 	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = dXRaw.Data[i*dXRaw.Stride+j] * math.Cos(XRaw.Data[i*XRaw.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(dstRawRow))
+		XRawRow := runtime.RowSlice(XRaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = dXRawRow[j] * math.Cos(XRawRow[j])
 		}
 	}
 }
@@ -19757,8 +19974,10 @@ func ArraySinXJacobian(X *mat.Dense, JX *mat.Dense) {
 	XRaw := X.RawMatrix()
 	// cosX = cos(X)
 	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			cosX.Data[i*cosX.Stride+j] = math.Cos(XRaw.Data[i*XRaw.Stride+j])
+		cosXRow := runtime.RowSlice(cosX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(cosXRow))
+		for j := range cosXRow {
+			cosXRow[j] = math.Cos(XRawRow[j])
 		}
 	}
 	jX.AddHadamard(1, cosX)
@@ -19842,8 +20061,13 @@ func (loop *arrayCommonMatrixLoop) RunPart(part int) {
 	E11Raw := loop.E11Raw
 	lo, hi := runtime.PartRows(2, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = t*E00Raw.Data[i*E00Raw.Stride+j] + t*t*E01Raw.Data[i*E01Raw.Stride+j] + math.Sin(t)*E10Raw.Data[i*E10Raw.Stride+j] + math.Exp(t)*E11Raw.Data[i*E11Raw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		E00RawRow := runtime.RowSlice(E00Raw, i, len(dstRawRow))
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(dstRawRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(dstRawRow))
+		E11RawRow := runtime.RowSlice(E11Raw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = t*E00RawRow[j] + t*t*E01RawRow[j] + math.Sin(t)*E10RawRow[j] + math.Exp(t)*E11RawRow[j]
 		}
 	}
 }
@@ -19885,8 +20109,13 @@ func ArrayCommonMatrixDeriv(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *mat.
 	E10Raw := E10.RawMatrix()
 	// dst = E00 + exp(t) E11 + 2 t E01 + cos(t) E10
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = E00Raw.Data[i*E00Raw.Stride+j] + math.Exp(t)*E11Raw.Data[i*E11Raw.Stride+j] + 2.0*(t*E01Raw.Data[i*E01Raw.Stride+j]) + math.Cos(t)*E10Raw.Data[i*E10Raw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		E00RawRow := runtime.RowSlice(E00Raw, i, len(dstRawRow))
+		E11RawRow := runtime.RowSlice(E11Raw, i, len(dstRawRow))
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(dstRawRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = E00RawRow[j] + math.Exp(t)*E11RawRow[j] + 2.0*(t*E01RawRow[j]) + math.Cos(t)*E10RawRow[j]
 		}
 	}
 }
@@ -19929,8 +20158,13 @@ func ArrayCommonMatrixJVP(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *mat.De
 	E11Raw := E11.RawMatrix()
 	// dst = dt E00 + 2 (t dt) E01 + (cos(t) dt) E10 + (exp(t) dt) E11
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = dt*E00Raw.Data[i*E00Raw.Stride+j] + 2.0*(t*dt*E01Raw.Data[i*E01Raw.Stride+j]) + math.Cos(t)*dt*E10Raw.Data[i*E10Raw.Stride+j] + math.Exp(t)*dt*E11Raw.Data[i*E11Raw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, 2)
+		E00RawRow := runtime.RowSlice(E00Raw, i, len(dstRawRow))
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(dstRawRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(dstRawRow))
+		E11RawRow := runtime.RowSlice(E11Raw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = dt*E00RawRow[j] + 2.0*(t*dt*E01RawRow[j]) + math.Cos(t)*dt*E10RawRow[j] + math.Exp(t)*dt*E11RawRow[j]
 		}
 	}
 }
@@ -19989,8 +20223,13 @@ func ArrayCommonMatrixJacobian(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *m
 	E10Raw := E10.RawMatrix()
 	// tmp = E00 + exp(t) E11 + 2 t E01 + cos(t) E10
 	for i := 0; i < 2; i++ {
-		for j := 0; j < 2; j++ {
-			tmp.Data[i*tmp.Stride+j] = E00Raw.Data[i*E00Raw.Stride+j] + math.Exp(t)*E11Raw.Data[i*E11Raw.Stride+j] + 2.0*(t*E01Raw.Data[i*E01Raw.Stride+j]) + math.Cos(t)*E10Raw.Data[i*E10Raw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, 2)
+		E00RawRow := runtime.RowSlice(E00Raw, i, len(tmpRow))
+		E11RawRow := runtime.RowSlice(E11Raw, i, len(tmpRow))
+		E01RawRow := runtime.RowSlice(E01Raw, i, len(tmpRow))
+		E10RawRow := runtime.RowSlice(E10Raw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = E00RawRow[j] + math.Exp(t)*E11RawRow[j] + 2.0*(t*E01RawRow[j]) + math.Cos(t)*E10RawRow[j]
 		}
 	}
 	jt.AddBlock(0, 0, 1, tmp)
@@ -20577,8 +20816,10 @@ func (loop *trInvXPlusASymLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			XPlusA.Data[i*XPlusA.Stride+j] = runtime.SymAt(XRaw, i, j) + ARaw.Data[i*ARaw.Stride+j]
+		XPlusARow := runtime.RowSlice(XPlusA, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(XPlusARow))
+		for j := range XPlusARow {
+			XPlusARow[j] = runtime.SymAt(XRaw, i, j) + ARawRow[j]
 		}
 	}
 }
@@ -20665,8 +20906,10 @@ func (loop *trInvXPlusASymGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			XPlusA.Data[i*XPlusA.Stride+j] = runtime.SymAt(XRaw, i, j) + ARaw.Data[i*ARaw.Stride+j]
+		XPlusARow := runtime.RowSlice(XPlusA, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(XPlusARow))
+		for j := range XPlusARow {
+			XPlusARow[j] = runtime.SymAt(XRaw, i, j) + ARawRow[j]
 		}
 	}
 }
@@ -21444,8 +21687,9 @@ func (loop *trXtBXSymLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XB.Data[i*XB.Stride+j] * runtime.SymAt(XRaw, j, i)
+		XBRow := runtime.RowSlice(XB, i, k)
+		for j := range XBRow {
+			fPart += XBRow[j] * runtime.SymAt(XRaw, j, i)
 		}
 	}
 	fParts.Data[part] = fPart
@@ -21627,8 +21871,9 @@ func (loop *trAXBXSymLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += AXB.Data[i*AXB.Stride+j] * runtime.SymAt(XRaw, j, i)
+		AXBRow := runtime.RowSlice(AXB, i, k)
+		for j := range AXBRow {
+			fPart += AXBRow[j] * runtime.SymAt(XRaw, j, i)
 		}
 	}
 	fParts.Data[part] = fPart
@@ -21818,8 +22063,10 @@ func (loop *trBtXtCXBSymLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+		XBRow := runtime.RowSlice(XB, i, k)
+		CXBRow := runtime.RowSlice(CXB, i, len(XBRow))
+		for j := range XBRow {
+			fPart += XBRow[j] * CXBRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -22017,8 +22264,10 @@ func (loop *trAXBCSqSymLoop) RunPart(part int) {
 	CRaw := loop.CRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		CPlusAXBRow := runtime.RowSlice(CPlusAXB, i, k)
+		CRawRow := runtime.RowSlice(CRaw, i, len(CPlusAXBRow))
+		for j := range CPlusAXBRow {
+			CPlusAXBRow[j] = CRawRow[j]
 		}
 	}
 }
@@ -22042,8 +22291,9 @@ func (loop2 *trAXBCSqSymLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	fPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		CPlusAXBRow2 := runtime.RowSlice(CPlusAXB, i, k)
+		for j := range CPlusAXBRow2 {
+			fPart += CPlusAXBRow2[j] * CPlusAXBRow2[j]
 		}
 	}
 	fParts.Data[part2] = fPart
@@ -22153,8 +22403,10 @@ func (loop *trAXBCSqSymGradLoop) RunPart(part int) {
 	CRaw := loop.CRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		CPlusAXBRow := runtime.RowSlice(CPlusAXB, i, k)
+		CRawRow := runtime.RowSlice(CRaw, i, len(CPlusAXBRow))
+		for j := range CPlusAXBRow {
+			CPlusAXBRow[j] = CRawRow[j]
 		}
 	}
 }
@@ -22178,8 +22430,9 @@ func (loop2 *trAXBCSqSymGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	fPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		CPlusAXBRow2 := runtime.RowSlice(CPlusAXB, i, k)
+		for j := range CPlusAXBRow2 {
+			fPart += CPlusAXBRow2[j] * CPlusAXBRow2[j]
 		}
 	}
 	fParts.Data[part2] = fPart
@@ -22294,8 +22547,10 @@ func (loop *trCookbook123SymLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += XB.Data[i*XB.Stride+j] * CXXCXB.Data[i*CXXCXB.Stride+j]
+		XBRow := runtime.RowSlice(XB, i, k)
+		CXXCXBRow := runtime.RowSlice(CXXCXB, i, len(XBRow))
+		for j := range XBRow {
+			fPart += XBRow[j] * CXXCXBRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -22730,8 +22985,10 @@ func (loop *trCookbook127SymLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		APlusXCXRow := runtime.RowSlice(APlusXCX, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(APlusXCXRow))
+		for j := range APlusXCXRow {
+			APlusXCXRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -22757,8 +23014,9 @@ func (loop2 *trCookbook127SymLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	fPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			fPart += prod.Data[i*prod.Stride+j] * runtime.SymAt(XRaw, j, i)
+		prodRow := runtime.RowSlice(prod, i, k)
+		for j := range prodRow {
+			fPart += prodRow[j] * runtime.SymAt(XRaw, j, i)
 		}
 	}
 	fParts.Data[part2] = fPart
@@ -22959,8 +23217,10 @@ func (loop *trCookbook127SymGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		APlusXCXRow := runtime.RowSlice(APlusXCX, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(APlusXCXRow))
+		for j := range APlusXCXRow {
+			APlusXCXRow[j] = ARawRow[j]
 		}
 	}
 }
@@ -22986,8 +23246,9 @@ func (loop2 *trCookbook127SymGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	fPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			fPart += prod.Data[i*prod.Stride+j] * runtime.SymAt(XRaw, j, i)
+		prodRow := runtime.RowSlice(prod, i, k)
+		for j := range prodRow {
+			fPart += prodRow[j] * runtime.SymAt(XRaw, j, i)
 		}
 	}
 	fParts.Data[part2] = fPart
@@ -23186,8 +23447,11 @@ func (loop *complicatedSymLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			APlusB.Data[i*APlusB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
+		APlusBRow := runtime.RowSlice(APlusB, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(APlusBRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(APlusBRow))
+		for j := range APlusBRow {
+			APlusBRow[j] = ARawRow[j] + BRawRow[j]
 		}
 	}
 }
@@ -23637,8 +23901,11 @@ func (loop *complicatedSymGradLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			APlusB.Data[i*APlusB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
+		APlusBRow := runtime.RowSlice(APlusB, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(APlusBRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(APlusBRow))
+		for j := range APlusBRow {
+			APlusBRow[j] = ARawRow[j] + BRawRow[j]
 		}
 	}
 }
@@ -23810,8 +24077,9 @@ func (loop *applyAtSinXbSymLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(runtime.SymAt(XRaw, i, j))
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(runtime.SymAt(XRaw, i, j))
 		}
 	}
 }
@@ -23897,8 +24165,9 @@ func (loop *applyAtSinXbSymGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(runtime.SymAt(XRaw, i, j))
+		sinXRow := runtime.RowSlice(sinX, i, k)
+		for j := range sinXRow {
+			sinXRow[j] = math.Sin(runtime.SymAt(XRaw, i, j))
 		}
 	}
 }
@@ -23925,8 +24194,9 @@ func (loop2 *applyAtSinXbSymGradLoop2) RunPart(part2 int) {
 	XRaw := loop2.XRaw
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(runtime.SymAt(XRaw, i, j))
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow {
+			tmpRow[j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(runtime.SymAt(XRaw, i, j))
 		}
 	}
 }
@@ -24039,8 +24309,10 @@ func (loop *applyAtSinAXBbSymLoop) RunPart(part int) {
 	AXB := loop.AXB
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		sinAXBRow := runtime.RowSlice(sinAXB, i, k)
+		AXBRow := runtime.RowSlice(AXB, i, len(sinAXBRow))
+		for j := range sinAXBRow {
+			sinAXBRow[j] = math.Sin(AXBRow[j])
 		}
 	}
 }
@@ -24156,8 +24428,10 @@ func (loop *applyAtSinAXBbSymGradLoop) RunPart(part int) {
 	AXB := loop.AXB
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		sinAXBRow := runtime.RowSlice(sinAXB, i, k)
+		AXBRow := runtime.RowSlice(AXB, i, len(sinAXBRow))
+		for j := range sinAXBRow {
+			sinAXBRow[j] = math.Sin(AXBRow[j])
 		}
 	}
 }
@@ -24184,8 +24458,10 @@ func (loop2 *applyAtSinAXBbSymGradLoop2) RunPart(part2 int) {
 	AXB := loop2.AXB
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		AXBRow2 := runtime.RowSlice(AXB, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXBRow2[j])
 		}
 	}
 }
@@ -24293,8 +24569,11 @@ func (loop *hadAtAXBbSymLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * runtime.SymAt(XRaw, i, j))
+		BAXRow := runtime.RowSlice(BAX, i, k)
+		BRawRow := runtime.RowSlice(BRaw, i, len(BAXRow))
+		ARawRow := runtime.RowSlice(ARaw, i, len(BAXRow))
+		for j := range BAXRow {
+			BAXRow[j] = BRawRow[j] * (ARawRow[j] * runtime.SymAt(XRaw, i, j))
 		}
 	}
 }
@@ -24398,8 +24677,11 @@ func (loop *hadAtAXBbSymGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * runtime.SymAt(XRaw, i, j))
+		BAXRow := runtime.RowSlice(BAX, i, k)
+		BRawRow := runtime.RowSlice(BRaw, i, len(BAXRow))
+		ARawRow := runtime.RowSlice(ARaw, i, len(BAXRow))
+		for j := range BAXRow {
+			BAXRow[j] = BRawRow[j] * (ARawRow[j] * runtime.SymAt(XRaw, i, j))
 		}
 	}
 }
@@ -24428,8 +24710,11 @@ func (loop2 *hadAtAXBbSymGradLoop2) RunPart(part2 int) {
 	bRaw := loop2.bRaw
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow2[j] * (BRawRow2[j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
 }
@@ -24554,8 +24839,9 @@ func (loop *issue23492TrSqSymGradLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(3, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < 3; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0*runtime.SymAt(ARaw, i, j) + runtime.Kronecker(i, j)
+		tmpRow := runtime.RowSlice(tmp, i, 3)
+		for j := range tmpRow {
+			tmpRow[j] = 2.0*runtime.SymAt(ARaw, i, j) + runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -24924,8 +25210,10 @@ func (loop *trXtBXRectLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j2] * BX.Data[i*BX.Stride+j2]
+		XRawRow := runtime.RowSlice(XRaw, i, j)
+		BXRow := runtime.RowSlice(BX, i, len(XRawRow))
+		for j2 := range XRawRow {
+			fPart += XRawRow[j2] * BXRow[j2]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -25074,8 +25362,10 @@ func (loop *trXBXtRectLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			fPart += XB.Data[i*XB.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2]
+		XBRow := runtime.RowSlice(XB, i, j)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XBRow))
+		for j2 := range XBRow {
+			fPart += XBRow[j2] * XRawRow[j2]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -25232,8 +25522,10 @@ func (loop *trBtXtCXBRectLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			fPart += XB.Data[i*XB.Stride+j2] * CXB.Data[i*CXB.Stride+j2]
+		XBRow := runtime.RowSlice(XB, i, m)
+		CXBRow := runtime.RowSlice(CXB, i, len(XBRow))
+		for j2 := range XBRow {
+			fPart += XBRow[j2] * CXBRow[j2]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -25394,8 +25686,10 @@ func (loop *trXtBXCRectLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			fPart += XRaw.Data[i*XRaw.Stride+j2] * BXC.Data[i*BXC.Stride+j2]
+		XRawRow := runtime.RowSlice(XRaw, i, j)
+		BXCRow := runtime.RowSlice(BXC, i, len(XRawRow))
+		for j2 := range XRawRow {
+			fPart += XRawRow[j2] * BXCRow[j2]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -25716,8 +26010,10 @@ func (loop *trAXBCSqRectLoop) RunPart(part int) {
 	CRaw := loop.CRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
+		CPlusAXBRow := runtime.RowSlice(CPlusAXB, i, m)
+		CRawRow := runtime.RowSlice(CRaw, i, len(CPlusAXBRow))
+		for j2 := range CPlusAXBRow {
+			CPlusAXBRow[j2] = CRawRow[j2]
 		}
 	}
 }
@@ -25741,8 +26037,9 @@ func (loop2 *trAXBCSqRectLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	fPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j2] * CPlusAXB.Data[i*CPlusAXB.Stride+j2]
+		CPlusAXBRow2 := runtime.RowSlice(CPlusAXB, i, m)
+		for j2 := range CPlusAXBRow2 {
+			fPart += CPlusAXBRow2[j2] * CPlusAXBRow2[j2]
 		}
 	}
 	fParts.Data[part2] = fPart
@@ -25847,8 +26144,10 @@ func (loop *trAXBCSqRectGradLoop) RunPart(part int) {
 	CRaw := loop.CRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
+		CPlusAXBRow := runtime.RowSlice(CPlusAXB, i, m)
+		CRawRow := runtime.RowSlice(CRaw, i, len(CPlusAXBRow))
+		for j2 := range CPlusAXBRow {
+			CPlusAXBRow[j2] = CRawRow[j2]
 		}
 	}
 }
@@ -25872,8 +26171,9 @@ func (loop2 *trAXBCSqRectGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	fPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j2] * CPlusAXB.Data[i*CPlusAXB.Stride+j2]
+		CPlusAXBRow2 := runtime.RowSlice(CPlusAXB, i, m)
+		for j2 := range CPlusAXBRow2 {
+			fPart += CPlusAXBRow2[j2] * CPlusAXBRow2[j2]
 		}
 	}
 	fParts.Data[part2] = fPart
@@ -25988,8 +26288,10 @@ func (loop *trCookbook123RectLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(k, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			fPart += XB.Data[i*XB.Stride+j2] * CXXTCXB.Data[i*CXXTCXB.Stride+j2]
+		XBRow := runtime.RowSlice(XB, i, m)
+		CXXTCXBRow := runtime.RowSlice(CXXTCXB, i, len(XBRow))
+		for j2 := range XBRow {
+			fPart += XBRow[j2] * CXXTCXBRow[j2]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -26607,8 +26909,10 @@ func (loop *applyAtSinAXBbRectLoop) RunPart(part int) {
 	AXB := loop.AXB
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			sinAXB.Data[i*sinAXB.Stride+j2] = math.Sin(AXB.Data[i*AXB.Stride+j2])
+		sinAXBRow := runtime.RowSlice(sinAXB, i, m)
+		AXBRow := runtime.RowSlice(AXB, i, len(sinAXBRow))
+		for j2 := range sinAXBRow {
+			sinAXBRow[j2] = math.Sin(AXBRow[j2])
 		}
 	}
 }
@@ -26720,8 +27024,10 @@ func (loop *applyAtSinAXBbRectGradLoop) RunPart(part int) {
 	AXB := loop.AXB
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			sinAXB.Data[i*sinAXB.Stride+j2] = math.Sin(AXB.Data[i*AXB.Stride+j2])
+		sinAXBRow := runtime.RowSlice(sinAXB, i, m)
+		AXBRow := runtime.RowSlice(AXB, i, len(sinAXBRow))
+		for j2 := range sinAXBRow {
+			sinAXBRow[j2] = math.Sin(AXBRow[j2])
 		}
 	}
 }
@@ -26748,8 +27054,10 @@ func (loop2 *applyAtSinAXBbRectGradLoop2) RunPart(part2 int) {
 	AXB := loop2.AXB
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			tmp.Data[i*tmp.Stride+j2] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j2])
+		tmpRow := runtime.RowSlice(tmp, i, m)
+		AXBRow2 := runtime.RowSlice(AXB, i, len(tmpRow))
+		for j2 := range tmpRow {
+			tmpRow[j2] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc] * math.Cos(AXBRow2[j2])
 		}
 	}
 }
@@ -26860,8 +27168,12 @@ func (loop *hadAtAXBbRectLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			BAX.Data[i*BAX.Stride+j2] = BRaw.Data[i*BRaw.Stride+j2] * (ARaw.Data[i*ARaw.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2])
+		BAXRow := runtime.RowSlice(BAX, i, j)
+		BRawRow := runtime.RowSlice(BRaw, i, len(BAXRow))
+		ARawRow := runtime.RowSlice(ARaw, i, len(BAXRow))
+		XRawRow := runtime.RowSlice(XRaw, i, len(BAXRow))
+		for j2 := range BAXRow {
+			BAXRow[j2] = BRawRow[j2] * (ARawRow[j2] * XRawRow[j2])
 		}
 	}
 }
@@ -26966,8 +27278,12 @@ func (loop *hadAtAXBbRectGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			BAX.Data[i*BAX.Stride+j2] = BRaw.Data[i*BRaw.Stride+j2] * (ARaw.Data[i*ARaw.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2])
+		BAXRow := runtime.RowSlice(BAX, i, j)
+		BRawRow := runtime.RowSlice(BRaw, i, len(BAXRow))
+		ARawRow := runtime.RowSlice(ARaw, i, len(BAXRow))
+		XRawRow := runtime.RowSlice(XRaw, i, len(BAXRow))
+		for j2 := range BAXRow {
+			BAXRow[j2] = BRawRow[j2] * (ARawRow[j2] * XRawRow[j2])
 		}
 	}
 }
@@ -26998,8 +27314,11 @@ func (loop2 *hadAtAXBbRectGradLoop2) RunPart(part2 int) {
 	bRaw := loop2.bRaw
 	lo2, hi2 := runtime.PartRows(k, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			dXRaw.Data[i*dXRaw.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2] * (BRaw.Data[i*BRaw.Stride+j2] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc]))
+		dXRawRow := runtime.RowSlice(dXRaw, i, j)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(dXRawRow))
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(dXRawRow))
+		for j2 := range dXRawRow {
+			dXRawRow[j2] = ARawRow2[j2] * (BRawRow2[j2] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc]))
 		}
 	}
 }

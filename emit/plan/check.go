@@ -84,6 +84,9 @@ func Check(params []*Value, steps []Step, fields map[*Value]string) error {
 	if err := c.storage(fields); err != nil {
 		return err
 	}
+	if err := checkRowViews(steps, nil, nil, nil); err != nil {
+		return err
+	}
 	if err := c.steps(steps, nil); err != nil {
 		return err
 	}

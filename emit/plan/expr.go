@@ -65,10 +65,13 @@ func (r Ref) values(yield func(*Value)) { yield(r.V) }
 
 // At is entry (I, J) of a stored matrix, or entry I of a vector (J nil):
 // Data[i*Stride+j], Data[k] for a contiguous vector, Data[k*Inc]
-// otherwise, and runtime.SymAt for a symmetric value.
+// otherwise, and runtime.SymAt for a symmetric value. In a loop with a
+// view of row I of V (RowView), Row names it and the entry prints as
+// Row[J]: the same entry, which the checks take as (V, I, J).
 type At struct {
 	V    *Value
 	I, J Expr
+	Row  *Value
 }
 
 // Prec is PrecAtom.
@@ -78,6 +81,8 @@ func (a At) Prec() int { return PrecAtom }
 func (a At) Code() jen.Code {
 	v := jen.Id(a.V.Name)
 	switch {
+	case a.Row != nil:
+		return jen.Id(a.Row.Name).Index(a.J.Code())
 	case a.V.Kind == Symmetric:
 		return jen.Qual(RuntimePath, "SymAt").Call(v, a.I.Code(), a.J.Code())
 	case a.J == nil && a.V.Contiguous:

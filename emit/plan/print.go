@@ -31,6 +31,9 @@ func goStep(s Step) jen.Code {
 		if s.Parallel != nil {
 			return goParallel(s)
 		}
+		if len(s.RowViews) > 0 {
+			return lines(goRowLoop(s.RowViews, s.Var, s.To, Go(s.Body)))
+		}
 		return goFor(s.Var.Name, s.From.Code(), s.To.Code(), s.Step, Go(s.Body)...)
 	case *Block:
 		if s.If != nil {
@@ -72,6 +75,9 @@ func goLoop(l *Loop) jen.Code {
 	case l.Shape.IsRow():
 		return goFor(l.I.Name, zero, l.Cols.Code(), nil, inner...)
 	}
+	if !l.Tiled && len(l.RowViews) > 0 {
+		return goFor(l.I.Name, zero, l.Rows.Code(), nil, goRowLoop(l.RowViews, l.J, l.Cols, inner)...)
+	}
 	if !l.Tiled {
 		return goFor(l.I.Name, zero, l.Rows.Code(), nil, goFor(l.J.Name, jen.Lit(0), l.Cols.Code(), nil, inner...))
 	}
@@ -89,6 +95,15 @@ func goLoop(l *Loop) jen.Code {
 	return goFor(t.I.Name, jen.Lit(0), l.Rows.Code(), tile, append(end(t.IEnd, t.I, l.Rows),
 		goFor(t.J.Name, jen.Lit(0), l.Cols.Code(), tile, append(end(t.JEnd, t.J, l.Cols),
 			within(l.I, t.I, t.IEnd, within(l.J, t.J, t.JEnd, inner...)))...))...)
+}
+
+// lines prints statements as one, a line each.
+func lines(stmts []jen.Code) jen.Code {
+	out := jen.Add(stmts[0])
+	for _, st := range stmts[1:] {
+		out = out.Line().Add(st)
+	}
+	return out
 }
 
 // goParallel prints the function's side of a parallel loop: the shared

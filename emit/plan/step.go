@@ -93,6 +93,21 @@ type Loop struct {
 	// Rows and Cols print the loop bounds (the Go expressions of Shape's
 	// dimensions).
 	Rows, Cols Expr
+	// RowViews are the rows of matrices the body reads or writes entry
+	// (I, J) of, declared for each row before the loop over its entries
+	// (RowViewsOf).
+	RowViews []RowView
+}
+
+// RowView is a slice of row I of the matrix Of, entries 0 … n−1 for a
+// loop over n columns: Row := runtime.RowSlice(Of, I, n), declared before the
+// loop over the row's entries, which ranges over the first view; an entry
+// (I, j) of Of that the loop reads or writes prints as Row[j] (At.Row).
+// The slice is the same memory as the entries, so nothing changes but the
+// spelling, and the compiler, knowing j below every view's length, drops
+// the bounds checks.
+type RowView struct {
+	Row, Of, I *Value
 }
 
 // TileVars are the variables of a tiled loop.
@@ -109,6 +124,9 @@ type For struct {
 	Step     Expr
 	Body     []Step
 	Parallel *Parallel
+	// RowViews, for a loop over the columns of a matrix, from 0 by 1, are
+	// as a Loop's: To the count of columns, I the enclosing loop's row.
+	RowViews []RowView
 }
 
 // Parallel makes a For from 0 to To (the count of parts), by 1, a loop over the parts of the

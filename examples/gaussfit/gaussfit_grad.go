@@ -271,8 +271,10 @@ func (loop *factorNLLGradLoop) RunPart(part int) {
 	invS := loop.invS
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		invSRow := runtime.RowSlice(invS, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = invSRow[j]
 		}
 	}
 }

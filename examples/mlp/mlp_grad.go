@@ -111,8 +111,10 @@ func (loop *lossLoop) RunPart(part int) {
 	b1Raw := loop.b1Raw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + b1Raw.Data[j*b1Raw.Inc])
+		HRow := runtime.RowSlice(H, i, h)
+		XW1Row := runtime.RowSlice(XW1, i, len(HRow))
+		for j := range HRow {
+			HRow[j] = math.Tanh(XW1Row[j] + b1Raw.Data[j*b1Raw.Inc])
 		}
 	}
 }
@@ -142,8 +144,10 @@ func (loop2 *lossLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sumPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < o; j++ {
-			sumPart += runtime.Square(HW2.Data[i*HW2.Stride+j] + b2Raw.Data[j*b2Raw.Inc] - YRaw.Data[i*YRaw.Stride+j])
+		HW2Row := runtime.RowSlice(HW2, i, o)
+		YRawRow := runtime.RowSlice(YRaw, i, len(HW2Row))
+		for j := range HW2Row {
+			sumPart += runtime.Square(HW2Row[j] + b2Raw.Data[j*b2Raw.Inc] - YRawRow[j])
 		}
 	}
 	sumParts.Data[part2] = sumPart
@@ -311,8 +315,10 @@ func (loop *lossGradLoop) RunPart(part int) {
 	YRaw := loop.YRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < o; j++ {
-			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, o)
+		YRawRow := runtime.RowSlice(YRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = -YRawRow[j]
 		}
 	}
 }
@@ -339,8 +345,10 @@ func (loop2 *lossGradLoop2) RunPart(part2 int) {
 	b1Raw := loop2.b1Raw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + b1Raw.Data[j*b1Raw.Inc])
+		HRow := runtime.RowSlice(H, i, h)
+		XW1Row := runtime.RowSlice(XW1, i, len(HRow))
+		for j := range HRow {
+			HRow[j] = math.Tanh(XW1Row[j] + b1Raw.Data[j*b1Raw.Inc])
 		}
 	}
 }
@@ -366,8 +374,9 @@ func (loop3 *lossGradLoop3) RunPart(part3 int) {
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	sumPart := 0.0
 	for i := lo3; i < hi3; i++ {
-		for j := 0; j < o; j++ {
-			sumPart += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		tmpRow2 := runtime.RowSlice(tmp, i, o)
+		for j := range tmpRow2 {
+			sumPart += tmpRow2[j] * tmpRow2[j]
 		}
 	}
 	sumParts.Data[part3] = sumPart
@@ -395,8 +404,11 @@ func (loop4 *lossGradLoop4) RunPart(part4 int) {
 	H := loop4.H
 	lo4, hi4 := runtime.PartRows(n, parts4, part4)
 	for i := lo4; i < hi4; i++ {
-		for j := 0; j < h; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
+		tmp3Row := runtime.RowSlice(tmp3, i, h)
+		prodRow := runtime.RowSlice(prod, i, len(tmp3Row))
+		HRow2 := runtime.RowSlice(H, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = prodRow[j] * (1.0 - HRow2[j]*HRow2[j])
 		}
 	}
 }

@@ -108,8 +108,10 @@ func (loop *lossLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, k)
+		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		for j := range YRawRow {
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
 	sum2Parts.Data[part] = sum2Part
@@ -252,8 +254,10 @@ func (loop *lossGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, k)
+		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		for j := range YRawRow {
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
 	sum2Parts.Data[part] = sum2Part
@@ -281,8 +285,11 @@ func (loop2 *lossGradLoop2) RunPart(part2 int) {
 	YRaw := loop2.YRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
+		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
+		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))
+		for j := range softmaxMinusYRow {
+			softmaxMinusYRow[j] = softmaxRow[j] - YRawRow2[j]
 		}
 	}
 }

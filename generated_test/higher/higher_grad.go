@@ -81,8 +81,10 @@ func (loop *curveLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = t * t * ARaw.Data[i*ARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = t * t * ARawRow[j]
 		}
 	}
 }
@@ -125,8 +127,10 @@ func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ARaw := A.RawMatrix()
 	// dst = 2 t A
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * ARaw.Data[i*ARaw.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * (t * ARawRow[j])
 		}
 	}
 	BRaw := B.RawMatrix()
@@ -177,8 +181,11 @@ func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, BRaw, 0, BB)
 	// dst = 2 A - sin(t) B B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0*ARaw.Data[i*ARaw.Stride+j] - math.Sin(t)*BB.Data[i*BB.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		BBRow := runtime.RowSlice(BB, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0*ARawRow[j] - math.Sin(t)*BBRow[j]
 		}
 	}
 }
@@ -226,8 +233,10 @@ func CurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, BRaw, 0, BB)
 	// dst = -(cos(t) B B)
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = -(math.Cos(t) * BB.Data[i*BB.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		BBRow := runtime.RowSlice(BB, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = -(math.Cos(t) * BBRow[j])
 		}
 	}
 }
@@ -270,8 +279,10 @@ func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense)
 	ARaw := A.RawMatrix()
 	// dst = 2 (t dt) A
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * dt * ARaw.Data[i*ARaw.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * (t * dt * ARawRow[j])
 		}
 	}
 	BRaw := B.RawMatrix()
@@ -323,8 +334,10 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	ARaw := A.RawMatrix()
 	// tmp = 2 t A
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * (t * ARaw.Data[i*ARaw.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = 2.0 * (t * ARawRow[j])
 		}
 	}
 	BRaw := B.RawMatrix()
@@ -1121,8 +1134,10 @@ func (loop *elemExpLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * math.Exp(XRaw.Data[i*XRaw.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = XRawRow[j] * math.Exp(XRawRow[j])
 		}
 	}
 }
@@ -1165,9 +1180,13 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	// expXDX = exp(X) .* dX
 	// dst = exp(X) .* dX + X .* (exp(X) .* dX)
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			expXDX.Data[i*expXDX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j]) * dXRaw.Data[i*dXRaw.Stride+j]
-			dstRaw.Data[i*dstRaw.Stride+j] = expXDX.Data[i*expXDX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*expXDX.Data[i*expXDX.Stride+j]
+		expXDXRow := runtime.RowSlice(expXDX, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expXDXRow))
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(expXDXRow))
+		dstRawRow := runtime.RowSlice(dstRaw, i, len(expXDXRow))
+		for j := range expXDXRow {
+			expXDXRow[j] = math.Exp(XRawRow[j]) * dXRawRow[j]
+			dstRawRow[j] = expXDXRow[j] + XRawRow[j]*expXDXRow[j]
 		}
 	}
 }
@@ -1214,9 +1233,12 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	// expX = exp(X)
 	// tmp = exp(X) + X .* exp(X)
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
-			tmp.Data[i*tmp.Stride+j] = expX.Data[i*expX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*expX.Data[i*expX.Stride+j]
+		expXRow := runtime.RowSlice(expX, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expXRow))
+		tmpRow := runtime.RowSlice(tmp, i, len(expXRow))
+		for j := range expXRow {
+			expXRow[j] = math.Exp(XRawRow[j])
+			tmpRow[j] = expXRow[j] + XRawRow[j]*expXRow[j]
 		}
 	}
 	jX.AddHadamard(1, tmp)
@@ -1421,8 +1443,10 @@ func (loop *traceScaledLoop) RunPart(part int) {
 	ARaw := loop.ARaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < p; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = trX * ARaw.Data[i*ARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, p)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = trX * ARawRow[j]
 		}
 	}
 }
@@ -1463,8 +1487,10 @@ func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	ARaw := A.RawMatrix()
 	// dst = tr(dX) A
 	for i := 0; i < m; i++ {
-		for j := 0; j < p; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = trDX * ARaw.Data[i*ARaw.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, p)
+		ARawRow := runtime.RowSlice(ARaw, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = trDX * ARawRow[j]
 		}
 	}
 }
@@ -2345,8 +2371,10 @@ func (loop *quadTraceLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			fPart += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
+		WRawRow := runtime.RowSlice(WRaw, i, k)
+		AWRow := runtime.RowSlice(AW, i, len(WRawRow))
+		for j := range WRawRow {
+			fPart += WRawRow[j] * AWRow[j]
 		}
 	}
 	fParts.Data[part] = fPart
@@ -2638,8 +2666,11 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	tmp := vSinvSC
 	// tmp = -vS - (-vS inv(S) C - C inv(S) vS)
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = -runtime.SymAt(vSRaw, i, j) - (-vSinvSC.Data[i*vSinvSC.Stride+j] - CinvSvS.Data[i*CinvSvS.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		vSinvSCRow := runtime.RowSlice(vSinvSC, i, len(tmpRow))
+		CinvSvSRow := runtime.RowSlice(CinvSvS, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = -runtime.SymAt(vSRaw, i, j) - (-vSinvSCRow[j] - CinvSvSRow[j])
 		}
 	}
 	// prod = inv(S) (-vS - (-vS inv(S) C - C inv(S) vS)) inv(S)
@@ -3477,8 +3508,11 @@ func (loop *invPathLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 }
@@ -3527,8 +3561,11 @@ func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp)
@@ -3584,8 +3621,11 @@ func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp)
@@ -3642,8 +3682,11 @@ func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dens
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp)
@@ -3654,8 +3697,10 @@ func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dens
 	ws.chain.MulTo(prod, 1, 0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
 	// dst = -(dt inv(A + t B) B inv(A + t B))
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = -(dt * prod.Data[i*prod.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		prodRow := runtime.RowSlice(prod, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = -(dt * prodRow[j])
 		}
 	}
 }
@@ -3710,8 +3755,11 @@ func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	BRaw := B.RawMatrix()
 	// tmp2 = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp2)
@@ -3818,8 +3866,11 @@ func (loop *productPathLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < p; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, p)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 }
@@ -3848,8 +3899,11 @@ func (loop2 *productPathLoop2) RunPart(part2 int) {
 	DRaw := loop2.DRaw
 	lo2, hi2 := runtime.PartRows(p, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmp2Row))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = CRawRow[j] + t*t*DRawRow[j]
 		}
 	}
 }
@@ -3911,8 +3965,11 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < m; i++ {
-		for j := 0; j < p; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, p)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	DRaw := D.RawMatrix()
@@ -3920,16 +3977,21 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, DRaw, 0, prod)
 	// dst = 2 t (A + t B) D
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * prod.Data[i*prod.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		prodRow := runtime.RowSlice(prod, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * (t * prodRow[j])
 		}
 	}
 	tmp2 := runtime.Mat(&ws.tmp2, p, n)
 	CRaw := C.RawMatrix()
 	// tmp2 = C + t^2 D
 	for i := 0; i < p; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmp2Row))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = CRawRow[j] + t*t*DRawRow[j]
 		}
 	}
 	// dst += B (C + t^2 D)
@@ -3994,16 +4056,21 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, DRaw, 0, BD)
 	// dst = 4 t B D
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 4.0 * (t * BD.Data[i*BD.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		BDRow := runtime.RowSlice(BD, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 4.0 * (t * BDRow[j])
 		}
 	}
 	tmp := runtime.Mat(&ws.tmp, m, p)
 	ARaw := A.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < m; i++ {
-		for j := 0; j < p; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, p)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	// dst += 2 (A + t B) D
@@ -4123,8 +4190,11 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < m; i++ {
-		for j := 0; j < p; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, p)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	DRaw := D.RawMatrix()
@@ -4132,16 +4202,21 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, DRaw, 0, prod)
 	// dst = 2 (t dt) (A + t B) D
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * dt * prod.Data[i*prod.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, n)
+		prodRow := runtime.RowSlice(prod, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = 2.0 * (t * dt * prodRow[j])
 		}
 	}
 	tmp2 := runtime.Mat(&ws.tmp2, p, n)
 	CRaw := C.RawMatrix()
 	// tmp2 = C + t^2 D
 	for i := 0; i < p; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmp2Row))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = CRawRow[j] + t*t*DRawRow[j]
 		}
 	}
 	// dst += dt B (C + t^2 D)
@@ -4209,8 +4284,11 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	BRaw := B.RawMatrix()
 	// tmp2 = A + t B
 	for i := 0; i < m; i++ {
-		for j := 0; j < p; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, p)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	DRaw := D.RawMatrix()
@@ -4220,16 +4298,21 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	tmp := prod
 	// tmp = 2 t (A + t B) D
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * (t * prod.Data[i*prod.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		prodRow := runtime.RowSlice(prod, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = 2.0 * (t * prodRow[j])
 		}
 	}
 	tmp3 := runtime.Mat(&ws.tmp3, p, n)
 	CRaw := C.RawMatrix()
 	// tmp3 = C + t^2 D
 	for i := 0; i < p; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmp3Row))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = CRawRow[j] + t*t*DRawRow[j]
 		}
 	}
 	// tmp += B (C + t^2 D)
@@ -5374,14 +5457,19 @@ func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	sumSoftmaxXVX := 0.0
 	// sumSoftmaxXVX = sum(softmax(X) .* vX)
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sumSoftmaxXVX += softmaxX.Data[i*softmaxX.Stride+j] * vXRaw.Data[i*vXRaw.Stride+j]
+		softmaxXRow := runtime.RowSlice(softmaxX, i, n)
+		vXRawRow := runtime.RowSlice(vXRaw, i, len(softmaxXRow))
+		for j := range softmaxXRow {
+			sumSoftmaxXVX += softmaxXRow[j] * vXRawRow[j]
 		}
 	}
 	// hX = softmax(X) .* (vX - sum(softmax(X) .* vX))
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			hXRaw.Data[i*hXRaw.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] * (vXRaw.Data[i*vXRaw.Stride+j] - sumSoftmaxXVX)
+		hXRawRow := runtime.RowSlice(hXRaw, i, n)
+		softmaxXRow2 := runtime.RowSlice(softmaxX, i, len(hXRawRow))
+		vXRawRow2 := runtime.RowSlice(vXRaw, i, len(hXRawRow))
+		for j := range hXRawRow {
+			hXRawRow[j] = softmaxXRow2[j] * (vXRawRow2[j] - sumSoftmaxXVX)
 		}
 	}
 }
@@ -5501,8 +5589,11 @@ func (loop *softmaxRowsCurveLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 }
@@ -5558,8 +5649,11 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
@@ -5578,8 +5672,11 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	BF := runtime.Mat(&ws.BF, n, k)
 	// BF = B .* softmax(A + t B + vector(1) b', 2)
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			BF.Data[i*BF.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * f.Data[i*f.Stride+j]
+		BFRow := runtime.RowSlice(BF, i, k)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(BFRow))
+		fRow := runtime.RowSlice(f, i, len(BFRow))
+		for j := range BFRow {
+			BFRow[j] = BRawRow2[j] * fRow[j]
 		}
 	}
 	tmp3 := runtime.Vec(&ws.tmp3, k)
@@ -5599,8 +5696,12 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	runtime.OuterTo(prod, 1, prod2, tmp4)
 	// dst = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = f.Data[i*f.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] - prod.Data[i*prod.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		fRow2 := runtime.RowSlice(f, i, len(dstRawRow))
+		BRawRow3 := runtime.RowSlice(BRaw, i, len(dstRawRow))
+		prodRow := runtime.RowSlice(prod, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = fRow2[j] * (BRawRow3[j] - prodRow[j])
 		}
 	}
 }
@@ -5661,8 +5762,10 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	BRaw := B.RawMatrix()
 	// tmp = B
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = BRawRow[j]
 		}
 	}
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
@@ -5671,8 +5774,11 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	ARaw := A.RawMatrix()
 	// tmp3 = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp3Row))
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = ARawRow[j] + t*BRawRow2[j]
 		}
 	}
 	tmp4 := runtime.Vec(&ws.tmp4, n)
@@ -5689,8 +5795,11 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	runtime.SoftmaxRowsTo(f, tmp3)
 	// tmp2 = B .* softmax(A + t B + vector(1) b', 2)
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * f.Data[i*f.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, k)
+		BRawRow3 := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		fRow := runtime.RowSlice(f, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = BRawRow3[j] * fRow[j]
 		}
 	}
 	tmp5 := runtime.Vec(&ws.tmp5, k)
@@ -5714,9 +5823,14 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	// tmp7 = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	// tmp8 = B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = f.Data[i*f.Stride+j] * tmp.Data[i*tmp.Stride+j]
-			tmp8.Data[i*tmp8.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * tmp7.Data[i*tmp7.Stride+j]
+		tmp7Row := runtime.RowSlice(tmp7, i, k)
+		fRow2 := runtime.RowSlice(f, i, len(tmp7Row))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(tmp7Row))
+		tmp8Row := runtime.RowSlice(tmp8, i, len(tmp7Row))
+		BRawRow4 := runtime.RowSlice(BRaw, i, len(tmp7Row))
+		for j := range tmp7Row {
+			tmp7Row[j] = fRow2[j] * tmpRow2[j]
+			tmp8Row[j] = BRawRow4[j] * tmp7Row[j]
 		}
 	}
 	// prod2 = (B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))) vector(1) vector(1)'
@@ -5726,8 +5840,13 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	runtime.OuterTo(prod2, 1, prod3, tmp6)
 	// dst = tmp .* tmp7 - f .* prod2
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = tmp.Data[i*tmp.Stride+j]*tmp7.Data[i*tmp7.Stride+j] - f.Data[i*f.Stride+j]*prod2.Data[i*prod2.Stride+j]
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		tmpRow3 := runtime.RowSlice(tmp, i, len(dstRawRow))
+		tmp7Row2 := runtime.RowSlice(tmp7, i, len(dstRawRow))
+		fRow3 := runtime.RowSlice(f, i, len(dstRawRow))
+		prod2Row := runtime.RowSlice(prod2, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = tmpRow3[j]*tmp7Row2[j] - fRow3[j]*prod2Row[j]
 		}
 	}
 }
@@ -5798,8 +5917,10 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	BRaw := B.RawMatrix()
 	// tmp = B
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = BRawRow[j]
 		}
 	}
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
@@ -5808,8 +5929,11 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	ARaw := A.RawMatrix()
 	// tmp3 = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp3Row))
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = ARawRow[j] + t*BRawRow2[j]
 		}
 	}
 	tmp4 := runtime.Vec(&ws.tmp4, n)
@@ -5826,8 +5950,11 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	runtime.SoftmaxRowsTo(f, tmp3)
 	// tmp2 = B .* softmax(A + t B + vector(1) b', 2)
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * f.Data[i*f.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, k)
+		BRawRow3 := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		fRow := runtime.RowSlice(f, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = BRawRow3[j] * fRow[j]
 		}
 	}
 	tmp5 := runtime.Vec(&ws.tmp5, k)
@@ -5852,9 +5979,14 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	// tmp8 = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	// tmp9 = B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp8.Data[i*tmp8.Stride+j] = f.Data[i*f.Stride+j] * tmp.Data[i*tmp.Stride+j]
-			tmp9.Data[i*tmp9.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * tmp8.Data[i*tmp8.Stride+j]
+		tmp8Row := runtime.RowSlice(tmp8, i, k)
+		fRow2 := runtime.RowSlice(f, i, len(tmp8Row))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(tmp8Row))
+		tmp9Row := runtime.RowSlice(tmp9, i, len(tmp8Row))
+		BRawRow4 := runtime.RowSlice(BRaw, i, len(tmp8Row))
+		for j := range tmp8Row {
+			tmp8Row[j] = fRow2[j] * tmpRow2[j]
+			tmp9Row[j] = BRawRow4[j] * tmp8Row[j]
 		}
 	}
 	// prod2 = (B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))) vector(1) vector(1)'
@@ -5867,9 +5999,16 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	// tmp7 = tmp .* tmp8 - f .* prod2
 	// tmp10 = B .* tmp7
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = tmp.Data[i*tmp.Stride+j]*tmp8.Data[i*tmp8.Stride+j] - f.Data[i*f.Stride+j]*prod2.Data[i*prod2.Stride+j]
-			tmp10.Data[i*tmp10.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * tmp7.Data[i*tmp7.Stride+j]
+		tmp7Row := runtime.RowSlice(tmp7, i, k)
+		tmpRow3 := runtime.RowSlice(tmp, i, len(tmp7Row))
+		tmp8Row2 := runtime.RowSlice(tmp8, i, len(tmp7Row))
+		fRow3 := runtime.RowSlice(f, i, len(tmp7Row))
+		prod2Row := runtime.RowSlice(prod2, i, len(tmp7Row))
+		tmp10Row := runtime.RowSlice(tmp10, i, len(tmp7Row))
+		BRawRow5 := runtime.RowSlice(BRaw, i, len(tmp7Row))
+		for j := range tmp7Row {
+			tmp7Row[j] = tmpRow3[j]*tmp8Row2[j] - fRow3[j]*prod2Row[j]
+			tmp10Row[j] = BRawRow5[j] * tmp7Row[j]
 		}
 	}
 	// prod4 = tmp10 tmp5 tmp6
@@ -5879,8 +6018,15 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	runtime.OuterTo(prod4, 1, prod5, tmp6)
 	// dst = tmp .* tmp7 - f .* prod4 - 2 tmp8 .* prod2
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = tmp.Data[i*tmp.Stride+j]*tmp7.Data[i*tmp7.Stride+j] - f.Data[i*f.Stride+j]*prod4.Data[i*prod4.Stride+j] + -2.0*(tmp8.Data[i*tmp8.Stride+j]*prod2.Data[i*prod2.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		tmpRow4 := runtime.RowSlice(tmp, i, len(dstRawRow))
+		tmp7Row2 := runtime.RowSlice(tmp7, i, len(dstRawRow))
+		fRow4 := runtime.RowSlice(f, i, len(dstRawRow))
+		prod4Row := runtime.RowSlice(prod4, i, len(dstRawRow))
+		tmp8Row3 := runtime.RowSlice(tmp8, i, len(dstRawRow))
+		prod2Row2 := runtime.RowSlice(prod2, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = tmpRow4[j]*tmp7Row2[j] - fRow4[j]*prod4Row[j] + -2.0*(tmp8Row3[j]*prod2Row2[j])
 		}
 	}
 }
@@ -5938,8 +6084,11 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
@@ -5960,9 +6109,13 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	// tmp3 = dt B
 	// tmp4 = softmax(A + t B + vector(1) b', 2) .* (dt B)
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = dt * BRaw.Data[i*BRaw.Stride+j]
-			tmp4.Data[i*tmp4.Stride+j] = f.Data[i*f.Stride+j] * tmp3.Data[i*tmp3.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, k)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmp3Row))
+		tmp4Row := runtime.RowSlice(tmp4, i, len(tmp3Row))
+		fRow := runtime.RowSlice(f, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = dt * BRawRow2[j]
+			tmp4Row[j] = fRow[j] * tmp3Row[j]
 		}
 	}
 	tmp5 := runtime.Vec(&ws.tmp5, k)
@@ -5982,8 +6135,12 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	runtime.OuterTo(prod, 1, prod2, tmp6)
 	// dst = softmax(A + t B + vector(1) b', 2) .* (dt B - (softmax(A + t B + vector(1) b', 2) .* (dt B)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = f.Data[i*f.Stride+j] * (tmp3.Data[i*tmp3.Stride+j] - prod.Data[i*prod.Stride+j])
+		dstRawRow := runtime.RowSlice(dstRaw, i, k)
+		fRow2 := runtime.RowSlice(f, i, len(dstRawRow))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(dstRawRow))
+		prodRow := runtime.RowSlice(prod, i, len(dstRawRow))
+		for j := range dstRawRow {
+			dstRawRow[j] = fRow2[j] * (tmp3Row2[j] - prodRow[j])
 		}
 	}
 }
@@ -6043,8 +6200,11 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	BRaw := B.RawMatrix()
 	// tmp2 = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, k)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	tmp3 := runtime.Vec(&ws.tmp3, n)
@@ -6063,8 +6223,11 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	BF := runtime.Mat(&ws.BF, n, k)
 	// BF = B .* softmax(A + t B + vector(1) b', 2)
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			BF.Data[i*BF.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * f.Data[i*f.Stride+j]
+		BFRow := runtime.RowSlice(BF, i, k)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(BFRow))
+		fRow := runtime.RowSlice(f, i, len(BFRow))
+		for j := range BFRow {
+			BFRow[j] = BRawRow2[j] * fRow[j]
 		}
 	}
 	tmp4 := runtime.Vec(&ws.tmp4, k)
@@ -6086,8 +6249,12 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	tmp := f
 	// tmp = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = f.Data[i*f.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] - prod.Data[i*prod.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		fRow2 := runtime.RowSlice(f, i, len(tmpRow))
+		BRawRow3 := runtime.RowSlice(BRaw, i, len(tmpRow))
+		prodRow := runtime.RowSlice(prod, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = fRow2[j] * (BRawRow3[j] - prodRow[j])
 		}
 	}
 	jt.AddBlock(0, 0, 1, tmp)
@@ -6203,8 +6370,10 @@ func (loop *logSumExpColumnsLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		XXRow := runtime.RowSlice(XX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XXRow))
+		for j := range XXRow {
+			XXRow[j] = XRawRow[j] * XRawRow[j]
 		}
 	}
 }
@@ -6273,8 +6442,11 @@ func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.
 	XRaw := X.RawMatrix()
 	// XDX = X .* dX
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			XDX.Data[i*XDX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * dXRaw.Data[i*dXRaw.Stride+j]
+		XDXRow := runtime.RowSlice(XDX, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(XDXRow))
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(XDXRow))
+		for j := range XDXRow {
+			XDXRow[j] = XRawRow[j] * dXRawRow[j]
 		}
 	}
 	// prod2 = vector(1)' (X .* dX)
@@ -6461,10 +6633,15 @@ func (loop *matrixPowerCurveLoop) RunPart(part int) {
 	tmp3 := loop.tmp3
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j]
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j] + 1.0
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		tmpRow := runtime.RowSlice(tmp, i, len(tmp2Row))
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		tmp3Row := runtime.RowSlice(tmp3, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = t * BRawRow[j]
+			tmpRow[j] = ARawRow[j] + tmp2Row[j]
+			tmp3Row[j] = ARawRow[j] + tmp2Row[j] + 1.0
 		}
 	}
 }
@@ -6515,9 +6692,13 @@ func MatrixPowerCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense
 	// tmp2 = t B
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		tmpRow := runtime.RowSlice(tmp, i, len(tmp2Row))
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = t * BRawRow[j]
+			tmpRow[j] = ARawRow[j] + tmp2Row[j]
 		}
 	}
 	// dst = (A + t B) (A + t B) B
@@ -6533,8 +6714,11 @@ func MatrixPowerCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense
 	tmp4 := tmp2
 	// tmp4 = A + t B + 1
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j] + 1.0
+		tmp4Row := runtime.RowSlice(tmp4, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(tmp4Row))
+		tmp2Row2 := runtime.RowSlice(tmp2, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = ARawRow2[j] + tmp2Row2[j] + 1.0
 		}
 	}
 	// dst += ((A + t B) B + B (A + t B)) (A + t B + 1)
@@ -6591,9 +6775,13 @@ func MatrixPowerCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dens
 	// tmp3 = t B
 	// tmp2 = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp3.Data[i*tmp3.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmp3Row))
+		tmp2Row := runtime.RowSlice(tmp2, i, len(tmp3Row))
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = t * BRawRow[j]
+			tmp2Row[j] = ARawRow[j] + tmp3Row[j]
 		}
 	}
 	// tmp = (A + t B) B
@@ -6606,8 +6794,11 @@ func MatrixPowerCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dens
 	tmp4 := tmp3
 	// tmp4 = A + t B + 1
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp3.Data[i*tmp3.Stride+j] + 1.0
+		tmp4Row := runtime.RowSlice(tmp4, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(tmp4Row))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = ARawRow2[j] + tmp3Row2[j] + 1.0
 		}
 	}
 	// dst += 2 B B (A + t B + 1)
@@ -6662,9 +6853,13 @@ func MatrixPowerCurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst 
 	// tmp2 = t B
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j]
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		tmpRow := runtime.RowSlice(tmp, i, len(tmp2Row))
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = t * BRawRow[j]
+			tmpRow[j] = ARawRow[j] + tmp2Row[j]
 		}
 	}
 	// dst = dt (A + t B) (A + t B) B
@@ -6680,8 +6875,11 @@ func MatrixPowerCurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst 
 	tmp4 := tmp2
 	// tmp4 = A + t B + 1
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j] + 1.0
+		tmp4Row := runtime.RowSlice(tmp4, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(tmp4Row))
+		tmp2Row2 := runtime.RowSlice(tmp2, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = ARawRow2[j] + tmp2Row2[j] + 1.0
 		}
 	}
 	// dst += (dt B (A + t B) + dt (A + t B) B) (A + t B + 1)
@@ -6740,9 +6938,13 @@ func MatrixPowerCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Den
 	// tmp3 = t B
 	// tmp2 = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp3.Data[i*tmp3.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmp3Row))
+		tmp2Row := runtime.RowSlice(tmp2, i, len(tmp3Row))
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = t * BRawRow[j]
+			tmp2Row[j] = ARawRow[j] + tmp3Row[j]
 		}
 	}
 	// tmp = (A + t B) (A + t B) B
@@ -6758,8 +6960,11 @@ func MatrixPowerCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Den
 	tmp5 := tmp3
 	// tmp5 = A + t B + 1
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp3.Data[i*tmp3.Stride+j] + 1.0
+		tmp5Row := runtime.RowSlice(tmp5, i, n)
+		ARawRow2 := runtime.RowSlice(ARaw, i, len(tmp5Row))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = ARawRow2[j] + tmp3Row2[j] + 1.0
 		}
 	}
 	// tmp += ((A + t B) B + B (A + t B)) (A + t B + 1)
@@ -6901,8 +7106,11 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	softmaxXDX := runtime.Mat(&ws.softmaxXDX, n, k)
 	// softmaxXDX = softmax(X, 2) .* dX
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			softmaxXDX.Data[i*softmaxXDX.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] * dXRaw.Data[i*dXRaw.Stride+j]
+		softmaxXDXRow := runtime.RowSlice(softmaxXDX, i, k)
+		softmaxXRow := runtime.RowSlice(softmaxX, i, len(softmaxXDXRow))
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(softmaxXDXRow))
+		for j := range softmaxXDXRow {
+			softmaxXDXRow[j] = softmaxXRow[j] * dXRawRow[j]
 		}
 	}
 	tmp := runtime.Vec(&ws.tmp, k)
@@ -7150,8 +7358,10 @@ func (loop *biasLayerHessianLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, k)
+		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		for j := range YRawRow {
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
 	sum2Parts.Data[part] = sum2Part
@@ -7312,8 +7522,10 @@ func (loop *biasLayerHessianGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(n, parts, part)
 	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		YRawRow := runtime.RowSlice(YRaw, i, k)
+		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		for j := range YRawRow {
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
 	sum2Parts.Data[part] = sum2Part
@@ -7341,8 +7553,11 @@ func (loop2 *biasLayerHessianGradLoop2) RunPart(part2 int) {
 	YRaw := loop2.YRaw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < k; j++ {
-			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
+		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
+		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))
+		for j := range softmaxMinusYRow {
+			softmaxMinusYRow[j] = softmaxRow[j] - YRawRow2[j]
 		}
 	}
 }
@@ -7445,8 +7660,11 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	tmp5 := prod2
 	// tmp5 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = softmax.Data[i*softmax.Stride+j] * (prod2.Data[i*prod2.Stride+j] + vbRaw.Data[j*vbRaw.Inc])
+		tmp5Row := runtime.RowSlice(tmp5, i, k)
+		softmaxRow := runtime.RowSlice(softmax, i, len(tmp5Row))
+		prod2Row := runtime.RowSlice(prod2, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = softmaxRow[j] * (prod2Row[j] + vbRaw.Data[j*vbRaw.Inc])
 		}
 	}
 	tmp6 := runtime.Vec(&ws.tmp6, k)
@@ -7460,8 +7678,10 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	tmp := softmax
 	// tmp = softmax .* (tmp4 vb' + (Xvw - prod) tmp3)
 	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = softmax.Data[i*softmax.Stride+j] * (vbRaw.Data[j*vbRaw.Inc] + (Xvw.Data[i] - prod.Data[i]))
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		softmaxRow2 := runtime.RowSlice(softmax, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = softmaxRow2[j] * (vbRaw.Data[j*vbRaw.Inc] + (Xvw.Data[i] - prod.Data[i]))
 		}
 	}
 	// hw = X' tmp tmp6

@@ -918,8 +918,9 @@ func (loop *problemDimsGradLoop) RunPart(part int) {
 	tmp2 := loop.tmp2
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j)
+		tmp2Row := runtime.RowSlice(tmp2, i, k)
+		for j := range tmp2Row {
+			tmp2Row[j] = runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -1127,8 +1128,9 @@ func (loop *problemDimsFixedGradLoop) RunPart(part int) {
 	tmp2 := loop.tmp2
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j)
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		for j := range tmp2Row {
+			tmp2Row[j] = runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -1581,8 +1583,11 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	tmp := invP
 	// tmp = -2 (s2 logdetP tr / s) invP - s2 invPvPinvP
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = -2.0*(s2*(logdetP*tr)/s*invP.Data[i*invP.Stride+j]) - s2*invPvPinvP.Data[i*invPvPinvP.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		invPRow := runtime.RowSlice(invP, i, len(tmpRow))
+		invPvPinvPRow := runtime.RowSlice(invPvPinvP, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = -2.0*(s2*(logdetP*tr)/s*invPRow[j]) - s2*invPvPinvPRow[j]
 		}
 	}
 	// hP = -2 (s2 logdetP tr / s) invP - s2 invPvPinvP, on hP's stored triangle: it is symmetric
@@ -3157,8 +3162,9 @@ func (loop *problemScalarFirstGradLoop) RunPart(part int) {
 	t := loop.t
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < k; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = t * runtime.Kronecker(i, j)
+		tmp2Row := runtime.RowSlice(tmp2, i, k)
+		for j := range tmp2Row {
+			tmp2Row[j] = t * runtime.Kronecker(i, j)
 		}
 	}
 }
@@ -4103,8 +4109,11 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	tmp := invC
 	// tmp = 0.5 ((s s2 - 0.5 expLogdetC s2 expLogdetC^(-1.5)) invC - (expLogdetC s) invCvcinvC)
 	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * ((s*s2+-0.5*(expLogdetC*(s2*math.Pow(expLogdetC, -1.5))))*invC.Data[i*invC.Stride+j] - expLogdetC*s*invCvcinvC.Data[i*invCvcinvC.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, m)
+		invCRow := runtime.RowSlice(invC, i, len(tmpRow))
+		invCvcinvCRow := runtime.RowSlice(invCvcinvC, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = 0.5 * ((s*s2+-0.5*(expLogdetC*(s2*math.Pow(expLogdetC, -1.5))))*invCRow[j] - expLogdetC*s*invCvcinvCRow[j])
 		}
 	}
 	// hc = 0.5 ((s s2 - 0.5 expLogdetC s2 expLogdetC^(-1.5)) invC - (expLogdetC s) invCvcinvC), on hc's stored triangle: it is symmetric
@@ -4273,8 +4282,11 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	tmp := invS
 	// tmp = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S) - logdet(S)^(-0.5) inv(S) vS inv(S))
 	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (-0.5*(tr*math.Pow(logdetS, -1.5)*invS.Data[i*invS.Stride+j]) - math.Pow(logdetS, -0.5)*invSvSinvS.Data[i*invSvSinvS.Stride+j])
+		tmpRow := runtime.RowSlice(tmp, i, m)
+		invSRow := runtime.RowSlice(invS, i, len(tmpRow))
+		invSvSinvSRow := runtime.RowSlice(invSvSinvS, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = 0.5 * (-0.5*(tr*math.Pow(logdetS, -1.5)*invSRow[j]) - math.Pow(logdetS, -0.5)*invSvSinvSRow[j])
 		}
 	}
 	// hS = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S) - logdet(S)^(-0.5) inv(S) vS inv(S)), on hS's stored triangle: it is symmetric
@@ -4440,8 +4452,9 @@ func (loop *symmetricHVPWithVectorGradLoop) RunPart(part int) {
 	xRaw := loop.xRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (s * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc]))
+		tmpRow := runtime.RowSlice(tmp, i, m)
+		for j := range tmpRow {
+			tmpRow[j] = 0.5 * (s * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc]))
 		}
 	}
 }
@@ -4537,8 +4550,9 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	s4 := expXTcx * s
 	// tmp = 0.5 (s3 x x' + s4 (vx x' + x vx'))
 	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (s3*(xRaw.Data[i*xRaw.Inc]*xRaw.Data[j*xRaw.Inc]) + s4*(vxRaw.Data[i*vxRaw.Inc]*xRaw.Data[j*xRaw.Inc]+xRaw.Data[i*xRaw.Inc]*vxRaw.Data[j*vxRaw.Inc]))
+		tmpRow := runtime.RowSlice(tmp, i, m)
+		for j := range tmpRow {
+			tmpRow[j] = 0.5 * (s3*(xRaw.Data[i*xRaw.Inc]*xRaw.Data[j*xRaw.Inc]) + s4*(vxRaw.Data[i*vxRaw.Inc]*xRaw.Data[j*xRaw.Inc]+xRaw.Data[i*xRaw.Inc]*vxRaw.Data[j*vxRaw.Inc]))
 		}
 	}
 	// hc = 0.5 (s3 x x' + s4 (vx x' + x vx')), on hc's stored triangle: it is symmetric
@@ -4657,8 +4671,9 @@ func (loop *symmetricHVPTransposedHalvesLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	trAcPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			trAcPart += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
+		aRawRow := runtime.RowSlice(aRaw, i, m)
+		for j := range aRawRow {
+			trAcPart += aRawRow[j] * runtime.SymAt(cRaw, j, i)
 		}
 	}
 	trAcParts.Data[part] = trAcPart
@@ -4780,8 +4795,9 @@ func (loop *symmetricHVPTransposedHalvesGradLoop) RunPart(part int) {
 	lo, hi := runtime.PartRows(m, parts, part)
 	trAcPart := 0.0
 	for i := lo; i < hi; i++ {
-		for j := 0; j < m; j++ {
-			trAcPart += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
+		aRawRow := runtime.RowSlice(aRaw, i, m)
+		for j := range aRawRow {
+			trAcPart += aRawRow[j] * runtime.SymAt(cRaw, j, i)
 		}
 	}
 	trAcParts.Data[part] = trAcPart
@@ -4808,8 +4824,9 @@ func (loop2 *symmetricHVPTransposedHalvesGradLoop2) RunPart(part2 int) {
 	cRaw := loop2.cRaw
 	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < m; j++ {
-			daRaw.Data[i*daRaw.Stride+j] = 2.0 * (s2 * runtime.SymAt(cRaw, i, j))
+		daRawRow := runtime.RowSlice(daRaw, i, m)
+		for j := range daRawRow {
+			daRawRow[j] = 2.0 * (s2 * runtime.SymAt(cRaw, i, j))
 		}
 	}
 }
@@ -4882,8 +4899,9 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	trAc := 0.0
 	// trAc = tr(a c)
 	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
+		aRawRow := runtime.RowSlice(aRaw, i, m)
+		for j := range aRawRow {
+			trAc += aRawRow[j] * runtime.SymAt(cRaw, j, i)
 		}
 	}
 	s := 1.0 + trAc*trAc
@@ -4925,8 +4943,9 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	haRaw := ha.RawMatrix()
 	// ha = 2 (s3 c + s4 vc)
 	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			haRaw.Data[i*haRaw.Stride+j] = 2.0 * (s3*runtime.SymAt(cRaw, i, j) + s4*runtime.SymAt(vcRaw, i, j))
+		haRawRow := runtime.RowSlice(haRaw, i, m)
+		for j := range haRawRow {
+			haRawRow[j] = 2.0 * (s3*runtime.SymAt(cRaw, i, j) + s4*runtime.SymAt(vcRaw, i, j))
 		}
 	}
 }
@@ -8079,8 +8098,11 @@ func (loop *detPathAtSingularLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 }
@@ -8178,8 +8200,11 @@ func (loop *detPathAtSingularGradLoop) RunPart(part int) {
 	BRaw := loop.BRaw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 }
@@ -8205,8 +8230,10 @@ func (loop2 *detPathAtSingularGradLoop2) RunPart(part2 int) {
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sumPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		for j := 0; j < n; j++ {
-			sumPart += BRaw.Data[i*BRaw.Stride+j] * cofactor.Data[i*cofactor.Stride+j]
+		BRawRow2 := runtime.RowSlice(BRaw, i, n)
+		cofactorRow := runtime.RowSlice(cofactor, i, len(BRawRow2))
+		for j := range BRawRow2 {
+			sumPart += BRawRow2[j] * cofactorRow[j]
 		}
 	}
 	sumParts.Data[part2] = sumPart
@@ -8250,8 +8277,11 @@ func DetPathAtSingularDeriv(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	// cofactor = det(A + t B) inv(A + t B)'
@@ -8259,8 +8289,10 @@ func DetPathAtSingularDeriv(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	tr := 0.0
 	// tr = tr((det(A + t B) inv(A + t B)')' B)
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += cofactor.Data[i*cofactor.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		cofactorRow := runtime.RowSlice(cofactor, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(cofactorRow))
+		for j := range cofactorRow {
+			tr += cofactorRow[j] * BRawRow2[j]
 		}
 	}
 	return tr
@@ -8306,8 +8338,11 @@ func DetPathAtSingularDeriv2(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	// dcofactor = tr(inv(A + t B) B) det(A + t B) inv(A + t B)' - det(A + t B) inv(A + t B)' B' inv(A + t B)'
@@ -8315,8 +8350,10 @@ func DetPathAtSingularDeriv2(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	tr := 0.0
 	// tr = tr((tr(inv(A + t B) B) det(A + t B) inv(A + t B)' - det(A + t B) inv(A + t B)' B' inv(A + t B)')' B)
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += dcofactor.Data[i*dcofactor.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		dcofactorRow := runtime.RowSlice(dcofactor, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(dcofactorRow))
+		for j := range dcofactorRow {
+			tr += dcofactorRow[j] * BRawRow2[j]
 		}
 	}
 	return tr
@@ -8370,8 +8407,11 @@ func DetPathAtSingularDeriv3(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp)
@@ -8409,8 +8449,10 @@ func DetPathAtSingularDeriv3(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	trInvBinvB := 0.0
 	// trInvBinvB = tr(inv(A + t B) B inv(A + t B) B)
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			trInvBinvB += invTBTinvT.Data[i*invTBTinvT.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		invTBTinvTRow := runtime.RowSlice(invTBTinvT, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(invTBTinvTRow))
+		for j := range invTBTinvTRow {
+			trInvBinvB += invTBTinvTRow[j] * BRawRow2[j]
 		}
 	}
 	tr := 0.0
@@ -8513,8 +8555,11 @@ func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
 	ws.luTmp.Factorize(tmp)
@@ -8594,8 +8639,10 @@ func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	ws.chain3.MulTo(invTBTinvT, 1, 0, []blas64.General{inv, BRaw, inv}, []bool{true, true, true})
 	// tmp3 = tr(inv(A + t B) B) inv(A + t B)' B' inv(A + t B)'
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = tr2 * invTBTinvT.Data[i*invTBTinvT.Stride+j]
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		invTBTinvTRow := runtime.RowSlice(invTBTinvT, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = tr2 * invTBTinvTRow[j]
 		}
 	}
 	tmp4 := runtime.Mat(&ws.tmp4, n, n)
@@ -8623,8 +8670,10 @@ func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	tr3 := 0.0
 	// tr3 = tr((det(A + t B) inv(A + t B)')' B)
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr3 += cofactor.Data[i*cofactor.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		cofactorRow := runtime.RowSlice(cofactor, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(cofactorRow))
+		for j := range cofactorRow {
+			tr3 += cofactorRow[j] * BRawRow2[j]
 		}
 	}
 	prod := runtime.Mat(&ws.prod, n, n)
@@ -8635,8 +8684,10 @@ func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, invTBTinvTBTinvT, BRaw, 0, prod2)
 	// tmp5 = (-2) det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B'
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = -2.0 * (f * prod2.Data[i*prod2.Stride+j])
+		tmp5Row := runtime.RowSlice(tmp5, i, n)
+		prod2Row := runtime.RowSlice(prod2, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = -2.0 * (f * prod2Row[j])
 		}
 	}
 	// tmp6 = tr3 B' inv' B' - f BTinvTBTinvTBT
@@ -8648,8 +8699,10 @@ func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	tmp6 := BTinvTBTinvTBT
 	// tmp6 = -(det(A + t B) B' inv(A + t B)' B' inv(A + t B)' B')
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp6.Data[i*tmp6.Stride+j] = -(f * BTinvTBTinvTBT.Data[i*BTinvTBTinvTBT.Stride+j])
+		tmp6Row := runtime.RowSlice(tmp6, i, n)
+		BTinvTBTinvTBTRow := runtime.RowSlice(BTinvTBTinvTBT, i, len(tmp6Row))
+		for j := range tmp6Row {
+			tmp6Row[j] = -(f * BTinvTBTinvTBTRow[j])
 		}
 	}
 	// tmp6 += tr((det(A + t B) inv(A + t B)')' B) B' inv(A + t B)' B'
@@ -8668,9 +8721,13 @@ func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	// tmp7 = -(tr(inv(A + t B) B inv(A + t B) B) inv(A + t B)' B' inv(A + t B)')
 	// trInvBinvBinvB = tr(inv(A + t B) B inv(A + t B) B inv(A + t B) B)
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = -(trInvBinvB * invTBTinvT.Data[i*invTBTinvT.Stride+j])
-			trInvBinvBinvB += invTBTinvTBTinvT.Data[i*invTBTinvTBTinvT.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		tmp7Row := runtime.RowSlice(tmp7, i, n)
+		invTBTinvTRow2 := runtime.RowSlice(invTBTinvT, i, len(tmp7Row))
+		invTBTinvTBTinvTRow := runtime.RowSlice(invTBTinvTBTinvT, i, len(tmp7Row))
+		BRawRow3 := runtime.RowSlice(BRaw, i, len(tmp7Row))
+		for j := range tmp7Row {
+			tmp7Row[j] = -(trInvBinvB * invTBTinvTRow2[j])
+			trInvBinvBinvB += invTBTinvTBTinvTRow[j] * BRawRow3[j]
 		}
 	}
 	tr := 0.0
@@ -9292,8 +9349,10 @@ func DetTransposedPathDeriv2(t float64, A *mat.Dense, C *mat.Dense) float64 {
 	tr := 0.0
 	// tr = tr((tr(inv(A + t C') C') det(A + t C') inv(A + t C')' - det(A + t C') inv(A + t C')' C” inv(A + t C')')' C')
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += dcofactor.Data[i*dcofactor.Stride+j] * CT.Data[i*CT.Stride+j]
+		dcofactorRow := runtime.RowSlice(dcofactor, i, n)
+		CTRow := runtime.RowSlice(CT, i, len(dcofactorRow))
+		for j := range dcofactorRow {
+			tr += dcofactorRow[j] * CTRow[j]
 		}
 	}
 	return tr
@@ -9369,8 +9428,10 @@ func DetTransposedPathDeriv3(t float64, A *mat.Dense, C *mat.Dense) float64 {
 	tr2 := 0.0
 	// tr2 = tr(inv(A + t C') C')
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr2 += inv.Data[i*inv.Stride+j] * CRaw.Data[i*CRaw.Stride+j]
+		invRow := runtime.RowSlice(inv, i, n)
+		CRawRow := runtime.RowSlice(CRaw, i, len(invRow))
+		for j := range invRow {
+			tr2 += invRow[j] * CRawRow[j]
 		}
 	}
 	invTCinvT := runtime.Mat(&ws.invTCinvT, n, n)
@@ -9770,8 +9831,10 @@ func DetTransposedBothHessVec(A *mat.Dense, B *mat.Dense, vB *mat.Dense, hB *mat
 	tr2 := 0.0
 	// tr2 = tr((det(B + A') inv(B + A')')' vB)
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr2 += cofactorBPlusAT.Data[i*cofactorBPlusAT.Stride+j] * vBRaw.Data[i*vBRaw.Stride+j]
+		cofactorBPlusATRow := runtime.RowSlice(cofactorBPlusAT, i, n)
+		vBRawRow := runtime.RowSlice(vBRaw, i, len(cofactorBPlusATRow))
+		for j := range cofactorBPlusATRow {
+			tr2 += cofactorBPlusATRow[j] * vBRawRow[j]
 		}
 	}
 	ws.luBPlusAT.Factorize(BPlusAT)
