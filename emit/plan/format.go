@@ -79,13 +79,16 @@ func describe(s Step) (kind, text, note string) {
 		if s.Tiled {
 			flags = append(flags, fmt.Sprintf("tiled %d×%d", TileSize, TileSize))
 		}
+		if v := rowViewsNote(s.RowViews); v != "" {
+			flags = append(flags, v)
+		}
 		return "loop", over, strings.Join(flags, ", ")
 	case *For:
 		step := "++"
 		if s.Step != nil {
 			step = " += " + goText(s.Step.Code())
 		}
-		flags := ""
+		flags := rowViewsNote(s.RowViews)
 		if p := s.Parallel; p != nil {
 			flags = fmt.Sprintf("parallel: rows %s, %s of %s", p.Lo.Name, p.Hi.Name, goText(p.Rows.Code()))
 		}
@@ -185,4 +188,17 @@ func spelling(x Expr) (s string, ok bool) {
 		return "(" + l + " " + x.op + " " + r + ")", lok && rok
 	}
 	return "", false
+}
+
+// rowViewsNote describes a loop's row views, "rows XRow of X, YRow of Y",
+// or is "" for none.
+func rowViewsNote(views []RowView) string {
+	if len(views) == 0 {
+		return ""
+	}
+	var names []string
+	for _, v := range views {
+		names = append(names, v.Row.Name+" of "+v.Of.Name)
+	}
+	return "rows " + strings.Join(names, ", ")
 }
