@@ -159,20 +159,43 @@ func withArgument(body []Step, fn Qual, s, d *Value, applied func(Expr) (Qual, *
 				})
 			}
 		}
-		switch st := st.(type) {
-		case *Set:
-			out[k] = &Set{To: st.To, Op: st.Op, Value: rewrite(st.Value, swap)}
-		case *Let:
-			alone := make([]Expr, len(st.Alone))
-			for i, x := range st.Alone {
-				alone[i] = rewrite(x, swap)
-			}
-			out[k] = &Let{Vars: st.Vars, Value: rewrite(st.Value, swap), Pure: st.Pure, Alone: alone}
-		default:
-			out[k] = st
-		}
+		out[k] = rewriteEntries(st, swap, false)
 	}
 	return out, calls > 0 && calls == reads
+}
+
+// entryExprs returns the expressions of the Set or Let s, where a loop's
+// entries are read and written: a Set's target and value, a Let's value
+// and its Alone expressions; nil for any other step.
+func entryExprs(s Step) []Expr {
+	switch s := s.(type) {
+	case *Set:
+		return []Expr{s.To, s.Value}
+	case *Let:
+		return append([]Expr{s.Value}, s.Alone...)
+	}
+	return nil
+}
+
+// rewriteEntries returns the Set or Let s with its value and a Let's Alone
+// expressions rebuilt by rewrite with swap, a Set's target too when
+// target; any other step as it is.
+func rewriteEntries(s Step, swap func(Expr) Expr, target bool) Step {
+	switch s := s.(type) {
+	case *Set:
+		to := s.To
+		if target {
+			to = rewrite(s.To, swap)
+		}
+		return &Set{To: to, Op: s.Op, Value: rewrite(s.Value, swap)}
+	case *Let:
+		alone := make([]Expr, len(s.Alone))
+		for i, x := range s.Alone {
+			alone[i] = rewrite(x, swap)
+		}
+		return &Let{Vars: s.Vars, Value: rewrite(s.Value, swap), Pure: s.Pure, Alone: alone}
+	}
+	return s
 }
 
 // walkExpr calls f on x and on every expression inside it that rewrite

@@ -63,18 +63,7 @@ func rowViews(body []Step, i, j *Value, cols derive.Dim, fresh func(string) stri
 	}
 	out := make([]Step, len(body))
 	for k, s := range body {
-		switch s := s.(type) {
-		case *Set:
-			out[k] = &Set{To: rewrite(s.To, swap), Op: s.Op, Value: rewrite(s.Value, swap)}
-		case *Let:
-			alone := make([]Expr, len(s.Alone))
-			for a, x := range s.Alone {
-				alone[a] = rewrite(x, swap)
-			}
-			out[k] = &Let{Vars: s.Vars, Value: rewrite(s.Value, swap), Pure: s.Pure, Alone: alone}
-		default:
-			out[k] = s
-		}
+		out[k] = rewriteEntries(s, swap, true)
 	}
 	return out, views
 }
@@ -124,15 +113,10 @@ func checkRowViews(steps []Step, rows map[*Value]bool, views map[*Value]RowView,
 		return inner, nil
 	}
 	for _, s := range steps {
+		for _, x := range entryExprs(s) {
+			entry(x)
+		}
 		switch s := s.(type) {
-		case *Set:
-			entry(s.To)
-			entry(s.Value)
-		case *Let:
-			entry(s.Value)
-			for _, x := range s.Alone {
-				entry(x)
-			}
 		case *Do:
 			entry(s.Call)
 		case *Loop:
@@ -233,15 +217,8 @@ func usedRowViews(views []RowView, body []Step) []RowView {
 		})
 	}
 	for _, s := range body {
-		switch s := s.(type) {
-		case *Set:
-			see(s.To)
-			see(s.Value)
-		case *Let:
-			see(s.Value)
-			for _, x := range s.Alone {
-				see(x)
-			}
+		for _, x := range entryExprs(s) {
+			see(x)
 		}
 	}
 	var out []RowView
