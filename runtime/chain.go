@@ -54,13 +54,12 @@ func (c *Chain) MulTo(dst blas64.General, alpha, beta float64, ops []blas64.Gene
 	}
 	CheckMatrix("runtime.Chain.MulTo", "dst", dst.Rows, dst.Cols, c.dims[0], c.dims[k], "", "")
 	c.gram = c.gram[:0]
-	syrk := !vectorGonum()
+	// Not when the pair is the whole chain and writes dst with beta ≠ 0:
+	// Syrk's triangle would leave the other one unscaled.
+	syrk := !vectorGonum() && (k > 2 || beta == 0)
 	for i := 0; i+1 < k; i++ {
-		// A pair that is the whole chain writes dst with beta: Syrk's
-		// triangle would leave the other one unscaled.
-		whole := k == 2 && beta != 0
 		big := c.dims[i]*c.dims[i+1]*c.dims[i+2] >= gramMin
-		c.gram = append(c.gram, syrk && big && !whole && trans[i] != trans[i+1] && sameMatrix(ops[i], ops[i+1]))
+		c.gram = append(c.gram, syrk && big && trans[i] != trans[i+1] && sameMatrix(ops[i], ops[i+1]))
 	}
 	c.plan(k)
 	c.next = 0

@@ -75,10 +75,10 @@ func goLoop(l *Loop) jen.Code {
 	case l.Shape.IsRow():
 		return goFor(l.I.Name, zero, l.Cols.Code(), nil, inner...)
 	}
-	if !l.Tiled && len(l.RowViews) > 0 {
-		return goFor(l.I.Name, zero, l.Rows.Code(), nil, goRowLoop(l.RowViews, l.J, l.Cols, inner)...)
-	}
 	if !l.Tiled {
+		if len(l.RowViews) > 0 {
+			return goFor(l.I.Name, zero, l.Rows.Code(), nil, goRowLoop(l.RowViews, l.J, l.Cols, inner)...)
+		}
 		return goFor(l.I.Name, zero, l.Rows.Code(), nil, goFor(l.J.Name, jen.Lit(0), l.Cols.Code(), nil, inner...))
 	}
 	t := l.Tiles
