@@ -152,3 +152,28 @@ func BenchmarkGemmSmall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVectorMul times the vector kernels alone (vectorMul, where the
+// build has them) on the products of B7MLP's FGrad at its smallest size
+// and on squares, each with alpha 1 and beta 0.
+func BenchmarkVectorMul(b *testing.B) {
+	if vectorMul == nil {
+		b.Skip("no vector kernels in this build or on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, p := range []struct {
+		tA      blas.Transpose
+		m, n, k int
+	}{
+		{blas.NoTrans, 32, 32, 16}, {blas.NoTrans, 32, 4, 32}, {blas.NoTrans, 32, 32, 4},
+		{blas.Trans, 16, 32, 32}, {blas.Trans, 32, 4, 32},
+		{blas.NoTrans, 64, 64, 64}, {blas.NoTrans, 128, 128, 128}, {blas.NoTrans, 512, 512, 512},
+	} {
+		a, bm, c := benchOperands(rng, p.tA, blas.NoTrans, p.m, p.n, p.k)
+		b.Run(fmt.Sprintf("%dx%dx%d/%c", p.m, p.n, p.k, p.tA), func(b *testing.B) {
+			gemmLoop(b, p.m, p.n, p.k, func() {
+				vectorMul(p.tA == blas.Trans, p.m, p.n, p.k, 1, a.Data, a.Stride, bm.Data, bm.Stride, 0, c.Data, c.Stride)
+			})
+		})
+	}
+}

@@ -27,14 +27,15 @@ func init() {
 // never happens and the results are gonum's bit for bit
 // (TestGemmVectorBitIdentical).
 //
-// The kernel holds a block of c four rows by eight columns in eight vector
-// registers across all of k (then four rows by four, then single rows), so
-// each step of l loads two vectors of b and broadcasts four entries of
-// op(a), each multiplied by alpha. Blocks of rows are independent, so from
-// vectorSplitMin multiply-adds they are split across the worker team
-// (split.go), the same bits. A c whose width is not a multiple of four ends
-// with a block that overlaps the one before it (vecMulRows). The vector code
-// ends with VZEROUPPER.
+// The kernel (gemm_amd64.s) holds a block of c four rows by eight columns
+// in eight vector registers across a stretch of up to panelSteps steps of l
+// (then four rows by four, then single rows in Go), so each step loads two
+// vectors of b and broadcasts four entries of a panel of alpha·op(a),
+// packed once a stretch for all the blocks of its rows. Blocks of rows are
+// independent, so from vectorSplitMin multiply-adds they are split across
+// the worker team (split.go), the same bits. A c whose width is not a
+// multiple of four ends with a block that overlaps the one before it
+// (vecMulRows). The vector code ends with VZEROUPPER.
 func vecMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
 	aRows, aCols := m, k
 	rowStep, colStep := lda, 1 // op(a)ᵢₗ = a[i·rowStep + l·colStep]
@@ -106,56 +107,108 @@ func zeroProduct(alpha float64, a []float64, lda, rows, cols int) bool {
 	return found
 }
 
+// panelSteps is the most steps of the inner dimension vecMulRows packs
+// into one panel: four rows of alpha·op(a), 4 KB on the stack.
+const panelSteps = 128
+
+// panel holds alpha·op(a)ᵣₗ for four rows r of op(a) and up to panelSteps
+// steps l, the four of a step side by side, so that the 4×8 and 4×4 blocks
+// read one cache line a step, with no index arithmetic and no multiply by
+// alpha in their loops. Each entry is the product alpha·aᵣₗ that gonum's
+// kernel forms (one rounding, the same bits), formed once for all the
+// column blocks of the row block instead of once each.
+type panel [panelSteps][4]float64
+
+// pack fills p[:steps] with alpha·a[r·rowStep + l·colStep] for r < 4,
+// l < steps, and returns it.
+func (p *panel) pack(a []float64, rowStep, colStep int, alpha float64, steps int) [][4]float64 {
+	s := p[:steps]
+	for l := range s {
+		o := l * colStep
+		s[l] = [4]float64{alpha * a[o], alpha * a[o+rowStep], alpha * a[o+2*rowStep], alpha * a[o+3*rowStep]}
+	}
+	return s
+}
+
 // vecMulRows is the part of vecMul for the blocks of rows [lo, hi): block q
 // is rows 4q to 4q+3, the last one the one to three rows past m &^ 3 if m
 // is not a multiple of four. args holds op(a) as its first column (v) and
-// first row (w), b (g), c (h), alpha and beta.
+// first row (w), b (g), c (h), alpha and beta; k ≥ 1.
 //
-// Columns run eight, then four at a time up to n &^ 3; if n is not a
-// multiple of four, the last four columns [n−4, n) are one more block, which
-// overlaps the one before it. Its sums are computed before any store to the
-// row block, from c as it was, and stored after: the overlapped columns get
-// the values they already hold, the same arithmetic on the same inputs, and
-// none is scaled by beta twice.
+// The blocks of four rows are first scaled by beta, unless beta is 0 or 1
+// (the first stretch then starts its sums from zero, or from c as it is).
+// Then the inner dimension runs in stretches of up to panelSteps: for each,
+// every block of four rows in turn packs its panel and runs its columns, so
+// that the stretch's rows of b stay in cache from one block to the next. A
+// stretch starts every sum from what c holds, so each entry of c sees
+// gonum's terms in gonum's order, l = 0, 1, …. Within a stretch, columns
+// run eight, then four at a time up to n &^ 3; if n is not a multiple of
+// four, the last four columns [n−4, n) are one more block, which overlaps
+// the one before it: it runs on a copy of those columns of c taken before
+// any other block of the stretch stores, and is copied back after them, so
+// the overlapped columns get the values they already hold, the same
+// arithmetic on the same inputs. The one to three rows past m &^ 3 run
+// last, one at a time.
 func vecMulRows(args kernelArgs, lo, hi int) {
 	a, b, c, beta := args.v.Data, args.g, args.h, args.beta
 	k, n, m := b.Rows, b.Cols, c.Rows
 	whole := n &^ 3
 	rowStep, colStep := args.v.Inc, args.w.Inc // op(a)ᵢₗ = a[i·rowStep + l·colStep]
-	alpha := archsimd.BroadcastFloat64x4(args.alpha)
-	for q := lo; q < hi; q++ {
-		i := 4 * q
-		if i+4 > m {
-			for ; i < m; i++ {
-				ai, ci := a[i*rowStep:], c.Data[i*c.Stride:]
-				var last quad
-				if whole < n {
-					last = sum1x4(ai, colStep, alpha, k, b.Data[n-4:], b.Stride, beta, ci[n-4:])
+	full := min(hi, m/4)                       // the blocks [lo, full) have four rows
+	if beta != 0 && beta != 1 {
+		for i := 4 * lo; i < 4*full; i++ {
+			ci := c.Data[i*c.Stride : i*c.Stride+n]
+			for j, x := range ci {
+				ci[j] = beta * x
+			}
+		}
+	}
+	var p panel
+	var last [16]float64 // the overlapping block's four rows of four
+	for l0 := 0; l0 < k; l0 += panelSteps {
+		steps := min(panelSteps, k-l0)
+		load := l0 > 0 || beta != 0
+		bl := b.Data[l0*b.Stride:]
+		for q := lo; q < full; q++ {
+			i := 4 * q
+			ci := c.Data[i*c.Stride:]
+			pa := p.pack(a[i*rowStep+l0*colStep:], rowStep, colStep, args.alpha, steps)
+			if whole < n {
+				if load {
+					for r := range 4 {
+						copy(last[4*r:4*r+4], ci[r*c.Stride+n-4:])
+					}
 				}
-				for j := 0; j < whole; j += 4 {
-					storeQuad(sum1x4(ai, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:]), ci[j:])
-				}
-				if whole < n {
-					storeQuad(last, ci[n-4:])
+				mulBlock(4, pa, bl[n-4:], b.Stride, last[:], 4, load)
+			}
+			j := 0
+			for ; j+8 <= whole; j += 8 {
+				mulBlock(8, pa, bl[j:], b.Stride, ci[j:], c.Stride, load)
+			}
+			if j < whole {
+				mulBlock(4, pa, bl[j:], b.Stride, ci[j:], c.Stride, load)
+			}
+			if whole < n {
+				for r := range 4 {
+					copy(ci[r*c.Stride+n-4:r*c.Stride+n], last[4*r:4*r+4])
 				}
 			}
-			break
 		}
-		ai, ci := a[i*rowStep:], c.Data[i*c.Stride:]
-		var last0, last1, last2, last3 quad
-		if whole < n {
-			last0, last1, last2, last3 = sum4x4(ai, rowStep, colStep, alpha, k, b.Data[n-4:], b.Stride, beta, ci[n-4:], c.Stride)
-		}
-		j := 0
-		for ; j+8 <= whole; j += 8 {
-			mulBlock4x8(ai, rowStep, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:], c.Stride)
-		}
-		if j < whole {
-			c0, c1, c2, c3 := sum4x4(ai, rowStep, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:], c.Stride)
-			store4(c0, c1, c2, c3, ci[j:], c.Stride)
-		}
-		if whole < n {
-			store4(last0, last1, last2, last3, ci[n-4:], c.Stride)
+	}
+	if full < hi {
+		alpha := archsimd.BroadcastFloat64x4(args.alpha)
+		for i := 4 * full; i < m; i++ {
+			ai, ci := a[i*rowStep:], c.Data[i*c.Stride:]
+			var last quad
+			if whole < n {
+				last = sum1x4(ai, colStep, alpha, k, b.Data[n-4:], b.Stride, beta, ci[n-4:])
+			}
+			for j := 0; j < whole; j += 4 {
+				storeQuad(sum1x4(ai, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:]), ci[j:])
+			}
+			if whole < n {
+				storeQuad(last, ci[n-4:])
+			}
 		}
 	}
 	archsimd.ClearAVXUpperBits()
@@ -179,60 +232,31 @@ func betaQuad(beta float64, c []float64) quad {
 	return archsimd.BroadcastFloat64x4(beta).Mul(quadAt(c))
 }
 
-// mulBlock4x8 adds Σₗ (alpha·aᵣₗ)·bₗ to rows r < 4, columns [0, 8) of c,
-// scaled by beta first, where aᵣₗ = a[r·rowStep + l·colStep].
-func mulBlock4x8(a []float64, rowStep, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	c00, c01 := betaQuad(beta, c[0:]), betaQuad(beta, c[4:])
-	c10, c11 := betaQuad(beta, c[ldc:]), betaQuad(beta, c[ldc+4:])
-	c20, c21 := betaQuad(beta, c[2*ldc:]), betaQuad(beta, c[2*ldc+4:])
-	c30, c31 := betaQuad(beta, c[3*ldc:]), betaQuad(beta, c[3*ldc+4:])
-	for l := 0; l < k; l++ {
-		bl := (*[8]float64)(b[l*ldb : l*ldb+8])
-		b0 := archsimd.LoadFloat64x4((*[4]float64)(bl[0:4]))
-		b1 := archsimd.LoadFloat64x4((*[4]float64)(bl[4:8]))
-		o := l * colStep
-		t0 := alpha.Mul(archsimd.BroadcastFloat64x4(a[o]))
-		c00, c01 = c00.Add(t0.Mul(b0)), c01.Add(t0.Mul(b1))
-		t1 := alpha.Mul(archsimd.BroadcastFloat64x4(a[o+rowStep]))
-		c10, c11 = c10.Add(t1.Mul(b0)), c11.Add(t1.Mul(b1))
-		t2 := alpha.Mul(archsimd.BroadcastFloat64x4(a[o+2*rowStep]))
-		c20, c21 = c20.Add(t2.Mul(b0)), c21.Add(t2.Mul(b1))
-		t3 := alpha.Mul(archsimd.BroadcastFloat64x4(a[o+3*rowStep]))
-		c30, c31 = c30.Add(t3.Mul(b0)), c31.Add(t3.Mul(b1))
+// mulBlock sets rows r < 4, columns [0, width) of c (stride ldc), width 8
+// or 4, to what they hold (zero unless load) plus Σₗ p[l][r]·b[l·ldb + j],
+// each term multiplied, then added, in the order l = 0, 1, …. It checks
+// that b and c hold every entry the assembly reads and writes.
+func mulBlock(width int, p [][4]float64, b []float64, ldb int, c []float64, ldc int, load bool) {
+	_ = c[3*ldc+width-1]
+	if len(p) == 0 {
+		panic("runtime: mulBlock with no steps")
 	}
-	storeQuad(c00, c[0:])
-	storeQuad(c01, c[4:])
-	storeQuad(c10, c[ldc:])
-	storeQuad(c11, c[ldc+4:])
-	storeQuad(c20, c[2*ldc:])
-	storeQuad(c21, c[2*ldc+4:])
-	storeQuad(c30, c[3*ldc:])
-	storeQuad(c31, c[3*ldc+4:])
+	_ = b[(len(p)-1)*ldb+width-1]
+	if width == 8 {
+		mulBlock4x8Asm(&p[0], len(p), &b[0], ldb, &c[0], ldc, load)
+	} else {
+		mulBlock4x4Asm(&p[0], len(p), &b[0], ldb, &c[0], ldc, load)
+	}
 }
 
-// sum4x4 returns rows r < 4, columns [0, 4) of c scaled by beta plus
-// Σₗ (alpha·aᵣₗ)·bₗ, as mulBlock4x8 computes them, without storing them.
-func sum4x4(a []float64, rowStep, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64, ldc int) (c0, c1, c2, c3 quad) {
-	c0, c1 = betaQuad(beta, c[0:]), betaQuad(beta, c[ldc:])
-	c2, c3 = betaQuad(beta, c[2*ldc:]), betaQuad(beta, c[3*ldc:])
-	for l := 0; l < k; l++ {
-		bl := quadAt(b[l*ldb:])
-		o := l * colStep
-		c0 = c0.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o])).Mul(bl))
-		c1 = c1.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o+rowStep])).Mul(bl))
-		c2 = c2.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o+2*rowStep])).Mul(bl))
-		c3 = c3.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o+3*rowStep])).Mul(bl))
-	}
-	return c0, c1, c2, c3
-}
+// mulBlock4x8Asm and mulBlock4x4Asm are mulBlock for widths 8 and 4, in
+// gemm_amd64.s, on unchecked pointers.
+//
+//go:noescape
+func mulBlock4x8Asm(p *[4]float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
 
-// store4 stores four rows of four columns into c.
-func store4(c0, c1, c2, c3 quad, c []float64, ldc int) {
-	storeQuad(c0, c[0:])
-	storeQuad(c1, c[ldc:])
-	storeQuad(c2, c[2*ldc:])
-	storeQuad(c3, c[3*ldc:])
-}
+//go:noescape
+func mulBlock4x4Asm(p *[4]float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
 
 // sum1x4 returns columns [0, 4) of one row of c scaled by beta plus
 // Σₗ (alpha·a[l·colStep])·bₗ, without storing them.
