@@ -5,10 +5,13 @@
 // The 4×8 and 4×4 blocks of vecMulRows (gemm_simd.go), in assembly so
 // that the eight (four) sums stay in registers across the whole loop: the
 // compiler, given the same loop in Go, spilled two of them to the stack at
-// every step. Each step multiplies, then adds, as gonum's kernels do (no
-// fused multiply-add), for steps l = 0, 1, … in order.
+// every step. mulBlock4x8Asm reads a packed panel, the four entries of a
+// step side by side; mulBlock4x4Asm reads row r of step l at
+// a + 8·(r·rowStride + l·stepStride), a panel or op(a) where it is. Each
+// step multiplies, then adds, as gonum's kernels do (no fused
+// multiply-add), for steps l = 0, 1, … in order.
 
-// func mulBlock4x8Asm(p *[4]float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
+// func mulBlock4x8Asm(p *float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
 TEXT ·mulBlock4x8Asm(SB), NOSPLIT, $0-49
 	MOVQ p+0(FP), SI
 	MOVQ steps+8(FP), CX
@@ -86,18 +89,24 @@ store8:
 	VZEROUPPER
 	RET
 
-// func mulBlock4x4Asm(p *[4]float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
-TEXT ·mulBlock4x4Asm(SB), NOSPLIT, $0-49
-	MOVQ p+0(FP), SI
-	MOVQ steps+8(FP), CX
-	MOVQ b+16(FP), DI
-	MOVQ ldb+24(FP), R8
+// func mulBlock4x4Asm(a *float64, rowStride, stepStride, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
+TEXT ·mulBlock4x4Asm(SB), NOSPLIT, $0-65
+	MOVQ a+0(FP), SI
+	MOVQ rowStride+8(FP), R11
+	SHLQ $3, R11
+	LEAQ (SI)(R11*2), R12
+	ADDQ R11, R12
+	MOVQ stepStride+16(FP), R13
+	SHLQ $3, R13
+	MOVQ steps+24(FP), CX
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R8
 	SHLQ $3, R8
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R9
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R9
 	SHLQ $3, R9
 	LEAQ (DX)(R9*2), R10
-	MOVBLZX load+48(FP), AX
+	MOVBLZX load+64(FP), AX
 	TESTQ AX, AX
 	JZ zero4
 	VMOVUPD (DX), Y0
@@ -119,9 +128,9 @@ start4:
 loop4:
 	VMOVUPD (DI), Y8
 	VBROADCASTSD (SI), Y10
-	VBROADCASTSD 8(SI), Y11
-	VBROADCASTSD 16(SI), Y12
-	VBROADCASTSD 24(SI), Y13
+	VBROADCASTSD (SI)(R11*1), Y11
+	VBROADCASTSD (SI)(R11*2), Y12
+	VBROADCASTSD (R12), Y13
 	VMULPD Y8, Y10, Y10
 	VMULPD Y8, Y11, Y11
 	VMULPD Y8, Y12, Y12
@@ -130,7 +139,8 @@ loop4:
 	VADDPD Y11, Y1, Y1
 	VADDPD Y12, Y2, Y2
 	VADDPD Y13, Y3, Y3
-	ADDQ $32, SI
+	ADDQ R13, SI
+	ADDQ R13, R12
 	ADDQ R8, DI
 	DECQ CX
 	JNZ loop4
