@@ -152,3 +152,125 @@ store4:
 	VMOVUPD Y3, (R10)(R9*1)
 	VZEROUPPER
 	RET
+
+// func gemvT4RowsAsm(a *float64, lda int, t *[4]float64, y *float64, quads int)
+// y[j] += t[0]·a[j], then t[1]·a[lda+j], t[2]·a[2lda+j], t[3]·a[3lda+j],
+// for j < 4·quads, each term multiplied, then added (vecGemvT).
+TEXT ·gemvT4RowsAsm(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), R8
+	SHLQ $3, R8
+	LEAQ (SI)(R8*2), R9
+	MOVQ t+16(FP), DI
+	MOVQ y+24(FP), DX
+	MOVQ quads+32(FP), CX
+	VBROADCASTSD (DI), Y12
+	VBROADCASTSD 8(DI), Y13
+	VBROADCASTSD 16(DI), Y14
+	VBROADCASTSD 24(DI), Y15
+	TESTQ CX, CX
+	JZ doneT4Rows
+
+loopT4Rows:
+	VMOVUPD (DX), Y0
+	VMULPD (SI), Y12, Y1
+	VMULPD (SI)(R8*1), Y13, Y2
+	VMULPD (R9), Y14, Y3
+	VMULPD (R9)(R8*1), Y15, Y4
+	VADDPD Y1, Y0, Y0
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y0, Y0
+	VADDPD Y4, Y0, Y0
+	VMOVUPD Y0, (DX)
+	ADDQ $32, SI
+	ADDQ $32, R9
+	ADDQ $32, DX
+	DECQ CX
+	JNZ loopT4Rows
+
+doneT4Rows:
+	VZEROUPPER
+	RET
+
+// func gemvT1RowAsm(a *float64, t float64, y *float64, quads int)
+// y[j] += t·a[j] for j < 4·quads, multiplied, then added.
+TEXT ·gemvT1RowAsm(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), SI
+	VBROADCASTSD t+8(FP), Y12
+	MOVQ y+16(FP), DX
+	MOVQ quads+24(FP), CX
+	TESTQ CX, CX
+	JZ doneT1Row
+
+loopT1Row:
+	VMOVUPD (DX), Y0
+	VMULPD (SI), Y12, Y1
+	VADDPD Y1, Y0, Y0
+	VMOVUPD Y0, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ loopT1Row
+
+doneT1Row:
+	VZEROUPPER
+	RET
+
+// func gemvT32Asm(a *float64, lda, rows int, x *float64, alpha float64, y *float64)
+// y[j] += (alpha·x[i])·a[i·lda+j] for i = 0, 1, …, rows−1 in order and
+// j < 32, the sums in eight registers, each term multiplied, then added
+// (vecGemvT).
+TEXT ·gemvT32Asm(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), R8
+	SHLQ $3, R8
+	MOVQ rows+16(FP), CX
+	MOVQ x+24(FP), DI
+	VBROADCASTSD alpha+32(FP), Y13
+	MOVQ y+40(FP), DX
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	VMOVUPD 64(DX), Y2
+	VMOVUPD 96(DX), Y3
+	VMOVUPD 128(DX), Y4
+	VMOVUPD 160(DX), Y5
+	VMOVUPD 192(DX), Y6
+	VMOVUPD 224(DX), Y7
+	TESTQ CX, CX
+	JZ storeT32
+
+loopT32:
+	VBROADCASTSD (DI), Y8
+	VMULPD Y13, Y8, Y8
+	VMULPD (SI), Y8, Y9
+	VMULPD 32(SI), Y8, Y10
+	VMULPD 64(SI), Y8, Y11
+	VMULPD 96(SI), Y8, Y12
+	VADDPD Y9, Y0, Y0
+	VADDPD Y10, Y1, Y1
+	VADDPD Y11, Y2, Y2
+	VADDPD Y12, Y3, Y3
+	VMULPD 128(SI), Y8, Y9
+	VMULPD 160(SI), Y8, Y10
+	VMULPD 192(SI), Y8, Y11
+	VMULPD 224(SI), Y8, Y12
+	VADDPD Y9, Y4, Y4
+	VADDPD Y10, Y5, Y5
+	VADDPD Y11, Y6, Y6
+	VADDPD Y12, Y7, Y7
+	ADDQ $8, DI
+	ADDQ R8, SI
+	DECQ CX
+	JNZ loopT32
+
+storeT32:
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	VMOVUPD Y2, 64(DX)
+	VMOVUPD Y3, 96(DX)
+	VMOVUPD Y4, 128(DX)
+	VMOVUPD Y5, 160(DX)
+	VMOVUPD Y6, 192(DX)
+	VMOVUPD Y7, 224(DX)
+	VZEROUPPER
+	RET
