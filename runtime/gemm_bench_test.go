@@ -167,7 +167,8 @@ func BenchmarkVectorMul(b *testing.B) {
 	}{
 		{blas.NoTrans, 32, 32, 16}, {blas.NoTrans, 32, 4, 32}, {blas.NoTrans, 32, 32, 4},
 		{blas.Trans, 16, 32, 32}, {blas.Trans, 32, 4, 32},
-		{blas.NoTrans, 64, 64, 64}, {blas.NoTrans, 128, 128, 128}, {blas.NoTrans, 512, 512, 512},
+		{blas.NoTrans, 64, 64, 64}, {blas.NoTrans, 128, 128, 128}, {blas.NoTrans, 256, 256, 256},
+		{blas.NoTrans, 512, 512, 512},
 	} {
 		a, bm, c := benchOperands(rng, p.tA, blas.NoTrans, p.m, p.n, p.k)
 		b.Run(fmt.Sprintf("%dx%dx%d/%c", p.m, p.n, p.k, p.tA), func(b *testing.B) {
@@ -175,5 +176,17 @@ func BenchmarkVectorMul(b *testing.B) {
 				vectorMul(p.tA == blas.Trans, p.m, p.n, p.k, 1, a.Data, a.Stride, bm.Data, bm.Stride, 0, c.Data, c.Stride)
 			})
 		})
+		if p.n >= 64 {
+			// B's rows 64 bytes further apart than its width.
+			padded := blas64.General{Rows: p.k, Cols: p.n, Stride: p.n + 8, Data: make([]float64, p.k*(p.n+8))}
+			for l := range p.k {
+				copy(padded.Data[l*padded.Stride:], bm.Data[l*bm.Stride:l*bm.Stride+p.n])
+			}
+			b.Run(fmt.Sprintf("%dx%dx%d/%c/ldb=%d", p.m, p.n, p.k, p.tA, padded.Stride), func(b *testing.B) {
+				gemmLoop(b, p.m, p.n, p.k, func() {
+					vectorMul(p.tA == blas.Trans, p.m, p.n, p.k, 1, a.Data, a.Stride, padded.Data, padded.Stride, 0, c.Data, c.Stride)
+				})
+			})
+		}
 	}
 }

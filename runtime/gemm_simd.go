@@ -14,6 +14,11 @@ func init() {
 	}
 }
 
+// wideBlocks reports whether vecMulRows takes columns sixteen at a time,
+// in registers of eight lanes: where the CPU has AVX-512F. Each entry of c
+// sees the same operations in the same order either way.
+var wideBlocks = vectorised && archsimd.X86.AVX512()
+
 // vecMul sets c = beta·c + alpha·op(a)·b for an m×n c (n ≥ 4) and inner
 // dimension k, op(a) = aᵀ when transA, in the arithmetic of gonum's pure-Go
 // NoTrans·NoTrans and Trans·NoTrans kernels, as smallMul does, with c's
@@ -191,8 +196,13 @@ func vecMulRows(args kernelArgs, lo, hi int) {
 				mulBlock4(rows, bl[n-4:], b.Stride, last[:], 4, load)
 			}
 			j := 0
+			if wideBlocks {
+				for ; j+16 <= whole; j += 16 {
+					mulBlockPacked(16, pa, bl[j:], b.Stride, ci[j:], c.Stride, load)
+				}
+			}
 			for ; j+8 <= whole; j += 8 {
-				mulBlock8(pa, bl[j:], b.Stride, ci[j:], c.Stride, load)
+				mulBlockPacked(8, pa, bl[j:], b.Stride, ci[j:], c.Stride, load)
 			}
 			if j < whole {
 				mulBlock4(rows, bl[j:], b.Stride, ci[j:], c.Stride, load)
@@ -249,19 +259,24 @@ type blockRows struct {
 	steps                 int
 }
 
-// mulBlock8 sets rows r < 4, columns [0, 8) of c (stride ldc) to what they
-// hold (zero unless load) plus Σₗ p[4l+r]·b[l·ldb + j] for a packed panel
-// p, each term multiplied, then added, in the order l = 0, 1, …; mulBlock4
-// does the same for columns [0, 4) and any stretch a. Both check that
-// their slices hold every entry the assembly reads and writes.
-func mulBlock8(p, b []float64, ldb int, c []float64, ldc int, load bool) {
+// mulBlockPacked sets rows r < 4, columns [0, width) of c (stride ldc),
+// width 16 or 8, to what they hold (zero unless load) plus
+// Σₗ p[4l+r]·b[l·ldb + j] for a packed panel p, each term multiplied, then
+// added, in the order l = 0, 1, …; mulBlock4 does the same for columns
+// [0, 4) and any stretch a. Both check that their slices hold every entry
+// the assembly reads and writes.
+func mulBlockPacked(width int, p, b []float64, ldb int, c []float64, ldc int, load bool) {
 	steps := len(p) / 4
 	if steps < 1 || ldb < 0 || ldc < 0 {
-		panic("runtime: mulBlock8 on a malformed block")
+		panic("runtime: mulBlockPacked on a malformed block")
 	}
-	_ = b[(steps-1)*ldb+7]
-	_ = c[3*ldc+7]
-	mulBlock4x8Asm(&p[0], steps, &b[0], ldb, &c[0], ldc, load)
+	_ = b[(steps-1)*ldb+width-1]
+	_ = c[3*ldc+width-1]
+	if width == 16 {
+		mulBlock4x16Asm(&p[0], steps, &b[0], ldb, &c[0], ldc, load)
+	} else {
+		mulBlock4x8Asm(&p[0], steps, &b[0], ldb, &c[0], ldc, load)
+	}
 }
 
 func mulBlock4(a blockRows, b []float64, ldb int, c []float64, ldc int, load bool) {
@@ -274,9 +289,12 @@ func mulBlock4(a blockRows, b []float64, ldb int, c []float64, ldc int, load boo
 	mulBlock4x4Asm(&a.a[0], a.rowStride, a.stepStride, a.steps, &b[0], ldb, &c[0], ldc, load)
 }
 
-// mulBlock4x8Asm and mulBlock4x4Asm are mulBlock8 and mulBlock4, in
-// gemm_amd64.s, on unchecked pointers.
+// mulBlock4x16Asm, mulBlock4x8Asm and mulBlock4x4Asm are mulBlockPacked
+// (16 and 8 wide) and mulBlock4, in gemm_amd64.s, on unchecked pointers.
 //
+//go:noescape
+func mulBlock4x16Asm(p *float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
+
 //go:noescape
 func mulBlock4x8Asm(p *float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
 

@@ -5,7 +5,12 @@ package runtime
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // TestZeroProduct checks vecMul's scan for a zero alpha·x: a zero at every
@@ -46,6 +51,69 @@ func TestZeroProduct(t *testing.T) {
 							t.Fatalf("%s: 1e-300·1e-300 at (%d, %d), which underflows to 0, not found", name, i, j)
 						}
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmVectorEightWide runs TestGemmVectorBitIdentical with the
+// sixteen-column blocks off, as on a CPU without AVX-512, so that both
+// ways are checked on a CPU with it.
+func TestGemmVectorEightWide(t *testing.T) {
+	if !wideBlocks {
+		t.Skip("this CPU has no AVX-512: TestGemmVectorBitIdentical ran the eight-wide blocks")
+	}
+	defer func() { wideBlocks = true }()
+	wideBlocks = false
+	TestGemmVectorBitIdentical(t)
+}
+
+// TestGemmVectorCopiedB checks Gemm.Mul's copies of B for the vector
+// kernels — B transposed, and B whose stride is a multiple of
+// setAliasStride, each into a stride 8 entries longer when its width is a
+// multiple of 64 — against gonum's NoTrans·NoTrans Dgemm (on Bᵀ for B
+// transposed), bit for bit.
+func TestGemmVectorCopiedB(t *testing.T) {
+	if vectorMul == nil {
+		t.Skip("no vector kernels in this build or on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(33, 34))
+	var impl gonum.Implementation
+	for _, s := range []struct{ m, n, k, ldb int }{
+		{64, 256, 64, 256}, {70, 200, 65, 256}, {64, 64, 64, 512}, {63, 256, 64, 256}, {64, 128, 70, 128},
+	} {
+		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			a := paddedRandom(rng, s.m, s.k, 5)
+			rows, cols := s.k, s.n
+			if tB == blas.Trans {
+				rows, cols = s.n, s.k
+			}
+			ldb := max(s.ldb, cols)
+			b := blas64.General{Rows: rows, Cols: cols, Stride: ldb, Data: make([]float64, (rows-1)*ldb+cols)}
+			for i := range b.Data {
+				b.Data[i] = rng.NormFloat64()
+			}
+			c := paddedRandom(rng, s.m, s.n, 7)
+			want := append([]float64(nil), c.Data...)
+			got := blas64.General{Rows: s.m, Cols: s.n, Stride: c.Stride, Data: append([]float64(nil), c.Data...)}
+			// With B transposed the kernels run gonum's NoTrans·NoTrans
+			// arithmetic on a copy of Bᵀ.
+			bn := b
+			if tB == blas.Trans {
+				bn = blas64.General{Rows: s.k, Cols: s.n, Stride: s.n, Data: make([]float64, s.k*s.n)}
+				for l := range s.k {
+					for j := range s.n {
+						bn.Data[l*s.n+j] = b.Data[j*b.Stride+l]
+					}
+				}
+			}
+			impl.Dgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1.5, a.Data, a.Stride, bn.Data, bn.Stride, 0.5, want, c.Stride)
+			var g Gemm
+			g.Mul(blas.NoTrans, tB, 1.5, a, b, 0.5, got)
+			for i := range want {
+				if math.Float64bits(got.Data[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("%+v %c: c.Data[%d] = %v, gonum %v", s, tB, i, got.Data[i], want[i])
 				}
 			}
 		}
