@@ -163,6 +163,13 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 	impl := blas64.Implementation()
 	if pureGo(impl) && okA && okB && m > 0 && n > 0 && k > 0 && fits(transA, transB, m, n, k, a, b, c) {
 		tA, tB := flag(transA), flag(transB)
+		// b as Dgemm reads it (k×n, or n×k transposed), whatever its Rows
+		// and Cols say beyond n, so that a copy of it holds every entry.
+		if transB {
+			b = blas64.General{Rows: n, Cols: k, Stride: b.Stride, Data: b.Data}
+		} else {
+			b = blas64.General{Rows: k, Cols: n, Stride: b.Stride, Data: b.Data}
+		}
 		if g.order == measured && vectorMul != nil && n >= 4 {
 			bb, ldb := b.Data, b.Stride
 			switch {
@@ -237,9 +244,19 @@ func fits(transA, transB bool, m, n, k int, a, b, c blas64.General) bool {
 	if transB {
 		bRows, bCols = n, k
 	}
-	return a.Stride >= aCols && len(a.Data) >= (aRows-1)*a.Stride+aCols &&
-		b.Stride >= bCols && len(b.Data) >= (bRows-1)*b.Stride+bCols &&
-		c.Stride >= n && len(c.Data) >= (m-1)*c.Stride+n
+	return holds(len(a.Data), aRows, aCols, a.Stride) && holds(len(b.Data), bRows, bCols, b.Stride) &&
+		holds(len(c.Data), m, n, c.Stride)
+}
+
+// holds reports whether a slice of length l holds a rows×cols matrix (rows
+// and cols at least 1) stored with the stride: stride ≥ cols and
+// (rows−1)·stride + cols ≤ l, decided by a division, so that no stride is
+// large enough to wrap the product around and pass.
+func holds(l, rows, cols, stride int) bool {
+	if stride < cols || l < cols {
+		return false
+	}
+	return rows <= 1 || stride <= (l-cols)/(rows-1)
 }
 
 // flip returns the other transpose flag.
@@ -265,8 +282,10 @@ const (
 )
 
 // vectorOperand returns a k×n matrix in buf for vectorMul's B: its stride
-// n, or n + 8 when n is a multiple of 64 (whose rows would fall into few
-// sets of the first-level cache, as setAliasStride explains).
+// n, or n + 8 when n is a multiple of 64, 512 bytes, whose rows would fall
+// into few sets of the first-level cache (at most 8 of its 64; the rows a
+// block reads down a stretch then evict each other, as for
+// setAliasStride).
 func vectorOperand(buf *[]float64, k, n int) blas64.General {
 	stride := n
 	if n%64 == 0 {

@@ -2,14 +2,16 @@
 
 #include "textflag.h"
 
-// The 4×8 and 4×4 blocks of vecMulRows (gemm_simd.go), in assembly so
-// that the eight (four) sums stay in registers across the whole loop: the
-// compiler, given the same loop in Go, spilled two of them to the stack at
-// every step. mulBlock4x8Asm reads a packed panel, the four entries of a
-// step side by side; mulBlock4x4Asm reads row r of step l at
-// a + 8·(r·rowStride + l·stepStride), a panel or op(a) where it is. Each
-// step multiplies, then adds, as gonum's kernels do (no fused
-// multiply-add), for steps l = 0, 1, … in order.
+// The 4×16 (AVX-512), 4×8 and 4×4 blocks of vecMulRows (gemm_simd.go) and
+// the transposed Gemv's steps (vecGemvT, gemvt_simd.go), in assembly so
+// that the sums stay in registers across the whole loop: the compiler,
+// given the same loop in Go, spilled two of the eight to the stack at
+// every step. mulBlock4x16Asm and mulBlock4x8Asm read a packed panel, the
+// four entries of a step side by side; mulBlock4x4Asm reads row r of step
+// l at a + 8·(r·rowStride + l·stepStride), a panel or op(a) where it is.
+// Each step multiplies, then adds, as gonum's kernels do (no fused
+// multiply-add), for steps l = 0, 1, … in order. The Go wrappers check
+// every address these read and write.
 
 // func mulBlock4x8Asm(p *float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
 TEXT ·mulBlock4x8Asm(SB), NOSPLIT, $0-49
@@ -91,7 +93,7 @@ store8:
 
 // func mulBlock4x16Asm(p *float64, steps int, b *float64, ldb int, c *float64, ldc int, load bool)
 // mulBlock4x8Asm for columns [0, 16), in AVX-512 registers of eight lanes
-// (where the CPU has AVX-512F): the same operations on each entry.
+// (where wideVectors): the same operations on each entry.
 TEXT ·mulBlock4x16Asm(SB), NOSPLIT, $0-49
 	MOVQ p+0(FP), SI
 	MOVQ steps+8(FP), CX

@@ -186,3 +186,74 @@ func TestGemmConjTransSquare(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmHugeStridePanics: a stride so large that (rows−1)·stride wraps
+// around must not pass the checks in front of the vector kernels' assembly
+// (which would then read or write far outside the slice); Mul and Gemv
+// panic as blas64 does instead (helper-52's reproducers).
+func TestGemmHugeStridePanics(t *testing.T) {
+	const s = 6148914691236517206 // 3·s wraps to 2
+	ones := func(r, c int) blas64.General {
+		g := blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
+		for i := range g.Data {
+			g.Data[i] = 1
+		}
+		return g
+	}
+	var g Gemm
+	for _, tc := range []struct {
+		name string
+		f    func()
+	}{
+		{"c stride", func() {
+			g.Mul(blas.NoTrans, blas.NoTrans, 1, ones(4, 1), ones(1, 16), 0, blas64.General{Rows: 4, Cols: 16, Stride: s, Data: make([]float64, 18)})
+		}},
+		{"b stride", func() {
+			g.Mul(blas.NoTrans, blas.NoTrans, 1, ones(4, 4), blas64.General{Rows: 4, Cols: 16, Stride: s, Data: make([]float64, 18)}, 0, ones(4, 16))
+		}},
+	} {
+		if catchPanic(tc.f) == "" {
+			t.Errorf("%s: no panic", tc.name)
+		}
+	}
+	// Gemv leaves such a product to the BLAS (gonum's own Dgemv then
+	// faults on it: its checks wrap around too).
+	a := blas64.General{Rows: 4, Cols: 256, Stride: s, Data: make([]float64, 258)}
+	x4, x256 := blas64.Vector{N: 4, Inc: 1, Data: make([]float64, 4)}, blas64.Vector{N: 256, Inc: 1, Data: make([]float64, 256)}
+	if gemvTOperands(blas.Trans, 1, a, x4, x256) || gemvOperands(1, a, x256, x4) {
+		t.Errorf("Gemv's own kernels take an a whose stride wraps around")
+	}
+}
+
+// TestGemmTransposedBDeclaredWidth: with B transposed, Dgemm reads k
+// columns of b whatever b.Cols says; Mul's copies of bᵀ (for the vector
+// kernels and gonum's transposed orientation) must hold all k of them, no
+// more and no fewer (helper-52: b.Cols > k indexed past the copy, b.Cols <
+// k left scratch in it).
+func TestGemmTransposedBDeclaredWidth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, cols := range []int{2, 3, 5} {
+		for _, m := range []int{4, 40} {
+			const n, k = 6, 3
+			a := paddedRandom(rng, m, k, 0)
+			b := blas64.General{Rows: n, Cols: cols, Stride: 5, Data: make([]float64, n*5)}
+			for i := range b.Data {
+				b.Data[i] = rng.NormFloat64()
+			}
+			c := blas64.General{Rows: m, Cols: n, Stride: n, Data: make([]float64, m*n)}
+			var g Gemm
+			g.Mul(blas.NoTrans, blas.Trans, 1, a, b, 0, c)
+			for i := range m {
+				for j := range n {
+					want := 0.0
+					for l := range k {
+						want += a.Data[i*a.Stride+l] * b.Data[j*b.Stride+l]
+					}
+					if got := c.Data[i*n+j]; math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+						t.Fatalf("b.Cols=%d m=%d: c[%d,%d] = %v, want %v", cols, m, i, j, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -14,11 +14,6 @@ func init() {
 	}
 }
 
-// wideBlocks reports whether vecMulRows takes columns sixteen at a time,
-// in registers of eight lanes: where the CPU has AVX-512F. Each entry of c
-// sees the same operations in the same order either way.
-var wideBlocks = vectorised && archsimd.X86.AVX512()
-
 // vecMul sets c = beta·c + alpha·op(a)·b for an m×n c (n ≥ 4) and inner
 // dimension k, op(a) = aᵀ when transA, in the arithmetic of gonum's pure-Go
 // NoTrans·NoTrans and Trans·NoTrans kernels, as smallMul does, with c's
@@ -30,10 +25,14 @@ var wideBlocks = vectorised && archsimd.X86.AVX512()
 // having written nothing to c, if any of those products is zero (alpha = 0
 // included): the caller runs gonum's kernels instead. With no zero the skip
 // never happens and the results are gonum's bit for bit
-// (TestGemmVectorBitIdentical).
+// (TestGemmVectorBitIdentical), a NaN for a NaN: the assembly adds the
+// term to c where gonum's kernel adds c to the term, and x86 keeps the
+// first operand's NaN, so where two NaNs meet the sign and payload may
+// differ.
 //
 // The kernel (gemm_amd64.s) holds a block of c four rows by eight columns
-// in eight vector registers across a stretch of up to panelSteps steps of l
+// in eight vector registers (four rows by sixteen in eight AVX-512
+// registers, where wideVectors) across a stretch of up to panelSteps steps of l
 // (then four rows by four, then single rows in Go), so each step loads two
 // vectors of b and broadcasts four entries of a panel of alpha·op(a)
 // packed once a stretch for all the blocks of its rows (of op(a) itself
@@ -151,7 +150,8 @@ func (p *panel) pack(a []float64, rowStep, colStep int, alpha float64, steps int
 // that the stretch's rows of b stay in cache from one block to the next. A
 // stretch starts every sum from what c holds, so each entry of c sees
 // gonum's terms in gonum's order, l = 0, 1, …. Within a stretch, columns
-// run eight, then four at a time up to n &^ 3; if n is not a multiple of
+// run sixteen (where wideVectors), then eight, then four at a time up to
+// n &^ 3; if n is not a multiple of
 // four, the last four columns [n−4, n) are one more block, which overlaps
 // the one before it: it runs on a copy of those columns of c taken before
 // any other block of the stretch stores, and is copied back after them, so
@@ -196,7 +196,7 @@ func vecMulRows(args kernelArgs, lo, hi int) {
 				mulBlock4(rows, bl[n-4:], b.Stride, last[:], 4, load)
 			}
 			j := 0
-			if wideBlocks {
+			if wideVectors {
 				for ; j+16 <= whole; j += 16 {
 					mulBlockPacked(16, pa, bl[j:], b.Stride, ci[j:], c.Stride, load)
 				}
@@ -264,10 +264,12 @@ type blockRows struct {
 // Σₗ p[4l+r]·b[l·ldb + j] for a packed panel p, each term multiplied, then
 // added, in the order l = 0, 1, …; mulBlock4 does the same for columns
 // [0, 4) and any stretch a. Both check that their slices hold every entry
-// the assembly reads and writes.
+// the assembly reads and writes, each stride first at most its slice's
+// length where it is used, so that no product of a stride with a row or
+// step count wraps around.
 func mulBlockPacked(width int, p, b []float64, ldb int, c []float64, ldc int, load bool) {
 	steps := len(p) / 4
-	if steps < 1 || ldb < 0 || ldc < 0 {
+	if steps < 1 || ldb < 0 || ldc < 0 || (steps > 1 && ldb > len(b)) || ldc > len(c) {
 		panic("runtime: mulBlockPacked on a malformed block")
 	}
 	_ = b[(steps-1)*ldb+width-1]
@@ -280,7 +282,8 @@ func mulBlockPacked(width int, p, b []float64, ldb int, c []float64, ldc int, lo
 }
 
 func mulBlock4(a blockRows, b []float64, ldb int, c []float64, ldc int, load bool) {
-	if a.steps < 1 || a.rowStride < 0 || a.stepStride < 0 || ldb < 0 || ldc < 0 {
+	if a.steps < 1 || a.rowStride < 0 || a.stepStride < 0 || ldb < 0 || ldc < 0 ||
+		a.rowStride > len(a.a) || (a.steps > 1 && (a.stepStride > len(a.a) || ldb > len(b))) || ldc > len(c) {
 		panic("runtime: mulBlock4 on a malformed block")
 	}
 	_ = a.a[3*a.rowStride+(a.steps-1)*a.stepStride]

@@ -61,11 +61,11 @@ func TestZeroProduct(t *testing.T) {
 // sixteen-column blocks off, as on a CPU without AVX-512, so that both
 // ways are checked on a CPU with it.
 func TestGemmVectorEightWide(t *testing.T) {
-	if !wideBlocks {
+	if !wideVectors {
 		t.Skip("this CPU has no AVX-512: TestGemmVectorBitIdentical ran the eight-wide blocks")
 	}
-	defer func() { wideBlocks = true }()
-	wideBlocks = false
+	defer func() { wideVectors = true }()
+	wideVectors = false
 	TestGemmVectorBitIdentical(t)
 }
 

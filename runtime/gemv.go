@@ -79,7 +79,7 @@ func Gemv(tA blas.Transpose, alpha float64, a blas64.General, x blas64.Vector, b
 func gemvOperands(alpha float64, a blas64.General, x, y blas64.Vector) bool {
 	m, n := a.Rows, a.Cols
 	return m > 0 && n > 0 && x.Inc == 1 && y.Inc == 1 && x.N == n && y.N == m && alpha != 0 &&
-		a.Stride >= n && len(a.Data) >= (m-1)*a.Stride+n && len(x.Data) >= n && len(y.Data) >= m
+		holds(len(a.Data), m, n, a.Stride) && len(x.Data) >= n && len(y.Data) >= m
 }
 
 // gemvTOperands reports whether Gemv may compute alpha·aᵀx + beta·y by
@@ -89,7 +89,7 @@ func gemvOperands(alpha float64, a blas64.General, x, y blas64.Vector) bool {
 func gemvTOperands(tA blas.Transpose, alpha float64, a blas64.General, x, y blas64.Vector) bool {
 	m, n := a.Rows, a.Cols
 	return (tA == blas.Trans || tA == blas.ConjTrans) && m > 0 && n > 0 && x.Inc == 1 && y.Inc == 1 &&
-		x.N == m && y.N == n && alpha != 0 && a.Stride >= n && len(a.Data) >= (m-1)*a.Stride+n &&
+		x.N == m && y.N == n && alpha != 0 && holds(len(a.Data), m, n, a.Stride) &&
 		len(x.Data) >= m && len(y.Data) >= n
 }
 

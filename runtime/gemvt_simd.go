@@ -8,12 +8,17 @@ func init() {
 	}
 }
 
+// gemvTL1 is the most entries of an a vecGemvT takes 32 columns at a time:
+// 32 KB, in this machine's 48 KB first-level cache.
+const gemvTL1 = 1 << 12
+
 // vecGemvT sets y = beta·y + alpha·aᵀx for the m×n a (stride lda), x of
 // length m and y of length n, unit increments: y is first scaled by beta
 // (zeroed when beta is 0), then each yⱼ adds the terms (alpha·xᵢ)·aᵢⱼ in
 // ascending i, each term multiplied, then added — the plain loop's order,
-// bit for bit (TestGemvTransVector), whichever of three ways a column
-// takes:
+// bit for bit (TestGemvTransVector; a NaN for a NaN, whose sign and payload
+// may differ, as x86 keeps the first operand's), whichever of three ways a
+// column takes:
 //   - with a in the first-level cache (at most gemvTL1 entries), the first
 //     n &^ 31 columns 32 at a time, their sums in eight vector registers
 //     down all the rows (gemvT32Asm);
@@ -26,10 +31,6 @@ func init() {
 // BenchmarkGemvTrans, one core: 64×64 0.20 µs by 32 columns, 0.29 by four
 // rows, 0.43 by gonum's kernel; B5's row panel 128×256 2.6, 2.3 and 3.3
 // µs; 512×512 43, 27 and 32 µs.
-// gemvTL1 is the most entries of an a vecGemvT takes 32 columns at a time:
-// 32 KB, in this machine's 48 KB first-level cache.
-const gemvTL1 = 1 << 12
-
 func vecGemvT(m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
 	y, x = y[:n], x[:m]
 	switch beta {

@@ -2,6 +2,8 @@
 
 package runtime
 
+//go:generate go run gen_vecmath8.go
+
 import (
 	"math"
 	"simd/archsimd"
@@ -22,25 +24,63 @@ import (
 // vectorised reports whether this CPU runs the vector block kernels.
 var vectorised = archsimd.X86.AVX2() && archsimd.X86.FMA()
 
+// wideVectors reports whether this CPU also has AVX-512 (F, CD, BW, DQ and
+// VL, as archsimd.X86.AVX512 requires): the block kernels
+// then run eight lanes at a time (vecmath_simd8.go) and the vector Gemm
+// sixteen columns (gemm_simd.go), each lane and entry computing what it
+// computes in four.
+var wideVectors = vectorised && archsimd.X86.AVX512()
+
 func init() {
-	if vectorised {
+	switch {
+	case wideVectors:
 		kernels = blockKernels{
-			exp:             expBlock,
-			log:             logBlock,
-			tanh:            tanhBlock,
-			sigmoid:         sigmoidBlock,
-			softplus:        softplusBlock,
-			softplusSigmoid: softplusSigmoidBlock,
+			exp:             expBlock8,
+			log:             logBlock8,
+			tanh:            tanhBlock8,
+			sigmoid:         sigmoidBlock8,
+			softplus:        softplusBlock8,
+			softplusSigmoid: softplusSigmoidBlock8,
 			outer:           outerRowsVec,
 			outerMinCols:    outerVecMinCols,
 		}
+	case vectorised:
+		kernels = quadKernels
 	}
+}
+
+// quadKernels are the block kernels in four lanes.
+var quadKernels = blockKernels{
+	exp:             expBlock,
+	log:             logBlock,
+	tanh:            tanhBlock,
+	sigmoid:         sigmoidBlock,
+	softplus:        softplusBlock,
+	softplusSigmoid: softplusSigmoidBlock,
+	outer:           outerRowsVec,
+	outerMinCols:    outerVecMinCols,
+}
+
+// expInPlace sets b[i] = math.Exp(b[i]) by the vector exp, called directly
+// so that a caller's stack buffer stays on its stack (a call through
+// kernels' function values moves it to the heap). Callers check vectorised
+// first.
+func expInPlace(b []float64) {
+	if wideVectors {
+		mapBlock8(b, b, expVec8)
+		return
+	}
+	mapBlock(b, b, expVec)
 }
 
 type (
 	quad     = archsimd.Float64x4
 	quadBits = archsimd.Uint64x4
 )
+
+// Everything below is also generated in eight lanes, for CPUs with
+// AVX-512 (wideVectors), into vecmath_simd8.go by gen_vecmath8.go (go
+// generate): keep it to the operations both widths have.
 
 // mapBlock sets dst[i] = f(src[i]) four lanes at a time, the tail through a
 // zero-padded buffer.
@@ -87,12 +127,6 @@ func softplusSigmoidBlock(sp, sig, src []float64) {
 	}
 	archsimd.ClearAVXUpperBits()
 }
-
-// expInPlace sets b[i] = math.Exp(b[i]) by the vector exp, called directly
-// so that a caller's stack buffer stays on its stack (a call through
-// kernels' function values moves it to the heap). Callers check vectorised
-// first.
-func expInPlace(b []float64) { mapBlock(b, b, expVec) }
 
 // expVec is math.Exp on amd64 with FMA: the assembly archExp of
 // math/exp_amd64.s (Shibata's method), its special cases, its ldexp and its

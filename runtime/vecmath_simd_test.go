@@ -3,8 +3,12 @@
 package runtime
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"simd/archsimd"
@@ -42,5 +46,49 @@ func TestLog1pUnit(t *testing.T) {
 				t.Fatalf("log1pUnit(%v [%#016x]) = %v, math.Log1p %v", u, math.Float64bits(u), got[j], want)
 			}
 		}
+	}
+}
+
+// TestBlockKernelsFourLanes runs the block kernels' tests with the
+// four-lane kernels on a CPU with AVX-512, where the eight-lane ones
+// (vecmath_simd8.go) are the ones in use, so that both widths are checked
+// against the scalar functions, bit for bit, there; and the row kernels,
+// whose exps go through expInPlace.
+func TestBlockKernelsFourLanes(t *testing.T) {
+	if !wideVectors {
+		t.Skip("this CPU has no AVX-512: the block kernels' tests ran the four lanes")
+	}
+	defer func(k blockKernels) { kernels, wideVectors = k, true }(kernels)
+	kernels, wideVectors = quadKernels, false
+	for _, test := range []func(*testing.T){
+		TestBlockKernelsMatchScalar, TestBlockKernelsPositionIndependent, TestSoftplusSigmoidToInPlace,
+		TestBlockKernelsSpecialValues, TestRowKernels, TestRowKernelsInPlace,
+	} {
+		test(t)
+	}
+}
+
+// TestVecmath8Generated checks that vecmath_simd8.go is what
+// gen_vecmath8.go writes from vecmath_simd.go: run go generate after
+// changing the four-lane kernels.
+func TestVecmath8Generated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the generator with go run")
+	}
+	out := filepath.Join(t.TempDir(), "vecmath_simd8.go")
+	cmd := exec.Command("go", "run", "gen_vecmath8.go", "-o", out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run gen_vecmath8.go: %v\n%s", err, msg)
+	}
+	want, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("vecmath_simd8.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("vecmath_simd8.go is stale: run go generate ./runtime")
 	}
 }
