@@ -179,9 +179,7 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 				bb, ldb = bt.Data, bt.Stride
 			case ldb%setAliasStride == 0 && m >= copyBMinRows && k >= copyBMinRows:
 				bc := vectorOperand(&g.operand, k, n)
-				for l := range k {
-					copy(bc.Data[l*bc.Stride:l*bc.Stride+n], b.Data[l*ldb:l*ldb+n])
-				}
+				copyGeneral(bc, b)
 				bb, ldb = bc.Data, bc.Stride
 			}
 			if vectorMul(transA, m, n, k, alpha, a.Data, a.Stride, bb, ldb, beta, c.Data, c.Stride) {
