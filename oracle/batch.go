@@ -43,6 +43,7 @@ type Options struct {
 	Test       bool   // also emit and run the -test output
 	Keep       bool   // keep the batch directory
 	Seed       uint64 // for points
+	Race       bool   // build and test with the race detector, which stops the program at the first race
 }
 
 // prepared is a case that built, with its point.
@@ -109,7 +110,7 @@ func RunBatch(ctx context.Context, cases []*Case, opts Options) []*Outcome {
 	}
 	run(ctx, dir, ready, byName)
 	if opts.Test {
-		runTests(ctx, dir, ready, byName)
+		runTests(ctx, dir, ready, opts.Race, byName)
 	}
 	return outs
 }
@@ -213,7 +214,11 @@ func writeAndBuild(ctx context.Context, dir string, ready []*prepared, opts Opti
 			return nil, err
 		}
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags=gradgenpoison,gradgensplit", "-gcflags=-e", "-o", "batch", ".")
+	args := []string{"build", "-tags=gradgenpoison,gradgensplit", "-gcflags=-e", "-o", "batch"}
+	if opts.Race {
+		args = append(args, "-race")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	out, err := cmd.CombinedOutput()
@@ -366,6 +371,10 @@ func runProgram(ctx context.Context, dir string, only []string, byName map[strin
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "batch"), only...)
+	// A program built with -race stops at its first race (exit status 66),
+	// so the functions after it run again alone and the race is pinned
+	// to the one that raced; other programs ignore GORACE.
+	cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -387,7 +396,11 @@ func runProgram(ctx context.Context, dir string, only []string, byName map[strin
 	}
 	if err != nil && len(only) == 1 && !done[only[0]] {
 		if o := byName[only[0]]; o != nil {
-			o.Failures = append(o.Failures, Failure{Func: only[0], Role: only[0], Check: "crash", Msg: truncate(stderr.String(), 2000)})
+			check := "crash"
+			if strings.Contains(stderr.String(), "WARNING: DATA RACE") {
+				check = "race"
+			}
+			o.Failures = append(o.Failures, Failure{Func: only[0], Role: only[0], Check: check, Msg: truncate(stderr.String(), 2000)})
 			done[only[0]] = true
 		}
 	}
@@ -396,8 +409,12 @@ func runProgram(ctx context.Context, dir string, only []string, byName map[strin
 
 // runTests runs the -test output of the batch; a failing test names the
 // functions it failed for.
-func runTests(ctx context.Context, dir string, ready []*prepared, byName map[string]*Outcome) {
-	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", ".")
+func runTests(ctx context.Context, dir string, ready []*prepared, race bool, byName map[string]*Outcome) {
+	args := []string{"test", "-count=1"}
+	if race {
+		args = append(args, "-race")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	out, err := cmd.CombinedOutput()
