@@ -102,6 +102,10 @@ type Options struct {
 	// Plans, when set, receives every generated function's plan as it is
 	// lowered and after each pass (plan.Format), for gradgen -plan.
 	Plans io.Writer
+	// Taken are the package-level names the package's other files declare:
+	// a package whose name is among them is imported under another name
+	// (see aliasImports), as when a spec name takes it.
+	Taken []string
 }
 
 // Generate returns the gofmt-formatted Go source for funcs. A plan that
@@ -133,7 +137,7 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 			top.reserve(g.name)
 		}
 	}
-	for _, name := range aliasImports(f, funcs, generatedImports) {
+	for _, name := range aliasImports(f, funcs, generatedImports, opts.Taken) {
 		top.reserve(name)
 	}
 	f.Const().Id("_").Op("=").Qual(runtimePath, versionGuard).Comment("fails to compile against an incompatible runtime")
@@ -487,11 +491,16 @@ func ImportPaths(test bool) []string {
 
 // aliasImports names the imports of f, the packages of paths (import path
 // by package name): a package whose name a spec name (an input, direction
-// or dimension) or a generated function takes is imported as gg and its
-// name (with underscores added until free), so an input called math or mat
-// still compiles. It returns the names the imports take.
-func aliasImports(f *jen.File, funcs []*derive.Function, paths map[string]string) []string {
+// or dimension), a generated function or one of others (the package-level
+// names of the package's other files) takes is imported as gg and its name
+// (with underscores added until free), so an input called math or mat, or
+// a function optimize declared beside the output, still compiles. It
+// returns the names the imports take.
+func aliasImports(f *jen.File, funcs []*derive.Function, paths map[string]string, others []string) []string {
 	taken := map[string]bool{}
+	for _, name := range others {
+		taken[name] = true
+	}
 	for _, fn := range funcs {
 		for _, g := range generated(fn) {
 			taken[g.name] = true

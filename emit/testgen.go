@@ -36,6 +36,7 @@ type TestOptions struct {
 	Source  string   // the generated file the test checks, for its doc comment
 	Version string   // the generator's version, recorded in the header (see Options.Version)
 	Flags   []string // the flags that shape the output, recorded in the header (see Options.Flags)
+	Taken   []string // the package-level names the package's other files declare (see Options.Taken)
 }
 
 // GenerateTest returns a _test.go file that checks every derivative
@@ -73,7 +74,7 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 			top.reserve(g.name)
 		}
 	}
-	for _, name := range aliasImports(f, funcs, testImports) {
+	for _, name := range aliasImports(f, funcs, testImports, opts.Taken) {
 		top.reserve(name)
 	}
 	top.reserve(helperVar)

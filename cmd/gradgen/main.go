@@ -466,11 +466,12 @@ func generate(loads *prefetch, cfg config) ([]*output, error) {
 		return nil, err
 	}
 	loads.start(outs)
+	ours := ourPaths(outs)
 	for _, o := range outs {
 		if o.funcs == nil {
 			continue // a -test file, generated with its output
 		}
-		if err := o.generate(cfg); err != nil {
+		if err := o.generate(cfg, ours); err != nil {
 			return nil, err
 		}
 	}
@@ -502,18 +503,20 @@ func withStandaloneHelpers(outs []*output) []*output {
 }
 
 // generate writes o's code into o.data, and its test's into o.test.data
-// with -test.
-func (o *output) generate(cfg config) error {
+// with -test; their imports avoid the names the other files of the package
+// declare (ours are this run's outputs, which are not among them).
+func (o *output) generate(cfg config, ours map[string]bool) error {
 	pkg, err := packageName(cfg.pkg, o)
 	if err != nil {
 		return err
 	}
+	taken := takenNames(o.path, pkg, ours)
 	var sources []string
 	for _, l := range o.specs {
 		sources = append(sources, filepath.Base(l.path))
 	}
 	gen := func(funcs []*derive.Function) error {
-		data, err := emit.Generate(funcs, emit.Options{Package: pkg, Sources: sources, Version: version(), Flags: cfg.headerFlags()})
+		data, err := emit.Generate(funcs, emit.Options{Package: pkg, Sources: sources, Version: version(), Flags: cfg.headerFlags(), Taken: taken})
 		if err == nil && cfg.standalone {
 			data, err = emit.Standalone(data)
 		}
@@ -536,7 +539,7 @@ func (o *output) generate(cfg config) error {
 	}
 	genTest := func(funcs []*derive.Function) error {
 		var err error
-		o.test.data, err = emit.GenerateTest(funcs, emit.TestOptions{Package: pkg, Name: emit.TestName(o.path), Source: filepath.Base(o.path), Version: version(), Flags: cfg.headerFlags()})
+		o.test.data, err = emit.GenerateTest(funcs, emit.TestOptions{Package: pkg, Name: emit.TestName(o.path), Source: filepath.Base(o.path), Version: version(), Flags: cfg.headerFlags(), Taken: taken})
 		return err
 	}
 	if err := genTest(o.funcs); err != nil {

@@ -874,7 +874,8 @@ func TestFolderNames(t *testing.T) {
 // TestEndToEnd builds a module that uses generated code: a spec, a
 // generate directive running the command from this module (through a
 // replace directive), and a test calling the generated function; then it
-// runs go generate and go test there.
+// runs go generate and go test there. A file of the package declares names
+// of packages generated code imports (optimize, blas64, runtime).
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a module with the go command")
@@ -901,6 +902,9 @@ func TestEndToEnd(t *testing.T) {
 		"loss.yaml": testdata(t, "bilinear.yaml"),
 		"doc.go": "// Package loss holds a generated gradient.\npackage loss\n\n" +
 			"//go:generate go run github.com/gradgen/gradgen/cmd/gradgen -o loss_grad.go loss.yaml\n",
+		// The user's own names of packages generated code imports: the
+		// output imports them under others.
+		"names.go": "package loss\n\nfunc optimize() int { return blas64 + runtime }\n\nvar blas64, runtime = 1, 2\n",
 		"loss_test.go": `package loss
 
 import (
