@@ -252,6 +252,7 @@ func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr i
 		return exitBad
 	}
 	if cfg.check {
+		warnStaleTests(outputs, stderr)
 		return check(cfg, outputs, stdout)
 	}
 	if err := writeAll(outputs); err != nil {
@@ -259,7 +260,29 @@ func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr i
 		return exitBad
 	}
 	warn(outputs, stderr)
+	warnStaleTests(outputs, stderr)
 	return exitOK
+}
+
+// warnStaleTests warns of each output generated without -test whose
+// _test.go gradgen generated before, with -test: it is left as it was,
+// and still checks the functions of that run (a function since removed
+// from the spec makes the package's tests fail to build).
+func warnStaleTests(outputs []*output, stderr io.Writer) {
+	for _, o := range outputs {
+		if o.funcs == nil || o.test != nil {
+			continue
+		}
+		path := strings.TrimSuffix(o.path, ".go") + "_test.go"
+		if f, err := os.Open(path); err == nil {
+			head := make([]byte, len(emit.HeaderPrefix))
+			_, err := io.ReadFull(f, head)
+			f.Close()
+			if err == nil && string(head) == emit.HeaderPrefix {
+				fmt.Fprintf(stderr, "gradgen: warning: %s, generated with -test for %s, is left as it was; run with -test to regenerate it, or delete it\n", path, o.path)
+			}
+		}
+	}
 }
 
 // warn prints the positioned warnings of each function written

@@ -1033,3 +1033,35 @@ func TestSourceWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestStaleTestWarning checks the warning of an output generated without
+// -test beside the _test.go gradgen generated for it with -test, in a
+// write and under -check, and its absence beside a hand-written test file
+// and after a run with -test.
+func TestStaleTestWarning(t *testing.T) {
+	const spec = "package: p\nfunctions:\n  - {name: F, inputs: {x: vector(n)}, expr: \"sum(x .* x)\"}\n"
+	const warning = "gradgen: warning: a_grad_test.go, generated with -test for a_grad.go, is left as it was; run with -test to regenerate it, or delete it\n"
+	inTempDir(t, map[string]string{"a.yaml": spec})
+	for _, step := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"-test", "a.yaml"}, exitOK, ""},
+		{[]string{"a.yaml"}, exitOK, warning},
+		{[]string{"-check", "a.yaml"}, exitOK, warning},
+		{[]string{"-test", "a.yaml"}, exitOK, ""},
+		{[]string{"-test", "-check", "a.yaml"}, exitOK, ""},
+	} {
+		r := gradgen(t, step.args...)
+		if r.code != step.code || r.stderr != step.stderr {
+			t.Errorf("gradgen %s: exit %d, stderr %q; want %d, %q", strings.Join(step.args, " "), r.code, r.stderr, step.code, step.stderr)
+		}
+	}
+	if err := os.WriteFile("a_grad_test.go", []byte("package p\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := gradgen(t, "a.yaml"); r.code != exitOK || r.stderr != "" {
+		t.Errorf("beside a hand-written test file: exit %d, stderr %q; want 0 and no warning", r.code, r.stderr)
+	}
+}
