@@ -44,6 +44,7 @@ type Options struct {
 	Keep       bool   // keep the batch directory
 	Seed       uint64 // for points
 	Race       bool   // build and test with the race detector, which stops the program at the first race
+	OpenBLAS   bool   // link the OpenBLAS backend (runtime/openblas; needs cgo and libopenblas)
 }
 
 // prepared is a case that built, with its point.
@@ -187,13 +188,19 @@ func writeAndBuild(ctx context.Context, dir string, ready []*prepared, opts Opti
 	}
 	g.printf("}\n")
 	files := map[string][]byte{
-		"go.mod":      goMod(opts.Root),
+		"go.mod":      goMod(opts.Root, opts.OpenBLAS),
 		"gen_grad.go": code,
 		"glue.go":     []byte(g.b.String()),
 		"main.go":     []byte("package main\n\nimport \"github.com/gradgen/gradgen/oracle/harness\"\n\nfunc main() { harness.Main() }\n"),
 	}
 	if sum, err := os.ReadFile(filepath.Join(opts.Root, "go.sum")); err == nil {
 		files["go.sum"] = sum
+	}
+	if opts.OpenBLAS {
+		files["openblas.go"] = []byte("package main\n\nimport _ \"github.com/gradgen/gradgen/runtime/openblas\"\n")
+		if sum, err := os.ReadFile(filepath.Join(opts.Root, "runtime", "openblas", "go.sum")); err == nil {
+			files["go.sum"] = append(files["go.sum"], sum...)
+		}
 	}
 	if opts.Standalone {
 		helpers, err := emit.StandaloneRuntime("main", "")
@@ -326,29 +333,56 @@ func lineOwner(starts map[int]string, line int) string {
 	return name
 }
 
-// goMod is the batch module: it requires gradgen from root.
-func goMod(root string) []byte {
-	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		panic(err)
-	}
+// goMod is the batch module: it requires gradgen from root, and with
+// openblas its OpenBLAS backend module from root/runtime/openblas.
+func goMod(root string, openblas bool) []byte {
 	var b bytes.Buffer
 	b.WriteString("module oraclebatch\n\ngo 1.26\n\nrequire github.com/gradgen/gradgen v0.0.0\n\nreplace github.com/gradgen/gradgen => " + root + "\n\n")
 	// The same versions of gradgen's own requirements.
+	required := requirements(filepath.Join(root, "go.mod"))
+	if openblas {
+		const backend = "github.com/gradgen/gradgen/runtime/openblas"
+		b.WriteString("require " + backend + " v0.0.0\n\nreplace " + backend + " => " + filepath.Join(root, "runtime", "openblas") + "\n\n")
+		// The backend's own requirements that gradgen does not have
+		// (netlib).
+		have := map[string]bool{"github.com/gradgen/gradgen": true}
+		for _, r := range required {
+			have[strings.Fields(r)[0]] = true
+		}
+		for _, r := range requirements(filepath.Join(root, "runtime", "openblas", "go.mod")) {
+			if !have[strings.Fields(r)[0]] {
+				required = append(required, r)
+			}
+		}
+	}
+	b.WriteString("require (\n")
+	for _, r := range required {
+		b.WriteString("\t" + r + "\n")
+	}
+	b.WriteString(")\n")
+	return b.Bytes()
+}
+
+// requirements returns the lines of the require blocks of the go.mod at
+// path ("module version", with any comment).
+func requirements(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	var lines []string
 	inRequire := false
 	for _, line := range strings.Split(string(data), "\n") {
 		switch {
 		case strings.HasPrefix(line, "require ("):
 			inRequire = true
-			b.WriteString(line + "\n")
-		case inRequire:
-			b.WriteString(line + "\n")
-			if strings.TrimSpace(line) == ")" {
-				inRequire = false
-			}
+		case inRequire && strings.TrimSpace(line) == ")":
+			inRequire = false
+		case inRequire && strings.TrimSpace(line) != "":
+			lines = append(lines, strings.TrimSpace(line))
 		}
 	}
-	return b.Bytes()
+	return lines
 }
 
 // run runs the batch program and records each function's result; a

@@ -26,6 +26,7 @@ type Campaign struct {
 	Workers  int    // batches built and run at once
 	Keep     bool
 	Race     bool // build and run every batch with the race detector
+	OpenBLAS bool // link every batch with the OpenBLAS backend
 	// Log, when set, receives progress lines.
 	Log func(format string, args ...any)
 }
@@ -85,7 +86,7 @@ func (c *Campaign) Run(ctx context.Context) *Summary {
 			defer func() { <-sem }()
 			// Every fourth batch is -standalone, every fourth (offset by
 			// two) also builds and runs its -test output.
-			opts := Options{Root: c.Root, Seed: c.Seed + uint64(i), Keep: c.Keep, Race: c.Race,
+			opts := Options{Root: c.Root, Seed: c.Seed + uint64(i), Keep: c.Keep, Race: c.Race, OpenBLAS: c.OpenBLAS,
 				Standalone: i%4 == 1, Test: i%4 == 2}
 			results[i] = RunBatch(ctx, b, opts)
 			if c.Log != nil {

@@ -16,6 +16,7 @@ var (
 	oracleBatch  = flag.Int("oracle.batch", 100, "functions per generated file")
 	oracleKeep   = flag.Bool("oracle.keep", false, "keep batch directories")
 	oracleRace   = flag.Bool("oracle.race", false, "build and run the batches with the race detector")
+	oracleBLAS   = flag.Bool("oracle.openblas", false, "link the batches with the OpenBLAS backend (cgo, libopenblas)")
 	oracleShow   = flag.Int("oracle.show", 10, "failures to print in full")
 	oracleShrink = flag.Int("oracle.shrink", 6, "failure classes to shrink to a minimal spec")
 	oracleRecord = flag.Bool("oracle.record", false, "append shrunk failures to testdata/regressions.yaml")
@@ -42,7 +43,7 @@ func TestOracle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the oracle builds and runs generated code")
 	}
-	c := &Campaign{N: *oracleN, Batch: *oracleBatch, Seed: *oracleSeed, Root: moduleRoot(t), Keep: *oracleKeep, Race: *oracleRace}
+	c := &Campaign{N: *oracleN, Batch: *oracleBatch, Seed: *oracleSeed, Root: moduleRoot(t), Keep: *oracleKeep, Race: *oracleRace, OpenBLAS: *oracleBLAS}
 	s := c.Run(context.Background())
 	t.Log("\n" + s.String())
 	for _, o := range s.TestOutput {

@@ -24,7 +24,7 @@ import (
 // blockWork is the least work, in multiply-adds, that a call is cut into
 // blocks for: OpenBLAS 0.3's own threshold for running a Dgemm on several
 // threads (interface/gemm.c: SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD).
-const blockWork = 65536 * 4
+var blockWork = 65536 * 4
 
 // blocksPerMember is the most blocks a call whose output is wide (wider
 // than narrowSide) is cut into for each member of gradgen's team
@@ -58,12 +58,15 @@ const (
 
 // minBlockSide is the fewest rows (or columns) of the output a block holds
 // when the output's other side is wide (wider than narrowSide), and
-// minNarrowSide when it is narrow.
-const (
+// minNarrowSide when it is narrow. (blockWork, minBlockSide and
+// minNarrowSide are variables: -tags gradgensplit lowers them.)
+var (
 	minBlockSide  = 128
-	narrowSide    = 32
 	minNarrowSide = 16
 )
+
+// narrowSide is the widest output that counts as narrow (blocksOf).
+const narrowSide = 32
 
 // blocksOf returns how many blocks an output whose cut side is long entries
 // long and whose other side is width wide, with work multiply-adds in all,

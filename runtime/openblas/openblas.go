@@ -70,8 +70,13 @@ func init() {
 	runtime.SetPanelElems(1 << 17)
 }
 
-// Sizes at and above which a call goes to OpenBLAS.
-const (
+// thresholdsLowered is set under -tags gradgensplit (split_small.go); the
+// tests of the thresholds themselves skip then.
+var thresholdsLowered = false
+
+// Sizes at and above which a call goes to OpenBLAS (variables: -tags
+// gradgensplit lowers them, split_small.go).
+var (
 	openBLASLevel1 = 512         // vector length
 	openBLASLevel2 = 256*256 + 1 // matrix elements
 	openBLASLevel3 = 8 * 8 * 8   // m·n·k

@@ -1,0 +1,14 @@
+//go:build gradgensplit
+
+package openblas
+
+// Built with -tags gradgensplit, as the runtime is (runtime/split_small.go),
+// every call from 2 entries, 2×2 matrices and 2·2·2 multiply-adds on goes to
+// OpenBLAS, and a call is cut into blocks from 8 multiply-adds and blocks
+// of 2 rows: so tests with small inputs, the differential oracle's among
+// them (-oracle.openblas), run OpenBLAS and the blocks on the team.
+func init() {
+	openBLASLevel1, openBLASLevel2, openBLASLevel3 = 2, 4, 8
+	blockWork, minBlockSide, minNarrowSide = 8, 2, 2
+	thresholdsLowered = true
+}
