@@ -388,20 +388,36 @@ func requirements(path string) []string {
 // run runs the batch program and records each function's result; a
 // function that crashes the program (or is missing from its output) is
 // run again alone, so the crash is pinned to it.
+//
+// A race report that stopped the whole program is kept: should the
+// function it stopped at (the first without a result: the harness checks
+// them in order) not race again alone, the report is its failure all the
+// same, as a race need not recur.
 func run(ctx context.Context, dir string, ready []*prepared, byName map[string]*Outcome) {
-	done := runProgram(ctx, dir, nil, byName)
+	done, stderr := runProgram(ctx, dir, nil, byName)
+	race := strings.Contains(stderr, raceWarning)
 	for _, p := range ready {
 		if done[p.c.Name] {
 			continue
 		}
-		if !runProgram(ctx, dir, []string{p.c.Name}, byName)[p.c.Name] {
-			o := byName[p.c.Name]
+		o := byName[p.c.Name]
+		before := len(o.Failures)
+		alone, _ := runProgram(ctx, dir, []string{p.c.Name}, byName)
+		if !alone[p.c.Name] {
 			o.Failures = append(o.Failures, Failure{Func: p.c.Name, Role: p.c.Name, Check: "crash", Msg: "the program died checking it"})
 		}
+		if race && len(o.Failures) == before {
+			o.Failures = append(o.Failures, Failure{Func: p.c.Name, Role: p.c.Name, Check: "race",
+				Msg: "the whole batch stopped at this race checking it (not raced again alone): " + truncate(stderr, 2000)})
+		}
+		race = false
 	}
 }
 
-func runProgram(ctx context.Context, dir string, only []string, byName map[string]*Outcome) map[string]bool {
+// raceWarning begins each report of the race detector.
+const raceWarning = "WARNING: DATA RACE"
+
+func runProgram(ctx context.Context, dir string, only []string, byName map[string]*Outcome) (map[string]bool, string) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "batch"), only...)
@@ -431,14 +447,14 @@ func runProgram(ctx context.Context, dir string, only []string, byName map[strin
 	if err != nil && len(only) == 1 && !done[only[0]] {
 		if o := byName[only[0]]; o != nil {
 			check := "crash"
-			if strings.Contains(stderr.String(), "WARNING: DATA RACE") {
+			if strings.Contains(stderr.String(), raceWarning) {
 				check = "race"
 			}
 			o.Failures = append(o.Failures, Failure{Func: only[0], Role: only[0], Check: check, Msg: truncate(stderr.String(), 2000)})
 			done[only[0]] = true
 		}
 	}
-	return done
+	return done, stderr.String()
 }
 
 // runTests runs the -test output of the batch; a failing test names the

@@ -96,7 +96,7 @@ func common(a, b map[string]bool) string {
 // output in every build of it): the files with that package clause and no
 // build constraint (a constrained file may never meet the output in one
 // build), except the paths in ours, this run's outputs, which they
-// replace. Files that do not parse or cannot be read are left to the go
+// replace, and files the go command ignores (named _… or .…). Files that do not parse or cannot be read are left to the go
 // command, as is a missing folder to checkOutputs.
 func siblings(dir, pkg string, ours map[string]bool) []fileNames {
 	entries, err := os.ReadDir(dir)
@@ -108,8 +108,8 @@ func siblings(dir, pkg string, ours map[string]bool) []fileNames {
 		name := e.Name()
 		path := filepath.Join(dir, name)
 		abs, _ := filepath.Abs(path)
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || ours[abs] {
-			continue
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") || ours[abs] {
+			continue // the go command ignores files named _… and .…
 		}
 		src, err := os.ReadFile(path)
 		if err != nil || hasBuildConstraint(src) {
@@ -138,7 +138,8 @@ type fileNames struct {
 // import without a name takes its path's last element, or the one before
 // a major version (math/rand/v2 is rand); one whose package name cannot be
 // told from its path (an element with a dot or a dash) is left out, as are
-// blank and dot imports.
+// blank and dot imports and cgo's "C". (A dot import's names are not
+// known here: a clash with one is left to the go command.)
 func parseNames(path string, src []byte) fileNames {
 	f, err := parser.ParseFile(token.NewFileSet(), path, src, parser.SkipObjectResolution)
 	if err != nil {
@@ -170,7 +171,8 @@ func parseNames(path string, src []byte) fileNames {
 		}
 	}
 	for _, im := range f.Imports {
-		if name := importName(im); name != "" && name != "_" && name != "." {
+		// cgo's "C" is no name in the file's scope.
+		if name := importName(im); name != "" && name != "_" && name != "." && name != "C" {
 			names.imports[name] = true
 		}
 	}

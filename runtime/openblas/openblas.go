@@ -65,9 +65,7 @@ func init() {
 	// on gradgen's team (blocks.go).
 	threads = int(C.openblas_get_num_threads())
 	C.openblas_set_num_threads(1)
-	// Row panels of 1 MiB: above the level-2 threshold, so each panel's
-	// Gemv runs in OpenBLAS, and half a panel per core still fits in L2.
-	runtime.SetPanelElems(1 << 17)
+	runtime.SetPanelElems(panelElems)
 }
 
 // thresholdsLowered is set under -tags gradgensplit (split_small.go); the

@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/netlib/blas/netlib"
+
+	"github.com/gradgen/gradgen/runtime"
 )
 
 // TestOpenBLASBackend checks that importing the package installs netlib's OpenBLAS
@@ -46,5 +48,18 @@ func TestOpenBLASBackend(t *testing.T) {
 	impl.Implementation.Dgemv(blas.NoTrans, 2, 2, 1, []float64{1, 2, 3, 4}, 2, []float64{5, 6}, 1, 0, y, 1)
 	if y[0] != 17 || y[1] != 39 {
 		t.Fatalf("netlib Dgemv = %v, want [17 39]", y)
+	}
+}
+
+// TestSplitPanels checks that under -tags gradgensplit the row panels are
+// the runtime's split ones (2 rows of 4 columns), not the 1 MiB panels
+// this package's init sets: the oracle's OpenBLAS batches must loop over
+// several panels as its other batches do.
+func TestSplitPanels(t *testing.T) {
+	if !thresholdsLowered {
+		t.Skip("needs -tags gradgensplit")
+	}
+	if got := runtime.PanelRows(4); got != 2 {
+		t.Errorf("PanelRows(4) = %d under -tags gradgensplit, want 2", got)
 	}
 }
