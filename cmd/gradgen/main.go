@@ -72,6 +72,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -274,13 +275,8 @@ func warnStaleTests(outputs []*output, stderr io.Writer) {
 			continue
 		}
 		path := strings.TrimSuffix(o.path, ".go") + "_test.go"
-		if f, err := os.Open(path); err == nil {
-			head := make([]byte, len(emit.HeaderPrefix))
-			_, err := io.ReadFull(f, head)
-			f.Close()
-			if err == nil && string(head) == emit.HeaderPrefix {
-				fmt.Fprintf(stderr, "gradgen: warning: %s, generated with -test for %s, is left as it was; run with -test to regenerate it, or delete it\n", path, o.path)
-			}
+		if data, err := os.ReadFile(path); err == nil && bytes.HasPrefix(data, []byte(emit.HeaderPrefix)) {
+			fmt.Fprintf(stderr, "gradgen: warning: %s, generated with -test for %s, is left as it was; run with -test to regenerate it, or delete it\n", path, o.path)
 		}
 	}
 }

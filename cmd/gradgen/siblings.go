@@ -96,8 +96,9 @@ func common(a, b map[string]bool) string {
 // output in every build of it): the files with that package clause and no
 // build constraint (a constrained file may never meet the output in one
 // build), except the paths in ours, this run's outputs, which they
-// replace, and files the go command ignores (named _… or .…). Files that do not parse or cannot be read are left to the go
-// command, as is a missing folder to checkOutputs.
+// replace, and files the go command ignores (named _… or .…). Files that
+// do not parse or cannot be read are left to the go command, as is a
+// missing folder to checkOutputs.
 func siblings(dir, pkg string, ours map[string]bool) []fileNames {
 	entries, err := os.ReadDir(dir)
 	if err != nil {

@@ -68,10 +68,6 @@ func init() {
 	runtime.SetPanelElems(panelElems)
 }
 
-// thresholdsLowered is set under -tags gradgensplit (split_small.go); the
-// tests of the thresholds themselves skip then.
-var thresholdsLowered = false
-
 // Sizes at and above which a call goes to OpenBLAS (variables: -tags
 // gradgensplit lowers them, split_small.go).
 var (

@@ -12,11 +12,15 @@ package openblas
 func init() {
 	openBLASLevel1, openBLASLevel2, openBLASLevel3 = 2, 4, 8
 	blockWork, minBlockSide, minNarrowSide = 8, 2, 2
-	thresholdsLowered = true
 }
 
-// panelElems is the size of a row panel openblas.go's init sets: the
-// runtime's under -tags gradgensplit (runtime/split_small.go). A constant,
-// as the order of this file's init and openblas.go's (a cgo file) is not
-// the files' order.
-const panelElems = 8
+// Under -tags gradgensplit (split_default.go holds the other values):
+const (
+	// panelElems is the size of a row panel openblas.go's init sets: the
+	// runtime's split one (runtime/split_small.go). A constant, as the
+	// order of this file's init and openblas.go's (a cgo file) is not the
+	// files' order.
+	panelElems = 8
+	// thresholdsLowered reports whether the thresholds are this build's.
+	thresholdsLowered = true
+)
