@@ -72,10 +72,12 @@ type Op struct {
 	// Taylor, when set, is the operator's own rule for its m-th
 	// derivative, given deriv(x, i), the i-th derivative of any node
 	// (division: the quotient rule, as its Tangent rule is not defined at
-	// a numerator that itself carries derivatives).
+	// a numerator that itself carries derivatives; det from the third
+	// on: the determinant of X's Taylor polynomial, see OpDetTaylor); it
+	// reports false for an order it leaves to the rules above.
 	Linear   bool
 	Bilinear func(g *Graph, x, y *Node) *Node
-	Taylor   func(g *Graph, n *Node, m int, deriv func(x *Node, i int) *Node) *Node
+	Taylor   func(g *Graph, n *Node, m int, deriv func(x *Node, i int) *Node) (d *Node, ok bool)
 
 	// Adjoint returns the contributions to the adjoints of n's arguments,
 	// given the adjoint adj of n (reverse mode: the transpose of the
@@ -327,7 +329,7 @@ func init() {
 			return g.Sub(g.Div(d[0], y), g.Div(g.Hadamard(n, d[1]), y))
 		},
 		// q = x ⊘ y: q⁽ᵐ⁾ = (x⁽ᵐ⁾ − Σᵢ₌₁ᵐ C(m, i) y⁽ⁱ⁾ ⊙ q⁽ᵐ⁻ⁱ⁾) ⊘ y.
-		Taylor: func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) *Node {
+		Taylor: func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) (*Node, bool) {
 			x, y := n.Args[0], n.Args[1]
 			terms := []*Node{deriv(x, m)}
 			binomial := 1.0 // C(m, i)
@@ -337,7 +339,7 @@ func init() {
 					terms = append(terms, g.Scale(g.Const(-binomial), g.Hadamard(dy, dq)))
 				}
 			}
-			return g.Div(g.Add(terms...), y)
+			return g.Div(g.Add(terms...), y), true
 		},
 		Adjoint: func(g *Graph, n, adj *Node) []*Node {
 			y := n.Args[1]
@@ -628,6 +630,15 @@ func init() {
 		Adjoint: func(g *Graph, n, adj *Node) []*Node {
 			return []*Node{g.Scale(adj, g.Unary(OpCofactor, n.Args[0]))}
 		},
+		// Taylor mode: the first two orders by the Tangent rule (the
+		// cofactor and its derivative), every later one from X's
+		// derivatives at once (OpDetTaylor), not through X⁻¹.
+		Taylor: func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) (*Node, bool) {
+			if m < 3 {
+				return nil, false
+			}
+			return g.DetTaylor(n.Args[0], m, deriv), true
+		},
 		Eval:  func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].det()) },
 		Print: printCall(OpDet),
 	})
@@ -718,12 +729,12 @@ func init() {
 		// Taylor mode: the argument H is a derivative the jet carries, so
 		// the operator is rebuilt on its arguments' values (m = 0) and its
 		// m-th derivative is the (m−1)-th of its Tangent rule at theirs.
-		Taylor: func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) *Node {
+		Taylor: func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) (*Node, bool) {
 			x, h := n.Args[0], n.Args[1]
 			if m == 0 {
-				return g.CofactorDerivative(deriv(x, 0), deriv(h, 0))
+				return g.CofactorDerivative(deriv(x, 0), deriv(h, 0)), true
 			}
-			return deriv(n.Op.Tangent(g, n, []*Node{deriv(x, 1), deriv(h, 1)}), m-1)
+			return deriv(n.Op.Tangent(g, n, []*Node{deriv(x, 1), deriv(h, 1)}), m-1), true
 		},
 		Eval: func(e *Evaluator, n *Node, a []value) value {
 			x, h := a[0].m, a[1].m

@@ -21,6 +21,8 @@ var (
 		OpVar:   "a leaf: its differential is the seed of the direction or adjoint",
 		OpEye:   "a leaf: its differential is zero",
 		OpSize:  "a leaf: its differential is zero",
+		OpDetTaylor: "appears only as a derivative of det in Taylor mode, which never differentiates it: det's rule " +
+			"gives every order from det's argument's derivatives",
 	}
 	withoutAdjoint = map[*Op]string{
 		OpCofactor:      "appears only in gradients (of det), which forward mode differentiates, never reverse mode",
@@ -159,6 +161,8 @@ func sample(op *Op) (*Graph, *Node) {
 		n = g.Unary(op, v)
 	case OpCofactorDeriv:
 		n = g.CofactorDerivative(x, y)
+	case OpDetTaylor: // d³/ds³ det(X + s Y)
+		n = g.DetTaylor(x, 3, func(_ *Node, i int) *Node { return []*Node{x, y, nil, nil}[i] })
 	default:
 		if op.Kind == KindElementwise {
 			n = g.Apply(op, x)

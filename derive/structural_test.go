@@ -8,15 +8,15 @@ import (
 )
 
 // TestEveryStructuralOpHasScalarRule checks the operator table: every
-// reduction, factorisation and layout operator (but broadcast, transpose
-// and dcofactor, whose constructors are Broadcast, T and
-// CofactorDerivative) is built by
+// reduction, factorisation and layout operator (but broadcast, transpose,
+// dcofactor and dkdet, whose constructors are Broadcast, T,
+// CofactorDerivative and DetTaylor) is built by
 // Graph.Unary and says what it is at a scalar, so none is ever built of
 // a scalar.
 func TestEveryStructuralOpHasScalarRule(t *testing.T) {
 	for _, op := range Ops {
 		structural := op.Kind == KindReduce || op.Kind == KindLinalg || op.Kind == KindLayout || op.Kind == KindKernel
-		if !structural || op == OpBroadcast || op == OpTranspose || op == OpCofactorDeriv {
+		if !structural || op == OpBroadcast || op == OpTranspose || op == OpCofactorDeriv || op == OpDetTaylor {
 			continue
 		}
 		if op.shapeOf == nil || op.ofScalar == nil {

@@ -68,6 +68,11 @@ func (j *jet) deriv(n *Node, m int) *Node {
 
 func (j *jet) compute(n *Node, m int) *Node {
 	g := j.g
+	if n.Op.Taylor != nil {
+		if d, ok := n.Op.Taylor(g, n, m, j.deriv); ok {
+			return d
+		}
+	}
 	switch {
 	case n == j.t:
 		if m == 1 {
@@ -87,8 +92,6 @@ func (j *jet) compute(n *Node, m int) *Node {
 			return nil
 		}
 		return n.Op.Tangent(g, n, d)
-	case n.Op.Taylor != nil:
-		return n.Op.Taylor(g, n, m, j.deriv)
 	case n.Op.Bilinear != nil:
 		x, y := n.Args[0], n.Args[len(n.Args)-1]
 		for _, a := range n.Args[1 : len(n.Args)-1] { // (x₁⋯xₖ₋₁) xₖ

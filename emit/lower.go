@@ -453,9 +453,26 @@ func (e *function) cofactorDerivativeInto(n *derive.Node, dst *val, note plan.St
 // cofactorWork adds a runtime.Cofactor workspace field named prefix and
 // x's local name, and returns it.
 func (e *function) cofactorWork(prefix string, x *derive.Node) expr {
+	return e.runtimeWork("Cofactor", prefix, x)
+}
+
+// runtimeWork adds a workspace field of the runtime type typ, named prefix
+// and x's local name, and returns it.
+func (e *function) runtimeWork(typ, prefix string, x *derive.Node) expr {
 	field := e.scope.fresh(prefix + capitalise(e.localName(x)))
-	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
+	e.work = append(e.work, workField{field, jen.Qual(runtimePath, typ)})
 	return e.workField(field)
+}
+
+// detTaylorOf writes dᵏ/dtᵏ det(X) from X's derivatives by
+// runtime.DetTaylor.Derivative, which takes no transpose flags: each is
+// passed as it is (general), a transposed one formed.
+func (e *function) detTaylorOf(n *derive.Node, _ *val) expr {
+	args := []expr{plan.IntLit(int(n.Value))}
+	for _, x := range n.Args {
+		args = append(args, ref(e.general(x)))
+	}
+	return plan.Method(e.runtimeWork("DetTaylor", "dkdet", n.Args[0]), "Derivative", args...)
 }
 
 // softmaxInto writes the max-shifted softmax by runtime.SoftmaxTo.

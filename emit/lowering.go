@@ -121,6 +121,7 @@ func init() {
 		derive.OpInv:           {into: (*function).inverseInto},
 		derive.OpCofactor:      {into: (*function).cofactorInto},
 		derive.OpCofactorDeriv: {into: (*function).cofactorDerivativeInto},
+		derive.OpDetTaylor:     {scalar: (*function).detTaylorOf},
 		derive.OpSoftmax:       {into: (*function).softmaxInto},
 		derive.OpLogSumExpRows: {into: (*function).rowsInto},
 		derive.OpSoftmaxRows:   {into: (*function).rowsInto},

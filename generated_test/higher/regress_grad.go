@@ -8047,9 +8047,10 @@ var detPathAtSingularPool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
-// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
-// d cof with X⁻¹ terms (review 47; singular_test.go).
+// through d cof(X)[B]; the third and fourth went through X⁻¹ and lost
+// ε·|det X|·‖X⁻¹B‖ᵏ wherever X is ill-conditioned, singular or
+// small against B (reviews 47 and 54); they are now dᵏ/dsᵏ det(X + s B)
+// from runtime.DetTaylor, which divides by nothing small (singular_test.go).
 //
 //	f = det(A + t B)
 //
@@ -8129,9 +8130,10 @@ var detPathAtSingularGradPool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
-// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
-// d cof with X⁻¹ terms (review 47; singular_test.go).
+// through d cof(X)[B]; the third and fourth went through X⁻¹ and lost
+// ε·|det X|·‖X⁻¹B‖ᵏ wherever X is ill-conditioned, singular or
+// small against B (reviews 47 and 54); they are now dᵏ/dsᵏ det(X + s B)
+// from runtime.DetTaylor, which divides by nothing small (singular_test.go).
 //
 //	f = det(A + t B)
 //	∂f/∂t = sum(B .* (det(A + t B) inv(A + t B)'))
@@ -8255,9 +8257,10 @@ var detPathAtSingularDerivPool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
-// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
-// d cof with X⁻¹ terms (review 47; singular_test.go).
+// through d cof(X)[B]; the third and fourth went through X⁻¹ and lost
+// ε·|det X|·‖X⁻¹B‖ᵏ wherever X is ill-conditioned, singular or
+// small against B (reviews 47 and 54); they are now dᵏ/dsᵏ det(X + s B)
+// from runtime.DetTaylor, which divides by nothing small (singular_test.go).
 //
 //	f = det(A + t B)
 //	df/dt = tr((det(A + t B) inv(A + t B)')' B)
@@ -8314,9 +8317,10 @@ var detPathAtSingularDeriv2Pool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
-// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
-// d cof with X⁻¹ terms (review 47; singular_test.go).
+// through d cof(X)[B]; the third and fourth went through X⁻¹ and lost
+// ε·|det X|·‖X⁻¹B‖ᵏ wherever X is ill-conditioned, singular or
+// small against B (reviews 47 and 54); they are now dᵏ/dsᵏ det(X + s B)
+// from runtime.DetTaylor, which divides by nothing small (singular_test.go).
 //
 //	f = det(A + t B)
 //	df/dt = tr((det(A + t B) inv(A + t B)')' B)
@@ -8362,13 +8366,8 @@ func DetPathAtSingularDeriv2(t float64, A *mat.Dense, B *mat.Dense) float64 {
 // detPathAtSingularDeriv3Work holds DetPathAtSingularDeriv3's scratch space,
 // reused across calls through detPathAtSingularDeriv3Pool.
 type detPathAtSingularDeriv3Work struct {
-	tmp              []float64
-	luTmp            runtime.LU
-	inv              []float64
-	invTBTinvT       []float64
-	chain            runtime.Chain
-	invTBTinvTBTinvT []float64
-	chain2           runtime.Chain
+	tmp      []float64
+	dkdetTmp runtime.DetTaylor
 }
 
 var detPathAtSingularDeriv3Pool = sync.Pool{New: func() any {
@@ -8379,19 +8378,16 @@ var detPathAtSingularDeriv3Pool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
-// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
-// d cof with X⁻¹ terms (review 47; singular_test.go).
+// through d cof(X)[B]; the third and fourth went through X⁻¹ and lost
+// ε·|det X|·‖X⁻¹B‖ᵏ wherever X is ill-conditioned, singular or
+// small against B (reviews 47 and 54); they are now dᵏ/dsᵏ det(X + s B)
+// from runtime.DetTaylor, which divides by nothing small (singular_test.go).
 //
 //	f = det(A + t B)
 //	df/dt = tr((det(A + t B) inv(A + t B)')' B)
 //	d²f/dt² = tr((tr(inv(A + t B) B) det(A + t B) inv(A + t B)'
 //	          - det(A + t B) inv(A + t B)' B' inv(A + t B)')' B)
-//	d³f/dt³ = tr((det(A + t B) tr(inv(A + t B) B) (tr(inv(A + t B) B) inv(A + t B)' - t1)
-//	          + 2 det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
-//	          - det(A + t B) tr(inv(A + t B) B inv(A + t B) B) inv(A + t B)'
-//	          - det(A + t B) tr(inv(A + t B) B) t1)' B)
-//	t1 = inv(A + t B)' B' inv(A + t B)'
+//	d³f/dt³ = d³/ds³ det(A + t B + s B)|s=0
 //
 // It panics if the shapes disagree.
 func DetPathAtSingularDeriv3(t float64, A *mat.Dense, B *mat.Dense) float64 {
@@ -8414,94 +8410,15 @@ func DetPathAtSingularDeriv3(t float64, A *mat.Dense, B *mat.Dense) float64 {
 			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
-	ws.luTmp.Factorize(tmp)
-	f := ws.luTmp.Det()
-	inv := runtime.Mat(&ws.inv, n, n)
-	// inv = inv(A + t B)
-	ws.luTmp.InverseTo(inv)
-	tr2 := 0.0
-	// tr2 = tr(inv(A + t B) B)
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr2 += inv.Data[i*inv.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
-				}
-			}
-		}
-	}
-	invTBTinvT := runtime.Mat(&ws.invTBTinvT, n, n)
-	// invTBTinvT = inv(A + t B)' B' inv(A + t B)'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(invTBTinvT, 1, 0, []blas64.General{inv, BRaw, inv}, []bool{true, true, true})
-	invTBTinvTBTinvT := runtime.Mat(&ws.invTBTinvTBTinvT, n, n)
-	// invTBTinvTBTinvT = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain2.MulTo(invTBTinvTBTinvT, 1, 0, []blas64.General{invTBTinvT, BRaw, inv}, []bool{false, true, true})
-	trInvBinvB := 0.0
-	// trInvBinvB = tr(inv(A + t B) B inv(A + t B) B)
-	for i := 0; i < n; i++ {
-		invTBTinvTRow := runtime.RowSlice(invTBTinvT, i, n)
-		BRawRow2 := runtime.RowSlice(BRaw, i, len(invTBTinvTRow))
-		for j := range invTBTinvTRow {
-			trInvBinvB += invTBTinvTRow[j] * BRawRow2[j]
-		}
-	}
-	tr := 0.0
-	// tr = tr((f tr2 (tr2 inv' - invTBTinvT) + 2 f invTBTinvTBTinvT - f trInvBinvB inv' - f tr2 invTBTinvT)' B)
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr += (f*(tr2*(tr2*inv.Data[j*inv.Stride+i]-invTBTinvT.Data[i*invTBTinvT.Stride+j])) + 2.0*(f*invTBTinvTBTinvT.Data[i*invTBTinvTBTinvT.Stride+j]) - f*(trInvBinvB*inv.Data[j*inv.Stride+i]) - f*(tr2*invTBTinvT.Data[i*invTBTinvT.Stride+j])) * BRaw.Data[i*BRaw.Stride+j]
-				}
-			}
-		}
-	}
-	return tr
+	dkdet := ws.dkdetTmp.Derivative(3, tmp, BRaw)
+	return dkdet
 }
 
 // detPathAtSingularDeriv4Work holds DetPathAtSingularDeriv4's scratch space,
 // reused across calls through detPathAtSingularDeriv4Pool.
 type detPathAtSingularDeriv4Work struct {
-	tmp              []float64
-	luTmp            runtime.LU
-	inv              []float64
-	invTBTinvTBTinvT []float64
-	chain            runtime.Chain
-	tmp2             []float64
-	invBinv          []float64
-	chain2           runtime.Chain
-	tmp3             []float64
-	invTBTinvT       []float64
-	chain3           runtime.Chain
-	tmp4             []float64
-	cofactor         []float64
-	cofTmp           runtime.Cofactor
-	prod             []float64
-	tmp5             []float64
-	prod2            []float64
-	gemm             runtime.Gemm
-	BTinvTBTinvTBT   []float64
-	chain4           runtime.Chain
-	chain5           runtime.Chain
-	prod3            []float64
+	tmp      []float64
+	dkdetTmp runtime.DetTaylor
 }
 
 var detPathAtSingularDeriv4Pool = sync.Pool{New: func() any {
@@ -8513,33 +8430,17 @@ var detPathAtSingularDeriv4Pool = sync.Pool{New: func() any {
 //
 // det along a path, forward mode: d/dt det(A + t B) was |X| tr(X⁻¹ B), NaN
 // at a singular A + t B; now tr(cof(X)' B), and its second derivative goes
-// through d cof(X)[B]; the third and fourth, through X⁻¹, lost their
-// accuracy at an ill-conditioned A when d cof's own tangent mixed the runtime's
-// d cof with X⁻¹ terms (review 47; singular_test.go).
+// through d cof(X)[B]; the third and fourth went through X⁻¹ and lost
+// ε·|det X|·‖X⁻¹B‖ᵏ wherever X is ill-conditioned, singular or
+// small against B (reviews 47 and 54); they are now dᵏ/dsᵏ det(X + s B)
+// from runtime.DetTaylor, which divides by nothing small (singular_test.go).
 //
 //	f = det(A + t B)
 //	df/dt = tr((det(A + t B) inv(A + t B)')' B)
 //	d²f/dt² = tr((tr(inv(A + t B) B) det(A + t B) inv(A + t B)'
 //	          - det(A + t B) inv(A + t B)' B' inv(A + t B)')' B)
-//	d³f/dt³ = tr((det(A + t B) t3 + 2 det(A + t B) t4 - det(A + t B) t6 - det(A + t B) t7)' B)
-//	d⁴f/dt⁴ = tr((det(A + t B) (tr(inv(A + t B) B) (2 t4 - t6 - t7) - t5 t2)
-//	          + tr((det(A + t B) inv(A + t B)')' B) t3 + (2 inv(A + t B)'
-//	          (tr((det(A + t B) inv(A + t B)')' B) B' inv(A + t B)' B'
-//	          - det(A + t B) B' inv(A + t B)' B' inv(A + t B)' B')
-//	          - 2 det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B') inv(A + t B)'
-//	          - 2 det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
-//	          - (det(A + t B) (-t5 t1 - 2 tr(inv(A + t B) B inv(A + t B) B inv(A + t B) B)
-//	          inv(A + t B)') + tr((det(A + t B) inv(A + t B)')' B) t6)
-//	          - (det(A + t B) (-t5 t1 - 2 tr(inv(A + t B) B) t4)
-//	          + tr((det(A + t B) inv(A + t B)')' B) t7))' B)
-//	t1 = inv(A + t B)' B' inv(A + t B)'
-//	t2 = tr(inv(A + t B) B) inv(A + t B)' - t1
-//	t3 = tr(inv(A + t B) B) t2
-//	t4 = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
-//	t5 = tr(inv(A + t B) B inv(A + t B) B)
-//	t6 = t5 inv(A + t B)'
-//	t7 = tr(inv(A + t B) B) t1
-//	t8 = -(t5 t1)
+//	d³f/dt³ = d³/ds³ det(A + t B + s B)|s=0
+//	d⁴f/dt⁴ = d⁴/ds⁴ det(A + t B + s B)|s=0
 //
 // It panics if the shapes disagree.
 func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
@@ -8562,194 +8463,8 @@ func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
 			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
-	ws.luTmp.Factorize(tmp)
-	f := ws.luTmp.Det()
-	inv := runtime.Mat(&ws.inv, n, n)
-	// inv = inv(A + t B)
-	ws.luTmp.InverseTo(inv)
-	tr2 := 0.0
-	// tr2 = tr(inv(A + t B) B)
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr2 += inv.Data[i*inv.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
-				}
-			}
-		}
-	}
-	invTBTinvTBTinvT := runtime.Mat(&ws.invTBTinvTBTinvT, n, n)
-	// invTBTinvTBTinvT = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(invTBTinvTBTinvT, 1, 0, []blas64.General{inv, BRaw, inv, BRaw, inv}, []bool{true, true, true, true, true})
-	tmp2 := runtime.Mat(&ws.tmp2, n, n)
-	invBinv := runtime.Mat(&ws.invBinv, n, n)
-	// invBinv = inv(A + t B) B inv(A + t B)
-	// Multiply in the cheapest order for these sizes.
-	ws.chain2.MulTo(invBinv, 1, 0, []blas64.General{inv, BRaw, inv}, []bool{false, false, false})
-	trInvBinvB := 0.0
-	// trInvBinvB = tr(inv(A + t B) B inv(A + t B) B)
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					trInvBinvB += invBinv.Data[i*invBinv.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
-				}
-			}
-		}
-	}
-	// tmp2 = tr(inv(A + t B) B inv(A + t B) B) inv(A + t B)'
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tmp2.Data[i*tmp2.Stride+j] = trInvBinvB * inv.Data[j*inv.Stride+i]
-				}
-			}
-		}
-	}
-	tmp3 := runtime.Mat(&ws.tmp3, n, n)
-	invTBTinvT := runtime.Mat(&ws.invTBTinvT, n, n)
-	// invTBTinvT = inv(A + t B)' B' inv(A + t B)'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain3.MulTo(invTBTinvT, 1, 0, []blas64.General{inv, BRaw, inv}, []bool{true, true, true})
-	// tmp3 = tr(inv(A + t B) B) inv(A + t B)' B' inv(A + t B)'
-	for i := 0; i < n; i++ {
-		tmp3Row := runtime.RowSlice(tmp3, i, n)
-		invTBTinvTRow := runtime.RowSlice(invTBTinvT, i, len(tmp3Row))
-		for j := range tmp3Row {
-			tmp3Row[j] = tr2 * invTBTinvTRow[j]
-		}
-	}
-	tmp4 := runtime.Mat(&ws.tmp4, n, n)
-	// tmp4 = tr(inv(A + t B) B) inv(A + t B)' - inv(A + t B)' B' inv(A + t B)'
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tmp4.Data[i*tmp4.Stride+j] = tr2*inv.Data[j*inv.Stride+i] - invTBTinvT.Data[i*invTBTinvT.Stride+j]
-				}
-			}
-		}
-	}
-	cofactor := runtime.Mat(&ws.cofactor, n, n)
-	// cofactor = det(A + t B) inv(A + t B)'
-	ws.cofTmp.CofactorTo(cofactor, tmp)
-	tr3 := 0.0
-	// tr3 = tr((det(A + t B) inv(A + t B)')' B)
-	for i := 0; i < n; i++ {
-		cofactorRow := runtime.RowSlice(cofactor, i, n)
-		BRawRow2 := runtime.RowSlice(BRaw, i, len(cofactorRow))
-		for j := range cofactorRow {
-			tr3 += cofactorRow[j] * BRawRow2[j]
-		}
-	}
-	prod := runtime.Mat(&ws.prod, n, n)
-	tmp5 := runtime.Mat(&ws.tmp5, n, n)
-	// tmp5 = 2 inv' tmp6 - 2 f prod2
-	prod2 := runtime.Mat(&ws.prod2, n, n)
-	// prod2 = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, invTBTinvTBTinvT, BRaw, 0, prod2)
-	// tmp5 = (-2) det(A + t B) inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B'
-	for i := 0; i < n; i++ {
-		tmp5Row := runtime.RowSlice(tmp5, i, n)
-		prod2Row := runtime.RowSlice(prod2, i, len(tmp5Row))
-		for j := range tmp5Row {
-			tmp5Row[j] = -2.0 * (f * prod2Row[j])
-		}
-	}
-	// tmp6 = tr3 B' inv' B' - f BTinvTBTinvTBT
-	BTinvTBTinvTBT := runtime.Mat(&ws.BTinvTBTinvTBT, n, n)
-	// BTinvTBTinvTBT = B' inv(A + t B)' B' inv(A + t B)' B'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain4.MulTo(BTinvTBTinvTBT, 1, 0, []blas64.General{BRaw, invTBTinvT, BRaw}, []bool{true, false, true})
-	// BTinvTBTinvTBT is not read again: tmp6 takes over its storage.
-	tmp6 := BTinvTBTinvTBT
-	// tmp6 = -(det(A + t B) B' inv(A + t B)' B' inv(A + t B)' B')
-	for i := 0; i < n; i++ {
-		tmp6Row := runtime.RowSlice(tmp6, i, n)
-		BTinvTBTinvTBTRow := runtime.RowSlice(BTinvTBTinvTBT, i, len(tmp6Row))
-		for j := range tmp6Row {
-			tmp6Row[j] = -(f * BTinvTBTinvTBTRow[j])
-		}
-	}
-	// tmp6 += tr((det(A + t B) inv(A + t B)')' B) B' inv(A + t B)' B'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain5.MulTo(tmp6, tr3, 1, []blas64.General{BRaw, inv, BRaw}, []bool{true, true, true})
-	// tmp5 += 2 inv' (tr3 B' inv' B' - f B' inv' B' inv' B')
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 2, inv, tmp6, 1, tmp5)
-	// prod = tmp5 inv'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp5, inv, 0, prod)
-	prod3 := runtime.Mat(&ws.prod3, n, n)
-	// prod3 = inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)' B' inv(A + t B)'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, prod2, inv, 0, prod3)
-	trInvBinvBinvB := 0.0
-	// invTBTinvT is not read again: tmp7 takes over its storage.
-	tmp7 := invTBTinvT
-	// tmp7 = -(tr(inv(A + t B) B inv(A + t B) B) inv(A + t B)' B' inv(A + t B)')
-	// trInvBinvBinvB = tr(inv(A + t B) B inv(A + t B) B inv(A + t B) B)
-	for i := 0; i < n; i++ {
-		tmp7Row := runtime.RowSlice(tmp7, i, n)
-		invTBTinvTRow2 := runtime.RowSlice(invTBTinvT, i, len(tmp7Row))
-		invTBTinvTBTinvTRow := runtime.RowSlice(invTBTinvTBTinvT, i, len(tmp7Row))
-		BRawRow3 := runtime.RowSlice(BRaw, i, len(tmp7Row))
-		for j := range tmp7Row {
-			tmp7Row[j] = -(trInvBinvB * invTBTinvTRow2[j])
-			trInvBinvBinvB += invTBTinvTBTinvTRow[j] * BRawRow3[j]
-		}
-	}
-	tr := 0.0
-	// tr = tr((f (tr2 (2 invTBTinvTBTinvT - tmp2 - tmp3) - trInvBinvB tmp4) + tr3 tr2 tmp4 + prod - 2 f prod3 - (f (-trInvBinvB invTBTinvT - 2 trInvBinvBinvB inv') + tr3 tmp2) - (f (-trInvBinvB invTBTinvT - 2 tr2 invTBTinvTBTinvT) + tr3 tmp3))' B)
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr += (f*(tr2*(2.0*invTBTinvTBTinvT.Data[i*invTBTinvTBTinvT.Stride+j]-tmp2.Data[i*tmp2.Stride+j]-tmp3.Data[i*tmp3.Stride+j])-trInvBinvB*tmp4.Data[i*tmp4.Stride+j]) + tr3*(tr2*tmp4.Data[i*tmp4.Stride+j]) + prod.Data[i*prod.Stride+j] + -2.0*(f*prod3.Data[i*prod3.Stride+j]) - (f*(tmp7.Data[i*tmp7.Stride+j]+-2.0*(trInvBinvBinvB*inv.Data[j*inv.Stride+i])) + tr3*tmp2.Data[i*tmp2.Stride+j]) - (f*(tmp7.Data[i*tmp7.Stride+j]+-2.0*(tr2*invTBTinvTBTinvT.Data[i*invTBTinvTBTinvT.Stride+j])) + tr3*tmp3.Data[i*tmp3.Stride+j])) * BRaw.Data[i*BRaw.Stride+j]
-				}
-			}
-		}
-	}
-	return tr
+	dkdet := ws.dkdetTmp.Derivative(4, tmp, BRaw)
+	return dkdet
 }
 
 // DetPathAtSingularProblem returns the problem of minimising DetPathAtSingular
@@ -9361,13 +9076,9 @@ func DetTransposedPathDeriv2(t float64, A *mat.Dense, C *mat.Dense) float64 {
 // detTransposedPathDeriv3Work holds DetTransposedPathDeriv3's scratch space,
 // reused across calls through detTransposedPathDeriv3Pool.
 type detTransposedPathDeriv3Work struct {
-	tmp            []float64
-	luTmp          runtime.LU
-	inv            []float64
-	invTCinvT      []float64
-	chain          runtime.Chain
-	invTCinvTCinvT []float64
-	chain2         runtime.Chain
+	tmp      []float64
+	CT       []float64
+	dkdetTmp runtime.DetTaylor
 }
 
 var detTransposedPathDeriv3Pool = sync.Pool{New: func() any {
@@ -9384,11 +9095,7 @@ var detTransposedPathDeriv3Pool = sync.Pool{New: func() any {
 //	df/dt = tr((det(A + t C') inv(A + t C')')' C')
 //	d²f/dt² = tr((tr(inv(A + t C') C') det(A + t C') inv(A + t C')'
 //	          - det(A + t C') inv(A + t C')' C'' inv(A + t C')')' C')
-//	d³f/dt³ = tr((det(A + t C') tr(inv(A + t C') C') (tr(inv(A + t C') C') inv(A + t C')' - t1)
-//	          + 2 det(A + t C') inv(A + t C')' C inv(A + t C')' C inv(A + t C')'
-//	          - det(A + t C') tr(inv(A + t C') C' inv(A + t C') C') inv(A + t C')'
-//	          - det(A + t C') tr(inv(A + t C') C') t1)' C')
-//	t1 = inv(A + t C')' C inv(A + t C')'
+//	d³f/dt³ = d³/ds³ det(A + t C' + s C')|s=0
 //
 // It panics if the shapes disagree.
 func DetTransposedPathDeriv3(t float64, A *mat.Dense, C *mat.Dense) float64 {
@@ -9420,30 +9127,8 @@ func DetTransposedPathDeriv3(t float64, A *mat.Dense, C *mat.Dense) float64 {
 			}
 		}
 	}
-	ws.luTmp.Factorize(tmp)
-	f := ws.luTmp.Det()
-	inv := runtime.Mat(&ws.inv, n, n)
-	// inv = inv(A + t C')
-	ws.luTmp.InverseTo(inv)
-	tr2 := 0.0
-	// tr2 = tr(inv(A + t C') C')
-	for i := 0; i < n; i++ {
-		invRow := runtime.RowSlice(inv, i, n)
-		CRawRow := runtime.RowSlice(CRaw, i, len(invRow))
-		for j := range invRow {
-			tr2 += invRow[j] * CRawRow[j]
-		}
-	}
-	invTCinvT := runtime.Mat(&ws.invTCinvT, n, n)
-	// invTCinvT = inv(A + t C')' C inv(A + t C')'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(invTCinvT, 1, 0, []blas64.General{inv, CRaw, inv}, []bool{true, false, true})
-	invTCinvTCinvT := runtime.Mat(&ws.invTCinvTCinvT, n, n)
-	// invTCinvTCinvT = inv(A + t C')' C inv(A + t C')' C inv(A + t C')'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain2.MulTo(invTCinvTCinvT, 1, 0, []blas64.General{invTCinvT, CRaw, inv}, []bool{false, false, true})
-	tr3 := 0.0
-	// tr3 = tr(inv(A + t C') C' inv(A + t C') C')
+	CT := runtime.Mat(&ws.CT, n, n)
+	// CT = C'
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -9456,31 +9141,13 @@ func DetTransposedPathDeriv3(t float64, A *mat.Dense, C *mat.Dense) float64 {
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					tr3 += invTCinvT.Data[i*invTCinvT.Stride+j] * CRaw.Data[j*CRaw.Stride+i]
+					CT.Data[i*CT.Stride+j] = CRaw.Data[j*CRaw.Stride+i]
 				}
 			}
 		}
 	}
-	tr := 0.0
-	// tr = tr((f tr2 (tr2 inv' - invTCinvT) + 2 f invTCinvTCinvT - f tr3 inv' - f tr2 invTCinvT)' C')
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr += (f*(tr2*(tr2*inv.Data[j*inv.Stride+i]-invTCinvT.Data[i*invTCinvT.Stride+j])) + 2.0*(f*invTCinvTCinvT.Data[i*invTCinvTCinvT.Stride+j]) - f*(tr3*inv.Data[j*inv.Stride+i]) - f*(tr2*invTCinvT.Data[i*invTCinvT.Stride+j])) * CRaw.Data[j*CRaw.Stride+i]
-				}
-			}
-		}
-	}
-	return tr
+	dkdet := ws.dkdetTmp.Derivative(3, tmp, CT)
+	return dkdet
 }
 
 // DetTransposedPathProblem returns the problem of minimising DetTransposedPath

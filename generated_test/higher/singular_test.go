@@ -84,21 +84,36 @@ func vecOf(m *mat.Dense) *mat.VecDense {
 }
 
 // TestDetHigherDerivativesIllConditioned checks d³/dt³ and d⁴/dt⁴ of
-// det(A + t B) at an ill-conditioned A (condition number about 1e5 and
-// 1e7) where both are exactly 0 (det(B) = 0 and B's cofactor-weighted
-// terms cancel): built from one inverse and det, their rounding errors
-// cancel with the terms, as they did before d cof became its own
-// operator; with the runtime's d cof beside X⁻¹ terms they were −4.4e-4
-// and 488 at 1e5 (review 47).
+// det(A + t B) where the textbook formulas, det(A) times traces of powers
+// of A⁻¹B, lose ε·|det A|·‖A⁻¹B‖ᵏ: at an ill-conditioned A (condition
+// about 1e5 and 1e7), where both are exactly 0 (det(B) = 0), and they
+// came out 2e-10 and 6e-3 at 1e5, 1e-7 and 50 at 1e7 (−4.4e-4 and 488
+// at 1e5 with the runtime's d cof beside A⁻¹ terms, review 47); at the
+// singular A = [1 … 9], where d³ is 3!·det(C) = 42 and came out 0; and
+// at a 1×1 A = 10⁻⁵ against B = 1, det = A + t, where d⁴ came out 1.0
+// (review 54). They are now dᵏ/dsᵏ det(A + t B + s B) from
+// runtime.DetTaylor, which divides by nothing small: each is its exact
+// value to a few ulps of the entries' products.
 func TestDetHigherDerivativesIllConditioned(t *testing.T) {
 	B := mat.NewDense(3, 3, []float64{1, 0, 2, -1, 3, 1, 0, 1, 1})
-	for _, c := range []struct{ e, tol3, tol4 float64 }{{1e-5, 1e-8, 0.1}, {1e-7, 1e-5, 1e3}} {
-		A := mat.NewDense(3, 3, []float64{1, 1, 1, 1, 1 + c.e, 1, 1, 1, 1 + c.e})
-		if d3 := DetPathAtSingularDeriv3(0, A, B); !(math.Abs(d3) <= c.tol3) {
-			t.Errorf("e = %g: d³/dt³ det(A + t B) = %g, want 0 within %g", c.e, d3, c.tol3)
+	for _, e := range []float64{1e-5, 1e-7} {
+		A := mat.NewDense(3, 3, []float64{1, 1, 1, 1, 1 + e, 1, 1, 1, 1 + e})
+		if d3 := DetPathAtSingularDeriv3(0, A, B); !(math.Abs(d3) <= 1e-13) {
+			t.Errorf("e = %g: d³/dt³ det(A + t B) = %g, want 0", e, d3)
 		}
-		if d4 := DetPathAtSingularDeriv4(0, A, B); !(math.Abs(d4) <= c.tol4) {
-			t.Errorf("e = %g: d⁴/dt⁴ det(A + t B) = %g, want 0 within %g", c.e, d4, c.tol4)
+		if d4 := DetPathAtSingularDeriv4(0, A, B); d4 != 0 {
+			t.Errorf("e = %g: d⁴/dt⁴ det(A + t B) = %g, want exactly 0 (det is a cubic in t)", e, d4)
+		}
+	}
+	singular := mat.NewDense(3, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9})
+	C := mat.NewDense(3, 3, []float64{2, 1, 0, 0, 3, 1, 1, 0, 1}) // det 7
+	if d3 := DetPathAtSingularDeriv3(0, singular, C); !(math.Abs(d3-6*7) <= 1e-13) {
+		t.Errorf("singular A: d³/dt³ det(A + t C) = %g, want 3!·det(C) = 42", d3)
+	}
+	small, one := mat.NewDense(1, 1, []float64{1e-5}), mat.NewDense(1, 1, []float64{1})
+	for k, f := range []func(float64, *mat.Dense, *mat.Dense) float64{DetPathAtSingularDeriv3, DetPathAtSingularDeriv4} {
+		if d := f(0, small, one); d != 0 {
+			t.Errorf("1×1 A = 1e-5, B = 1: d%d/dt%d det(A + t B) = %g, want exactly 0", k+3, k+3, d)
 		}
 	}
 }

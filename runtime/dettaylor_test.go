@@ -1,0 +1,227 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// exactDetDerivative returns k! times the coefficient of sᵏ in
+// det(Σᵢ x[i]·sⁱ/i!) in exact rational arithmetic, by Leibniz's formula:
+// the sum over permutations σ of sign(σ)·Πᵣ Pᵣ,σ(ᵣ)(s), products of
+// polynomials. (derive's reference interpolates instead.)
+func exactDetDerivative(x []blas64.General, k int) float64 {
+	n := x[0].Rows
+	// entry(r, c) is Pᵣ꜀(s)'s coefficients, truncated at sᵏ.
+	entry := func(r, c int) []*big.Rat {
+		poly := make([]*big.Rat, k+1)
+		fact := big.NewRat(1, 1)
+		for i := range poly {
+			poly[i] = new(big.Rat)
+			if i > 0 {
+				fact.Mul(fact, big.NewRat(int64(i), 1))
+			}
+			if i < len(x) {
+				poly[i].SetFloat64(x[i].Data[r*x[i].Stride+c])
+				poly[i].Quo(poly[i], fact)
+			}
+		}
+		return poly
+	}
+	total := new(big.Rat)
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	var visit func(r int, sign int)
+	visit = func(r int, sign int) {
+		if r == n {
+			prod := make([]*big.Rat, k+1)
+			for i := range prod {
+				prod[i] = new(big.Rat)
+			}
+			prod[0].SetInt64(int64(sign))
+			for row, col := range perm {
+				e := entry(row, col)
+				next := make([]*big.Rat, k+1)
+				for i := range next {
+					next[i] = new(big.Rat)
+					for j := 0; j <= i; j++ {
+						next[i].Add(next[i], new(big.Rat).Mul(prod[j], e[i-j]))
+					}
+				}
+				prod = next
+			}
+			total.Add(total, prod[k])
+			return
+		}
+		for i := r; i < n; i++ {
+			perm[r], perm[i] = perm[i], perm[r]
+			s := sign
+			if i != r {
+				s = -sign
+			}
+			visit(r+1, s)
+			perm[r], perm[i] = perm[i], perm[r]
+		}
+	}
+	visit(0, 1)
+	for i := 2; i <= k; i++ {
+		total.Mul(total, big.NewRat(int64(i), 1))
+	}
+	f, _ := total.Float64()
+	return f
+}
+
+func general(n int, data ...float64) blas64.General {
+	return blas64.General{Rows: n, Cols: n, Stride: n, Data: data}
+}
+
+// TestDetTaylorExact compares Derivative with exact rational arithmetic
+// on random matrices, some of them singular (of low rank) and some whose
+// value is small against their derivatives, for every order up to past
+// the degree p·n of det(P(s)), where it must be exactly 0.
+func TestDetTaylorExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var w DetTaylor
+	for _, n := range []int{1, 2, 3, 4} {
+		for p := 1; p <= 3; p++ {
+			for _, kind := range []string{"random", "low rank", "small"} {
+				x := make([]blas64.General, p+1)
+				for i := range x {
+					x[i] = randomGeneral(rng, n, n)
+				}
+				switch kind {
+				case "low rank": // x[0] of rank 1
+					u, v := randomGeneral(rng, n, 1), randomGeneral(rng, 1, n)
+					for r := 0; r < n; r++ {
+						for c := 0; c < n; c++ {
+							x[0].Data[r*n+c] = u.Data[r] * v.Data[c]
+						}
+					}
+				case "small": // x[0] 10⁻⁵ of its derivatives
+					for i := range x[0].Data {
+						x[0].Data[i] *= 1e-5
+					}
+				}
+				// The scale of the k-th derivative: products of n entries
+				// of the pencil's matrices, |x[i]|·… ≤ 1 here, times k!.
+				fact := 1.0
+				for k := 0; k <= p*n+2; k++ {
+					if k > 1 {
+						fact *= float64(k)
+					}
+					t.Run(fmt.Sprintf("n=%d,p=%d,%s,k=%d", n, p, kind, k), func(t *testing.T) {
+						got := w.Derivative(k, x...)
+						want := exactDetDerivative(x, k)
+						if k > p*n && got != 0 {
+							t.Fatalf("got %g, want exactly 0 beyond the degree %d", got, p*n)
+						}
+						if tol := 1e-13 * fact * math.Pow(float64(p*n), float64(n)); !(math.Abs(got-want) <= tol) {
+							t.Errorf("got %.17g, want %.17g (error %.3g, tolerance %.3g)", got, want, math.Abs(got-want), tol)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// randomGeneral returns an r×c matrix of entries uniform in [−1, 1).
+func randomGeneral(rng *rand.Rand, r, c int) blas64.General {
+	m := blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
+	for i := range m.Data {
+		m.Data[i] = 2*rng.Float64() - 1
+	}
+	return m
+}
+
+// TestDetTaylorCases pins the cases where the textbook dᵏ det through X⁻¹
+// failed (README, "Singular matrices"; review 54): X small against X'
+// (1×1 10⁻⁵ + t, whose fourth derivative came out 1.0), X singular with
+// nonzero pivots (d³/dt³ det(A + tB) about 10¹⁹ at the 3×3 A = [1 … 9]),
+// X ill-conditioned (condition 10⁵ and 10⁷, d³ and d⁴ exactly 0 there).
+func TestDetTaylorCases(t *testing.T) {
+	var w DetTaylor
+	a19 := general(3, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+	b := general(3, 1, 0, 2, -1, 3, 1, 0, 1, 1)
+	ill := func(e float64) blas64.General { return general(3, 1, 1, 1, 1, 1+e, 1, 1, 1, 1+e) }
+	for _, c := range []struct {
+		name string
+		k    int
+		x    []blas64.General
+		want float64
+	}{
+		{"1×1 small, d¹", 1, []blas64.General{general(1, 1e-5), general(1, 1)}, 1},
+		{"1×1 small, d²", 2, []blas64.General{general(1, 1e-5), general(1, 1)}, 0},
+		{"1×1 small, d⁴", 4, []blas64.General{general(1, 1e-5), general(1, 1)}, 0},
+		{"1×1 exp path, d³ of x(t) = e^t at 0", 3, []blas64.General{general(1, 1), general(1, 1), general(1, 1), general(1, 1)}, 1},
+		{"singular, d² = 2 ⟨cof(B), A⟩", 2, []blas64.General{a19, b}, exactDetDerivative([]blas64.General{a19, b}, 2)},
+		{"singular, d³ = 3! det(B)", 3, []blas64.General{a19, b}, 6 * exactDetDerivative([]blas64.General{b}, 0)},
+		{"ill-conditioned 1e-5, d³", 3, []blas64.General{ill(1e-5), b}, 6 * exactDetDerivative([]blas64.General{b}, 0)},
+		{"ill-conditioned 1e-5, d⁴", 4, []blas64.General{ill(1e-5), b}, 0},
+		{"ill-conditioned 1e-7, d⁴", 4, []blas64.General{ill(1e-7), b}, 0},
+		{"2×2 d² of det(t·I) = t²", 2, []blas64.General{general(2, 0, 0, 0, 0), general(2, 1, 0, 0, 1)}, 2},
+		{"2×2 quadratic path det(I + t² E) at 0, d⁴ = 4!·det(E)", 4, []blas64.General{general(2, 1, 0, 0, 1), general(2, 0, 0, 0, 0), general(2, 2, 4, 6, 8), general(2, 0, 0, 0, 0), general(2, 0, 0, 0, 0)}, 24 * (1*4 - 2*3)},
+	} {
+		got := w.Derivative(c.k, c.x...)
+		if !(math.Abs(got-c.want) <= 1e-12*math.Max(1, math.Abs(c.want))) {
+			t.Errorf("%s: got %.17g, want %.17g", c.name, got, c.want)
+		}
+	}
+}
+
+// TestDetTaylorEdges checks NaN and infinite entries, the empty matrix,
+// a path that does not move, and the shape panics.
+func TestDetTaylorEdges(t *testing.T) {
+	var w DetTaylor
+	if got := w.Derivative(3, general(2, 1, 2, 3, math.NaN()), general(2, 1, 0, 0, 1)); !math.IsNaN(got) {
+		t.Errorf("a NaN entry: got %g, want NaN", got)
+	}
+	if got := w.Derivative(1, general(2, 1, 2, 3, 4), general(2, math.Inf(1), 0, 0, 1)); !math.IsNaN(got) {
+		t.Errorf("an infinite entry: got %g, want NaN", got)
+	}
+	if got := w.Derivative(0, general(0), general(0)); got != 1 {
+		t.Errorf("det of the empty matrix: got %g, want 1", got)
+	}
+	if got := w.Derivative(0, general(2, 1, 2, 3, 4)); got != -2 {
+		t.Errorf("k = 0, p = 0: got %g, want det = −2", got)
+	}
+	if got := w.Derivative(2, general(2, 1, 2, 3, 4)); got != 0 {
+		t.Errorf("k = 2, p = 0: got %g, want 0", got)
+	}
+	for _, c := range []struct {
+		name string
+		call func()
+	}{
+		{"not square", func() { w.Derivative(1, blas64.General{Rows: 2, Cols: 3, Stride: 3, Data: make([]float64, 6)}) }},
+		{"orders differ", func() { w.Derivative(1, general(2, 1, 2, 3, 4), general(1, 1)) }},
+		{"no matrices", func() { w.Derivative(1) }},
+		{"negative order", func() { w.Derivative(-1, general(1, 1)) }},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", c.name)
+				}
+			}()
+			c.call()
+		}()
+	}
+}
+
+// TestDetTaylorAllocs checks that Derivative allocates nothing once its
+// workspace has grown.
+func TestDetTaylorAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var w DetTaylor
+	x0, x1, x2 := randomGeneral(rng, 6, 6), randomGeneral(rng, 6, 6), randomGeneral(rng, 6, 6)
+	w.Derivative(3, x0, x1, x2)
+	if allocs := testing.AllocsPerRun(10, func() { w.Derivative(3, x0, x1, x2) }); allocs != 0 {
+		t.Errorf("%v allocations a call, want 0", allocs)
+	}
+}
