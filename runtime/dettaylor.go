@@ -11,7 +11,8 @@ import (
 // path, Derivative. The zero value is ready to use; Derivative allocates
 // only when the pencil's order exceeds every previous one.
 type DetTaylor struct {
-	a, b []float64 // the pencil A + s·B, order×order with stride order
+	a, b []float64 // the pencil A + s·B, order×order with stride ld
+	ld   int       // order rounded up to odd: the column rotations' stride
 	d    []float64 // the leading principal minors' coefficients, (order+1)×(k+1)
 }
 
@@ -31,7 +32,7 @@ type DetTaylor struct {
 // products of A's and B's entries that make it up, where the textbook
 // dᵏ det in terms of X⁻¹ loses ε·|det X|·‖X⁻¹X'‖ᵏ: it holds where X is
 // singular, ill-conditioned, or small against X' (d⁴/dt⁴ det(10⁻⁵ + t)
-// is 0, not 1). The cost is about 10·(p·n)³ flops.
+// is 0, not 1). The cost is about 13·(p·n)³ flops.
 //
 // A NaN or infinite entry gives NaN. Derivative panics with a *ShapeError
 // if the x[i] are not square of one order, or if there are none.
@@ -74,7 +75,7 @@ func (w *DetTaylor) Derivative(k int, x ...blas64.General) float64 {
 		return 0
 	}
 	w.pencil(x)
-	hessenbergTriangular(w.a, w.b, order)
+	hessenbergTriangular(w.a, w.b, order, w.ld)
 	c := w.coefficient(order, k)
 	for i := 2; i <= k; i++ {
 		c *= float64(i)
@@ -90,8 +91,12 @@ func (w *DetTaylor) Derivative(k int, x ...blas64.General) float64 {
 func (w *DetTaylor) pencil(x []blas64.General) {
 	n, p := x[0].Rows, len(x)-1
 	order := p * n
-	w.a = resize(w.a, order*order)
-	w.b = resize(w.b, order*order)
+	// An odd stride: at a power of two the column rotations' entries,
+	// a stride apart, fall in a few cache sets (n = 256: 1.7× slower).
+	w.ld = order | 1
+	ld := w.ld
+	w.a = resize(w.a, order*ld)
+	w.b = resize(w.b, order*ld)
 	clear(w.a)
 	clear(w.b)
 	scale := 1.0 // 1/i!
@@ -105,7 +110,7 @@ func (w *DetTaylor) pencil(x []blas64.General) {
 		}
 		for r := 0; r < n; r++ {
 			row := xi.Data[r*xi.Stride : r*xi.Stride+n]
-			out := dst[r*order+col : r*order+col+n]
+			out := dst[r*ld+col : r*ld+col+n]
 			for c, v := range row {
 				out[c] = scale * v
 			}
@@ -114,30 +119,30 @@ func (w *DetTaylor) pencil(x []blas64.General) {
 	for blk := 1; blk < p; blk++ {
 		for r := 0; r < n; r++ {
 			i := blk*n + r
-			w.a[i*order+i] = 1
-			w.b[i*order+i-n] = -1
+			w.a[i*ld+i] = 1
+			w.b[i*ld+i-n] = -1
 		}
 	}
 }
 
 // hessenbergTriangular rotates the pencil a + s·b of order n (row-major,
-// stride n) in place into a upper triangular and b upper Hessenberg, by
+// stride ld) in place into a upper triangular and b upper Hessenberg, by
 // Givens rotations from the left and the right (Golub and Van Loan,
 // Matrix Computations, algorithm 7.7.1, with a's QR factorization done by
 // rotations too). Rotations have determinant 1, so det(a + s·b) is
 // unchanged.
-func hessenbergTriangular(a, b []float64, n int) {
+func hessenbergTriangular(a, b []float64, n, ld int) {
 	// a upper triangular: zero each column below the diagonal from the
 	// bottom up, rotating rows of both.
 	for j := 0; j < n-1; j++ {
 		for i := n - 1; i > j; i-- {
-			c, s, ok := givens(a[(i-1)*n+j], a[i*n+j])
+			c, s, ok := givens(a[(i-1)*ld+j], a[i*ld+j])
 			if !ok {
 				continue
 			}
-			rotateRows(a, n, i-1, i, j, c, s)
-			rotateRows(b, n, i-1, i, 0, c, s)
-			a[i*n+j] = 0
+			rotateRows(a, ld, i-1, i, j, n, c, s)
+			rotateRows(b, ld, i-1, i, 0, n, c, s)
+			a[i*ld+j] = 0
 		}
 	}
 	// b upper Hessenberg: zero b's column j below the subdiagonal from
@@ -145,20 +150,20 @@ func hessenbergTriangular(a, b []float64, n int) {
 	// which a rotation of columns i−1, i takes out again.
 	for j := 0; j < n-2; j++ {
 		for i := n - 1; i >= j+2; i-- {
-			c, s, ok := givens(b[(i-1)*n+j], b[i*n+j])
+			c, s, ok := givens(b[(i-1)*ld+j], b[i*ld+j])
 			if !ok {
 				continue
 			}
-			rotateRows(b, n, i-1, i, j, c, s)
-			rotateRows(a, n, i-1, i, i-1, c, s)
-			b[i*n+j] = 0
-			c, s, ok = givens(a[i*n+i], a[i*n+i-1])
+			rotateRows(b, ld, i-1, i, j, n, c, s)
+			rotateRows(a, ld, i-1, i, i-1, n, c, s)
+			b[i*ld+j] = 0
+			c, s, ok = givens(a[i*ld+i], a[i*ld+i-1])
 			if !ok {
 				continue
 			}
-			rotateColumns(a, n, i, i-1, i+1, c, s)
-			rotateColumns(b, n, i, i-1, n, c, s)
-			a[i*n+i-1] = 0
+			rotateColumns(a, ld, i, i-1, i+1, c, s)
+			rotateColumns(b, ld, i, i-1, n, c, s)
+			a[i*ld+i-1] = 0
 		}
 	}
 }
@@ -173,10 +178,10 @@ func givens(x, y float64) (c, s float64, ok bool) {
 	return x / r, y / r, true
 }
 
-// rotateRows applies the rotation [c s; −s c] to rows i and j of the n×n
-// m, from column from on.
-func rotateRows(m []float64, n, i, j, from int, c, s float64) {
-	ri, rj := m[i*n+from:i*n+n], m[j*n+from:j*n+n]
+// rotateRows applies the rotation [c s; −s c] to rows i and j of m
+// (stride ld), columns from … to−1.
+func rotateRows(m []float64, ld, i, j, from, to int, c, s float64) {
+	ri, rj := m[i*ld+from:i*ld+to], m[j*ld+from:j*ld+to]
 	for k := range ri {
 		x, y := ri[k], rj[k]
 		ri[k] = c*x + s*y
@@ -185,14 +190,14 @@ func rotateRows(m []float64, n, i, j, from int, c, s float64) {
 }
 
 // rotateColumns applies the rotation taking (m(·, i), m(·, j)) to
-// (c·m(·, i) − s·m(·, j), s·m(·, i) + c·m(·, j)) to rows 0 … rows−1 of
-// columns i and j of the n×n m: with c, s from givens(m(i, i), m(i, j))
+// (c·m(·, i) + s·m(·, j), c·m(·, j) − s·m(·, i)) to rows 0 … rows−1 of
+// columns i and j of m (stride ld): with c, s from givens(m(i, i), m(i, j))
 // it zeroes m(i, j).
-func rotateColumns(m []float64, n, i, j, rows int, c, s float64) {
+func rotateColumns(m []float64, ld, i, j, rows int, c, s float64) {
 	for r := 0; r < rows; r++ {
-		x, y := m[r*n+i], m[r*n+j]
-		m[r*n+i] = c*x + s*y
-		m[r*n+j] = c*y - s*x
+		x, y := m[r*ld+i], m[r*ld+j]
+		m[r*ld+i] = c*x + s*y
+		m[r*ld+j] = c*y - s*x
 	}
 }
 
@@ -206,7 +211,7 @@ func rotateColumns(m []float64, n, i, j, rows int, c, s float64) {
 // every Dᵢ truncated at sᵏ, so that only the k terms j ≥ i − k count.
 // (Indices from 1; D₀ = 1.)
 func (w *DetTaylor) coefficient(n, k int) float64 {
-	a, b := w.a, w.b
+	a, b, ld := w.a, w.b, w.ld
 	width := k + 1
 	w.d = resize(w.d, (n+1)*width)
 	d := w.d
@@ -216,7 +221,7 @@ func (w *DetTaylor) coefficient(n, k int) float64 {
 		di := d[i*width : (i+1)*width]
 		prev := d[(i-1)*width : i*width]
 		// Mᵢᵢ·Dᵢ₋₁ (row and column i−1 from 0).
-		aii, bii := a[(i-1)*n+i-1], b[(i-1)*n+i-1]
+		aii, bii := a[(i-1)*ld+i-1], b[(i-1)*ld+i-1]
 		for e := 0; e <= k; e++ {
 			v := aii * prev[e]
 			if e > 0 {
@@ -228,10 +233,10 @@ func (w *DetTaylor) coefficient(n, k int) float64 {
 		// subdiagonal entries bⱼ₊₁,ⱼ ⋯ bᵢ,ᵢ₋₁ grows by one each step.
 		sub, sign := 1.0, 1.0
 		for j := i - 1; j >= 1 && i-j <= k; j-- {
-			sub *= b[j*n+j-1] // b(j+1, j) from 1
+			sub *= b[j*ld+j-1] // b(j+1, j) from 1
 			sign = -sign
 			shift := i - j
-			aji, bji := a[(j-1)*n+i-1], b[(j-1)*n+i-1]
+			aji, bji := a[(j-1)*ld+i-1], b[(j-1)*ld+i-1]
 			dj := d[(j-1)*width : j*width]
 			f := sign * sub
 			for e := shift; e <= k; e++ {
