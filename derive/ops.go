@@ -73,7 +73,7 @@ type Op struct {
 	// derivative, given deriv(x, i), the i-th derivative of any node
 	// (division: the quotient rule, as its Tangent rule is not defined at
 	// a numerator that itself carries derivatives; det from the third
-	// on: the determinant of X's Taylor polynomial, see OpDetTaylor); it
+	// on along a straight path, see OpDetTaylor); it
 	// reports false for an order it leaves to the rules above.
 	Linear   bool
 	Bilinear func(g *Graph, x, y *Node) *Node
@@ -631,13 +631,13 @@ func init() {
 			return []*Node{g.Scale(adj, g.Unary(OpCofactor, n.Args[0]))}
 		},
 		// Taylor mode: the first two orders by the Tangent rule (the
-		// cofactor and its derivative), every later one from X's
-		// derivatives at once (OpDetTaylor), not through X⁻¹.
+		// cofactor and its derivative); along a straight path every
+		// later one from X and X' (OpDetTaylor), not through X⁻¹.
 		Taylor: func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) (*Node, bool) {
 			if m < 3 {
 				return nil, false
 			}
-			return g.DetTaylor(n.Args[0], m, deriv), true
+			return g.DetTaylor(n.Args[0], m, deriv)
 		},
 		Eval:  func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].det()) },
 		Print: printCall(OpDet),

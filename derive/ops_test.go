@@ -162,7 +162,7 @@ func sample(op *Op) (*Graph, *Node) {
 	case OpCofactorDeriv:
 		n = g.CofactorDerivative(x, y)
 	case OpDetTaylor: // d³/ds³ det(X + s Y)
-		n = g.DetTaylor(x, 3, func(_ *Node, i int) *Node { return []*Node{x, y, nil, nil}[i] })
+		n, _ = g.DetTaylor(x, 3, func(_ *Node, i int) *Node { return []*Node{x, y, nil, nil}[i] })
 	default:
 		if op.Kind == KindElementwise {
 			n = g.Apply(op, x)

@@ -252,7 +252,13 @@ func (p *printer) scale(s, x *Node) (string, int) {
 	if p.style == LaTeX {
 		sep = `\,`
 	}
-	return p.operand(s, precPow) + sep + p.operand(x, precMul), precMul
+	// A negation after a juxtaposed factor would read as a subtraction:
+	// s -X is s (-X).
+	right, q := p.node(x)
+	if q < precMul || q == precNeg {
+		right = p.paren(right)
+	}
+	return p.operand(s, precPow) + sep + right, precMul
 }
 
 // scaleNode is a display-only product node for printing s x.

@@ -25,3 +25,18 @@ func TestFormatFactor(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatScaledNegation checks that a negated matrix after a juxtaposed
+// scalar factor prints parenthesised: s -X would read as s − X (review
+// 56: d³/ds³ det(… + (s^2 / 2) -(A .* …))).
+func TestFormatScaledNegation(t *testing.T) {
+	s := &Node{Op: OpVar, Name: "s", Shape: ScalarShape}
+	x := &Node{Op: OpVar, Name: "X", Shape: Square(Dim{Name: "n"})}
+	neg := &Node{Op: OpScale, Args: []*Node{{Op: OpConst, Value: -1, Shape: ScalarShape}, x}, Shape: x.Shape}
+	n := &Node{Op: OpScale, Args: []*Node{s, neg}, Shape: x.Shape}
+	for style, want := range map[Style]string{Plain: "s (-X)", Unicode: "s (-X)", LaTeX: `s\,\left(-X\right)`} {
+		if got := Format(n, style, nil); got != want {
+			t.Errorf("notation %d: %q, want %q", style, got, want)
+		}
+	}
+}

@@ -109,7 +109,7 @@ func sampleNode(op *derive.Op) (n *derive.Node, err error) {
 	case derive.OpCofactorDeriv:
 		n = g.CofactorDerivative(x, y)
 	case derive.OpDetTaylor:
-		n = g.DetTaylor(x, 3, func(_ *derive.Node, i int) *derive.Node { return []*derive.Node{x, y, nil, nil}[i] })
+		n, _ = g.DetTaylor(x, 3, func(_ *derive.Node, i int) *derive.Node { return []*derive.Node{x, y, nil, nil}[i] })
 	default:
 		if op.Scalar != nil {
 			n = g.Apply(op, x)

@@ -2,127 +2,89 @@ package runtime
 
 import (
 	"math"
-	"strconv"
 
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // DetTaylor is a reusable workspace for the derivatives of det along a
-// path, Derivative. The zero value is ready to use; Derivative allocates
-// only when the pencil's order exceeds every previous one.
+// straight line, Derivative. The zero value is ready to use; Derivative
+// allocates only when the order n exceeds every previous one.
 type DetTaylor struct {
-	a, b []float64 // the pencil A + s·B, order×order with stride ld
-	ld   int       // order rounded up to odd: the column rotations' stride
-	d    []float64 // the leading principal minors' coefficients, (order+1)×(k+1)
+	a, b []float64 // the pencil a + s·b, n×n with stride ld
+	ld   int       // n rounded up to odd: the column rotations' stride
+	d    []float64 // the leading principal minors' coefficients, (n+1)×(k+1)
 }
 
-// Derivative returns dᵏ/dtᵏ det(X(t)) at t from X's derivatives there,
-// x[i] = X⁽ⁱ⁾ (i = 0 … p, every one n×n): k! times the coefficient of sᵏ
-// in det(P(s)), P(s) = Σᵢ x[i]·sⁱ/i!, the Taylor polynomial of X at t (its
-// coefficients up to sᵏ are X's; for p < k, X⁽ᵖ⁺¹⁾, … are taken as 0).
+// Derivative returns dᵏ/dsᵏ det(a + s·b) at s = 0, k! times the
+// coefficient of sᵏ in the polynomial det(a + s·b): the k-th derivative
+// of det(X(t)) along a path X(t) = a + t·b, a straight line through the
+// point (a = X(t₀), b = X'(t₀)).
 //
-// It divides by nothing that can be small. P(s) is written as a pencil
-// A + s·B of order p·n with det(A + s·B) = det(P(s)) (B = x[1], A = x[0]
-// for p = 1; the block companion form for p > 1), rotated into A upper
-// triangular and B upper Hessenberg by Givens rotations, which keep the
-// determinant, and the determinant of that Hessenberg pencil is expanded
-// along its rows, each step a sum of products of its entries truncated at
-// sᵏ. So it is exactly 0 for k > p·n, as det(P(s)) is a polynomial of
-// that degree, and its rounding error is about ε times the size of the
-// products of A's and B's entries that make it up, where the textbook
-// dᵏ det in terms of X⁻¹ loses ε·|det X|·‖X⁻¹X'‖ᵏ: it holds where X is
-// singular, ill-conditioned, or small against X' (d⁴/dt⁴ det(10⁻⁵ + t)
-// is 0, not 1). The cost is about 13·(p·n)³ flops.
+// It divides by nothing that can be small. The pencil a + s·b is rotated
+// into a upper triangular and b upper Hessenberg by Givens rotations,
+// which keep the determinant, and the determinant of that Hessenberg
+// pencil is expanded along its rows, each step a sum of products of its
+// entries truncated at sᵏ. So it is exactly 0 for k > n, as det(a + s·b)
+// is a polynomial of degree n, and it is what exact arithmetic gives for
+// a and b each changed by a few ε of its own size (the rotations act on
+// a's rows and b's rows alike), where the textbook dᵏ det in terms of a⁻¹
+// loses ε·|det a|·‖a⁻¹b‖ᵏ: it holds where a is singular, ill-conditioned,
+// or small against b (d⁴/ds⁴ det(10⁻⁵ + s) is 0, not 1). The cost is
+// about 13·n³ flops.
 //
-// A NaN or infinite entry gives NaN. Derivative panics with a *ShapeError
-// if the x[i] are not square of one order, or if there are none.
-func (w *DetTaylor) Derivative(k int, x ...blas64.General) float64 {
-	if len(x) == 0 {
-		panic("runtime.DetTaylor.Derivative: no matrices")
-	}
+// A NaN or infinite entry gives NaN. Derivative panics if k < 0, and with
+// a *ShapeError if a is not square or b not of a's shape.
+func (w *DetTaylor) Derivative(k int, a, b blas64.General) float64 {
 	if k < 0 {
 		panic("runtime.DetTaylor.Derivative: negative order")
 	}
-	CheckSquare("runtime.DetTaylor.Derivative", "x[0]", x[0].Rows, x[0].Cols)
-	n := x[0].Rows
-	for i := range x {
-		if x[i].Rows != n || x[i].Cols != n {
-			checkSameShape("runtime.DetTaylor.Derivative", "x["+strconv.Itoa(i)+"]", x[i], x[0])
-		}
+	CheckSquare("runtime.DetTaylor.Derivative", "a", a.Rows, a.Cols)
+	checkSameShape("runtime.DetTaylor.Derivative", "b", b, a)
+	if !allFinite(a) || !allFinite(b) {
+		return math.NaN()
 	}
-	for i := range x {
-		if !allFinite(x[i]) {
-			return math.NaN()
-		}
+	n := a.Rows
+	if k > n {
+		return 0
 	}
-	p := len(x) - 1
 	if n == 0 {
-		if k == 0 {
-			return 1 // the determinant of the empty matrix
+		return 1 // k = 0: the determinant of the empty matrix
+	}
+	// An odd stride: at a power of two the column rotations' entries,
+	// a stride apart, fall in a few cache sets (n = 256: 1.7× slower).
+	w.ld = n | 1
+	w.a = resize(w.a, n*w.ld)
+	w.b = resize(w.b, n*w.ld)
+	// a and b scaled by powers of two to largest entries near 1, so
+	// that no rotation overflows or works on subnormals; the coefficient
+	// of sᵏ in det(2^ea·ã + s·2^eb·b̃) is 2^((n−k)·ea + k·eb) times ã's
+	// and b̃'s.
+	ea, eb := largestExponent(a), largestExponent(b)
+	for r := 0; r < n; r++ {
+		for c := 0; c < n; c++ {
+			w.a[r*w.ld+c] = math.Ldexp(a.Data[r*a.Stride+c], -ea)
+			w.b[r*w.ld+c] = math.Ldexp(b.Data[r*b.Stride+c], -eb)
 		}
-		return 0
 	}
-	if p == 0 {
-		if k == 0 {
-			var lu LU
-			lu.Factorize(x[0])
-			return lu.Det()
-		}
-		return 0
-	}
-	order := p * n
-	if k > order {
-		return 0
-	}
-	w.pencil(x)
-	hessenbergTriangular(w.a, w.b, order, w.ld)
-	c := w.coefficient(order, k)
+	hessenbergTriangular(w.a, w.b, n, w.ld)
+	c := w.coefficient(n, k)
 	for i := 2; i <= k; i++ {
 		c *= float64(i)
 	}
-	return c
+	return math.Ldexp(c, (n-k)*ea+k*eb)
 }
 
-// pencil writes A and B of order p·n with det(A + s·B) = det(Σᵢ x[i]·sⁱ/i!)
-// into w.a and w.b. For p = 1 they are x[0] and x[1]. For p > 1, with
-// Cᵢ = x[i]/i!, A = diag(C₀, I, …, I) and B has C₁ … Cₚ in its first block
-// row and −I below the diagonal blocks: eliminating the identity blocks
-// from the bottom up leaves the Schur complement C₀ + C₁s + … + Cₚsᵖ.
-func (w *DetTaylor) pencil(x []blas64.General) {
-	n, p := x[0].Rows, len(x)-1
-	order := p * n
-	// An odd stride: at a power of two the column rotations' entries,
-	// a stride apart, fall in a few cache sets (n = 256: 1.7× slower).
-	w.ld = order | 1
-	ld := w.ld
-	w.a = resize(w.a, order*ld)
-	w.b = resize(w.b, order*ld)
-	clear(w.a)
-	clear(w.b)
-	scale := 1.0 // 1/i!
-	for i, xi := range x {
-		if i > 1 {
-			scale /= float64(i)
-		}
-		dst, col := w.b, (i-1)*n
-		if i == 0 {
-			dst, col = w.a, 0
-		}
-		for r := 0; r < n; r++ {
-			row := xi.Data[r*xi.Stride : r*xi.Stride+n]
-			out := dst[r*ld+col : r*ld+col+n]
-			for c, v := range row {
-				out[c] = scale * v
-			}
+// largestExponent returns the binary exponent of m's largest entry (0 for
+// a zero m): m's entries times 2^−e are below 1 in magnitude.
+func largestExponent(m blas64.General) int {
+	largest := 0.0
+	for r := 0; r < m.Rows; r++ {
+		for _, v := range m.Data[r*m.Stride : r*m.Stride+m.Cols] {
+			largest = max(largest, math.Abs(v))
 		}
 	}
-	for blk := 1; blk < p; blk++ {
-		for r := 0; r < n; r++ {
-			i := blk*n + r
-			w.a[i*ld+i] = 1
-			w.b[i*ld+i-n] = -1
-		}
-	}
+	_, e := math.Frexp(largest)
+	return e
 }
 
 // hessenbergTriangular rotates the pencil a + s·b of order n (row-major,
@@ -169,12 +131,17 @@ func hessenbergTriangular(a, b []float64, n, ld int) {
 }
 
 // givens returns c and s with c·x + s·y = r and −s·x + c·y = 0, r =
-// hypot(x, y), and false when y is already 0.
+// hypot(x, y), and false when y is already 0. x and y are divided by the
+// larger first, so that c² + s² = 1 to rounding also where hypot(x, y)
+// would overflow (c = s = 0 zeroed both rows) or be subnormal (at 1.5e308
+// and at 5e-324 determinants came out finite and wrong; review 56).
 func givens(x, y float64) (c, s float64, ok bool) {
 	if y == 0 {
 		return 1, 0, false
 	}
-	r := math.Hypot(x, y)
+	m := max(math.Abs(x), math.Abs(y))
+	x, y = x/m, y/m
+	r := math.Sqrt(x*x + y*y)
 	return x / r, y / r, true
 }
 

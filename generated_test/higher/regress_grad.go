@@ -8495,6 +8495,1190 @@ func DetPathAtSingularUnpack(x []float64, A *mat.Dense, B *mat.Dense) (t *float6
 	return
 }
 
+// detCurvedPathWork holds DetCurvedPath's scratch space, reused across calls
+// through detCurvedPathPool.
+type detCurvedPathWork struct {
+	tmp   []float64
+	luTmp runtime.LU
+	loop  detCurvedPathLoop
+}
+
+var detCurvedPathPool = sync.Pool{New: func() any {
+	return new(detCurvedPathWork)
+}}
+
+// DetCurvedPath returns f = DetCurvedPath(t, A, B, C, D).
+//
+// det along a curved path keeps the textbook third and higher derivatives: a
+// pencil of the Taylor polynomial A + sB + s²C + s³D (block companion form)
+// mixed A's rows with its derivatives', and d⁴ came out 63.8 for 72 where A
+// was 10⁸ times them (review 56; singular_test.go).
+//
+//	f = det(A + t B + t^2 C + t^3 D)
+//
+// It panics if the shapes disagree.
+func DetCurvedPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetCurvedPath", "A", n, "n")
+	runtime.CheckMatrix("DetCurvedPath", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetCurvedPath", "B", BRows, BCols, n, n, "n", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("DetCurvedPath", "C", CRows, CCols, n, n, "n", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("DetCurvedPath", "D", DRows, DCols, n, n, "n", "n")
+	ws := detCurvedPathPool.Get().(*detCurvedPathWork)
+	defer detCurvedPathPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	CRaw := C.RawMatrix()
+	DRaw := D.RawMatrix()
+	// tmp = A + t B + t^2 C + t^3 D
+	// by detCurvedPathLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = detCurvedPathLoop{n, parts, tmp, ARaw, t, BRaw, CRaw, DRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = detCurvedPathLoop{}
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	return f
+}
+
+// detCurvedPathLoop holds the values the parts of DetCurvedPath's loop that
+// fills tmp share, while they run.
+type detCurvedPathLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+	t     float64
+	BRaw  blas64.General
+	CRaw  blas64.General
+	DRaw  blas64.General
+}
+
+// RunPart runs one part of DetCurvedPath's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *detCurvedPathLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	t := loop.t
+	BRaw := loop.BRaw
+	CRaw := loop.CRaw
+	DRaw := loop.DRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmpRow))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j] + t*t*CRawRow[j] + math.Pow(t, 3.0)*DRawRow[j]
+		}
+	}
+}
+
+// detCurvedPathGradWork holds DetCurvedPathGrad's scratch space, reused across
+// calls through detCurvedPathGradPool.
+type detCurvedPathGradWork struct {
+	tmp               []float64
+	luTmp             runtime.LU
+	cofactor          []float64
+	cofTmp            runtime.Cofactor
+	loop              detCurvedPathGradLoop
+	loop2             detCurvedPathGradLoop2
+	sumParts          []float64
+	sumCCofactorParts []float64
+	sumBCofactorParts []float64
+}
+
+var detCurvedPathGradPool = sync.Pool{New: func() any {
+	return new(detCurvedPathGradWork)
+}}
+
+// DetCurvedPathGrad returns f = DetCurvedPath(t, A, B, C, D) and writes
+// ∂f/∂t into dt, overwriting it; it has the shape of t (denominator
+// layout).
+//
+// det along a curved path keeps the textbook third and higher derivatives: a
+// pencil of the Taylor polynomial A + sB + s²C + s³D (block companion form)
+// mixed A's rows with its derivatives', and d⁴ came out 63.8 for 72 where A
+// was 10⁸ times them (review 56; singular_test.go).
+//
+//	f = det(t1)
+//	∂f/∂t = 3 t^2 sum(D .* t2) + 2 t sum(C .* t2) + sum(B .* t2)
+//	t1 = A + t B + t^2 C + t^3 D
+//	t2 = det(t1) inv(t1)'
+//
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func DetCurvedPathGrad(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dt *float64) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetCurvedPathGrad", "A", n, "n")
+	runtime.CheckMatrix("DetCurvedPathGrad", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetCurvedPathGrad", "B", BRows, BCols, n, n, "n", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("DetCurvedPathGrad", "C", CRows, CCols, n, n, "n", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("DetCurvedPathGrad", "D", DRows, DCols, n, n, "n", "n")
+	runtime.DestScalar("DetCurvedPathGrad", "dt", dt)
+	if !runtime.Apart(runtime.ScalarData(dt), A.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dt), B.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dt), C.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dt), D.RawMatrix().Data) {
+		runtime.CheckNoAlias("DetCurvedPathGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
+	ws := detCurvedPathGradPool.Get().(*detCurvedPathGradWork)
+	defer detCurvedPathGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	s := t * t
+	CRaw := C.RawMatrix()
+	DRaw := D.RawMatrix()
+	// tmp = A + t B + t^2 C + t^3 D
+	// by detCurvedPathGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = detCurvedPathGradLoop{n, parts, tmp, ARaw, t, BRaw, s, CRaw, DRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = detCurvedPathGradLoop{}
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	cofactor := runtime.Mat(&ws.cofactor, n, n)
+	// cofactor = det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	sum := 0.0
+	sumCCofactor := 0.0
+	sumBCofactor := 0.0
+	// sum = sum(D .* (det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)'))
+	// sumCCofactor = sum(C .* (det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)'))
+	// sumBCofactor = sum(B .* (det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)'))
+	// by detCurvedPathGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	sumCCofactorParts := runtime.Vec(&ws.sumCCofactorParts, parts2)
+	sumBCofactorParts := runtime.Vec(&ws.sumBCofactorParts, parts2)
+	ws.loop2 = detCurvedPathGradLoop2{n, parts2, DRaw, cofactor, CRaw, BRaw, sumParts, sumCCofactorParts, sumBCofactorParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = detCurvedPathGradLoop2{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
+	// sumCCofactor += the parts' sums, in part order
+	sumCCofactor += runtime.SumParts(sumCCofactorParts)
+	// sumBCofactor += the parts' sums, in part order
+	sumBCofactor += runtime.SumParts(sumBCofactorParts)
+	*dt = 3.0*(s*sum) + 2.0*(t*sumCCofactor) + sumBCofactor
+	return f
+}
+
+// detCurvedPathGradLoop holds the values the parts of DetCurvedPathGrad's loop
+// that fills tmp share, while they run.
+type detCurvedPathGradLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+	t     float64
+	BRaw  blas64.General
+	s     float64
+	CRaw  blas64.General
+	DRaw  blas64.General
+}
+
+// RunPart runs one part of DetCurvedPathGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *detCurvedPathGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	t := loop.t
+	BRaw := loop.BRaw
+	s := loop.s
+	CRaw := loop.CRaw
+	DRaw := loop.DRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmpRow))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j] + s*CRawRow[j] + math.Pow(t, 3.0)*DRawRow[j]
+		}
+	}
+}
+
+// detCurvedPathGradLoop2 holds the values the parts of DetCurvedPathGrad's loop
+// that sums sum, sumCCofactor, sumBCofactor share, while they run.
+type detCurvedPathGradLoop2 struct {
+	n                 int
+	parts2            int
+	DRaw              blas64.General
+	cofactor          blas64.General
+	CRaw              blas64.General
+	BRaw              blas64.General
+	sumParts          blas64.Vector
+	sumCCofactorParts blas64.Vector
+	sumBCofactorParts blas64.Vector
+}
+
+// RunPart runs one part of DetCurvedPathGrad's loop that sums sum,
+// sumCCofactor, sumBCofactor, the rows runtime.PartRows gives it; runtime.Parts
+// calls it.
+func (loop2 *detCurvedPathGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	DRaw := loop2.DRaw
+	cofactor := loop2.cofactor
+	CRaw := loop2.CRaw
+	BRaw := loop2.BRaw
+	sumParts := loop2.sumParts
+	sumCCofactorParts := loop2.sumCCofactorParts
+	sumBCofactorParts := loop2.sumBCofactorParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	sumPart := 0.0
+	sumCCofactorPart := 0.0
+	sumBCofactorPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		DRawRow2 := runtime.RowSlice(DRaw, i, n)
+		cofactorRow := runtime.RowSlice(cofactor, i, len(DRawRow2))
+		CRawRow2 := runtime.RowSlice(CRaw, i, len(DRawRow2))
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(DRawRow2))
+		for j := range DRawRow2 {
+			sumPart += DRawRow2[j] * cofactorRow[j]
+			sumCCofactorPart += CRawRow2[j] * cofactorRow[j]
+			sumBCofactorPart += BRawRow2[j] * cofactorRow[j]
+		}
+	}
+	sumParts.Data[part2] = sumPart
+	sumCCofactorParts.Data[part2] = sumCCofactorPart
+	sumBCofactorParts.Data[part2] = sumBCofactorPart
+}
+
+// detCurvedPathDerivWork holds DetCurvedPathDeriv's scratch space, reused
+// across calls through detCurvedPathDerivPool.
+type detCurvedPathDerivWork struct {
+	cofactor []float64
+	tmp      []float64
+	cofTmp   runtime.Cofactor
+}
+
+var detCurvedPathDerivPool = sync.Pool{New: func() any {
+	return new(detCurvedPathDerivWork)
+}}
+
+// DetCurvedPathDeriv returns df/dt of f = DetCurvedPath(t, A, B, C, D).
+//
+// det along a curved path keeps the textbook third and higher derivatives: a
+// pencil of the Taylor polynomial A + sB + s²C + s³D (block companion form)
+// mixed A's rows with its derivatives', and d⁴ came out 63.8 for 72 where A
+// was 10⁸ times them (review 56; singular_test.go).
+//
+//	f = det(t1)
+//	df/dt = tr((det(t1) inv(t1)')' (B + 2 t C + 3 t^2 D))
+//	t1 = A + t B + t^2 C + t^3 D
+//
+// It panics if the shapes disagree.
+func DetCurvedPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetCurvedPathDeriv", "A", n, "n")
+	runtime.CheckMatrix("DetCurvedPathDeriv", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv", "B", BRows, BCols, n, n, "n", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv", "C", CRows, CCols, n, n, "n", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv", "D", DRows, DCols, n, n, "n", "n")
+	ws := detCurvedPathDerivPool.Get().(*detCurvedPathDerivWork)
+	defer detCurvedPathDerivPool.Put(ws)
+	cofactor := runtime.Mat(&ws.cofactor, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	s := t * t
+	CRaw := C.RawMatrix()
+	DRaw := D.RawMatrix()
+	// tmp = A + t B + t^2 C + t^3 D
+	for i := 0; i < n; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmpRow))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j] + s*CRawRow[j] + math.Pow(t, 3.0)*DRawRow[j]
+		}
+	}
+	// cofactor = det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	tr := 0.0
+	// tr = tr((det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)')' (B + 2 t C + 3 t^2 D))
+	for i := 0; i < n; i++ {
+		cofactorRow := runtime.RowSlice(cofactor, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(cofactorRow))
+		CRawRow2 := runtime.RowSlice(CRaw, i, len(cofactorRow))
+		DRawRow2 := runtime.RowSlice(DRaw, i, len(cofactorRow))
+		for j := range cofactorRow {
+			tr += cofactorRow[j] * (BRawRow2[j] + 2.0*(t*CRawRow2[j]) + 3.0*(s*DRawRow2[j]))
+		}
+	}
+	return tr
+}
+
+// detCurvedPathDeriv2Work holds DetCurvedPathDeriv2's scratch space, reused
+// across calls through detCurvedPathDeriv2Pool.
+type detCurvedPathDeriv2Work struct {
+	prod      []float64
+	cofactor  []float64
+	tmp       []float64
+	cofTmp    runtime.Cofactor
+	tmp2      []float64
+	gemm      runtime.Gemm
+	prod2     []float64
+	dcofactor []float64
+	tmp3      []float64
+	dcofTmp   runtime.Cofactor
+}
+
+var detCurvedPathDeriv2Pool = sync.Pool{New: func() any {
+	return new(detCurvedPathDeriv2Work)
+}}
+
+// DetCurvedPathDeriv2 returns d²f/dt² of f = DetCurvedPath(t, A, B, C, D).
+//
+// det along a curved path keeps the textbook third and higher derivatives: a
+// pencil of the Taylor polynomial A + sB + s²C + s³D (block companion form)
+// mixed A's rows with its derivatives', and d⁴ came out 63.8 for 72 where A
+// was 10⁸ times them (review 56; singular_test.go).
+//
+//	f = det(t1)
+//	df/dt = tr(t2 t3)
+//	d²f/dt² = tr(t2 (2 C + 6 t D) + (tr(inv(t1) t3) det(t1) inv(t1)'
+//	          - det(t1) inv(t1)' t3' inv(t1)')' t3)
+//	t1 = A + t B + t^2 C + t^3 D
+//	t2 = (det(t1) inv(t1)')'
+//	t3 = B + 2 t C + 3 t^2 D
+//
+// It panics if the shapes disagree.
+func DetCurvedPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetCurvedPathDeriv2", "A", n, "n")
+	runtime.CheckMatrix("DetCurvedPathDeriv2", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv2", "B", BRows, BCols, n, n, "n", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv2", "C", CRows, CCols, n, n, "n", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv2", "D", DRows, DCols, n, n, "n", "n")
+	ws := detCurvedPathDeriv2Pool.Get().(*detCurvedPathDeriv2Work)
+	defer detCurvedPathDeriv2Pool.Put(ws)
+	prod := runtime.Mat(&ws.prod, n, n)
+	cofactor := runtime.Mat(&ws.cofactor, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	s := t * t
+	CRaw := C.RawMatrix()
+	DRaw := D.RawMatrix()
+	// tmp = A + t B + t^2 C + t^3 D
+	for i := 0; i < n; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmpRow))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j] + s*CRawRow[j] + math.Pow(t, 3.0)*DRawRow[j]
+		}
+	}
+	// cofactor = det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	// tmp2 = 2 C + 6 t D
+	for i := 0; i < n; i++ {
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		CRawRow2 := runtime.RowSlice(CRaw, i, len(tmp2Row))
+		DRawRow2 := runtime.RowSlice(DRaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = 2.0*CRawRow2[j] + 6.0*(t*DRawRow2[j])
+		}
+	}
+	// prod = (det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)')' (2 C + 6 t D)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, cofactor, tmp2, 0, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, n)
+	dcofactor := runtime.Mat(&ws.dcofactor, n, n)
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	// tmp3 = B + 2 t C + 3 t^2 D
+	for i := 0; i < n; i++ {
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmp3Row))
+		CRawRow3 := runtime.RowSlice(CRaw, i, len(tmp3Row))
+		DRawRow3 := runtime.RowSlice(DRaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = BRawRow2[j] + 2.0*(t*CRawRow3[j]) + 3.0*(s*DRawRow3[j])
+		}
+	}
+	// dcofactor = tr(inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (B + 2 t C + 3 t^2 D)' inv(A + t B + t^2 C + t^3 D)'
+	ws.dcofTmp.DerivativeTo(dcofactor, tmp, tmp3)
+	// prod2 = (tr(inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (B + 2 t C + 3 t^2 D)' inv(A + t B + t^2 C + t^3 D)')' (B + 2 t C + 3 t^2 D)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, dcofactor, tmp3, 0, prod2)
+	tr := 0.0
+	// tr = tr(prod + prod2)
+	for i := 0; i < n; i++ {
+		tr += prod.Data[i*prod.Stride+i] + prod2.Data[i*prod2.Stride+i]
+	}
+	return tr
+}
+
+// detCurvedPathDeriv3Work holds DetCurvedPathDeriv3's scratch space, reused
+// across calls through detCurvedPathDeriv3Pool.
+type detCurvedPathDeriv3Work struct {
+	prod       []float64
+	cofactor   []float64
+	tmp        []float64
+	cofTmp     runtime.Cofactor
+	gemm       runtime.Gemm
+	prod2      []float64
+	dcofactor  []float64
+	tmp2       []float64
+	dcofTmp    runtime.Cofactor
+	tmp3       []float64
+	prod3      []float64
+	tmp4       []float64
+	dcofactor2 []float64
+	dcofTmp2   runtime.Cofactor
+	luTmp      runtime.LU
+	inv        []float64
+	prod4      []float64
+	chain      runtime.Chain
+	prod5      []float64
+	chain2     runtime.Chain
+}
+
+var detCurvedPathDeriv3Pool = sync.Pool{New: func() any {
+	return new(detCurvedPathDeriv3Work)
+}}
+
+// DetCurvedPathDeriv3 returns d³f/dt³ of f = DetCurvedPath(t, A, B, C, D).
+//
+// det along a curved path keeps the textbook third and higher derivatives: a
+// pencil of the Taylor polynomial A + sB + s²C + s³D (block companion form)
+// mixed A's rows with its derivatives', and d⁴ came out 63.8 for 72 where A
+// was 10⁸ times them (review 56; singular_test.go).
+//
+//	f = det(t1)
+//	df/dt = tr(t2 t3)
+//	d²f/dt² = tr(t2 (2 C + 6 t D) + t4 t3)
+//	d³f/dt³ = tr(6 t2 D + 2 t4 (2 C + 6 t D) + (tr(inv(t1) (2 C + 6 t D)) det(t1) inv(t1)'
+//	          - det(t1) inv(t1)' (2 C + 6 t D)' inv(t1)' + det(t1) t6 (t6 t7 - t9)
+//	          + 2 det(t1) t7 t8 t7 t8 t7 - det(t1) tr(t5 t3 t5 t3) t7 - det(t1) t6 t9)' t3)
+//	t1 = A + t B + t^2 C + t^3 D
+//	t2 = (det(t1) inv(t1)')'
+//	t3 = B + 2 t C + 3 t^2 D
+//	t4 = (tr(inv(t1) t3) det(t1) inv(t1)' - det(t1) inv(t1)' t3' inv(t1)')'
+//	t5 = inv(t1)
+//	t6 = tr(t5 t3)
+//	t7 = t5'
+//	t8 = t3'
+//	t9 = t7 t8 t7
+//
+// It panics if the shapes disagree.
+func DetCurvedPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetCurvedPathDeriv3", "A", n, "n")
+	runtime.CheckMatrix("DetCurvedPathDeriv3", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv3", "B", BRows, BCols, n, n, "n", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv3", "C", CRows, CCols, n, n, "n", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv3", "D", DRows, DCols, n, n, "n", "n")
+	ws := detCurvedPathDeriv3Pool.Get().(*detCurvedPathDeriv3Work)
+	defer detCurvedPathDeriv3Pool.Put(ws)
+	prod := runtime.Mat(&ws.prod, n, n)
+	cofactor := runtime.Mat(&ws.cofactor, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	s := t * t
+	CRaw := C.RawMatrix()
+	DRaw := D.RawMatrix()
+	// tmp = A + t B + t^2 C + t^3 D
+	for i := 0; i < n; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmpRow))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j] + s*CRawRow[j] + math.Pow(t, 3.0)*DRawRow[j]
+		}
+	}
+	// cofactor = det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	// prod = (det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)')' D
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, cofactor, DRaw, 0, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, n)
+	dcofactor := runtime.Mat(&ws.dcofactor, n, n)
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	// tmp2 = B + 2 t C + 3 t^2 D
+	for i := 0; i < n; i++ {
+		tmp2Row := runtime.RowSlice(tmp2, i, n)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		CRawRow2 := runtime.RowSlice(CRaw, i, len(tmp2Row))
+		DRawRow2 := runtime.RowSlice(DRaw, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = BRawRow2[j] + 2.0*(t*CRawRow2[j]) + 3.0*(s*DRawRow2[j])
+		}
+	}
+	// dcofactor = tr(inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (B + 2 t C + 3 t^2 D)' inv(A + t B + t^2 C + t^3 D)'
+	ws.dcofTmp.DerivativeTo(dcofactor, tmp, tmp2)
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	// tmp3 = 2 C + 6 t D
+	for i := 0; i < n; i++ {
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		CRawRow3 := runtime.RowSlice(CRaw, i, len(tmp3Row))
+		DRawRow3 := runtime.RowSlice(DRaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = 2.0*CRawRow3[j] + 6.0*(t*DRawRow3[j])
+		}
+	}
+	// prod2 = (tr(inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (B + 2 t C + 3 t^2 D)' inv(A + t B + t^2 C + t^3 D)')' (2 C + 6 t D)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, dcofactor, tmp3, 0, prod2)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	dcofactor2 := runtime.Mat(&ws.dcofactor2, n, n)
+	// dcofactor2 = tr(inv(A + t B + t^2 C + t^3 D) (2 C + 6 t D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (2 C + 6 t D)' inv(A + t B + t^2 C + t^3 D)'
+	ws.dcofTmp2.DerivativeTo(dcofactor2, tmp, tmp3)
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	inv := runtime.Mat(&ws.inv, n, n)
+	// inv = inv(A + t B + t^2 C + t^3 D)
+	ws.luTmp.InverseTo(inv)
+	tr2 := 0.0
+	// tr2 = tr(inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D))
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr2 += inv.Data[i*inv.Stride+j] * tmp2.Data[j*tmp2.Stride+i]
+				}
+			}
+		}
+	}
+	prod4 := runtime.Mat(&ws.prod4, n, n)
+	// prod4 = inv' tmp2' inv'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(prod4, 1, 0, []blas64.General{inv, tmp2, inv}, []bool{true, true, true})
+	prod5 := runtime.Mat(&ws.prod5, n, n)
+	// prod5 = inv' tmp2' inv' tmp2' inv'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(prod5, 1, 0, []blas64.General{prod4, tmp2, inv}, []bool{false, true, true})
+	tr3 := 0.0
+	// tr3 = tr(inv tmp2 inv tmp2)
+	for i := 0; i < n; i++ {
+		prod4Row := runtime.RowSlice(prod4, i, n)
+		tmp2Row2 := runtime.RowSlice(tmp2, i, len(prod4Row))
+		for j := range prod4Row {
+			tr3 += prod4Row[j] * tmp2Row2[j]
+		}
+	}
+	// tmp4 = dcofactor2 + f tr2 (tr2 inv' - prod4) + 2 f prod5 - f tr3 inv' - f tr2 prod4
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp4.Data[i*tmp4.Stride+j] = dcofactor2.Data[i*dcofactor2.Stride+j] + f*(tr2*(tr2*inv.Data[j*inv.Stride+i]-prod4.Data[i*prod4.Stride+j])) + 2.0*(f*prod5.Data[i*prod5.Stride+j]) - f*(tr3*inv.Data[j*inv.Stride+i]) - f*(tr2*prod4.Data[i*prod4.Stride+j])
+				}
+			}
+		}
+	}
+	// prod3 = tmp4' tmp2
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, tmp4, tmp2, 0, prod3)
+	tr := 0.0
+	// tr = tr(6 prod + 2 prod2 + prod3)
+	for i := 0; i < n; i++ {
+		tr += 6.0*prod.Data[i*prod.Stride+i] + 2.0*prod2.Data[i*prod2.Stride+i] + prod3.Data[i*prod3.Stride+i]
+	}
+	return tr
+}
+
+// detCurvedPathDeriv4Work holds DetCurvedPathDeriv4's scratch space, reused
+// across calls through detCurvedPathDeriv4Pool.
+type detCurvedPathDeriv4Work struct {
+	prod       []float64
+	dcofactor  []float64
+	tmp        []float64
+	tmp2       []float64
+	dcofTmp    runtime.Cofactor
+	gemm       runtime.Gemm
+	prod2      []float64
+	tmp3       []float64
+	dcofactor2 []float64
+	tmp4       []float64
+	tmp5       []float64
+	tmp6       []float64
+	dcofTmp2   runtime.Cofactor
+	luTmp      runtime.LU
+	tmp7       []float64
+	inv        []float64
+	tmp8       []float64
+	prod3      []float64
+	chain      runtime.Chain
+	prod4      []float64
+	chain2     runtime.Chain
+	tmp9       []float64
+	tmp10      []float64
+	prod5      []float64
+	tmp11      []float64
+	dcofactor3 []float64
+	tmp12      []float64
+	dcofTmp3   runtime.Cofactor
+	prod6      []float64
+	chain3     runtime.Chain
+	prod7      []float64
+	chain4     runtime.Chain
+	prod8      []float64
+	tmp13      []float64
+	prod9      []float64
+	chain5     runtime.Chain
+	chain6     runtime.Chain
+	cofactor   []float64
+	cofTmp     runtime.Cofactor
+	prod10     []float64
+	chain7     runtime.Chain
+	prod11     []float64
+	chain8     runtime.Chain
+	prod12     []float64
+	chain9     runtime.Chain
+	prod13     []float64
+	tmp15      []float64
+	chain10    runtime.Chain
+	prod14     []float64
+	prod15     []float64
+	chain11    runtime.Chain
+	prod16     []float64
+	tmp18      []float64
+	chain12    runtime.Chain
+	chain13    runtime.Chain
+}
+
+var detCurvedPathDeriv4Pool = sync.Pool{New: func() any {
+	return new(detCurvedPathDeriv4Work)
+}}
+
+// DetCurvedPathDeriv4 returns d⁴f/dt⁴ of f = DetCurvedPath(t, A, B, C, D).
+//
+// det along a curved path keeps the textbook third and higher derivatives: a
+// pencil of the Taylor polynomial A + sB + s²C + s³D (block companion form)
+// mixed A's rows with its derivatives', and d⁴ came out 63.8 for 72 where A
+// was 10⁸ times them (review 56; singular_test.go).
+//
+//	f = det(t1)
+//	df/dt = tr(t4)
+//	d²f/dt² = tr(t2 (2 C + 6 t D) + t5 t3)
+//	d³f/dt³ = tr(6 t2 D + 2 t5 (2 C + 6 t D) + t16 t3)
+//	d⁴f/dt⁴ = tr(18 t5 D + 3 t16 (2 C + 6 t D) + (tr(inv(t1) (6 D)) det(t1) inv(t1)'
+//	          - det(t1) inv(t1)' (6 D)' inv(t1)' + det(t1) t7 (t17 t8 - t8 (2 C + 6 t D)' t8)
+//	          + det(t1) (t7 (t19 t8 - t15 - t8 t21 t8) + t19 t11) + tr(t4) t12
+//	          + (t8 (det(t1) t22 + det(t1) (2 C + 6 t D)' t8 t9
+//	          + 2 (det(t1) (t22 + ((2 C + 6 t D)' - t20) t8 t9) + tr(t4) t20))
+//	          - 2 det(t1) t8 t9 t8 t9 t8 t9) t8 - det(t1) tr(t6 t3 t6 (2 C + 6 t D)) t8
+//	          - det(t1) t17 t10 - 2 det(t1) t8 t9 t8 t9 t8 t9 t8
+//	          - (det(t1) (tr(t6 (t3 t6 (2 C + 6 t D) + (2 C + 6 t D - 2 t18) t6 t3)) t8 - t13 t10)
+//	          + tr(t4) t14) - (det(t1) t8 (t7 t21 + t19 t9) t8 + tr(t4) t15))' t3)
+//	t1 = A + t B + t^2 C + t^3 D
+//	t2 = (det(t1) inv(t1)')'
+//	t3 = B + 2 t C + 3 t^2 D
+//	t4 = t2 t3
+//	t5 = (tr(inv(t1) t3) det(t1) inv(t1)' - det(t1) inv(t1)' t3' inv(t1)')'
+//	t6 = inv(t1)
+//	t7 = tr(t6 t3)
+//	t8 = t6'
+//	t9 = t3'
+//	t10 = t8 t9 t8
+//	t11 = t7 t8 - t10
+//	t12 = t7 t11
+//	t13 = tr(t6 t3 t6 t3)
+//	t14 = t13 t8
+//	t15 = t7 t10
+//	t16 = (tr(inv(t1) (2 C + 6 t D)) det(t1) inv(t1)' - det(t1) inv(t1)' (2 C + 6 t D)' inv(t1)'
+//	      + det(t1) t12 + 2 det(t1) t8 t9 t8 t9 t8 - det(t1) t14 - det(t1) t15)'
+//	t17 = tr(t6 (2 C + 6 t D))
+//	t18 = t3 t6 t3
+//	t19 = tr(t6 (2 C + 6 t D - t18))
+//	t20 = t9 t8 t9
+//	t21 = (2 C + 6 t D)' - 2 t20
+//	t22 = t9 t8 (2 C + 6 t D)'
+//
+// It panics if the shapes disagree.
+func DetCurvedPathDeriv4(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("DetCurvedPathDeriv4", "A", n, "n")
+	runtime.CheckMatrix("DetCurvedPathDeriv4", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv4", "B", BRows, BCols, n, n, "n", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv4", "C", CRows, CCols, n, n, "n", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("DetCurvedPathDeriv4", "D", DRows, DCols, n, n, "n", "n")
+	ws := detCurvedPathDeriv4Pool.Get().(*detCurvedPathDeriv4Work)
+	defer detCurvedPathDeriv4Pool.Put(ws)
+	prod := runtime.Mat(&ws.prod, n, n)
+	dcofactor := runtime.Mat(&ws.dcofactor, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	s := t * t
+	CRaw := C.RawMatrix()
+	DRaw := D.RawMatrix()
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	// tmp = A + t B + t^2 C + t^3 D
+	// tmp2 = B + 2 t C + 3 t^2 D
+	for i := 0; i < n; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		ARawRow := runtime.RowSlice(ARaw, i, len(tmpRow))
+		BRawRow := runtime.RowSlice(BRaw, i, len(tmpRow))
+		CRawRow := runtime.RowSlice(CRaw, i, len(tmpRow))
+		DRawRow := runtime.RowSlice(DRaw, i, len(tmpRow))
+		tmp2Row := runtime.RowSlice(tmp2, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = ARawRow[j] + t*BRawRow[j] + s*CRawRow[j] + math.Pow(t, 3.0)*DRawRow[j]
+			tmp2Row[j] = BRawRow[j] + 2.0*(t*CRawRow[j]) + 3.0*(s*DRawRow[j])
+		}
+	}
+	// dcofactor = tr(inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (B + 2 t C + 3 t^2 D)' inv(A + t B + t^2 C + t^3 D)'
+	ws.dcofTmp.DerivativeTo(dcofactor, tmp, tmp2)
+	// prod = (tr(inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (B + 2 t C + 3 t^2 D)' inv(A + t B + t^2 C + t^3 D)')' D
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, dcofactor, DRaw, 0, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, n)
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	dcofactor2 := runtime.Mat(&ws.dcofactor2, n, n)
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	tmp5 := runtime.Mat(&ws.tmp5, n, n)
+	tmp6 := runtime.Mat(&ws.tmp6, n, n)
+	// tmp5 = 2 C
+	// tmp6 = 6 t D
+	// tmp4 = 2 C + 6 t D
+	for i := 0; i < n; i++ {
+		tmp5Row := runtime.RowSlice(tmp5, i, n)
+		CRawRow2 := runtime.RowSlice(CRaw, i, len(tmp5Row))
+		tmp6Row := runtime.RowSlice(tmp6, i, len(tmp5Row))
+		DRawRow2 := runtime.RowSlice(DRaw, i, len(tmp5Row))
+		tmp4Row := runtime.RowSlice(tmp4, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = 2.0 * CRawRow2[j]
+			tmp6Row[j] = 6.0 * (t * DRawRow2[j])
+			tmp4Row[j] = tmp5Row[j] + tmp6Row[j]
+		}
+	}
+	// dcofactor2 = tr(inv(A + t B + t^2 C + t^3 D) (2 C + 6 t D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (2 C + 6 t D)' inv(A + t B + t^2 C + t^3 D)'
+	ws.dcofTmp2.DerivativeTo(dcofactor2, tmp, tmp4)
+	ws.luTmp.Factorize(tmp)
+	f := ws.luTmp.Det()
+	tmp7 := runtime.Mat(&ws.tmp7, n, n)
+	inv := runtime.Mat(&ws.inv, n, n)
+	// inv = inv(A + t B + t^2 C + t^3 D)
+	ws.luTmp.InverseTo(inv)
+	tr2 := 0.0
+	// tr2 = tr(inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D))
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr2 += inv.Data[i*inv.Stride+j] * tmp2.Data[j*tmp2.Stride+i]
+				}
+			}
+		}
+	}
+	tmp8 := runtime.Mat(&ws.tmp8, n, n)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	// prod3 = inv' tmp2' inv'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(prod3, 1, 0, []blas64.General{inv, tmp2, inv}, []bool{true, true, true})
+	// tmp8 = tr2 inv' - prod3
+	// tmp7 = tr2 tmp8
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp8.Data[i*tmp8.Stride+j] = tr2*inv.Data[j*inv.Stride+i] - prod3.Data[i*prod3.Stride+j]
+					tmp7.Data[i*tmp7.Stride+j] = tr2 * tmp8.Data[i*tmp8.Stride+j]
+				}
+			}
+		}
+	}
+	prod4 := runtime.Mat(&ws.prod4, n, n)
+	// prod4 = inv' tmp2' inv' tmp2' inv'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(prod4, 1, 0, []blas64.General{prod3, tmp2, inv}, []bool{false, true, true})
+	tmp9 := runtime.Mat(&ws.tmp9, n, n)
+	tr3 := 0.0
+	// tr3 = tr(inv tmp2 inv tmp2)
+	for i := 0; i < n; i++ {
+		prod3Row := runtime.RowSlice(prod3, i, n)
+		tmp2Row2 := runtime.RowSlice(tmp2, i, len(prod3Row))
+		for j := range prod3Row {
+			tr3 += prod3Row[j] * tmp2Row2[j]
+		}
+	}
+	tmp10 := runtime.Mat(&ws.tmp10, n, n)
+	// tmp9 = tr3 inv'
+	// tmp10 = tr2 prod3
+	// tmp3 = dcofactor2 + f tmp7 + 2 f prod4 - f tmp9 - f tmp10
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp9.Data[i*tmp9.Stride+j] = tr3 * inv.Data[j*inv.Stride+i]
+					tmp10.Data[i*tmp10.Stride+j] = tr2 * prod3.Data[i*prod3.Stride+j]
+					tmp3.Data[i*tmp3.Stride+j] = dcofactor2.Data[i*dcofactor2.Stride+j] + f*tmp7.Data[i*tmp7.Stride+j] + 2.0*(f*prod4.Data[i*prod4.Stride+j]) - f*tmp9.Data[i*tmp9.Stride+j] - f*tmp10.Data[i*tmp10.Stride+j]
+				}
+			}
+		}
+	}
+	// prod2 = tmp3' tmp4
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, tmp3, tmp4, 0, prod2)
+	prod5 := runtime.Mat(&ws.prod5, n, n)
+	tmp11 := runtime.Mat(&ws.tmp11, n, n)
+	// tmp11 = dcofactor3 + f tr2 (tr4 inv' - prod6) + f (tr2 (tr5 inv' - tmp10 - prod8) + tr5 tmp8) + tr6 tmp7 + tmp16 inv' - f tr7 inv' - f tr4 prod3 - 2 f prod10 - (f (tr8 inv' - tr3 prod3) + tr6 tmp9) - (f prod13 + tr6 tmp10)
+	dcofactor3 := runtime.Mat(&ws.dcofactor3, n, n)
+	tmp12 := runtime.Mat(&ws.tmp12, n, n)
+	// tmp12 = 6 D
+	for i := 0; i < n; i++ {
+		tmp12Row := runtime.RowSlice(tmp12, i, n)
+		DRawRow3 := runtime.RowSlice(DRaw, i, len(tmp12Row))
+		for j := range tmp12Row {
+			tmp12Row[j] = 6.0 * DRawRow3[j]
+		}
+	}
+	// dcofactor3 = tr(inv(A + t B + t^2 C + t^3 D) (6 D)) det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' - det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)' (6 D)' inv(A + t B + t^2 C + t^3 D)'
+	ws.dcofTmp3.DerivativeTo(dcofactor3, tmp, tmp12)
+	tr4 := 0.0
+	// tr4 = tr(inv(A + t B + t^2 C + t^3 D) (2 C + 6 t D))
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr4 += inv.Data[i*inv.Stride+j] * tmp4.Data[j*tmp4.Stride+i]
+				}
+			}
+		}
+	}
+	prod6 := runtime.Mat(&ws.prod6, n, n)
+	// prod6 = inv(A + t B + t^2 C + t^3 D)' (2 C + 6 t D)' inv(A + t B + t^2 C + t^3 D)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain3.MulTo(prod6, 1, 0, []blas64.General{inv, tmp4, inv}, []bool{true, true, true})
+	prod7 := runtime.Mat(&ws.prod7, n, n)
+	// prod7 = (B + 2 t C + 3 t^2 D) inv(A + t B + t^2 C + t^3 D) (B + 2 t C + 3 t^2 D)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain4.MulTo(prod7, 1, 0, []blas64.General{tmp2, inv, tmp2}, []bool{false, false, false})
+	tr5 := 0.0
+	// tr5 = tr(inv (tmp5 + tmp6 - prod7))
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr5 += inv.Data[i*inv.Stride+j] * (tmp5.Data[j*tmp5.Stride+i] + tmp6.Data[j*tmp6.Stride+i] - prod7.Data[j*prod7.Stride+i])
+				}
+			}
+		}
+	}
+	prod8 := runtime.Mat(&ws.prod8, n, n)
+	tmp13 := runtime.Mat(&ws.tmp13, n, n)
+	prod9 := runtime.Mat(&ws.prod9, n, n)
+	// prod9 = (B + 2 t C + 3 t^2 D)' inv(A + t B + t^2 C + t^3 D)' (B + 2 t C + 3 t^2 D)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain5.MulTo(prod9, 1, 0, []blas64.General{tmp2, inv, tmp2}, []bool{true, true, true})
+	// tmp13 = tmp4' - 2 prod9
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp13.Data[i*tmp13.Stride+j] = tmp4.Data[j*tmp4.Stride+i] + -2.0*prod9.Data[i*prod9.Stride+j]
+				}
+			}
+		}
+	}
+	// prod8 = inv' tmp13 inv'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain6.MulTo(prod8, 1, 0, []blas64.General{inv, tmp13, inv}, []bool{true, false, true})
+	cofactor := runtime.Mat(&ws.cofactor, n, n)
+	// cofactor = det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)'
+	ws.cofTmp.CofactorTo(cofactor, tmp)
+	tr6 := 0.0
+	tr7 := 0.0
+	// tr6 = tr((det(A + t B + t^2 C + t^3 D) inv(A + t B + t^2 C + t^3 D)')' (B + 2 t C + 3 t^2 D))
+	// tr7 = tr(inv tmp2 inv tmp4)
+	for i := 0; i < n; i++ {
+		cofactorRow := runtime.RowSlice(cofactor, i, n)
+		tmp2Row3 := runtime.RowSlice(tmp2, i, len(cofactorRow))
+		prod3Row2 := runtime.RowSlice(prod3, i, len(cofactorRow))
+		tmp4Row2 := runtime.RowSlice(tmp4, i, len(cofactorRow))
+		for j := range cofactorRow {
+			tr6 += cofactorRow[j] * tmp2Row3[j]
+			tr7 += prod3Row2[j] * tmp4Row2[j]
+		}
+	}
+	prod10 := runtime.Mat(&ws.prod10, n, n)
+	// prod10 = inv' tmp2' inv' tmp2' inv' tmp2' inv'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain7.MulTo(prod10, 1, 0, []blas64.General{prod4, tmp2, inv}, []bool{false, true, true})
+	prod11 := runtime.Mat(&ws.prod11, n, n)
+	// prod11 = (B + 2 t C + 3 t^2 D) inv(A + t B + t^2 C + t^3 D) (2 C + 6 t D)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain8.MulTo(prod11, 1, 0, []blas64.General{tmp2, inv, tmp4}, []bool{false, false, false})
+	prod12 := runtime.Mat(&ws.prod12, n, n)
+	// tmp5 is not read again: tmp14 takes over its storage.
+	tmp14 := tmp5
+	// tmp14 = tmp5 + tmp6 - 2 prod7
+	for i := 0; i < n; i++ {
+		tmp14Row := runtime.RowSlice(tmp14, i, n)
+		tmp5Row2 := runtime.RowSlice(tmp5, i, len(tmp14Row))
+		tmp6Row2 := runtime.RowSlice(tmp6, i, len(tmp14Row))
+		prod7Row := runtime.RowSlice(prod7, i, len(tmp14Row))
+		for j := range tmp14Row {
+			tmp14Row[j] = tmp5Row2[j] + tmp6Row2[j] + -2.0*prod7Row[j]
+		}
+	}
+	// prod12 = tmp14 inv tmp2
+	// Multiply in the cheapest order for these sizes.
+	ws.chain9.MulTo(prod12, 1, 0, []blas64.General{tmp14, inv, tmp2}, []bool{false, false, false})
+	tr8 := 0.0
+	// tr8 = tr(inv (prod11 + prod12))
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr8 += inv.Data[i*inv.Stride+j] * (prod11.Data[j*prod11.Stride+i] + prod12.Data[j*prod12.Stride+i])
+				}
+			}
+		}
+	}
+	prod13 := runtime.Mat(&ws.prod13, n, n)
+	tmp15 := runtime.Mat(&ws.tmp15, n, n)
+	// tmp15 = tr2 tmp13 + tr5 tmp2'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp15.Data[i*tmp15.Stride+j] = tr2*tmp13.Data[i*tmp13.Stride+j] + tr5*tmp2.Data[j*tmp2.Stride+i]
+				}
+			}
+		}
+	}
+	// prod13 = inv' tmp15 inv'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain10.MulTo(prod13, 1, 0, []blas64.General{inv, tmp15, inv}, []bool{true, false, true})
+	// tmp11 = tr(inv(tmp) (6 D)) det(tmp) inv(tmp)' - det(tmp) inv(tmp)' (6 D)' inv(tmp)' + f tr2 (tr(inv tmp4) inv' - inv' tmp4' inv') + f (tr2 (t1 inv' - tmp10 - inv' (tmp4' - 2 tmp2' inv' tmp2') inv') + t1 tmp8) + tr((det(tmp) inv(tmp)')' tmp2) tmp7 - f tr(inv tmp2 inv tmp4) inv' - f tr(inv tmp4) prod3 - 2 f inv' tmp2' inv' tmp2' inv' tmp2' inv' - (f (tr(inv (tmp2 inv tmp4 + (tmp5 + tmp6 - 2 tmp2 inv tmp2) inv tmp2)) inv' - tr3 prod3) + tr((det(tmp) inv(tmp)')' tmp2) tmp9) - (f inv' (tr2 (tmp4' - 2 tmp2' inv' tmp2') + t1 tmp2') inv' + tr((det(tmp) inv(tmp)')' tmp2) tmp10); where t1 = tr(inv (tmp5 + tmp6 - tmp2 inv tmp2))
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp11.Data[i*tmp11.Stride+j] = dcofactor3.Data[i*dcofactor3.Stride+j] + f*(tr2*(tr4*inv.Data[j*inv.Stride+i]-prod6.Data[i*prod6.Stride+j])) + f*(tr2*(tr5*inv.Data[j*inv.Stride+i]-tmp10.Data[i*tmp10.Stride+j]-prod8.Data[i*prod8.Stride+j])+tr5*tmp8.Data[i*tmp8.Stride+j]) + tr6*tmp7.Data[i*tmp7.Stride+j] - f*(tr7*inv.Data[j*inv.Stride+i]) - f*(tr4*prod3.Data[i*prod3.Stride+j]) + -2.0*(f*prod10.Data[i*prod10.Stride+j]) - (f*(tr8*inv.Data[j*inv.Stride+i]-tr3*prod3.Data[i*prod3.Stride+j]) + tr6*tmp9.Data[i*tmp9.Stride+j]) - (f*prod13.Data[i*prod13.Stride+j] + tr6*tmp10.Data[i*tmp10.Stride+j])
+				}
+			}
+		}
+	}
+	// tmp16 = inv' tmp17 - 2 f prod14
+	prod14 := runtime.Mat(&ws.prod14, n, n)
+	// prod14 = inv' tmp2' inv' tmp2' inv' tmp2'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, prod4, tmp2, 0, prod14)
+	// prod14 is not read again: tmp16 takes over its storage.
+	tmp16 := prod14
+	// tmp16 = (-2) f prod14
+	for i := 0; i < n; i++ {
+		tmp16Row := runtime.RowSlice(tmp16, i, n)
+		prod14Row := runtime.RowSlice(prod14, i, len(tmp16Row))
+		for j := range tmp16Row {
+			tmp16Row[j] = -2.0 * (f * prod14Row[j])
+		}
+	}
+	// tmp17 = f prod15 + f tmp4' inv' tmp2' + 2 (f (prod15 + prod16) + tr6 prod9)
+	prod15 := runtime.Mat(&ws.prod15, n, n)
+	// prod15 = (B + 2 t C + 3 t^2 D)' inv(A + t B + t^2 C + t^3 D)' (2 C + 6 t D)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain11.MulTo(prod15, 1, 0, []blas64.General{tmp2, inv, tmp4}, []bool{true, true, true})
+	prod16 := runtime.Mat(&ws.prod16, n, n)
+	tmp18 := runtime.Mat(&ws.tmp18, n, n)
+	// tmp18 = tmp4' - prod9
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp18.Data[i*tmp18.Stride+j] = tmp4.Data[j*tmp4.Stride+i] - prod9.Data[i*prod9.Stride+j]
+				}
+			}
+		}
+	}
+	// prod16 = tmp18 inv' tmp2'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain12.MulTo(prod16, 1, 0, []blas64.General{tmp18, inv, tmp2}, []bool{false, true, true})
+	// prod15 is not read again: tmp17 takes over its storage.
+	tmp17 := prod15
+	// tmp17 = f tmp2' inv' tmp4' + 2 (f (tmp2' inv' tmp4' + (tmp4' - prod9) inv' tmp2') + tr6 prod9)
+	for i := 0; i < n; i++ {
+		tmp17Row := runtime.RowSlice(tmp17, i, n)
+		prod15Row := runtime.RowSlice(prod15, i, len(tmp17Row))
+		prod16Row := runtime.RowSlice(prod16, i, len(tmp17Row))
+		prod9Row := runtime.RowSlice(prod9, i, len(tmp17Row))
+		for j := range tmp17Row {
+			tmp17Row[j] = f*prod15Row[j] + 2.0*(f*(prod15Row[j]+prod16Row[j])+tr6*prod9Row[j])
+		}
+	}
+	// tmp17 += f tmp4' inv' tmp2'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain13.MulTo(tmp17, f, 1, []blas64.General{tmp4, inv, tmp2}, []bool{true, true, true})
+	// tmp16 += inv' (f tmp2' inv' tmp4' + f tmp4' inv' tmp2' + 2 (f (tmp2' inv' tmp4' + (tmp4' - prod9) inv' tmp2') + tr6 prod9))
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, inv, tmp17, 1, tmp16)
+	// tmp11 += (inv' (f tmp2' inv' tmp4' + f tmp4' inv' tmp2' + 2 (f (tmp2' inv' tmp4' + (tmp4' - prod9) inv' tmp2') + tr6 prod9)) - 2 f inv' tmp2' inv' tmp2' inv' tmp2') inv'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp16, inv, 1, tmp11)
+	// prod5 = tmp11' tmp2
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, tmp11, tmp2, 0, prod5)
+	tr := 0.0
+	// tr = tr(18 prod + 3 prod2 + prod5)
+	for i := 0; i < n; i++ {
+		tr += 18.0*prod.Data[i*prod.Stride+i] + 3.0*prod2.Data[i*prod2.Stride+i] + prod5.Data[i*prod5.Stride+i]
+	}
+	return tr
+}
+
+// DetCurvedPathProblem returns the problem of minimising DetCurvedPath over t
+// with A, B, C, D fixed, for gonum/optimize. Its variable packs t into one
+// []float64, in that order, matrices row-major; DetCurvedPathUnpack views such
+// a slice as the variables.
+func DetCurvedPathProblem(A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			t := DetCurvedPathUnpack(x, A, B, C, D)
+			return DetCurvedPath(*t, A, B, C, D)
+		},
+		Grad: func(grad, x []float64) {
+			t := DetCurvedPathUnpack(x, A, B, C, D)
+			runtime.CheckVector("DetCurvedPathProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dt := DetCurvedPathUnpack(grad, A, B, C, D)
+			DetCurvedPathGrad(*t, A, B, C, D, dt)
+		},
+	}
+}
+
+// DetCurvedPathUnpack returns views of x as DetCurvedPath's variables t, packed
+// as DetCurvedPathProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func DetCurvedPathUnpack(x []float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense) (t *float64) {
+	runtime.CheckPacked("DetCurvedPathUnpack", x, 1, 1)
+	t = &x[0]
+	return
+}
+
 // detTransposedHessVecWork holds DetTransposedHessVec's scratch space, reused
 // across calls through detTransposedHessVecPool.
 type detTransposedHessVecWork struct {

@@ -117,3 +117,17 @@ func TestDetHigherDerivativesIllConditioned(t *testing.T) {
 		}
 	}
 }
+
+// TestDetCurvedPathUnbalanced checks d⁴/dt⁴ det(A + tB + t²C + t³D) at
+// A = 10⁸·[1 2; 3 4], B = C = D = I, which is 4!·(coefficient of t⁴) =
+// 4!·(1 + 2) = 72 (the t⁴ terms of (a₁₁ + t + t² + t³)(a₂₂ + t + t² + t³)
+// are t·t³, t²·t² and t³·t). Along a curved path the derivatives take
+// the textbook formulas; a pencil of the Taylor polynomial gave 63.8
+// (review 56).
+func TestDetCurvedPathUnbalanced(t *testing.T) {
+	A := mat.NewDense(2, 2, []float64{1e8, 2e8, 3e8, 4e8})
+	I := mat.NewDense(2, 2, []float64{1, 0, 0, 1})
+	if d4 := DetCurvedPathDeriv4(0, A, I, I, I); !(math.Abs(d4-72) <= 1e-9*72) {
+		t.Errorf("d⁴/dt⁴ det(A + tB + t²C + t³D) = %.17g, want 72", d4)
+	}
+}
