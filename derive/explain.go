@@ -281,6 +281,11 @@ func (fn *Function) differentialSteps(w *Input, dx *Node, l *Listing, style Styl
 	signed := func(grads []*Node) string {
 		var b strings.Builder
 		for i, gr := range grads {
+			if gr == nil { // terms that cancel: tr(B) − sum(eye(n) .* B)
+				writeSign(&b, i, false)
+				b.WriteString("0")
+				continue
+			}
 			c, rest := coefficient(gr)
 			neg := c < 0 && rest != nil
 			if neg {

@@ -219,6 +219,7 @@ func (p *printer) div(x, y *Node) string {
 }
 
 func (p *printer) pow(x, e *Node) string {
+	x = unbroadcast(x)
 	base := p.superscriptBase(x, precPow+1)
 	exp := p.operand(e, precPow)
 	if p.style == LaTeX {
@@ -253,9 +254,10 @@ func (p *printer) scale(s, x *Node) (string, int) {
 		sep = `\,`
 	}
 	// A negation after a juxtaposed factor would read as a subtraction:
-	// s -X is s (-X).
+	// s -X is s (-X), and t -1 / s is t (-1 / s), a quotient whose
+	// numerator is negative (review 57).
 	right, q := p.node(x)
-	if q < precMul || q == precNeg {
+	if q < precMul || q == precNeg || strings.HasPrefix(right, "-") {
 		right = p.paren(right)
 	}
 	return p.operand(s, precPow) + sep + right, precMul
@@ -320,5 +322,11 @@ func (p *printer) broadcast(n *Node) (string, int) {
 		}
 		return kind + "(" + v + ")", precAtom
 	}
-	return p.node(s)
+	// s times the fill of ones: a bare s would read as a scalar where
+	// the value is a vector or matrix (a factor of a product, an argument
+	// of sum, tr or diag; t B' for the gradient t matrix(1) B' of
+	// t sum(A B), review 57). Elementwise operations print the bare
+	// scalar, which broadcasts there (unbroadcast).
+	ones := &Node{Op: OpBroadcast, Args: []*Node{{Op: OpConst, Value: 1, Shape: ScalarShape}}, Shape: n.Shape}
+	return p.scale(s, ones)
 }

@@ -39,4 +39,10 @@ func TestFormatScaledNegation(t *testing.T) {
 			t.Errorf("notation %d: %q, want %q", style, got, want)
 		}
 	}
+	// A quotient with a negative numerator starts with a minus too.
+	quotient := &Node{Op: OpDiv, Args: []*Node{{Op: OpConst, Value: -1, Shape: ScalarShape}, s}, Shape: ScalarShape}
+	m := &Node{Op: OpScale, Args: []*Node{s, quotient}, Shape: ScalarShape}
+	if got, want := Format(m, Plain, nil), "s (-1 / s)"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
 }

@@ -988,7 +988,7 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 // included; a wrt key names the variables to differentiate by.
 //
 //	f = (y' z) sum(x)
-//	∂f/∂x = y' z
+//	∂f/∂x = (y' z) vector(1)
 //	∂f/∂y = sum(x) z
 //	∂f/∂z = sum(x) y
 //
@@ -1030,7 +1030,7 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	dxRaw := dx.RawVector()
 	dyRaw := dy.RawVector()
 	dzRaw := dz.RawVector()
-	// dx = y' z
+	// dx = (y' z) vector(1)
 	// dy = sum(x) z
 	// dz = sum(x) y
 	for i := 0; i < n; i++ {
@@ -1104,7 +1104,7 @@ func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 // included; a wrt key names the variables to differentiate by.
 //
 //	f = (c' c) sum(b + 1)
-//	∂f/∂b = c' c
+//	∂f/∂b = (c' c) vector(1)
 //	∂f/∂c = 2 sum(b + 1) c
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
@@ -1134,7 +1134,7 @@ func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc
 	}
 	f := cTc * sumBPlusOne
 	dbRaw := db.RawVector()
-	// db = c' c
+	// db = (c' c) vector(1)
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = cTc
 	}

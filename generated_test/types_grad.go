@@ -594,7 +594,7 @@ var shadowingGradPool = ggsync.Pool{New: func() any {
 //	∂f/∂blas64 = 2 runtime blas64
 //	∂f/∂runtime = blas64' blas64
 //	∂f/∂sync = sum(optimize)
-//	∂f/∂optimize = sync
+//	∂f/∂optimize = sync vector(1)
 //
 // A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -680,7 +680,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	*druntime = blas64Tblas64
 	*dsync = sumOptimize
 	doptimizeRaw := doptimize.RawVector()
-	// doptimize = sync
+	// doptimize = sync vector(1)
 	for i2 := 0; i2 < m; i2++ {
 		doptimizeRaw.Data[i2*doptimizeRaw.Inc] = sync
 	}

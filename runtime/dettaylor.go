@@ -13,6 +13,9 @@ type DetTaylor struct {
 	a, b []float64 // the pencil a + s·b, n×n with stride ld
 	ld   int       // n rounded up to odd: the column rotations' stride
 	d    []float64 // the leading principal minors' coefficients, (n+1)×(k+1)
+	// rows and cols are the binary exponents the pencil's rows and
+	// columns are scaled by (equilibrate).
+	rows, cols []int
 }
 
 // Derivative returns dᵏ/dsᵏ det(a + s·b) at s = 0, k! times the
@@ -26,8 +29,9 @@ type DetTaylor struct {
 // pencil is expanded along its rows, each step a sum of products of its
 // entries truncated at sᵏ. So it is exactly 0 for k > n, as det(a + s·b)
 // is a polynomial of degree n, and it is what exact arithmetic gives for
-// a and b each changed by a few ε of its own size (the rotations act on
-// a's rows and b's rows alike), where the textbook dᵏ det in terms of a⁻¹
+// a and b each changed by a few ε of its own size, once its rows and
+// columns are scaled to entries near 1 (equilibrate; the rotations act
+// on a's rows and b's rows alike), where the textbook dᵏ det in terms of a⁻¹
 // loses ε·|det a|·‖a⁻¹b‖ᵏ: it holds where a is singular, ill-conditioned,
 // or small against b (d⁴/ds⁴ det(10⁻⁵ + s) is 0, not 1). The cost is
 // about 13·n³ flops.
@@ -55,23 +59,70 @@ func (w *DetTaylor) Derivative(k int, a, b blas64.General) float64 {
 	w.ld = n | 1
 	w.a = resize(w.a, n*w.ld)
 	w.b = resize(w.b, n*w.ld)
-	// a and b scaled by powers of two to largest entries near 1, so
-	// that no rotation overflows or works on subnormals; the coefficient
-	// of sᵏ in det(2^ea·ã + s·2^eb·b̃) is 2^((n−k)·ea + k·eb) times ã's
-	// and b̃'s.
-	ea, eb := largestExponent(a), largestExponent(b)
-	for r := 0; r < n; r++ {
-		for c := 0; c < n; c++ {
-			w.a[r*w.ld+c] = math.Ldexp(a.Data[r*a.Stride+c], -ea)
-			w.b[r*w.ld+c] = math.Ldexp(b.Data[r*b.Stride+c], -eb)
-		}
+	e, ok := w.equilibrate(a, b)
+	if !ok {
+		return 0 // a zero row or column of a and b alike: det(a + s·b) ≡ 0
 	}
 	hessenbergTriangular(w.a, w.b, n, w.ld)
 	c := w.coefficient(n, k)
 	for i := 2; i <= k; i++ {
 		c *= float64(i)
 	}
-	return math.Ldexp(c, (n-k)*ea+k*eb)
+	return math.Ldexp(c, e[0]*(n-k)+e[1]*k+e[2])
+}
+
+// equilibrate writes a and b into w.a and w.b scaled by powers of two,
+// which round nothing: a by 2^−ea and b by 2^−eb, their largest entries,
+// then every row i of both by 2^−rᵢ and every column j by 2^−cⱼ, each
+// row's and then each column's largest entry of either matrix brought
+// near 1. The coefficient of sᵏ in det(a + s·b) is then 2^((n−k)·ea +
+// k·eb + Σrᵢ + Σcⱼ) times the scaled pencil's, returned as e = [ea, eb,
+// Σrᵢ + Σcⱼ]. Without it, rotations of rows of very different sizes lost
+// digits (a 3×3 with one row 2³⁰ times the others: 1e-8 relative), and
+// scaling the matrices alone made products of small entries underflow
+// (d³ of a 12×12 with one entry 1e36 came out 0 for 6; review 57). It
+// reports false for a row or column that is zero in both, where
+// det(a + s·b) is identically 0.
+func (w *DetTaylor) equilibrate(a, b blas64.General) (e [3]int, ok bool) {
+	n, ld := a.Rows, w.ld
+	w.rows = resizeInt(w.rows, n)
+	w.cols = resizeInt(w.cols, n)
+	ea, eb := largestExponent(a), largestExponent(b)
+	// exponent of v·2^−shift, math.MinInt for 0.
+	exponent := func(v float64, shift int) int {
+		if v == 0 {
+			return math.MinInt
+		}
+		_, x := math.Frexp(v)
+		return x - shift
+	}
+	for i := 0; i < n; i++ {
+		w.rows[i] = math.MinInt
+		for j := 0; j < n; j++ {
+			w.rows[i] = max(w.rows[i], exponent(a.Data[i*a.Stride+j], ea), exponent(b.Data[i*b.Stride+j], eb))
+		}
+		if w.rows[i] == math.MinInt {
+			return e, false
+		}
+	}
+	for j := 0; j < n; j++ {
+		w.cols[j] = math.MinInt
+		for i := 0; i < n; i++ {
+			w.cols[j] = max(w.cols[j], exponent(a.Data[i*a.Stride+j], ea+w.rows[i]), exponent(b.Data[i*b.Stride+j], eb+w.rows[i]))
+		}
+		if w.cols[j] == math.MinInt {
+			return e, false
+		}
+	}
+	sum := 0
+	for i := 0; i < n; i++ {
+		sum += w.rows[i] + w.cols[i]
+		for j := 0; j < n; j++ {
+			w.a[i*ld+j] = math.Ldexp(a.Data[i*a.Stride+j], -ea-w.rows[i]-w.cols[j])
+			w.b[i*ld+j] = math.Ldexp(b.Data[i*b.Stride+j], -eb-w.rows[i]-w.cols[j])
+		}
+	}
+	return [3]int{ea, eb, sum}, true
 }
 
 // largestExponent returns the binary exponent of m's largest entry (0 for

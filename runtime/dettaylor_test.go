@@ -110,7 +110,7 @@ func TestDetTaylorExact(t *testing.T) {
 	var w DetTaylor
 	worst := 0.0
 	for _, n := range []int{1, 2, 3, 4, 5} {
-		for _, kind := range []string{"random", "low rank", "small", "scaled"} {
+		for _, kind := range []string{"random", "low rank", "small", "scaled", "rows and columns"} {
 			for rep := range 3 {
 				a, b := randomGeneral(rng, n, n), randomGeneral(rng, n, n)
 				switch kind {
@@ -124,6 +124,17 @@ func TestDetTaylorExact(t *testing.T) {
 				case "small": // a 10⁻⁵ of b
 					for i := range a.Data {
 						a.Data[i] *= 1e-5
+					}
+				case "rows and columns": // each row and column by 2⁻⁴⁰, 1 or 2⁴⁰
+					fr, fc := make([]int, n), make([]int, n)
+					for i := range fr {
+						fr[i], fc[i] = 40*(rng.IntN(3)-1), 40*(rng.IntN(3)-1)
+					}
+					for r := 0; r < n; r++ {
+						for c := 0; c < n; c++ {
+							a.Data[r*n+c] = math.Ldexp(a.Data[r*n+c], fr[r]+fc[c])
+							b.Data[r*n+c] = math.Ldexp(b.Data[r*n+c], fr[r]+fc[c])
+						}
 					}
 				case "scaled": // 10⁻⁸, 1, 10⁸ for a and b
 					for i := range a.Data {
@@ -180,9 +191,13 @@ func TestDetTaylorCases(t *testing.T) {
 		{"2×2 d² of det(s·I) = s²", 2, general(2, 0, 0, 0, 0), general(2, 1, 0, 0, 1), 2},
 		{"hypot overflows, d³ = 3!", 3, general(3, 1.5e308, 0, 0, 1.5e308, 1, 0, 0, 0, 1), eye, 6},
 		{"subnormal entries, d³ = 3!", 3, general(3, 5e-324, 0, 0, 5e-324, 1, 0, 0, 0, 1), eye, 6},
+		{"one entry 1e36 of a 12×12 (review 57: 0), d³ = 3!", 3, diagonal(append([]float64{1e36}, ones(11)...)...), diagonal(append(append([]float64{1}, make([]float64, 9)...), 1, 1)...), 6},
+		{"one row of each 2³⁰ times the rest, d³ = 3!·det(B)", 3, general(3, 0x1p30, 2*0x1p30, 3*0x1p30, 4, 5, 6, 7, 8, 10), general(3, 0x1p30, 0, 2*0x1p30, -1, 3, 1, 0, 1, 2), 6 * exactDetDerivative([]blas64.General{general(3, 0x1p30, 0, 2*0x1p30, -1, 3, 1, 0, 1, 2)}, 0)},
+		{"the truth overflows: +Inf, not a finite number", 3, diagonal(1e300, 1e80, 1e80, 1e80, 1e80, 0, 0), diagonal(1, 0, 0, 0, 0, 1, 1), math.Inf(1)},
+		{"a zero row of both: exactly 0", 1, general(2, 1, 2, 0, 0), general(2, 3, 4, 0, 0), 0},
 	} {
 		got := w.Derivative(c.k, c.a, c.b)
-		if !(math.Abs(got-c.want) <= 1e-12*math.Max(1, math.Abs(c.want))) {
+		if got != c.want && !(math.Abs(got-c.want) <= 1e-12*math.Max(1, math.Abs(c.want))) {
 			t.Errorf("%s: got %.17g, want %.17g", c.name, got, c.want)
 		}
 	}
@@ -235,6 +250,24 @@ func TestDetTaylorAllocs(t *testing.T) {
 	if allocs := testing.AllocsPerRun(10, func() { w.Derivative(3, a, b) }); allocs != 0 {
 		t.Errorf("%v allocations a call, want 0", allocs)
 	}
+}
+
+// diagonal returns the diagonal matrix of d.
+func diagonal(d ...float64) blas64.General {
+	m := general(len(d), make([]float64, len(d)*len(d))...)
+	for i, v := range d {
+		m.Data[i*len(d)+i] = v
+	}
+	return m
+}
+
+// ones returns n ones.
+func ones(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = 1
+	}
+	return s
 }
 
 // randomGeneral returns an r×c matrix of entries uniform in [−1, 1).

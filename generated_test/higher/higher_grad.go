@@ -4640,7 +4640,7 @@ var fusionSubSumJacobianPool = sync.Pool{New: func() any {
 //	F = x - sum(y)
 //	dF = dx  (in x)
 //		block (k, l) += I[:,k] I[l,:]
-//	dF = -sum(dy)  (in y)
+//	dF = (-sum(dy)) vector(1)  (in y)
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -4663,7 +4663,7 @@ func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *m
 	// Jx from the structure of dF = dx
 	jx.Zero()
 	jx.AddProduct(1, runtime.Identity, runtime.Identity, false)
-	// Jy by one FusionSubSumJVP per entry of y: dF = -sum(dy) has no structure to fill it from.
+	// Jy by one FusionSubSumJVP per entry of y: dF = (-sum(dy)) vector(1) has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
 	ws.dirX.Zero()
 	ws.dirY.SetRawVector(runtime.Vec(&ws.dirYData, n))

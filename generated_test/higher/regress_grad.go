@@ -1950,7 +1950,7 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 // included; a wrt key names the variables to differentiate by.
 //
 //	f = (y' z) sum(x)
-//	∂f/∂x = y' z
+//	∂f/∂x = (y' z) vector(1)
 //	∂f/∂y = sum(x) z
 //	∂f/∂z = sum(x) y
 //
@@ -1991,7 +1991,7 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	}
 	f := yTz * sumX
 	dxRaw := dx.RawVector()
-	// dx = y' z
+	// dx = (y' z) vector(1)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = yTz
 	}
@@ -10825,8 +10825,8 @@ func OneByOneOperands(y *mat.VecDense, C *mat.Dense, R *mat.Dense, K *mat.Dense,
 //	∂f/∂y = C + 1 + sum(K + 0.5) sum(x)
 //	∂f/∂C = y + 3
 //	∂f/∂R = vector(2)'
-//	∂f/∂K = y sum(x)
-//	∂f/∂x = y sum(K + 0.5)
+//	∂f/∂K = (y sum(x)) vector(1)
+//	∂f/∂x = (y sum(K + 0.5)) vector(1)
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -10898,12 +10898,12 @@ func OneByOneOperandsGrad(y *mat.VecDense, C *mat.Dense, R *mat.Dense, K *mat.De
 		dRRaw.Data[i*dRRaw.Inc] = 2.0
 	}
 	dKRaw := runtime.ColumnOf(dK.RawMatrix())
-	// dK = y sum(x)
+	// dK = (y sum(x)) vector(1)
 	for i := 0; i < k; i++ {
 		dKRaw.Data[i*dKRaw.Inc] = s
 	}
 	dxRaw := dx.RawVector()
-	// dx = y sum(K + 0.5)
+	// dx = (y sum(K + 0.5)) vector(1)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = yEntry * sum
 	}
@@ -10926,8 +10926,8 @@ func OneByOneOperandsGrad(y *mat.VecDense, C *mat.Dense, R *mat.Dense, K *mat.De
 //	d(∂f/∂y) = vC + sum(x) sum(vK) + sum(K + 0.5) sum(vx)
 //	d(∂f/∂C) = vy
 //	d(∂f/∂R) = 0
-//	d(∂f/∂K) = sum(x) vy + y sum(vx)
-//	d(∂f/∂x) = sum(K + 0.5) vy + y sum(vK)
+//	d(∂f/∂K) = (sum(x) vy + y sum(vx)) vector(1)
+//	d(∂f/∂x) = (sum(K + 0.5) vy + y sum(vK)) vector(1)
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -11003,12 +11003,12 @@ func OneByOneOperandsHessVec(y *mat.VecDense, C *mat.Dense, R *mat.Dense, K *mat
 	hR.Zero()
 	hKRaw := runtime.ColumnOf(hK.RawMatrix())
 	yEntry := y.AtVec(0)
-	// hK = sum(x) vy + y sum(vx)
+	// hK = (sum(x) vy + y sum(vx)) vector(1)
 	for i := 0; i < k; i++ {
 		hKRaw.Data[i*hKRaw.Inc] = sumX*vyEntry + yEntry*sumVx
 	}
 	hxRaw := hx.RawVector()
-	// hx = sum(K + 0.5) vy + y sum(vK)
+	// hx = (sum(K + 0.5) vy + y sum(vK)) vector(1)
 	for i := 0; i < n; i++ {
 		hxRaw.Data[i*hxRaw.Inc] = sum*vyEntry + yEntry*sumVK
 	}
