@@ -176,15 +176,9 @@ func sumOfDegrees(_ *Node, args []int) (int, bool) {
 }
 
 // printCall prints a node of op as a call of op's name: sum(X), and in
-// LaTeX \exp\left(x\right) or \operatorname{sum}\left(X\right). An
-// elementwise function's broadcast argument prints as its scalar.
+// LaTeX \exp\left(x\right) or \operatorname{sum}\left(X\right).
 func printCall(op *Op) func(p *printer, n *Node) (string, int) {
-	return func(p *printer, n *Node) (string, int) {
-		if op.Kind == KindElementwise {
-			return p.call(op.Name, op.LaTeX, unbroadcast(n.Args[0])), precAtom
-		}
-		return p.call(op.Name, op.LaTeX, n.Args...), precAtom
-	}
+	return func(p *printer, n *Node) (string, int) { return p.call(op.Name, op.LaTeX, n.Args...), precAtom }
 }
 
 // OpConst is a constant scalar, Node.Value.

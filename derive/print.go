@@ -219,7 +219,6 @@ func (p *printer) div(x, y *Node) string {
 }
 
 func (p *printer) pow(x, e *Node) string {
-	x = unbroadcast(x)
 	base := p.superscriptBase(x, precPow+1)
 	exp := p.operand(e, precPow)
 	if p.style == LaTeX {
@@ -324,9 +323,10 @@ func (p *printer) broadcast(n *Node) (string, int) {
 	}
 	// s times the fill of ones: a bare s would read as a scalar where
 	// the value is a vector or matrix (a factor of a product, an argument
-	// of sum, tr or diag; t B' for the gradient t matrix(1) B' of
-	// t sum(A B), review 57). Elementwise operations print the bare
-	// scalar, which broadcasts there (unbroadcast).
+	// of sum, tr, diag or an elementwise function; t B' for the gradient
+	// t matrix(1) B' of t sum(A B), review 57). Sums, elementwise
+	// products and quotients print the bare scalar, which broadcasts
+	// against their other operand there (unbroadcast).
 	ones := &Node{Op: OpBroadcast, Args: []*Node{{Op: OpConst, Value: 1, Shape: ScalarShape}}, Shape: n.Shape}
 	return p.scale(s, ones)
 }

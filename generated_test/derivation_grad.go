@@ -759,7 +759,7 @@ func FillOuterBiasUnpack(x []float64, n int, d int, h int) (X *mat.Dense, W *mat
 
 // FillInFunction returns f = FillInFunction(x, s).
 //
-//	f = sum(x .* exp(0.5 s))
+//	f = sum(x .* exp((0.5 s) vector(1)))
 //
 // It panics if the shapes disagree.
 func FillInFunction(x *mat.VecDense, s float64) float64 {
@@ -767,7 +767,7 @@ func FillInFunction(x *mat.VecDense, s float64) float64 {
 	runtime.CheckDim("FillInFunction", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
-	// f = sum(x .* exp(0.5 s))
+	// f = sum(x .* exp((0.5 s) vector(1)))
 	for i := 0; i < n; i++ {
 		f += xRaw.Data[i*xRaw.Inc] * math.Exp(0.5*s)
 	}
@@ -791,9 +791,9 @@ var fillInFunctionGradPool = sync.Pool{New: func() any {
 // The spec gives no wrt, so every input (x, s) is differentiated, data
 // included; a wrt key names the variables to differentiate by.
 //
-//	f = sum(x .* exp(0.5 s))
-//	∂f/∂x = exp(0.5 s)
-//	∂f/∂s = 0.5 sum(x .* exp(0.5 s))
+//	f = sum(x .* exp((0.5 s) vector(1)))
+//	∂f/∂x = exp((0.5 s) vector(1))
+//	∂f/∂s = 0.5 sum(x .* exp((0.5 s) vector(1)))
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -813,8 +813,8 @@ func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float6
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	f := 0.0
-	// tmp = exp(0.5 s)
-	// f = sum(x .* exp(0.5 s))
+	// tmp = exp((0.5 s) vector(1))
+	// f = sum(x .* exp((0.5 s) vector(1)))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = math.Exp(0.5 * s)
 		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
