@@ -13,9 +13,9 @@ type DetTaylor struct {
 	a, b []float64 // the pencil a + s·b, n×n with stride ld
 	ld   int       // n rounded up to odd: the column rotations' stride
 	d    []float64 // the leading principal minors' coefficients, (n+1)×(k+1)
-	// cols are the binary exponents the pencil's columns are scaled by
-	// (equilibrate).
-	cols []int
+	// rows and cols are the binary exponents the pencil's rows and
+	// columns are scaled by (equilibrate).
+	rows, cols []int
 }
 
 // Derivative returns dᵏ/dsᵏ det(a + s·b) at s = 0, k! times the
@@ -29,9 +29,9 @@ type DetTaylor struct {
 // pencil is expanded along its rows, each step a sum of products of its
 // entries truncated at sᵏ. So it is exactly 0 for k > n, as det(a + s·b)
 // is a polynomial of degree n, and it is what exact arithmetic gives for
-// a and b each changed by a few ε of its own size, once its columns are
-// scaled to entries near 1 (equilibrate; the rotations act on a's rows
-// and b's rows alike), where the textbook dᵏ det in terms of a⁻¹
+// a and b each changed by a few ε of its own size, once its rows and
+// columns are scaled to entries near 1 (equilibrate; the rotations act
+// on a's rows and b's rows alike), where the textbook dᵏ det in terms of a⁻¹
 // loses ε·|det a|·‖a⁻¹b‖ᵏ: it holds where a is singular, ill-conditioned,
 // or small against b (d⁴/ds⁴ det(10⁻⁵ + s) is 0, not 1). The cost is
 // about 13·n³ flops.
@@ -73,18 +73,25 @@ func (w *DetTaylor) Derivative(k int, a, b blas64.General) float64 {
 
 // equilibrate writes a and b into w.a and w.b scaled by powers of two,
 // which round nothing: a by 2^−ea and b by 2^−eb, their largest entries,
-// then every column j of both by 2^−cⱼ, bringing its largest entry of
-// either matrix near 1. The coefficient of sᵏ in det(a + s·b) is then
-// 2^((n−k)·ea + k·eb + Σcⱼ) times the scaled pencil's, returned as
-// e = [ea, eb, Σcⱼ]. Scaling the matrices alone made products of small
-// entries underflow (d³ of a 12×12 with one entry 1e36 came out 0 for 6;
-// review 57). Rows are not scaled: the rotations mix rows, and a row of
-// b's lifted to a's size beside a row where b is small lost that row's
-// digits (a 3×3 with rows 2⁶⁰ apart gave the wrong sign; review 58). It
-// reports false for a row or column that is zero in both, where
-// det(a + s·b) is identically 0.
+// then every row i of both by 2^−rᵢ and every column j by 2^−cⱼ, each
+// row's and then each column's largest entry of either matrix brought
+// near 1. The coefficient of sᵏ in det(a + s·b) is then 2^((n−k)·ea +
+// k·eb + Σrᵢ + Σcⱼ) times the scaled pencil's, returned as e = [ea, eb,
+// Σrᵢ + Σcⱼ]. Without it, rotations of rows of very different sizes lost
+// digits (a 3×3 with one row 2³⁰ times the others: 1e-8 relative), and
+// scaling the matrices alone made products of small entries underflow
+// (d³ of a 12×12 with one entry 1e36 came out 0 for 6; review 57). It
+// does not help every pencil: lifting a row where b is small beside one
+// where b is large can lose that row's digits under the rotations (a 3×3
+// with a large in one row and b in another, 2⁶⁰ apart, gave the wrong
+// sign; review 58). Scaling columns alone avoided that case but let
+// products of small rows underflow again, and lost more in review 59's
+// campaign (838 values against 291 of 10,212). It reports false for a
+// row or column that is zero in both, where det(a + s·b) is identically
+// 0.
 func (w *DetTaylor) equilibrate(a, b blas64.General) (e [3]int, ok bool) {
 	n, ld := a.Rows, w.ld
+	w.rows = resizeInt(w.rows, n)
 	w.cols = resizeInt(w.cols, n)
 	ea, eb := largestExponent(a), largestExponent(b)
 	// exponent of v·2^−shift, math.MinInt for 0.
@@ -96,30 +103,29 @@ func (w *DetTaylor) equilibrate(a, b blas64.General) (e [3]int, ok bool) {
 		return x - shift
 	}
 	for i := 0; i < n; i++ {
-		zero := true
-		for j := 0; j < n && zero; j++ {
-			zero = a.Data[i*a.Stride+j] == 0 && b.Data[i*b.Stride+j] == 0
+		w.rows[i] = math.MinInt
+		for j := 0; j < n; j++ {
+			w.rows[i] = max(w.rows[i], exponent(a.Data[i*a.Stride+j], ea), exponent(b.Data[i*b.Stride+j], eb))
 		}
-		if zero {
+		if w.rows[i] == math.MinInt {
+			return e, false
+		}
+	}
+	for j := 0; j < n; j++ {
+		w.cols[j] = math.MinInt
+		for i := 0; i < n; i++ {
+			w.cols[j] = max(w.cols[j], exponent(a.Data[i*a.Stride+j], ea+w.rows[i]), exponent(b.Data[i*b.Stride+j], eb+w.rows[i]))
+		}
+		if w.cols[j] == math.MinInt {
 			return e, false
 		}
 	}
 	sum := 0
-	for j := 0; j < n; j++ {
-		c := math.MinInt
-		for i := 0; i < n; i++ {
-			c = max(c, exponent(a.Data[i*a.Stride+j], ea), exponent(b.Data[i*b.Stride+j], eb))
-		}
-		if c == math.MinInt {
-			return e, false
-		}
-		w.cols[j] = c
-		sum += c
-	}
 	for i := 0; i < n; i++ {
+		sum += w.rows[i] + w.cols[i]
 		for j := 0; j < n; j++ {
-			w.a[i*ld+j] = math.Ldexp(a.Data[i*a.Stride+j], -ea-w.cols[j])
-			w.b[i*ld+j] = math.Ldexp(b.Data[i*b.Stride+j], -eb-w.cols[j])
+			w.a[i*ld+j] = math.Ldexp(a.Data[i*a.Stride+j], -ea-w.rows[i]-w.cols[j])
+			w.b[i*ld+j] = math.Ldexp(b.Data[i*b.Stride+j], -eb-w.rows[i]-w.cols[j])
 		}
 	}
 	return [3]int{ea, eb, sum}, true

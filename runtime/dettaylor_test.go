@@ -195,8 +195,8 @@ func TestDetTaylorCases(t *testing.T) {
 		{"one row of each 2³⁰ times the rest, d³ = 3!·det(B)", 3, general(3, 0x1p30, 2*0x1p30, 3*0x1p30, 4, 5, 6, 7, 8, 10), general(3, 0x1p30, 0, 2*0x1p30, -1, 3, 1, 0, 1, 2), 6 * exactDetDerivative([]blas64.General{general(3, 0x1p30, 0, 2*0x1p30, -1, 3, 1, 0, 1, 2)}, 0)},
 		{"the truth overflows: +Inf, not a finite number", 3, diagonal(1e300, 1e80, 1e80, 1e80, 1e80, 0, 0), diagonal(1, 0, 0, 0, 0, 1, 1), math.Inf(1)},
 		{"a zero row of both: exactly 0", 1, general(2, 1, 2, 0, 0), general(2, 3, 4, 0, 0), 0},
-		{"a large in one row, b in another, 2⁶⁰ (review 58: wrong sign with rows scaled), d³ = 3!·det(b)", 3,
-			general(3, -0x1p61, -0x1p60, 0, -2, 0, 2, -1, -2, 0), general(3, 1, 0, 0, -3*0x1p60, -0x1p60, 0, -2, -3, -2), 12 * 0x1p60},
+		{"rows 2^±300 apart (review 59: 0 with columns scaled alone), d³ = 3!", 3,
+			rowsScaled([]int{600, -300, -300}, general(3, 1, 1, 1, 1, 2, 3, 1, 3, 6)), rowsScaled([]int{600, -300, -300}, general(3, 1, 1, 1, 1, 2, 3, 1, 3, 6)), 6},
 	} {
 		got := w.Derivative(c.k, c.a, c.b)
 		if got != c.want && !(math.Abs(got-c.want) <= 1e-12*math.Max(1, math.Abs(c.want))) {
@@ -252,6 +252,16 @@ func TestDetTaylorAllocs(t *testing.T) {
 	if allocs := testing.AllocsPerRun(10, func() { w.Derivative(3, a, b) }); allocs != 0 {
 		t.Errorf("%v allocations a call, want 0", allocs)
 	}
+}
+
+// rowsScaled returns m with row i scaled by 2^e[i].
+func rowsScaled(e []int, m blas64.General) blas64.General {
+	for i, x := range e {
+		for j := 0; j < m.Cols; j++ {
+			m.Data[i*m.Stride+j] = math.Ldexp(m.Data[i*m.Stride+j], x)
+		}
+	}
+	return m
 }
 
 // diagonal returns the diagonal matrix of d.
