@@ -91,65 +91,43 @@ func freshName(name string, nodes []*Node) string {
 
 // exactDetTaylor is the reference value of OpDetTaylor: k! times the
 // coefficient of sᵏ in det(x + s·d), in exact rational arithmetic from
-// the float64 entries. det(x + s·d) is a polynomial of degree at most n:
-// it is evaluated at s = 0 … n by Gaussian elimination over the
-// rationals, and its coefficient of sᵏ read off those values by Newton's
-// divided differences.
+// the float64 entries. det is linear in each column, so that coefficient
+// is the sum, over the sets of k columns, of det(x with those columns
+// taken from d).
 func exactDetTaylor(x, d value, k int) float64 {
 	n, _ := x.m.Dims()
-	if k > n {
-		return 0
-	}
-	at := make([]*big.Rat, n+1)
-	for pt := range at {
-		m := make([][]*big.Rat, n)
-		for r := range m {
-			m[r] = make([]*big.Rat, n)
-			for c := range m[r] {
-				entry := new(big.Rat).SetFloat64(d.m.At(r, c))
-				entry.Mul(entry, big.NewRat(int64(pt), 1))
-				m[r][c] = entry.Add(entry, new(big.Rat).SetFloat64(x.m.At(r, c)))
+	sum := new(big.Rat)
+	fromD := make([]bool, n)
+	var choose func(col, left int)
+	choose = func(col, left int) {
+		if left == 0 {
+			m := make([][]*big.Rat, n)
+			for r := range m {
+				m[r] = make([]*big.Rat, n)
+				for c := range m[r] {
+					src := x
+					if fromD[c] {
+						src = d
+					}
+					m[r][c] = new(big.Rat).SetFloat64(src.m.At(r, c))
+				}
 			}
+			sum.Add(sum, rationalDet(m))
+			return
 		}
-		at[pt] = rationalDet(m)
-	}
-	// Divided differences: at[i] becomes f[0, …, i], the coefficient of
-	// the Newton basis polynomial Π_{j<i} (s − j).
-	for j := 1; j <= n; j++ {
-		for i := n; i >= j; i-- {
-			at[i].Sub(at[i], at[i-1])
-			at[i].Quo(at[i], big.NewRat(int64(j), 1))
+		for c := col; c <= n-left; c++ {
+			fromD[c] = true
+			choose(c+1, left-1)
+			fromD[c] = false
 		}
 	}
-	// Σᵢ at[i]·Π_{j<i} (s − j) in powers of s, the basis polynomial
-	// kept as its coefficients.
-	coef := make([]*big.Rat, n+1)
-	basis := make([]*big.Rat, n+2)
-	for i := range basis {
-		basis[i] = new(big.Rat)
-		if i < len(coef) {
-			coef[i] = new(big.Rat)
-		}
+	if k <= n {
+		choose(0, k)
 	}
-	basis[0].SetInt64(1)
-	for i := 0; i <= n; i++ {
-		for e := 0; e <= i; e++ {
-			coef[e].Add(coef[e], new(big.Rat).Mul(at[i], basis[e]))
-		}
-		// basis ·= (s − i)
-		for e := i + 1; e >= 0; e-- {
-			v := new(big.Rat).Mul(basis[e], big.NewRat(-int64(i), 1))
-			if e > 0 {
-				v.Add(v, basis[e-1])
-			}
-			basis[e] = v
-		}
-	}
-	out := coef[k]
 	for i := 2; i <= k; i++ {
-		out.Mul(out, big.NewRat(int64(i), 1))
+		sum.Mul(sum, big.NewRat(int64(i), 1))
 	}
-	f, _ := out.Float64()
+	f, _ := sum.Float64()
 	return f
 }
 

@@ -433,7 +433,7 @@ func (e *function) scaledProductInto(n *derive.Node, dst *val, note plan.Step) b
 func (e *function) cofactorInto(n *derive.Node, dst *val, note plan.Step) bool {
 	a := e.general(n.Args[0])
 	e.stmt(note)
-	e.stmt(&plan.Do{Call: plan.Method(e.cofactorWork("cof", n.Args[0]), "CofactorTo", ref(dst), ref(a)), Writes: []*val{dst}})
+	e.stmt(&plan.Do{Call: plan.Method(e.runtimeWork("Cofactor", "cof", n.Args[0]), "CofactorTo", ref(dst), ref(a)), Writes: []*val{dst}})
 	return true
 }
 
@@ -446,14 +446,8 @@ func (e *function) cofactorInto(n *derive.Node, dst *val, note plan.Step) bool {
 func (e *function) cofactorDerivativeInto(n *derive.Node, dst *val, note plan.Step) bool {
 	a, h := e.general(n.Args[0]), e.general(n.Args[1])
 	e.stmt(note)
-	e.stmt(&plan.Do{Call: plan.Method(e.cofactorWork("dcof", n.Args[0]), "DerivativeTo", ref(dst), ref(a), ref(h)), Writes: []*val{dst}})
+	e.stmt(&plan.Do{Call: plan.Method(e.runtimeWork("Cofactor", "dcof", n.Args[0]), "DerivativeTo", ref(dst), ref(a), ref(h)), Writes: []*val{dst}})
 	return true
-}
-
-// cofactorWork adds a runtime.Cofactor workspace field named prefix and
-// x's local name, and returns it.
-func (e *function) cofactorWork(prefix string, x *derive.Node) expr {
-	return e.runtimeWork("Cofactor", prefix, x)
 }
 
 // runtimeWork adds a workspace field of the runtime type typ, named prefix

@@ -59,7 +59,7 @@ func (w *DetTaylor) Derivative(k int, a, b blas64.General) float64 {
 	w.ld = n | 1
 	w.a = resize(w.a, n*w.ld)
 	w.b = resize(w.b, n*w.ld)
-	e, ok := w.equilibrate(a, b)
+	ea, eb, erc, ok := w.equilibrate(a, b)
 	if !ok {
 		return 0 // a zero row or column of a and b alike: det(a + s·b) ≡ 0
 	}
@@ -68,7 +68,7 @@ func (w *DetTaylor) Derivative(k int, a, b blas64.General) float64 {
 	for i := 2; i <= k; i++ {
 		c *= float64(i)
 	}
-	return math.Ldexp(c, e[0]*(n-k)+e[1]*k+e[2])
+	return math.Ldexp(c, ea*(n-k)+eb*k+erc)
 }
 
 // equilibrate writes a and b into w.a and w.b scaled by powers of two,
@@ -76,8 +76,7 @@ func (w *DetTaylor) Derivative(k int, a, b blas64.General) float64 {
 // then every row i of both by 2^−rᵢ and every column j by 2^−cⱼ, each
 // row's and then each column's largest entry of either matrix brought
 // near 1. The coefficient of sᵏ in det(a + s·b) is then 2^((n−k)·ea +
-// k·eb + Σrᵢ + Σcⱼ) times the scaled pencil's, returned as e = [ea, eb,
-// Σrᵢ + Σcⱼ]. Without it, rotations of rows of very different sizes lost
+// k·eb + erc) times the scaled pencil's, erc = Σrᵢ + Σcⱼ. Without it, rotations of rows of very different sizes lost
 // digits (a 3×3 with one row 2³⁰ times the others: 1e-8 relative), and
 // scaling the matrices alone made products of small entries underflow
 // (d³ of a 12×12 with one entry 1e36 came out 0 for 6; review 57). It
@@ -89,11 +88,11 @@ func (w *DetTaylor) Derivative(k int, a, b blas64.General) float64 {
 // campaign (838 values against 291 of 10,212). It reports false for a
 // row or column that is zero in both, where det(a + s·b) is identically
 // 0.
-func (w *DetTaylor) equilibrate(a, b blas64.General) (e [3]int, ok bool) {
+func (w *DetTaylor) equilibrate(a, b blas64.General) (ea, eb, erc int, ok bool) {
 	n, ld := a.Rows, w.ld
 	w.rows = resizeInt(w.rows, n)
 	w.cols = resizeInt(w.cols, n)
-	ea, eb := largestExponent(a), largestExponent(b)
+	ea, eb = largestExponent(a), largestExponent(b)
 	// exponent of v·2^−shift, math.MinInt for 0.
 	exponent := func(v float64, shift int) int {
 		if v == 0 {
@@ -108,7 +107,7 @@ func (w *DetTaylor) equilibrate(a, b blas64.General) (e [3]int, ok bool) {
 			w.rows[i] = max(w.rows[i], exponent(a.Data[i*a.Stride+j], ea), exponent(b.Data[i*b.Stride+j], eb))
 		}
 		if w.rows[i] == math.MinInt {
-			return e, false
+			return 0, 0, 0, false
 		}
 	}
 	for j := 0; j < n; j++ {
@@ -117,18 +116,17 @@ func (w *DetTaylor) equilibrate(a, b blas64.General) (e [3]int, ok bool) {
 			w.cols[j] = max(w.cols[j], exponent(a.Data[i*a.Stride+j], ea+w.rows[i]), exponent(b.Data[i*b.Stride+j], eb+w.rows[i]))
 		}
 		if w.cols[j] == math.MinInt {
-			return e, false
+			return 0, 0, 0, false
 		}
 	}
-	sum := 0
 	for i := 0; i < n; i++ {
-		sum += w.rows[i] + w.cols[i]
+		erc += w.rows[i] + w.cols[i]
 		for j := 0; j < n; j++ {
 			w.a[i*ld+j] = math.Ldexp(a.Data[i*a.Stride+j], -ea-w.rows[i]-w.cols[j])
 			w.b[i*ld+j] = math.Ldexp(b.Data[i*b.Stride+j], -eb-w.rows[i]-w.cols[j])
 		}
 	}
-	return [3]int{ea, eb, sum}, true
+	return ea, eb, erc, true
 }
 
 // largestExponent returns the binary exponent of m's largest entry (0 for
