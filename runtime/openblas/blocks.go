@@ -51,6 +51,26 @@ var blockWork = 65536 * 4
 // blocks 63, 8 blocks 65; 512³: 66, 61, 59). The FGrads that run these
 // products (bench/run.sh, three runs) gained either way: B3 at n = 1024
 // from 59 % of OpenBLAS's own rate to 73–80 %.
+//
+// BenchmarkBlocks's loop of back-to-back calls understates the blocks.
+// While both goroutines are in cgo calls, the Go scheduler's monitor
+// takes one's processor back and then wakes every 20–100 µs, on one of
+// the cores, for the rest of the call (perf sched on a 2-core Xeon,
+// 2026-12-07: a wakeup every 90 µs on the core of one block, which took
+// 2.7 ms where the other took 2.0). Two goroutines that each call OpenBLAS
+// in a loop, synchronised only at the end, reach OpenBLAS's own rate (123–
+// 128 GFLOP/s on 512³ in halves, against 125–130); with a synchronisation
+// at each call, 95–98. Inside an FGrad, where the team's goroutines also
+// run the elementwise loops between products, the blocks did better: B3's
+// product, timed in its FGrad's sequence, 108–120. Tried and not kept: a
+// pool of C threads running the blocks inside one cgo call (the monitor
+// then sleeps, as it does for OpenBLAS's own threads). Alone it matched
+// OpenBLAS's own threads (512³ 124, 1024×256×1024 123), but in B7's FGrad
+// every stage was slower (tanh 450 → 580 µs, the narrow product 106 →
+// 178 µs, 3.7 → 4.3 ms in all): the team's helper parks while the pool
+// runs and wakes late for the next loop, and a woken C thread landed on
+// the caller's busy core while the other idled (Linux pulled it over only
+// after 2 ms, unless it moved itself there).
 const (
 	blocksPerMember     = 1
 	manyBlocksPerMember = 4
