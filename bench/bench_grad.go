@@ -1021,6 +1021,7 @@ func (loop *b7MLPLoop) RunPart(part int) {
 // b7MLPGradPool.
 type b7MLPGradWork struct {
 	HW2MinusY    []float64
+	H            []float64
 	XW1          []float64
 	gemm         runtime.Gemm
 	HW2MinusYW2T []float64
@@ -1042,7 +1043,7 @@ var b7MLPGradPool = sync.Pool{New: func() any {
 //
 //	f = 0.5 sum((H W2 - Y) .^ 2)
 //	H = tanh(X W1)
-//	∂f/∂W1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
+//	∂f/∂W1 = X' ((H W2 - Y) W2' .* dtanh(X W1))
 //	∂f/∂W2 = H' (H W2 - Y)
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
@@ -1089,13 +1090,12 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	ws.loop = b7MLPGradLoop{n, parts, o, HW2MinusY, YRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = b7MLPGradLoop{}
+	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
-	// XW1 is not read again: H takes over its storage.
-	H := XW1
 	// H = tanh(X W1)
 	runtime.TanhTo(H.Data, XW1.Data)
 	W2Raw := W2.RawMatrix()
@@ -1116,15 +1116,18 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	HW2MinusYW2T := runtime.Mat(&ws.HW2MinusYW2T, n, h)
 	// HW2MinusYW2T = (H W2 - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, HW2MinusY, W2Raw, 0, HW2MinusYW2T)
+	// tanhderivXW1 = tanhderiv(XW1), in XW1's storage
+	tanhderivXW1 := XW1
+	runtime.TanhDerivTo(tanhderivXW1.Data, XW1.Data)
 	// HW2MinusYW2T is not read again: tmp takes over its storage.
 	tmp := HW2MinusYW2T
-	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
+	// tmp = (H W2 - Y) W2' .* dtanh(X W1)
 	// by b7MLPGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts3 := runtime.LoopParts(n, h)
-	ws.loop3 = b7MLPGradLoop3{n, parts3, h, tmp, HW2MinusYW2T, H}
+	ws.loop3 = b7MLPGradLoop3{n, parts3, h, tmp, HW2MinusYW2T, tanhderivXW1}
 	runtime.Parts(parts3, &ws.loop3)
 	ws.loop3 = b7MLPGradLoop3{}
-	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
+	// dW1 = X' ((H W2 - Y) W2' .* dtanh(X W1))
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 - Y)
@@ -1197,7 +1200,7 @@ type b7MLPGradLoop3 struct {
 	h            int
 	tmp          blas64.General
 	HW2MinusYW2T blas64.General
-	H            blas64.General
+	tanhderivXW1 blas64.General
 }
 
 // RunPart runs one part of B7MLPGrad's loop that fills tmp, the rows
@@ -1208,14 +1211,14 @@ func (loop3 *b7MLPGradLoop3) RunPart(part3 int) {
 	h := loop3.h
 	tmp := loop3.tmp
 	HW2MinusYW2T := loop3.HW2MinusYW2T
-	H := loop3.H
+	tanhderivXW1 := loop3.tanhderivXW1
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
 		tmpRow := runtime.RowSlice(tmp, i, h)
 		HW2MinusYW2TRow := runtime.RowSlice(HW2MinusYW2T, i, len(tmpRow))
-		HRow := runtime.RowSlice(H, i, len(tmpRow))
+		tanhderivXW1Row := runtime.RowSlice(tanhderivXW1, i, len(tmpRow))
 		for j := range tmpRow {
-			tmpRow[j] = HW2MinusYW2TRow[j] * (1.0 - HRow[j]*HRow[j])
+			tmpRow[j] = HW2MinusYW2TRow[j] * tanhderivXW1Row[j]
 		}
 	}
 }

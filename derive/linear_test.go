@@ -69,7 +69,7 @@ func TestHessianStructure(t *testing.T) {
 		blocks            []string
 	}{
 		{`{X: "matrix(n, d)", y: vector(n), w: vector(d)}`, "sum(softplus(-y .* (X * w)))", "w", true,
-			[]string{"X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X"}},
+			[]string{"X' diag(y .* (y .* dsigmoid(-(y .* (X w))))) X"}},
 		{`{x: vector(n)}`, "(x' * x)^2", "x", true, []string{"8 (x x') + (4 x' x) I"}},
 		{`{A: "matrix(n, n)", x: vector(n)}`, "x' * A * x", "x", true, []string{"(A + A')"}},
 		{`{x: vector(n)}`, "sum(exp(x))", "x", true, []string{"diag(exp(x))"}},

@@ -852,8 +852,10 @@ var (
 		})
 	OpArctan = elementwise("arctan", `\arctan`, math.Atan,
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) })
+	// tanh′ = 1 − tanh², computed from x (OpTanhDeriv): 1 − y ⊙ y loses
+	// every digit where tanh(x) rounds near ±1 (0 from |x| ≈ 19).
 	OpTanh = elementwise("tanh", `\tanh`, math.Tanh,
-		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) })
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpTanhDeriv, x) })
 	OpCosh = elementwise("cosh", `\cosh`, math.Cosh,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSinh, x) })
 	OpSinh = elementwise("sinh", `\sinh`, math.Sinh, nil) // derivative set in init: cosh
@@ -867,8 +869,10 @@ var (
 		func(g *Graph, x, y *Node) *Node {
 			return g.Scale(g.Const(2/math.SqrtPi), g.Apply(OpExp, g.Neg(g.Hadamard(x, x))))
 		})
+	// σ′ = σ (1 − σ), computed from x (OpSigmoidDeriv): y ⊙ (1 − y) loses
+	// every digit where σ(x) rounds near 1 (0 from x ≈ 37).
 	OpSigmoid = elementwise("sigmoid", "", sigmoidReference,
-		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) })
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoidDeriv, x) })
 	// softplus and its derivative σ share one exp.
 	OpSoftplus = computedWith(OpSigmoid, elementwise("softplus", "", softplusReference,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) }))
@@ -891,17 +895,32 @@ var (
 	// 0·(−∞) = NaN.
 	OpLog0 = internal(elementwise("log0", "", log0Reference,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpRecip0, x) }))
+	// OpTanhDeriv is tanh′(x) = 1 − tanh²(x) = sech²(x), from x, exact to
+	// a few ulps for every x; its derivative −2 tanh(x) tanh′(x) is set in
+	// init (it names tanh back).
+	OpTanhDeriv = internal(elementwise("dtanh", "", dtanhReference, nil))
+	// OpSigmoidDeriv is σ′(x) = σ(x) σ(−x), from x, exact to a few ulps for
+	// every x; σ″ = σ′ (1 − 2σ) = −σ′ ⊙ tanh(x/2), without the cancellation
+	// of 1 − 2σ near 0.
+	OpSigmoidDeriv = internal(elementwise("dsigmoid", "", dsigmoidReference,
+		func(g *Graph, x, y *Node) *Node {
+			return g.Neg(g.Hadamard(y, g.Apply(OpTanh, g.Scale(g.Const(0.5), x))))
+		}))
 	// OpStep is relu's derivative: 1 where x > 0, else 0.
 	OpStep = internal(elementwise("step", "", stepReference,
 		func(g *Graph, x, y *Node) *Node { return nil }))
 )
 
 // Derivatives that are another function of the table whose own derivative
-// names them back (sin ↔ cos, sinh ↔ cosh): an entry cannot name its
-// partner without an initialisation cycle.
+// names them back (sin ↔ cos, sinh ↔ cosh, tanh ↔ tanh′): an entry cannot
+// name its partner without an initialisation cycle.
 func init() {
 	for op, deriv := range map[*Op]*Op{OpSin: OpCos, OpSinh: OpCosh} {
 		op.Deriv = func(g *Graph, x, _ *Node) *Node { return g.Apply(deriv, x) }
+	}
+	// tanh″ = −2 tanh ⊙ tanh′.
+	OpTanhDeriv.Deriv = func(g *Graph, x, y *Node) *Node {
+		return g.Scale(g.Const(-2), g.Hadamard(g.Apply(OpTanh, x), y))
 	}
 }
 

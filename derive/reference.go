@@ -63,6 +63,20 @@ func log0Reference(x float64) float64 {
 	return math.Log(x)
 }
 
+// dtanhReference returns tanh′(x) = sech²(x) as (1/cosh x)², squared after
+// the division so that it reaches the subnormals before cosh overflows.
+func dtanhReference(x float64) float64 {
+	r := 1 / math.Cosh(x)
+	return r * r
+}
+
+// dsigmoidReference returns σ′(x) = σ(x) σ(−x) = sech²(x/2)/4 as
+// (0.5/cosh(x/2))².
+func dsigmoidReference(x float64) float64 {
+	r := 0.5 / math.Cosh(0.5*x)
+	return r * r
+}
+
 // recip0Reference returns 1/x, and 0 at x = 0 (the gradient of norm2 at 0).
 func recip0Reference(x float64) float64 {
 	if x == 0 {

@@ -160,7 +160,7 @@ func TestKernels(t *testing.T) {
 		{"a sum over a matrix is formed in parts, each part's sum stored, then added in part order", "{X: \"matrix(n, d)\", W: \"matrix(d, h)\", b: vector(h)}, wrt: [W]", "sum(tanh(X * W + b'))", "FGrad",
 			[]string{`parts := runtime\.LoopParts\(n, h\)\s*fParts := runtime\.Vec\(&ws\.fParts, parts\)`,
 				`runtime\.Parts\(parts, &ws\.loop\)\s*ws\.loop = fGradLoop\{\}\s*// f \+= the parts' sums, in part order\s*f \+= runtime\.SumParts\(fParts\)`,
-				`(?s)\) RunPart\(part int\) \{.*fPart := 0\.0\s*for i := lo; i < hi; i\+\+ \{.*fPart \+= tmpRow\[j\].*\}\s*fParts\.Data\[part\] = fPart`},
+				`(?s)\) RunPart\(part int\) \{.*fPart := 0\.0\s*for i := lo; i < hi; i\+\+ \{.*fPart \+= \w+Row\[j\].*\}\s*fParts\.Data\[part\] = fPart`},
 			[]string{`(?s)\) RunPart\(.*\bf \+=`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",
 			[]string{`runtime\.Gemv\(`}, []string{`(?s)Gemv.*Gemv`}},

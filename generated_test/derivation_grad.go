@@ -592,7 +592,7 @@ func (loop *fillOuterBiasLoop) RunPart(part int) {
 // fillOuterBiasGradWork holds FillOuterBiasGrad's scratch space, reused across
 // calls through fillOuterBiasGradPool.
 type fillOuterBiasGradWork struct {
-	XW     []float64
+	tmp    []float64
 	gemm   runtime.Gemm
 	tmp2   []float64
 	tmp3   []float64
@@ -612,10 +612,9 @@ var fillOuterBiasGradPool = sync.Pool{New: func() any {
 // included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(tanh(X W + vector(1) b'))
-//	∂f/∂X = t1 W'
-//	∂f/∂W = X' t1
-//	∂f/∂b = t1' vector(1)
-//	t1 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
+//	∂f/∂X = dtanh(X W + vector(1) b') W'
+//	∂f/∂W = X' dtanh(X W + vector(1) b')
+//	∂f/∂b = dtanh(X W + vector(1) b')' vector(1)
 //
 // A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -647,78 +646,72 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	}
 	ws := fillOuterBiasGradPool.Get().(*fillOuterBiasGradWork)
 	defer fillOuterBiasGradPool.Put(ws)
-	XW := runtime.Mat(&ws.XW, n, h)
+	tmp := runtime.Mat(&ws.tmp, n, h)
+	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
 	WRaw := W.RawMatrix()
-	// XW = X W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, XW)
+	// tmp = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
 	bRaw := b.RawVector()
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
 	f := 0.0
 	dXRaw := dX.RawMatrix()
-	tmp2 := runtime.Mat(&ws.tmp2, n, h)
-	// XW is not read again: tmp takes over its storage.
-	tmp := XW
-	// tmp = tanh(X W + vector(1) b')
+	tmp3 := runtime.Mat(&ws.tmp3, n, h)
+	runtime.TanhDerivTo(tmp3.Data, tmp.Data)
+	// tanhTmp = tanh(tmp), in tmp's storage
+	tanhTmp := tmp
+	runtime.TanhTo(tanhTmp.Data, tmp.Data)
 	// f = sum(tanh(X W + vector(1) b'))
-	// tmp2 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
+	// tmp3 = dtanh(X W + vector(1) b')
 	// by fillOuterBiasGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(n, h)
 	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = fillOuterBiasGradLoop{n, parts, h, tmp, XW, bRaw, tmp2, fParts}
+	ws.loop = fillOuterBiasGradLoop{n, parts, h, tanhTmp, fParts}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = fillOuterBiasGradLoop{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
-	// dX = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')) W'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp2, WRaw, 0, dXRaw)
+	// dX = dtanh(X W + vector(1) b') W'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp3, WRaw, 0, dXRaw)
 	dWRaw := dW.RawMatrix()
-	// dW = X' (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b'))
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dWRaw)
+	// dW = X' dtanh(X W + vector(1) b')
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp3, 0, dWRaw)
 	dbRaw := db.RawVector()
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
-	}
-	// db = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b'))' vector(1)
-	runtime.Gemv(blas.Trans, 1, tmp2, tmp3, 0, dbRaw)
+	// db = dtanh(X W + vector(1) b')' vector(1)
+	runtime.Gemv(blas.Trans, 1, tmp3, tmp2, 0, dbRaw)
 	return f
 }
 
 // fillOuterBiasGradLoop holds the values the parts of FillOuterBiasGrad's loop
-// that fills tmp, tmp2 and sums f share, while they run.
+// that sums f share, while they run.
 type fillOuterBiasGradLoop struct {
-	n      int
-	parts  int
-	h      int
-	tmp    blas64.General
-	XW     blas64.General
-	bRaw   blas64.Vector
-	tmp2   blas64.General
-	fParts blas64.Vector
+	n       int
+	parts   int
+	h       int
+	tanhTmp blas64.General
+	fParts  blas64.Vector
 }
 
-// RunPart runs one part of FillOuterBiasGrad's loop that fills tmp, tmp2 and
-// sums f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FillOuterBiasGrad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *fillOuterBiasGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	h := loop.h
-	tmp := loop.tmp
-	XW := loop.XW
-	bRaw := loop.bRaw
-	tmp2 := loop.tmp2
+	tanhTmp := loop.tanhTmp
 	fParts := loop.fParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		tmpRow := runtime.RowSlice(tmp, i, h)
-		XWRow := runtime.RowSlice(XW, i, len(tmpRow))
-		tmp2Row := runtime.RowSlice(tmp2, i, len(tmpRow))
-		for j := range tmpRow {
-			tmpRow[j] = math.Tanh(XWRow[j] + bRaw.Data[j*bRaw.Inc])
-			fPart += tmpRow[j]
-			tmp2Row[j] = 1.0 - tmpRow[j]*tmpRow[j]
+		tanhTmpRow := runtime.RowSlice(tanhTmp, i, h)
+		for j := range tanhTmpRow {
+			fPart += tanhTmpRow[j]
 		}
 	}
 	fParts.Data[part] = fPart

@@ -390,6 +390,7 @@ func (loop *mlpLoop) RunPart(part int) {
 // mlpGradPool.
 type mlpGradWork struct {
 	HW2MinusY    []float64
+	H            []float64
 	XW1          []float64
 	gemm         runtime.Gemm
 	HW2MinusYW2T []float64
@@ -412,7 +413,7 @@ var mlpGradPool = sync.Pool{New: func() any {
 //	f = 0.5 sum((H W2 - Y) .^ 2)
 //	H = tanh(X W1)
 //	∂f/∂W2 = H' (H W2 - Y)
-//	∂f/∂W1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
+//	∂f/∂W1 = X' ((H W2 - Y) W2' .* dtanh(X W1))
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -458,13 +459,12 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	ws.loop = mlpGradLoop{n, parts, o, HW2MinusY, YRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = mlpGradLoop{}
+	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
-	// XW1 is not read again: H takes over its storage.
-	H := XW1
 	// H = tanh(X W1)
 	runtime.TanhTo(H.Data, XW1.Data)
 	W2Raw := W2.RawMatrix()
@@ -488,15 +488,18 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	HW2MinusYW2T := runtime.Mat(&ws.HW2MinusYW2T, n, h)
 	// HW2MinusYW2T = (H W2 - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, HW2MinusY, W2Raw, 0, HW2MinusYW2T)
+	// tanhderivXW1 = tanhderiv(XW1), in XW1's storage
+	tanhderivXW1 := XW1
+	runtime.TanhDerivTo(tanhderivXW1.Data, XW1.Data)
 	// HW2MinusYW2T is not read again: tmp takes over its storage.
 	tmp := HW2MinusYW2T
-	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
+	// tmp = (H W2 - Y) W2' .* dtanh(X W1)
 	// by mlpGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts3 := runtime.LoopParts(n, h)
-	ws.loop3 = mlpGradLoop3{n, parts3, h, tmp, HW2MinusYW2T, H}
+	ws.loop3 = mlpGradLoop3{n, parts3, h, tmp, HW2MinusYW2T, tanhderivXW1}
 	runtime.Parts(parts3, &ws.loop3)
 	ws.loop3 = mlpGradLoop3{}
-	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
+	// dW1 = X' ((H W2 - Y) W2' .* dtanh(X W1))
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
 	return f
 }
@@ -566,7 +569,7 @@ type mlpGradLoop3 struct {
 	h            int
 	tmp          blas64.General
 	HW2MinusYW2T blas64.General
-	H            blas64.General
+	tanhderivXW1 blas64.General
 }
 
 // RunPart runs one part of MLPGrad's loop that fills tmp, the rows
@@ -577,14 +580,14 @@ func (loop3 *mlpGradLoop3) RunPart(part3 int) {
 	h := loop3.h
 	tmp := loop3.tmp
 	HW2MinusYW2T := loop3.HW2MinusYW2T
-	H := loop3.H
+	tanhderivXW1 := loop3.tanhderivXW1
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
 		tmpRow := runtime.RowSlice(tmp, i, h)
 		HW2MinusYW2TRow := runtime.RowSlice(HW2MinusYW2T, i, len(tmpRow))
-		HRow := runtime.RowSlice(H, i, len(tmpRow))
+		tanhderivXW1Row := runtime.RowSlice(tanhderivXW1, i, len(tmpRow))
 		for j := range tmpRow {
-			tmpRow[j] = HW2MinusYW2TRow[j] * (1.0 - HRow[j]*HRow[j])
+			tmpRow[j] = HW2MinusYW2TRow[j] * tanhderivXW1Row[j]
 		}
 	}
 }

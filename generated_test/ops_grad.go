@@ -925,7 +925,6 @@ func (loop *opTanhLoop) RunPart(part int) {
 // opTanhGradWork holds OpTanhGrad's scratch space, reused across calls through
 // opTanhGradPool.
 type opTanhGradWork struct {
-	tanhX  []float64
 	loop   opTanhGradLoop
 	fParts []float64
 }
@@ -938,7 +937,7 @@ var opTanhGradPool = sync.Pool{New: func() any {
 // it; it has the shape of X (denominator layout).
 //
 //	f = sum(tanh(X))
-//	∂f/∂X = 1 - tanh(X) .* tanh(X)
+//	∂f/∂X = dtanh(X)
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -953,17 +952,15 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := opTanhGradPool.Get().(*opTanhGradWork)
 	defer opTanhGradPool.Put(ws)
-	tanhX := runtime.Mat(&ws.tanhX, m, n)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
-	// tanhX = tanh(X)
 	// f = sum(tanh(X))
-	// dX = 1 - tanh(X) .* tanh(X)
+	// dX = dtanh(X)
 	// by opTanhGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
 	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = opTanhGradLoop{m, parts, n, tanhX, XRaw, dXRaw, fParts}
+	ws.loop = opTanhGradLoop{m, parts, n, XRaw, dXRaw, fParts}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opTanhGradLoop{}
 	// f += the parts' sums, in part order
@@ -972,37 +969,33 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 }
 
 // opTanhGradLoop holds the values the parts of OpTanhGrad's loop that fills
-// tanhX, dXRaw and sums f share, while they run.
+// dXRaw and sums f share, while they run.
 type opTanhGradLoop struct {
 	m      int
 	parts  int
 	n      int
-	tanhX  blas64.General
 	XRaw   blas64.General
 	dXRaw  blas64.General
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpTanhGrad's loop that fills tanhX, dXRaw and sums
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTanhGrad's loop that fills dXRaw and sums f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opTanhGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	tanhX := loop.tanhX
 	XRaw := loop.XRaw
 	dXRaw := loop.dXRaw
 	fParts := loop.fParts
 	lo, hi := runtime.PartRows(m, parts, part)
 	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		tanhXRow := runtime.RowSlice(tanhX, i, n)
-		XRawRow := runtime.RowSlice(XRaw, i, len(tanhXRow))
-		dXRawRow := runtime.RowSlice(dXRaw, i, len(tanhXRow))
-		for j := range tanhXRow {
-			tanhXRow[j] = math.Tanh(XRawRow[j])
-			fPart += tanhXRow[j]
-			dXRawRow[j] = 1.0 - tanhXRow[j]*tanhXRow[j]
+		XRawRow := runtime.RowSlice(XRaw, i, n)
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(XRawRow))
+		for j := range XRawRow {
+			fPart += math.Tanh(XRawRow[j])
+			dXRawRow[j] = runtime.TanhDeriv(XRawRow[j])
 		}
 	}
 	fParts.Data[part] = fPart
@@ -1875,21 +1868,11 @@ func OpSigmoid(x *mat.VecDense) float64 {
 	return f
 }
 
-// opSigmoidGradWork holds OpSigmoidGrad's scratch space, reused across calls
-// through opSigmoidGradPool.
-type opSigmoidGradWork struct {
-	sigmoidX []float64
-}
-
-var opSigmoidGradPool = sync.Pool{New: func() any {
-	return new(opSigmoidGradWork)
-}}
-
 // OpSigmoidGrad returns f = OpSigmoid(x) and writes ∂f/∂x into dx,
 // overwriting it; it has the shape of x (denominator layout).
 //
 //	f = sum(sigmoid(x))
-//	∂f/∂x = sigmoid(x) .* (1 - sigmoid(x))
+//	∂f/∂x = dsigmoid(x)
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -1901,19 +1884,14 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpSigmoidGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
-	ws := opSigmoidGradPool.Get().(*opSigmoidGradWork)
-	defer opSigmoidGradPool.Put(ws)
-	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
-	// sigmoidX = sigmoid(x)
 	// f = sum(sigmoid(x))
-	// dx = sigmoid(x) .* (1 - sigmoid(x))
+	// dx = dsigmoid(x)
 	for i := 0; i < n; i++ {
-		sigmoidX.Data[i] = runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
-		f += sigmoidX.Data[i]
-		dxRaw.Data[i*dxRaw.Inc] = sigmoidX.Data[i] * (1.0 - sigmoidX.Data[i])
+		f += runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
+		dxRaw.Data[i*dxRaw.Inc] = runtime.SigmoidDeriv(xRaw.Data[i*xRaw.Inc])
 	}
 	return f
 }
@@ -6944,13 +6922,13 @@ var opExpansionGradPool = sync.Pool{New: func() any {
 // ∂f/∂b into da, db, overwriting them; each has the shape of its input
 // (denominator layout).
 //
-//	f = sum(t1) + sum(vector(1) b' .* (X .* (a vector(1)'))) + sum(X ./ (vector(1) exp(b')))
+//	f = sum(tanh(t1)) + sum(vector(1) b' .* (X .* (a vector(1)'))) + sum(X ./ (vector(1) exp(b')))
 //	    + sum((X + a vector(1)') .* (X - vector(1) b'))
-//	∂f/∂a = (X + 1 + X .* (vector(1) b') - vector(1) b' - t1 .* t1) vector(1)
-//	∂f/∂b = (vector(1)' (X .* (a vector(1)') - (X + a vector(1)' + 1 - t1 .* t1))
+//	∂f/∂a = (X + X .* (vector(1) b') + t2 - vector(1) b') vector(1)
+//	∂f/∂b = (vector(1)' (X .* (a vector(1)') - (X + a vector(1)' + t2))
 //	        - exp(b') .* (vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))))'
-//	t1 = tanh(X + a vector(1)' - vector(1) b')
-//	t2 = -(t1 .* t1)
+//	t1 = X + a vector(1)' - vector(1) b'
+//	t2 = dtanh(t1)
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -6981,7 +6959,7 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	sum := 0.0
 	tmp3 := runtime.Mat(&ws.tmp3, m, n)
 	sum2 := 0.0
-	// tmp = tanh(X + a vector(1)' - vector(1) b')
+	// tmp = X + a vector(1)' - vector(1) b'
 	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
 	// tmp3 = X .* (a vector(1)')
 	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
@@ -7021,10 +6999,14 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	f := sum + sum2 + sum3 + sum4
 	daRaw := da.RawVector()
 	tmp5 := runtime.Mat(&ws.tmp5, m, n)
-	// tmp5 = X + 1 + X .* (vector(1) b') - vector(1) b' - tmp .* tmp
+	// tmp is not read again: tmp6 takes over its storage.
+	tmp6 := tmp
+	runtime.TanhDerivTo(tmp6.Data, tmp.Data)
+	// tmp6 = dtanh(X + a vector(1)' - vector(1) b')
+	// tmp5 = X + X .* (vector(1) b') + dtanh(X + a vector(1)' - vector(1) b') - vector(1) b'
 	// by opExpansionGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts3 := runtime.LoopParts(m, n)
-	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp5, XRaw, bRaw, tmp}
+	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp5, XRaw, bRaw, tmp6}
 	runtime.Parts(parts3, &ws.loop3)
 	ws.loop3 = opExpansionGradLoop3{}
 	tmp7 := runtime.Vec(&ws.tmp7, n)
@@ -7032,7 +7014,7 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	for i := 0; i < n; i++ {
 		tmp7.Data[i] = 1.0
 	}
-	// da = tmp5 tmp7
+	// da = (X + X .* (vector(1) b') + dtanh(X + a vector(1)' - vector(1) b') - vector(1) b') vector(1)
 	runtime.Gemv(blas.NoTrans, 1, tmp5, tmp7, 0, daRaw)
 	dbRaw := db.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
@@ -7043,13 +7025,13 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	}
 	// tmp3 is not read again: tmp9 takes over its storage.
 	tmp9 := tmp3
-	// tmp9 = X .* (a vector(1)') - (X + a vector(1)' + 1 - tanh(X + a vector(1)' - vector(1) b') .* tanh(X + a vector(1)' - vector(1) b'))
+	// tmp9 = X .* (a vector(1)') - (X + a vector(1)' + dtanh(X + a vector(1)' - vector(1) b'))
 	// by opExpansionGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts4 := runtime.LoopParts(m, n)
-	ws.loop4 = opExpansionGradLoop4{m, parts4, n, tmp9, tmp3, XRaw, aRaw, tmp}
+	ws.loop4 = opExpansionGradLoop4{m, parts4, n, tmp9, tmp3, XRaw, aRaw, tmp6}
 	runtime.Parts(parts4, &ws.loop4)
 	ws.loop4 = opExpansionGradLoop4{}
-	// prod = tmp8 tmp9
+	// prod = vector(1)' (X .* (a vector(1)') - (X + a vector(1)' + dtanh(X + a vector(1)' - vector(1) b')))
 	runtime.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// tmp4 is not read again: tmp10 takes over its storage.
@@ -7105,8 +7087,8 @@ func (loop *opExpansionGradLoop) RunPart(part int) {
 		XRawRow := runtime.RowSlice(XRaw, i, len(tmpRow))
 		tmp3Row := runtime.RowSlice(tmp3, i, len(tmpRow))
 		for j := range tmpRow {
-			tmpRow[j] = math.Tanh(XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
-			sumPart += tmpRow[j]
+			tmpRow[j] = XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc]
+			sumPart += math.Tanh(tmpRow[j])
 			tmp3Row[j] = XRawRow[j] * aRaw.Data[i*aRaw.Inc]
 			sum2Part += bRaw.Data[j*bRaw.Inc] * tmp3Row[j]
 		}
@@ -7168,7 +7150,7 @@ type opExpansionGradLoop3 struct {
 	tmp5   blas64.General
 	XRaw   blas64.General
 	bRaw   blas64.Vector
-	tmp    blas64.General
+	tmp6   blas64.General
 }
 
 // RunPart runs one part of OpExpansionGrad's loop that fills tmp5, the rows
@@ -7180,14 +7162,14 @@ func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
 	tmp5 := loop3.tmp5
 	XRaw := loop3.XRaw
 	bRaw := loop3.bRaw
-	tmp := loop3.tmp
+	tmp6 := loop3.tmp6
 	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	for i := lo3; i < hi3; i++ {
 		tmp5Row := runtime.RowSlice(tmp5, i, n)
 		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp5Row))
-		tmpRow2 := runtime.RowSlice(tmp, i, len(tmp5Row))
+		tmp6Row := runtime.RowSlice(tmp6, i, len(tmp5Row))
 		for j := range tmp5Row {
-			tmp5Row[j] = XRawRow3[j] + 1.0 + XRawRow3[j]*bRaw.Data[j*bRaw.Inc] - bRaw.Data[j*bRaw.Inc] - tmpRow2[j]*tmpRow2[j]
+			tmp5Row[j] = XRawRow3[j] + XRawRow3[j]*bRaw.Data[j*bRaw.Inc] + tmp6Row[j] - bRaw.Data[j*bRaw.Inc]
 		}
 	}
 }
@@ -7202,7 +7184,7 @@ type opExpansionGradLoop4 struct {
 	tmp3   blas64.General
 	XRaw   blas64.General
 	aRaw   blas64.Vector
-	tmp    blas64.General
+	tmp6   blas64.General
 }
 
 // RunPart runs one part of OpExpansionGrad's loop that fills tmp9, the rows
@@ -7215,15 +7197,15 @@ func (loop4 *opExpansionGradLoop4) RunPart(part4 int) {
 	tmp3 := loop4.tmp3
 	XRaw := loop4.XRaw
 	aRaw := loop4.aRaw
-	tmp := loop4.tmp
+	tmp6 := loop4.tmp6
 	lo4, hi4 := runtime.PartRows(m, parts4, part4)
 	for i := lo4; i < hi4; i++ {
 		tmp9Row := runtime.RowSlice(tmp9, i, n)
 		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp9Row))
 		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp9Row))
-		tmpRow3 := runtime.RowSlice(tmp, i, len(tmp9Row))
+		tmp6Row2 := runtime.RowSlice(tmp6, i, len(tmp9Row))
 		for j := range tmp9Row {
-			tmp9Row[j] = tmp3Row2[j] - (XRawRow4[j] + aRaw.Data[i*aRaw.Inc] + 1.0 - tmpRow3[j]*tmpRow3[j])
+			tmp9Row[j] = tmp3Row2[j] - (XRawRow4[j] + aRaw.Data[i*aRaw.Inc] + tmp6Row2[j])
 		}
 	}
 }
@@ -7261,15 +7243,16 @@ func (loop5 *opExpansionGradLoop5) RunPart(part5 int) {
 // opExpansionHessVecWork holds OpExpansionHessVec's scratch space, reused
 // across calls through opExpansionHessVecPool.
 type opExpansionHessVecWork struct {
-	tmp      []float64
 	tmp3     []float64
 	tmp4     []float64
 	tmp5     []float64
-	prod     []float64
 	tmp6     []float64
-	prod2    []float64
+	tmp7     []float64
+	prod     []float64
 	tmp8     []float64
-	tmp9     []float64
+	prod2    []float64
+	tmp10    []float64
+	tmp11    []float64
 	expBT    []float64
 	expBTVbT []float64
 	prod3    []float64
@@ -7283,19 +7266,20 @@ var opExpansionHessVecPool = sync.Pool{New: func() any {
 // b), the derivative of its gradient in the directions va, vb, into ha, hb,
 // overwriting them (forward over reverse; no Hessian is formed).
 //
-//	f = sum(t1) + sum(vector(1) b' .* (X .* (a vector(1)'))) + sum(X ./ (vector(1) exp(b')))
+//	f = sum(t2) + sum(vector(1) b' .* (X .* (a vector(1)'))) + sum(X ./ (vector(1) exp(b')))
 //	    + sum((X + a vector(1)') .* (X - vector(1) b'))
-//	d(∂f/∂a) = (X .* (vector(1) vb') - vector(1) vb' - 2 t1 .*
-//	           ((1 - t1 .* t1) .* (va vector(1)' - vector(1) vb'))) vector(1)
+//	d(∂f/∂a) = (X .* (vector(1) vb') - vector(1) vb' - 2 (va vector(1)' - vector(1) vb') .*
+//	           (t2 .* dtanh(t1))) vector(1)
 //	d(∂f/∂b) = (vector(1)' (X .* (va vector(1)') - (va vector(1)'
-//	           - 2 t1 .* ((1 - t1 .* t1) .* (va vector(1)' - vector(1) vb'))))
-//	           - (vector(1)' t3 .* (exp(b') .* vb') + exp(b') .*
+//	           - 2 (va vector(1)' - vector(1) vb') .* (t2 .* dtanh(t1))))
+//	           - (vector(1)' t4 .* (exp(b') .* vb') + exp(b') .*
 //	           (vector(1)' (-X ./ (vector(1) exp(b')) .* (vector(1) (exp(b') .* vb')) ./
-//	           (vector(1) exp(b')) ./ (vector(1) exp(b')) - t3 .* (vector(1) (exp(b') .* vb')) ./
+//	           (vector(1) exp(b')) ./ (vector(1) exp(b')) - t4 .* (vector(1) (exp(b') .* vb')) ./
 //	           (vector(1) exp(b'))))))'
-//	t1 = tanh(X + a vector(1)' - vector(1) b')
-//	t2 = (-2) t1 .* ((1 - t1 .* t1) .* (va vector(1)' - vector(1) vb'))
-//	t3 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+//	t1 = X + a vector(1)' - vector(1) b'
+//	t2 = tanh(t1)
+//	t3 = (-2) (va vector(1)' - vector(1) vb') .* (t2 .* dtanh(t1))
+//	t4 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -7332,95 +7316,117 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	ws := opExpansionHessVecPool.Get().(*opExpansionHessVecWork)
 	defer opExpansionHessVecPool.Put(ws)
 	haRaw := ha.RawVector()
-	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	vbRaw := vb.RawVector()
 	tmp3 := runtime.Mat(&ws.tmp3, m, n)
-	tmp4 := runtime.Mat(&ws.tmp4, m, n)
-	aRaw := a.RawVector()
-	bRaw := b.RawVector()
 	vaRaw := va.RawVector()
-	// tmp4 = tanh(X + a vector(1)' - vector(1) b')
-	// tmp3 = (-2) tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb'))
-	// tmp = X .* (vector(1) vb') - vector(1) vb' - 2 tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb'))
+	tmp4 := runtime.Mat(&ws.tmp4, m, n)
+	// tmp4 = X + a vector(1)' - vector(1) b'
+	// tmp4 = X
 	for i := 0; i < m; i++ {
 		tmp4Row := runtime.RowSlice(tmp4, i, n)
 		XRawRow := runtime.RowSlice(XRaw, i, len(tmp4Row))
-		tmp3Row := runtime.RowSlice(tmp3, i, len(tmp4Row))
-		tmpRow := runtime.RowSlice(tmp, i, len(tmp4Row))
 		for j := range tmp4Row {
-			tmp4Row[j] = math.Tanh(XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
-			tmp3Row[j] = -2.0 * (tmp4Row[j] * ((1.0 - tmp4Row[j]*tmp4Row[j]) * (vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc])))
-			tmpRow[j] = XRawRow[j]*vbRaw.Data[j*vbRaw.Inc] - vbRaw.Data[j*vbRaw.Inc] + tmp3Row[j]
+			tmp4Row[j] = XRawRow[j]
 		}
 	}
+	aRaw := a.RawVector()
 	tmp5 := runtime.Vec(&ws.tmp5, n)
-	// tmp5 = vector(1)
+	// tmp5 = vector(1)'
 	for i := 0; i < n; i++ {
 		tmp5.Data[i] = 1.0
 	}
-	// ha = tmp tmp5
-	runtime.Gemv(blas.NoTrans, 1, tmp, tmp5, 0, haRaw)
-	hbRaw := hb.RawVector()
-	prod := runtime.Vec(&ws.prod, n)
+	// tmp4 += a vector(1)'
+	blas64.Ger(1, aRaw, tmp5, tmp4)
 	tmp6 := runtime.Vec(&ws.tmp6, m)
-	// tmp6 = vector(1)'
+	// tmp6 = vector(1)
 	for i := 0; i < m; i++ {
 		tmp6.Data[i] = 1.0
 	}
-	// tmp3 is not read again: tmp7 takes over its storage.
-	tmp7 := tmp3
-	// tmp7 = X .* (va vector(1)') - (va vector(1)' - 2 tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb')))
+	bRaw := b.RawVector()
+	// tmp4 += -(vector(1) b')
+	blas64.Ger(-1, tmp6, bRaw, tmp4)
+	// tmp4 is not read again: tmp takes over its storage.
+	tmp := tmp4
+	// tmp3 = (-2) (va vector(1)' - vector(1) vb') .* (tanh(X + a vector(1)' - vector(1) b') .* dtanh(X + a vector(1)' - vector(1) b'))
+	// tmp = X .* (tmp6 vb') - tmp6 vb' - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* dtanh(tmp4))
 	for i := 0; i < m; i++ {
-		tmp7Row := runtime.RowSlice(tmp7, i, n)
-		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp7Row))
-		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp7Row))
-		for j := range tmp7Row {
-			tmp7Row[j] = XRawRow2[j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3Row2[j])
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		tmp4Row2 := runtime.RowSlice(tmp4, i, len(tmp3Row))
+		tmpRow := runtime.RowSlice(tmp, i, len(tmp3Row))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = -2.0 * ((vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc]) * (math.Tanh(tmp4Row2[j]) * runtime.TanhDeriv(tmp4Row2[j])))
+			tmpRow[j] = XRawRow2[j]*vbRaw.Data[j*vbRaw.Inc] - vbRaw.Data[j*vbRaw.Inc] + tmp3Row[j]
 		}
 	}
-	// prod = tmp6 tmp7
-	runtime.Gemv(blas.Trans, 1, tmp7, tmp6, 0, prod)
+	tmp7 := runtime.Vec(&ws.tmp7, n)
+	// tmp7 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp7.Data[i] = 1.0
+	}
+	// ha = tmp tmp7
+	runtime.Gemv(blas.NoTrans, 1, tmp, tmp7, 0, haRaw)
+	hbRaw := hb.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	tmp8 := runtime.Vec(&ws.tmp8, m)
+	// tmp8 = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp8.Data[i] = 1.0
+	}
+	// tmp3 is not read again: tmp9 takes over its storage.
+	tmp9 := tmp3
+	// tmp9 = X .* (va tmp5) - (va tmp5 - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* dtanh(tmp4)))
+	for i := 0; i < m; i++ {
+		tmp9Row := runtime.RowSlice(tmp9, i, n)
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp9Row))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp9Row))
+		for j := range tmp9Row {
+			tmp9Row[j] = XRawRow3[j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3Row2[j])
+		}
+	}
+	// prod = tmp8 tmp9
+	runtime.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
-	tmp8 := runtime.Mat(&ws.tmp8, m, n)
-	tmp9 := runtime.Mat(&ws.tmp9, m, n)
+	tmp10 := runtime.Mat(&ws.tmp10, m, n)
+	tmp11 := runtime.Mat(&ws.tmp11, m, n)
 	expBT := runtime.Vec(&ws.expBT, n)
 	// expBT = exp(b')
 	for i := 0; i < n; i++ {
 		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
 	}
-	// tmp9 = X ./ (vector(1) exp(b'))
-	// tmp8 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+	// tmp11 = X ./ (vector(1) exp(b'))
+	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 	for i := 0; i < m; i++ {
-		tmp9Row := runtime.RowSlice(tmp9, i, n)
-		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp9Row))
-		tmp8Row := runtime.RowSlice(tmp8, i, len(tmp9Row))
-		for j := range tmp9Row {
-			tmp9Row[j] = XRawRow3[j] / expBT.Data[j]
-			tmp8Row[j] = tmp9Row[j] / expBT.Data[j]
+		tmp11Row := runtime.RowSlice(tmp11, i, n)
+		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp11Row))
+		tmp10Row := runtime.RowSlice(tmp10, i, len(tmp11Row))
+		for j := range tmp11Row {
+			tmp11Row[j] = XRawRow4[j] / expBT.Data[j]
+			tmp10Row[j] = tmp11Row[j] / expBT.Data[j]
 		}
 	}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
-	runtime.Gemv(blas.Trans, 1, tmp8, tmp6, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod2)
 	expBTVbT := runtime.Vec(&ws.expBTVbT, n)
 	// expBTVbT = exp(b') .* vb'
 	for i := 0; i < n; i++ {
 		expBTVbT.Data[i] = expBT.Data[i] * vbRaw.Data[i*vbRaw.Inc]
 	}
 	prod3 := runtime.Vec(&ws.prod3, n)
-	// tmp9 is not read again: tmp10 takes over its storage.
-	tmp10 := tmp9
-	// tmp10 = -tmp9 .* (vector(1) expBTVbT) ./ (vector(1) expBT) ./ (vector(1) expBT) - tmp8 .* (vector(1) expBTVbT) ./ (vector(1) expBT)
+	// tmp11 is not read again: tmp12 takes over its storage.
+	tmp12 := tmp11
+	// tmp12 = -tmp11 .* (tmp6 expBTVbT) ./ (tmp6 expBT) ./ (tmp6 expBT) - tmp10 .* (tmp6 expBTVbT) ./ (tmp6 expBT)
 	for i := 0; i < m; i++ {
-		tmp10Row := runtime.RowSlice(tmp10, i, n)
-		tmp9Row2 := runtime.RowSlice(tmp9, i, len(tmp10Row))
-		tmp8Row2 := runtime.RowSlice(tmp8, i, len(tmp10Row))
-		for j := range tmp10Row {
-			tmp10Row[j] = -(tmp9Row2[j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp8Row2[j]*expBTVbT.Data[j]/expBT.Data[j]
+		tmp12Row := runtime.RowSlice(tmp12, i, n)
+		tmp11Row2 := runtime.RowSlice(tmp11, i, len(tmp12Row))
+		tmp10Row2 := runtime.RowSlice(tmp10, i, len(tmp12Row))
+		for j := range tmp12Row {
+			tmp12Row[j] = -(tmp11Row2[j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp10Row2[j]*expBTVbT.Data[j]/expBT.Data[j]
 		}
 	}
-	// prod3 = tmp6 tmp10
-	runtime.Gemv(blas.Trans, 1, tmp10, tmp6, 0, prod3)
+	// prod3 = tmp8 tmp12
+	runtime.Gemv(blas.Trans, 1, tmp12, tmp8, 0, prod3)
 	// hb = (prod - (prod2 .* expBTVbT + expBT .* prod3))'
 	for i := 0; i < n; i++ {
 		hbRaw.Data[i*hbRaw.Inc] = prod.Data[i] - (prod2.Data[i]*expBTVbT.Data[i] + expBT.Data[i]*prod3.Data[i])

@@ -258,7 +258,6 @@ func (loop *random01Loop) RunPart(part int) {
 type random01GradWork struct {
 	tmp       []float64
 	tmp2      []float64
-	sigmoidB  []float64
 	softplusX []float64
 	sigmoidX  []float64
 	softmax   []float64
@@ -283,7 +282,7 @@ var random01GradPool = sync.Pool{New: func() any {
 //	∂f/∂a = 0
 //	∂f/∂b = softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2)
 //	        - b ./ (sigmoid(b) + 2) .* softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) .*
-//	        (sigmoid(b) .* (1 - sigmoid(b)))
+//	        dsigmoid(b)
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = -softplus(X) - X .* sigmoid(X)
@@ -327,13 +326,10 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	sigmoidB := runtime.Vec(&ws.sigmoidB, n)
-	// sigmoidB = sigmoid(b)
 	// tmp2 = sigmoid(b) + 2
 	// tmp = b ./ (sigmoid(b) + 2)
 	for i := 0; i < n; i++ {
-		sigmoidB.Data[i] = runtime.Sigmoid(bRaw.Data[i*bRaw.Inc])
-		tmp2.Data[i] = sigmoidB.Data[i] + 2.0
+		tmp2.Data[i] = runtime.Sigmoid(bRaw.Data[i*bRaw.Inc]) + 2.0
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / tmp2.Data[i]
 	}
 	logsumexp := runtime.LogSumExp(runtime.Column(tmp))
@@ -357,9 +353,9 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	softmax := runtime.Vec(&ws.softmax, n)
 	// softmax = softmax(b ./ (sigmoid(b) + 2))
 	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(tmp))
-	// db = softmax ./ tmp2 - tmp .* softmax ./ tmp2 .* (sigmoidB .* (1 - sigmoidB))
+	// db = softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) .* dsigmoid(b)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = softmax.Data[i]/tmp2.Data[i] - tmp.Data[i]*softmax.Data[i]/tmp2.Data[i]*(sigmoidB.Data[i]*(1.0-sigmoidB.Data[i]))
+		dbRaw.Data[i*dbRaw.Inc] = softmax.Data[i]/tmp2.Data[i] - tmp.Data[i]*softmax.Data[i]/tmp2.Data[i]*runtime.SigmoidDeriv(bRaw.Data[i*bRaw.Inc])
 	}
 	dc.Zero()
 	dA.Zero()
@@ -1384,8 +1380,7 @@ func Random06(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -(((2 / (2 + sigmoid(s))) sigmoid(2 / (2 + sigmoid(s))) / (2 + sigmoid(s))) sigmoid(s)
-//	        (1 - sigmoid(s)))
+//	∂f/∂s = -(((2 / (2 + sigmoid(s))) sigmoid(2 / (2 + sigmoid(s))) / (2 + sigmoid(s))) dsigmoid(s))
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -1420,8 +1415,7 @@ func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	s3 := 2.0 / s2
 	f := runtime.Softplus(s3)
 	da.Zero()
@@ -1429,7 +1423,7 @@ func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(s3 * runtime.Sigmoid(s3) / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(s3 * runtime.Sigmoid(s3) / s2 * runtime.SigmoidDeriv(s))
 	return f
 }
 
@@ -1504,7 +1498,7 @@ func Random07(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -((a' b / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	∂f/∂s = -((a' b / (2 + sigmoid(s)) / (2 + sigmoid(s))) dsigmoid(s))
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -1542,8 +1536,7 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	f := aTb / s2
 	daRaw := da.RawVector()
 	s3 := 1.0 / s2
@@ -1557,7 +1550,7 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * runtime.SigmoidDeriv(s))
 	return f
 }
 
@@ -2153,8 +2146,7 @@ func Random10(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random10GradWork holds Random10Grad's scratch space, reused across calls
 // through random10GradPool.
 type random10GradWork struct {
-	tanhB []float64
-	loop  random10GradLoop
+	loop random10GradLoop
 }
 
 var random10GradPool = sync.Pool{New: func() any {
@@ -2171,7 +2163,7 @@ var random10GradPool = sync.Pool{New: func() any {
 //
 //	f = sum(tanh(b) + diag(A))
 //	∂f/∂a = 0
-//	∂f/∂b = 1 - tanh(b) .* tanh(b)
+//	∂f/∂b = dtanh(b)
 //	∂f/∂c = 0
 //	∂f/∂A = diag(vector(1))
 //	∂f/∂X = 0
@@ -2212,21 +2204,18 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random10GradPool.Get().(*random10GradWork)
 	defer random10GradPool.Put(ws)
-	tanhB := runtime.Vec(&ws.tanhB, n)
 	bRaw := b.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
-	// tanhB = tanh(b)
 	// f = sum(tanh(b) + diag(A))
 	for i := 0; i < n; i++ {
-		tanhB.Data[i] = math.Tanh(bRaw.Data[i*bRaw.Inc])
-		f += tanhB.Data[i] + ARaw.Data[i*ARaw.Stride+i]
+		f += math.Tanh(bRaw.Data[i*bRaw.Inc]) + ARaw.Data[i*ARaw.Stride+i]
 	}
 	da.Zero()
 	dbRaw := db.RawVector()
-	// db = 1 - tanh(b) .* tanh(b)
+	// db = dtanh(b)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 1.0 - tanhB.Data[i]*tanhB.Data[i]
+		dbRaw.Data[i*dbRaw.Inc] = runtime.TanhDeriv(bRaw.Data[i*bRaw.Inc])
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
@@ -3701,7 +3690,7 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂A = 0
 //	∂f/∂X = 0
 //	∂f/∂s = (b' a)^2 / (2 + sigmoid(s)) - ((s / (2 + sigmoid(s))) (b' a)^2 / (2 + sigmoid(s)))
-//	        sigmoid(s) (1 - sigmoid(s))
+//	        dsigmoid(s)
 //	t1 = (s / (2 + sigmoid(s)) - sum(a)) b' a
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
@@ -3737,8 +3726,7 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	s3 := s / s2
 	aRaw := a.RawVector()
 	sumA := 0.0
@@ -3763,7 +3751,7 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = s5/s2 - s3*s5/s2*(sigmoidS*(1.0-sigmoidS))
+	*ds = s5/s2 - s3*s5/s2*runtime.SigmoidDeriv(s)
 	return f
 }
 
@@ -3864,8 +3852,7 @@ var random20GradPool = sync.Pool{New: func() any {
 //	∂f/∂c = 0
 //	∂f/∂A = t1 inv(A)' + t1 det(A) inv(A)'
 //	∂f/∂X = 0
-//	∂f/∂s = -((sin(det(A) + logdet(A)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s)
-//	        (1 - sigmoid(s)))
+//	∂f/∂s = -((sin(det(A) + logdet(A)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) dsigmoid(s))
 //	t1 = (1 / (2 + sigmoid(s))) cos(det(A) + logdet(A))
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
@@ -3908,8 +3895,7 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	detA := ws.luA.Det()
 	logdetA := ws.luA.LogAbsDet()
 	detAPlusLogdetA := detA + logdetA
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	f := math.Sin(detAPlusLogdetA) / s2
 	da.Zero()
 	db.Zero()
@@ -3941,7 +3927,7 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		}
 	}
 	dX.Zero()
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * runtime.SigmoidDeriv(s))
 	return f
 }
 
@@ -4042,7 +4028,7 @@ var random21GradPool = sync.Pool{New: func() any {
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -((norm2(b + 3) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	∂f/∂s = -((norm2(b + 3) / (2 + sigmoid(s)) / (2 + sigmoid(s))) dsigmoid(s))
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -4086,8 +4072,7 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
 	norm2 := blas64.Nrm2(tmp)
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	f := norm2 / s2
 	da.Zero()
 	dbRaw := db.RawVector()
@@ -4098,7 +4083,7 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * runtime.SigmoidDeriv(s))
 	return f
 }
 
@@ -4793,7 +4778,7 @@ var random25GradPool = sync.Pool{New: func() any {
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 2 (1 / (2 + sigmoid(s))) X
-//	∂f/∂s = -((sum(X .* X) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	∂f/∂s = -((sum(X .* X) / (2 + sigmoid(s)) / (2 + sigmoid(s))) dsigmoid(s))
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -4841,8 +4826,7 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.loop = random25GradLoop{}
 	// sumXX += the parts' sums, in part order
 	sumXX += runtime.SumParts(sumXXParts)
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	f := sumXX / s2
 	da.Zero()
 	db.Zero()
@@ -4855,7 +4839,7 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.loop2 = random25GradLoop2{n, parts2, m, dXRaw, s2, XRaw}
 	runtime.Parts(parts2, &ws.loop2)
 	ws.loop2 = random25GradLoop2{}
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * runtime.SigmoidDeriv(s))
 	return f
 }
 
@@ -5002,7 +4986,7 @@ var random26GradPool = sync.Pool{New: func() any {
 //	∂f/∂c = 0
 //	∂f/∂A = (1 / (2 + sigmoid(s))) eye(n)
 //	∂f/∂X = 0
-//	∂f/∂s = -((tr(A + eye(n)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	∂f/∂s = -((tr(A + eye(n)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) dsigmoid(s))
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -5045,8 +5029,7 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		tr += ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)
 	}
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	f := tr / s2
 	da.Zero()
 	db.Zero()
@@ -5059,7 +5042,7 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = random26GradLoop{}
 	dX.Zero()
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * runtime.SigmoidDeriv(s))
 	return f
 }
 
@@ -6132,8 +6115,8 @@ func Random32(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -((0.8414709848078965 - s^2) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s)
-//	        (1 - sigmoid(s)) - 2 s 1 / (2 + sigmoid(s))
+//	∂f/∂s = -((0.8414709848078965 - s^2) / (2 + sigmoid(s)) / (2 + sigmoid(s))) dsigmoid(s)
+//	        - 2 s 1 / (2 + sigmoid(s))
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -6168,15 +6151,14 @@ func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	f := (0.8414709848078965 - s*s) / s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS))) + -2.0*(s*(1.0/s2))
+	*ds = -(f / s2 * runtime.SigmoidDeriv(s)) + -2.0*(s*(1.0/s2))
 	return f
 }
 
@@ -6247,7 +6229,6 @@ func Random33(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 type random33GradWork struct {
 	tmp      []float64
 	tmp2     []float64
-	sigmoidA []float64
 	softmaxB []float64
 }
 
@@ -6264,8 +6245,7 @@ var random33GradPool = sync.Pool{New: func() any {
 // data included; a wrt key names the variables to differentiate by.
 //
 //	f = logsumexp(b) sum(b ./ (sigmoid(a) + 2))
-//	∂f/∂a = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .*
-//	        (sigmoid(a) .* (1 - sigmoid(a))))
+//	∂f/∂a = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* dsigmoid(a))
 //	∂f/∂b = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) softmax(b)
 //	∂f/∂c = 0
 //	∂f/∂A = 0
@@ -6311,24 +6291,21 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
 	tmp := runtime.Vec(&ws.tmp, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	sigmoidA := runtime.Vec(&ws.sigmoidA, n)
 	aRaw := a.RawVector()
 	sum := 0.0
-	// sigmoidA = sigmoid(a)
 	// tmp2 = sigmoid(a) + 2
 	// tmp = b ./ (sigmoid(a) + 2)
 	// sum = sum(b ./ (sigmoid(a) + 2))
 	for i := 0; i < n; i++ {
-		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
-		tmp2.Data[i] = sigmoidA.Data[i] + 2.0
+		tmp2.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc]) + 2.0
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / tmp2.Data[i]
 		sum += tmp.Data[i]
 	}
 	f := logsumexpB * sum
 	daRaw := da.RawVector()
-	// da = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* (sigmoid(a) .* (1 - sigmoid(a))))
+	// da = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* dsigmoid(a))
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = -(logsumexpB * tmp.Data[i] / tmp2.Data[i] * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i])))
+		daRaw.Data[i*daRaw.Inc] = -(logsumexpB * tmp.Data[i] / tmp2.Data[i] * runtime.SigmoidDeriv(aRaw.Data[i*aRaw.Inc]))
 	}
 	dbRaw := db.RawVector()
 	softmaxB := runtime.Vec(&ws.softmaxB, n)
@@ -7446,12 +7423,12 @@ var random38GradPool = sync.Pool{New: func() any {
 // data included; a wrt key names the variables to differentiate by.
 //
 //	f = norm2(sigmoid(s) sigmoid(a) + 3)
-//	∂f/∂a = sigmoid(s) t1 .* (sigmoid(a) .* (1 - sigmoid(a)))
+//	∂f/∂a = sigmoid(s) t1 .* dsigmoid(a)
 //	∂f/∂b = 0
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = sum(sigmoid(a) .* t1) sigmoid(s) (1 - sigmoid(s))
+//	∂f/∂s = sum(sigmoid(a) .* t1) dsigmoid(s)
 //	t1 = (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
@@ -7504,10 +7481,10 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// tmp is not read again: tmp2 takes over its storage.
 	tmp2 := tmp
 	// tmp2 = (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)
-	// da = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* (sigmoid(a) .* (1 - sigmoid(a)))
+	// da = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* dsigmoid(a)
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Recip0(f) * tmp.Data[i]
-		daRaw.Data[i*daRaw.Inc] = sigmoidS * tmp2.Data[i] * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i]))
+		daRaw.Data[i*daRaw.Inc] = sigmoidS * tmp2.Data[i] * runtime.SigmoidDeriv(aRaw.Data[i*aRaw.Inc])
 	}
 	db.Zero()
 	dc.Zero()
@@ -7518,7 +7495,7 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		sum += sigmoidA.Data[i] * tmp2.Data[i]
 	}
-	*ds = sum * (sigmoidS * (1.0 - sigmoidS))
+	*ds = sum * runtime.SigmoidDeriv(s)
 	return f
 }
 
@@ -7590,7 +7567,7 @@ func Random39(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -((0 / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	∂f/∂s = -((0 / (2 + sigmoid(s)) / (2 + sigmoid(s))) dsigmoid(s))
 //
 // A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -7625,15 +7602,14 @@ func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
-	sigmoidS := runtime.Sigmoid(s)
-	s2 := 2.0 + sigmoidS
+	s2 := 2.0 + runtime.Sigmoid(s)
 	f := 0.0 / s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * runtime.SigmoidDeriv(s))
 	return f
 }
 

@@ -155,17 +155,26 @@ func (c *Cholesky) LogDet() float64 {
 	}
 	var s float64
 	for i := 0; i < c.n; i++ {
-		s += math.Log(c.t[i*c.n+i])
+		s += logOf(c.t[i*c.n+i])
 	}
 	return 2 * s
 }
 
-// Det returns det(A) = exp(LogDet()) of the factorized matrix A: NaN when A
-// is not positive definite. It overflows to +Inf or underflows to 0 when
+// Det returns det(A), the product of the squares of the factor's diagonal
+// (scaledProduct, exact to 2n roundings), of the factorized matrix A: NaN
+// when A is not positive definite. It overflows to +Inf or underflows to 0 when
 // det(A) is outside the range of float64; use LogDet then.
 func (c *Cholesky) Det() float64 {
 	c.check("Det")
-	return math.Exp(c.LogDet())
+	if c.status != factorized {
+		return math.NaN()
+	}
+	p := scaledProduct{m: 1}
+	for i := 0; i < c.n; i++ {
+		p.times(c.t[i*c.n+i])
+		p.times(c.t[i*c.n+i])
+	}
+	return p.value()
 }
 
 // InverseTo sets the n×n general matrix dst to the full symmetric A⁻¹, both

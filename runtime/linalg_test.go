@@ -897,3 +897,66 @@ func TestWorkspaceAlternatingOrders(t *testing.T) {
 	lu.InverseTo(d3)
 	checkGeneral(t, "InverseTo at order 3 after 5 and 0", d3, rows(&inv), 1e-12)
 }
+
+// TestDetExactProducts checks LU.Det, LU.LogAbsDet and Cholesky's Det and
+// LogDet on matrices whose determinant is a product of pivots known
+// exactly: the product of the pivots, not exp(Σ log|pᵢ|), which is 107
+// ulps off at 1e300 and cannot give a subnormal; and logs of subnormal
+// pivots scaled into the normals (amd64's math.Log is wrong there).
+func TestDetExactProducts(t *testing.T) {
+	for _, test := range []struct {
+		name        string
+		diag        []float64
+		det, logdet float64
+	}{
+		{"1e300", []float64{1e300}, 1e300, math.Log(1e300)},
+		{"1e100·I₃", []float64{1e100, 1e100, 1e100}, 1e100 * 1e100 * 1e100, 3 * math.Log(1e100)},
+		{"3", []float64{3}, 3, math.Log(3)},
+		{"5e-324", []float64{5e-324}, 5e-324, -744.4400719213812},
+		{"1e-310", []float64{1e-310}, 1e-310, -713.80137882815404},
+		{"1e200·1e-200", []float64{1e200, 1e-200, 1e200, 1e-200}, 1e200 * 1e-200 * 1e200 * 1e-200, 0},
+		{"overflow", []float64{1e200, 1e200}, math.Inf(1), 2 * math.Log(1e200)},
+		{"underflow", []float64{1e-200, 1e-200}, 0, 2 * math.Log(1e-200)},
+	} {
+		n := len(test.diag)
+		for _, sign := range []float64{1, -1} {
+			a := mat.NewDense(n, n, nil)
+			for i, d := range test.diag {
+				a.Set(i, i, d)
+			}
+			a.Set(0, 0, sign*test.diag[0])
+			var f LU
+			f.Factorize(a.RawMatrix())
+			if got := f.Det(); got != sign*test.det {
+				t.Errorf("%s, sign %v: LU.Det = %v, want %v", test.name, sign, got, sign*test.det)
+			}
+			if got := f.LogAbsDet(); math.Abs(got-test.logdet) > 1e-15*math.Max(1, math.Abs(test.logdet)) {
+				t.Errorf("%s: LU.LogAbsDet = %v, want %v", test.name, got, test.logdet)
+			}
+		}
+	}
+	// spd: A = diag(dᵢ²), each dᵢ² exact, det = Π dᵢ².
+	for _, test := range []struct {
+		name        string
+		diag        []float64
+		det, logdet float64
+	}{
+		{"Inf", []float64{2e150, 2e150}, math.Inf(1), 2 * math.Log(2e150*2e150)},
+		{"2⁻¹⁰⁷⁴", []float64{0x1p-537}, 0x1p-1074, -1074 * math.Ln2},
+		{"2⁻¹⁰²⁴", []float64{0x1p-512, 0x1p-512, 0x1p511, 2}, 0x1p-1024, -1024 * math.Ln2},
+	} {
+		n := len(test.diag)
+		a := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: make([]float64, n*n)}
+		for i, d := range test.diag {
+			a.Data[i*n+i] = d * d
+		}
+		var c Cholesky
+		c.Factorize(a)
+		if got := c.Det(); got != test.det {
+			t.Errorf("%s: Cholesky.Det = %v, want %v", test.name, got, test.det)
+		}
+		if got := c.LogDet(); math.Abs(got-test.logdet) > 1e-15*math.Max(1, math.Abs(test.logdet)) {
+			t.Errorf("%s: Cholesky.LogDet = %v, want %v", test.name, got, test.logdet)
+		}
+	}
+}

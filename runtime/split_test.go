@@ -204,7 +204,8 @@ func TestSplitKernelsBitIdentical(t *testing.T) {
 					to   func(dst, src []float64)
 					f    func(float64) float64
 				}{{"ExpTo", ExpTo, math.Exp}, {"LogTo", LogTo, math.Log}, {"TanhTo", TanhTo, math.Tanh},
-					{"SigmoidTo", SigmoidTo, Sigmoid}, {"SoftplusTo", SoftplusTo, Softplus}} {
+					{"SigmoidTo", SigmoidTo, Sigmoid}, {"SoftplusTo", SoftplusTo, Softplus},
+					{"SigmoidDerivTo", SigmoidDerivTo, SigmoidDeriv}, {"TanhDerivTo", TanhDerivTo, TanhDeriv}} {
 					k.to(dst, src)
 					want := make([]float64, len(src))
 					for i, x := range src {

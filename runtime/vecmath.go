@@ -13,7 +13,7 @@ import (
 //
 // Results equal, to the last bit, the scalar functions named on each kernel
 // (math.Exp, math.Log, math.Tanh, and this package's Sigmoid, Softplus and
-// SoftplusSigmoid) on every input, NaN aside: a NaN in gives a NaN out,
+// SoftplusSigmoid, SigmoidDeriv and TanhDeriv) on every input, NaN aside: a NaN in gives a NaN out,
 // whose payload may differ. So a loop moved onto a block kernel computes the
 // same numbers as before, and each element's result depends on its value
 // alone, not on its position, the slice's length or alignment.
@@ -34,6 +34,7 @@ import (
 // the scalar loops, or the vector code where it is built and the CPU runs it.
 type blockKernels struct {
 	exp, log, tanh, sigmoid, softplus func(dst, src []float64)
+	sigmoidDeriv, tanhDeriv           func(dst, src []float64)
 	softplusSigmoid                   func(sp, sig, src []float64)
 	// outer writes OuterTo's rows (outerRows has its contract); OuterTo
 	// uses it from outerMinCols columns (below, a cleared dst and Ger).
@@ -73,6 +74,18 @@ var scalarKernels = blockKernels{
 			dst[i] = Softplus(x)
 		}
 	},
+	sigmoidDeriv: func(dst, src []float64) {
+		dst = dst[:len(src)]
+		for i, x := range src {
+			dst[i] = SigmoidDeriv(x)
+		}
+	},
+	tanhDeriv: func(dst, src []float64) {
+		dst = dst[:len(src)]
+		for i, x := range src {
+			dst[i] = TanhDeriv(x)
+		}
+	},
 	softplusSigmoid: func(sp, sig, src []float64) {
 		sp, sig = sp[:len(src)], sig[:len(src)]
 		for i, x := range src {
@@ -88,7 +101,7 @@ var scalarKernels = blockKernels{
 var kernels = scalarKernels
 
 // VectorisedBlocks reports whether the block kernels (ExpTo, LogTo, TanhTo,
-// SigmoidTo, SoftplusTo, SoftplusSigmoidTo) run on SIMD vector code in this
+// SigmoidTo, SoftplusTo, SoftplusSigmoidTo, SigmoidDerivTo, TanhDerivTo) run on SIMD vector code in this
 // program; their results are the same either way.
 func VectorisedBlocks() bool { return vectorised }
 
@@ -121,6 +134,18 @@ func TanhTo(dst, src []float64) {
 func SigmoidTo(dst, src []float64) {
 	checkBlockLengths("SigmoidTo", dst, src)
 	blockTo(kernels.sigmoid, dst, src)
+}
+
+// SigmoidDerivTo sets dst[i] = SigmoidDeriv(src[i]).
+func SigmoidDerivTo(dst, src []float64) {
+	checkBlockLengths("SigmoidDerivTo", dst, src)
+	blockTo(kernels.sigmoidDeriv, dst, src)
+}
+
+// TanhDerivTo sets dst[i] = TanhDeriv(src[i]).
+func TanhDerivTo(dst, src []float64) {
+	checkBlockLengths("TanhDerivTo", dst, src)
+	blockTo(kernels.tanhDeriv, dst, src)
 }
 
 // SoftplusTo sets dst[i] = Softplus(src[i]).

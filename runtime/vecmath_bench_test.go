@@ -28,6 +28,8 @@ func BenchmarkBlockKernels(b *testing.B) {
 		{"Tanh", TanhTo, scalarKernels.tanh, false},
 		{"Sigmoid", SigmoidTo, scalarKernels.sigmoid, false},
 		{"Softplus", SoftplusTo, scalarKernels.softplus, false},
+		{"SigmoidDeriv", SigmoidDerivTo, scalarKernels.sigmoidDeriv, false},
+		{"TanhDeriv", TanhDerivTo, scalarKernels.tanhDeriv, false},
 		{"SoftplusSigmoid", softplusSigmoid(SoftplusSigmoidTo), softplusSigmoid(scalarKernels.softplusSigmoid), false},
 	}
 	rng := rand.New(rand.NewPCG(15, 5))

@@ -41,6 +41,8 @@ func init() {
 			sigmoid:         sigmoidBlock8,
 			softplus:        softplusBlock8,
 			softplusSigmoid: softplusSigmoidBlock8,
+			sigmoidDeriv:    sigmoidDerivBlock8,
+			tanhDeriv:       tanhDerivBlock8,
 			outer:           outerRowsVec,
 			outerMinCols:    outerVecMinCols,
 		}
@@ -57,6 +59,8 @@ var quadKernels = blockKernels{
 	sigmoid:         sigmoidBlock,
 	softplus:        softplusBlock,
 	softplusSigmoid: softplusSigmoidBlock,
+	sigmoidDeriv:    sigmoidDerivBlock,
+	tanhDeriv:       tanhDerivBlock,
 	outer:           outerRowsVec,
 	outerMinCols:    outerVecMinCols,
 }
@@ -107,6 +111,11 @@ func logBlock(dst, src []float64)      { mapBlock(dst, src, logVec) }
 func tanhBlock(dst, src []float64)     { mapBlock(dst, src, tanhVec) }
 func sigmoidBlock(dst, src []float64)  { mapBlock(dst, src, sigmoidVec) }
 func softplusBlock(dst, src []float64) { mapBlock(dst, src, softplusVec) }
+
+// sigmoidDerivBlock and tanhDerivBlock are the vector implementations of
+// SigmoidDerivTo and TanhDerivTo.
+func sigmoidDerivBlock(dst, src []float64) { mapBlock(dst, src, sigmoidDerivVec) }
+func tanhDerivBlock(dst, src []float64)    { mapBlock(dst, src, tanhDerivVec) }
 
 func softplusSigmoidBlock(sp, sig, src []float64) {
 	sp, sig = sp[:len(src)], sig[:len(src)]
@@ -344,6 +353,25 @@ func sigmoidOf(x, e quad) quad {
 	one := load(&signConstants.one)
 	d := one.Add(e)
 	return one.Div(d).Merge(e.Div(d), x.GreaterEqual(load(&signConstants.zero)))
+}
+
+// sigmoidDerivVec is SigmoidDeriv, lane by lane: e = e^-|x|, then
+// e/((1+e)(1+e)).
+func sigmoidDerivVec(x quad) quad {
+	e := expVec(neg(abs(x)))
+	d := load(&signConstants.one).Add(e)
+	return e.Div(d.Mul(d))
+}
+
+// tanhDerivVec is TanhDeriv, lane by lane: e = e^-2|x| (|x| + |x| and
+// 4e = 2e + 2e are exact, as the scalar's −(a + a) and 4·e), then
+// 4e/((1+e)(1+e)).
+func tanhDerivVec(x quad) quad {
+	a := abs(x)
+	e := expVec(neg(a.Add(a)))
+	d := load(&signConstants.one).Add(e)
+	twoE := e.Add(e)
+	return twoE.Add(twoE).Div(d.Mul(d))
 }
 
 // softplusVec is Softplus, lane by lane: max(x, 0) + log1p(e^-|x|).

@@ -43,6 +43,11 @@ func tanhBlock8(dst, src []float64)     { mapBlock8(dst, src, tanhVec8) }
 func sigmoidBlock8(dst, src []float64)  { mapBlock8(dst, src, sigmoidVec8) }
 func softplusBlock8(dst, src []float64) { mapBlock8(dst, src, softplusVec8) }
 
+// sigmoidDerivBlock8 and tanhDerivBlock8 are the vector implementations of
+// SigmoidDerivTo and TanhDerivTo.
+func sigmoidDerivBlock8(dst, src []float64) { mapBlock8(dst, src, sigmoidDerivVec8) }
+func tanhDerivBlock8(dst, src []float64)    { mapBlock8(dst, src, tanhDerivVec8) }
+
 func softplusSigmoidBlock8(sp, sig, src []float64) {
 	sp, sig = sp[:len(src)], sig[:len(src)]
 	n := len(src) &^ 7
@@ -279,6 +284,25 @@ func sigmoidOf8(x, e oct) oct {
 	one := loadOct(&signConstants8.one)
 	d := one.Add(e)
 	return one.Div(d).Merge(e.Div(d), x.GreaterEqual(loadOct(&signConstants8.zero)))
+}
+
+// sigmoidDerivVec8 is SigmoidDeriv, lane by lane: e = e^-|x|, then
+// e/((1+e)(1+e)).
+func sigmoidDerivVec8(x oct) oct {
+	e := expVec8(negOct(absOct(x)))
+	d := loadOct(&signConstants8.one).Add(e)
+	return e.Div(d.Mul(d))
+}
+
+// tanhDerivVec8 is TanhDeriv, lane by lane: e = e^-2|x| (|x| + |x| and
+// 4e = 2e + 2e are exact, as the scalar's −(a + a) and 4·e), then
+// 4e/((1+e)(1+e)).
+func tanhDerivVec8(x oct) oct {
+	a := absOct(x)
+	e := expVec8(negOct(a.Add(a)))
+	d := loadOct(&signConstants8.one).Add(e)
+	twoE := e.Add(e)
+	return twoE.Add(twoE).Div(d.Mul(d))
 }
 
 // softplusVec8 is Softplus, lane by lane: max(x, 0) + log1p(e^-|x|).

@@ -39,6 +39,8 @@ var blockKernelCases = []blockKernel{
 	{"TanhTo", TanhTo, math.Tanh, true},
 	{"SigmoidTo", SigmoidTo, Sigmoid, false},
 	{"SoftplusTo", SoftplusTo, Softplus, true},
+	{"SigmoidDerivTo", SigmoidDerivTo, SigmoidDeriv, false},
+	{"TanhDerivTo", TanhDerivTo, TanhDeriv, false},
 	{"SoftplusSigmoidTo/softplus", softplusOfPair, func(x float64) float64 { sp, _ := SoftplusSigmoid(x); return sp }, true},
 	{"SoftplusSigmoidTo/sigmoid", sigmoidOfPair, func(x float64) float64 { _, sig := SoftplusSigmoid(x); return sig }, false},
 }

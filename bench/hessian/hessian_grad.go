@@ -195,9 +195,8 @@ func (shared *logRegHGradParts) RunPart(part int) {
 // logRegHHessVecWork holds LogRegHHessVec's scratch space, reused across calls
 // through logRegHHessVecPool.
 type logRegHHessVecWork struct {
-	Xvw  []float64
-	tmp2 []float64
-	Xw   []float64
+	Xvw []float64
+	Xw  []float64
 }
 
 var logRegHHessVecPool = sync.Pool{New: func() any {
@@ -211,8 +210,7 @@ var logRegHHessVecPool = sync.Pool{New: func() any {
 // L2-regularised logistic loss; its Hessian is X' diag(s (1 - s)) X + lambda I.
 //
 //	f = sum(softplus(-(y .* (X w)))) + 0.5 lambda w' w
-//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .*
-//	           (1 - sigmoid(-(y .* (X w)))))))
+//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* dsigmoid(-(y .* (X w)))))
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -239,7 +237,7 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	ws := logRegHHessVecPool.Get().(*logRegHHessVecWork)
 	defer logRegHHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
-	// hw = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
+	// hw = lambda vw + X' (y .* (y .* (X vw) .* dsigmoid(-(y .* (X w)))))
 	vwRaw := vw.RawVector()
 	// hw = lambda vw
 	for i := 0; i < d; i++ {
@@ -250,20 +248,17 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
 	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// Xw is not read again: tmp takes over its storage.
-	tmp := Xw
-	// tmp2 = sigmoid(-(y .* (X w)))
-	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
+	// Xvw is not read again: tmp takes over its storage.
+	tmp := Xvw
+	// tmp = y .* (y .* (X vw) .* dsigmoid(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])))
 	}
-	// hw += X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
+	// hw += X' (y .* (y .* (X vw) .* dsigmoid(-(y .* (X w)))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }
 
@@ -271,7 +266,6 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 // through logRegHHessianPool.
 type logRegHHessianWork struct {
 	diag runtime.DiagProduct
-	tmp2 []float64
 	Xw   []float64
 }
 
@@ -287,8 +281,7 @@ var logRegHHessianPool = sync.Pool{New: func() any {
 // L2-regularised logistic loss; its Hessian is X' diag(s (1 - s)) X + lambda I.
 //
 //	f = sum(softplus(-(y .* (X w)))) + 0.5 lambda w' w
-//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .*
-//	           (1 - sigmoid(-(y .* (X w))))))) X
+//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* dsigmoid(-(y .* (X w))))) X
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -315,9 +308,8 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	for i := 0; i < d; i++ {
 		blkWW.Data[i*blkWW.Stride+i] += lambda
 	}
-	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
+	// ∂²f/∂w∂w += X' diag(y .* (y .* dsigmoid(-(y .* (X w))))) X
 	yRaw := y.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -325,11 +317,9 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
-	// tmp2 = sigmoid(-(y .* (X w)))
-	// tmp = y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
+	// tmp = y .* (y .* dsigmoid(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])))
 	}
 	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.

@@ -196,9 +196,8 @@ func (shared *lossGradParts) RunPart(part int) {
 // lossHessVecWork holds LossHessVec's scratch space, reused across calls
 // through lossHessVecPool.
 type lossHessVecWork struct {
-	Xvw  []float64
-	tmp2 []float64
-	z    []float64
+	Xvw []float64
+	z   []float64
 }
 
 var lossHessVecPool = sync.Pool{New: func() any {
@@ -213,8 +212,7 @@ var lossHessVecPool = sync.Pool{New: func() any {
 //
 //	f = sum(softplus(-(y .* z))) + 0.5 lambda w' w
 //	z = X w
-//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .*
-//	           (1 - sigmoid(-(y .* z))))))
+//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* dsigmoid(-(y .* z))))
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -241,7 +239,7 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	ws := lossHessVecPool.Get().(*lossHessVecWork)
 	defer lossHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
-	// hw = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z))))))
+	// hw = lambda vw + X' (y .* (y .* (X vw) .* dsigmoid(-(y .* z))))
 	vwRaw := vw.RawVector()
 	// hw = lambda vw
 	for i := 0; i < d; i++ {
@@ -252,20 +250,17 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
 	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	z := runtime.Vec(&ws.z, n)
 	wRaw := w.RawVector()
 	// z = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	// z is not read again: tmp takes over its storage.
-	tmp := z
-	// tmp2 = sigmoid(-(y .* z))
-	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))
+	// Xvw is not read again: tmp takes over its storage.
+	tmp := Xvw
+	// tmp = y .* (y .* (X vw) .* dsigmoid(-(y .* z)))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * z.Data[i])))
 	}
-	// hw += X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z))))))
+	// hw += X' (y .* (y .* (X vw) .* dsigmoid(-(y .* z))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }
 
@@ -273,7 +268,6 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 // through lossHessianPool.
 type lossHessianWork struct {
 	diag runtime.DiagProduct
-	tmp2 []float64
 	z    []float64
 }
 
@@ -290,7 +284,7 @@ var lossHessianPool = sync.Pool{New: func() any {
 //
 //	f = sum(softplus(-(y .* z))) + 0.5 lambda w' w
 //	z = X w
-//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))) X
+//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* dsigmoid(-(y .* z)))) X
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -317,9 +311,8 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	for i := 0; i < d; i++ {
 		blkWW.Data[i*blkWW.Stride+i] += lambda
 	}
-	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))) X
+	// ∂²f/∂w∂w += X' diag(y .* (y .* dsigmoid(-(y .* z)))) X
 	yRaw := y.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -327,11 +320,9 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	// z is not read again: tmp takes over its storage.
 	tmp := z
-	// tmp2 = sigmoid(-(y .* z))
-	// tmp = y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))
+	// tmp = y .* (y .* dsigmoid(-(y .* z)))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * z.Data[i])))
 	}
 	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.

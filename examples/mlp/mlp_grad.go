@@ -157,15 +157,15 @@ func (loop2 *lossLoop2) RunPart(part2 int) {
 // lossGradPool.
 type lossGradWork struct {
 	tmp      []float64
-	XW1      []float64
-	gemm     runtime.Gemm
+	H        []float64
 	tmp2     []float64
+	gemm     runtime.Gemm
+	tmp3     []float64
 	prod     []float64
 	loop     lossGradLoop
 	loop2    lossGradLoop2
-	loop3    lossGradLoop3
 	sumParts []float64
-	loop4    lossGradLoop4
+	loop3    lossGradLoop3
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -186,7 +186,7 @@ var lossGradPool = sync.Pool{New: func() any {
 //	∂f/∂W2 = H' t1
 //	∂f/∂b2 = t1' vector(1)
 //	t1 = H W2 + vector(1) b2' - Y
-//	t2 = t1 W2' .* (1 - H .* H)
+//	t2 = t1 W2' .* dtanh(X W1 + vector(1) b1')
 //
 // A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
 // gonum's receivers are. It panics if a destination is nil, the shapes disagree
@@ -233,39 +233,37 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	ws.loop = lossGradLoop{n, parts, o, tmp, YRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = lossGradLoop{}
-	XW1 := runtime.Mat(&ws.XW1, n, h)
+	H := runtime.Mat(&ws.H, n, h)
+	tmp2 := runtime.Mat(&ws.tmp2, n, h)
+	// tmp2 = X W1 + vector(1) b1'
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
-	// XW1 = X W1
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	// tmp2 = X W1
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, tmp2)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
 	b1Raw := b1.RawVector()
-	// XW1 is not read again: H takes over its storage.
-	H := XW1
+	// tmp2 += vector(1) b1'
+	blas64.Ger(1, tmp3, b1Raw, tmp2)
 	// H = tanh(X W1 + vector(1) b1')
-	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, h)
-	ws.loop2 = lossGradLoop2{n, parts2, h, H, XW1, b1Raw}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = lossGradLoop2{}
+	runtime.TanhTo(H.Data, tmp2.Data)
 	W2Raw := W2.RawMatrix()
 	// tmp += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	b2Raw := b2.RawVector()
 	// tmp += vector(1) b2'
-	blas64.Ger(1, tmp2, b2Raw, tmp)
+	blas64.Ger(1, tmp3, b2Raw, tmp)
 	sum := 0.0
 	// sum = sum((H W2 + vector(1) b2' - Y) .^ 2)
-	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(n, o)
-	sumParts := runtime.Vec(&ws.sumParts, parts3)
-	ws.loop3 = lossGradLoop3{n, parts3, o, tmp, sumParts}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = lossGradLoop3{}
+	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, o)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	ws.loop2 = lossGradLoop2{n, parts2, o, tmp, sumParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = lossGradLoop2{}
 	// sum += the parts' sums, in part order
 	sum += runtime.SumParts(sumParts)
 	f := 0.5 * sum
@@ -273,25 +271,28 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	prod := runtime.Mat(&ws.prod, n, h)
 	// prod = (H W2 + vector(1) b2' - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
-	// prod is not read again: tmp3 takes over its storage.
-	tmp3 := prod
-	// tmp3 = (H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H)
-	// by lossGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts4 := runtime.LoopParts(n, h)
-	ws.loop4 = lossGradLoop4{n, parts4, h, tmp3, prod, H}
-	runtime.Parts(parts4, &ws.loop4)
-	ws.loop4 = lossGradLoop4{}
-	// dW1 = X' ((H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H))
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp3, 0, dW1Raw)
+	// tanhderivTmp2 = tanhderiv(tmp2), in tmp2's storage
+	tanhderivTmp2 := tmp2
+	runtime.TanhDerivTo(tanhderivTmp2.Data, tmp2.Data)
+	// prod is not read again: tmp4 takes over its storage.
+	tmp4 := prod
+	// tmp4 = (H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1')
+	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, h)
+	ws.loop3 = lossGradLoop3{n, parts3, h, tmp4, prod, tanhderivTmp2}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = lossGradLoop3{}
+	// dW1 = X' ((H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1'))
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp4, 0, dW1Raw)
 	db1Raw := db1.RawVector()
-	// db1 = ((H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H))' vector(1)
-	runtime.Gemv(blas.Trans, 1, tmp3, tmp2, 0, db1Raw)
+	// db1 = ((H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1'))' vector(1)
+	runtime.Gemv(blas.Trans, 1, tmp4, tmp3, 0, db1Raw)
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 + vector(1) b2' - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
 	db2Raw := db2.RawVector()
 	// db2 = (H W2 + vector(1) b2' - Y)' vector(1)
-	runtime.Gemv(blas.Trans, 1, tmp, tmp2, 0, db2Raw)
+	runtime.Gemv(blas.Trans, 1, tmp, tmp3, 0, db2Raw)
 	return f
 }
 
@@ -323,41 +324,11 @@ func (loop *lossGradLoop) RunPart(part int) {
 	}
 }
 
-// lossGradLoop2 holds the values the parts of LossGrad's loop that fills H
+// lossGradLoop2 holds the values the parts of LossGrad's loop that sums sum
 // share, while they run.
 type lossGradLoop2 struct {
-	n      int
-	parts2 int
-	h      int
-	H      blas64.General
-	XW1    blas64.General
-	b1Raw  blas64.Vector
-}
-
-// RunPart runs one part of LossGrad's loop that fills H, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *lossGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	h := loop2.h
-	H := loop2.H
-	XW1 := loop2.XW1
-	b1Raw := loop2.b1Raw
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
-		HRow := runtime.RowSlice(H, i, h)
-		XW1Row := runtime.RowSlice(XW1, i, len(HRow))
-		for j := range HRow {
-			HRow[j] = math.Tanh(XW1Row[j] + b1Raw.Data[j*b1Raw.Inc])
-		}
-	}
-}
-
-// lossGradLoop3 holds the values the parts of LossGrad's loop that sums sum
-// share, while they run.
-type lossGradLoop3 struct {
 	n        int
-	parts3   int
+	parts2   int
 	o        int
 	tmp      blas64.General
 	sumParts blas64.Vector
@@ -365,50 +336,50 @@ type lossGradLoop3 struct {
 
 // RunPart runs one part of LossGrad's loop that sums sum, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *lossGradLoop3) RunPart(part3 int) {
-	n := loop3.n
-	parts3 := loop3.parts3
-	o := loop3.o
-	tmp := loop3.tmp
-	sumParts := loop3.sumParts
-	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+func (loop2 *lossGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	o := loop2.o
+	tmp := loop2.tmp
+	sumParts := loop2.sumParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sumPart := 0.0
-	for i := lo3; i < hi3; i++ {
+	for i := lo2; i < hi2; i++ {
 		tmpRow2 := runtime.RowSlice(tmp, i, o)
 		for j := range tmpRow2 {
 			sumPart += tmpRow2[j] * tmpRow2[j]
 		}
 	}
-	sumParts.Data[part3] = sumPart
+	sumParts.Data[part2] = sumPart
 }
 
-// lossGradLoop4 holds the values the parts of LossGrad's loop that fills tmp3
+// lossGradLoop3 holds the values the parts of LossGrad's loop that fills tmp4
 // share, while they run.
-type lossGradLoop4 struct {
-	n      int
-	parts4 int
-	h      int
-	tmp3   blas64.General
-	prod   blas64.General
-	H      blas64.General
+type lossGradLoop3 struct {
+	n             int
+	parts3        int
+	h             int
+	tmp4          blas64.General
+	prod          blas64.General
+	tanhderivTmp2 blas64.General
 }
 
-// RunPart runs one part of LossGrad's loop that fills tmp3, the rows
+// RunPart runs one part of LossGrad's loop that fills tmp4, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop4 *lossGradLoop4) RunPart(part4 int) {
-	n := loop4.n
-	parts4 := loop4.parts4
-	h := loop4.h
-	tmp3 := loop4.tmp3
-	prod := loop4.prod
-	H := loop4.H
-	lo4, hi4 := runtime.PartRows(n, parts4, part4)
-	for i := lo4; i < hi4; i++ {
-		tmp3Row := runtime.RowSlice(tmp3, i, h)
-		prodRow := runtime.RowSlice(prod, i, len(tmp3Row))
-		HRow2 := runtime.RowSlice(H, i, len(tmp3Row))
-		for j := range tmp3Row {
-			tmp3Row[j] = prodRow[j] * (1.0 - HRow2[j]*HRow2[j])
+func (loop3 *lossGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	h := loop3.h
+	tmp4 := loop3.tmp4
+	prod := loop3.prod
+	tanhderivTmp2 := loop3.tanhderivTmp2
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
+		tmp4Row := runtime.RowSlice(tmp4, i, h)
+		prodRow := runtime.RowSlice(prod, i, len(tmp4Row))
+		tanhderivTmp2Row := runtime.RowSlice(tanhderivTmp2, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = prodRow[j] * tanhderivTmp2Row[j]
 		}
 	}
 }

@@ -309,7 +309,9 @@ func TestHessianExactlySymmetric(t *testing.T) {
 // sigmoid is 1/(1 + e^{−z}).
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
-// logRegCurvature returns y² s(1−s), s = sigmoid(−y ⊙ (X w + b)), by hand.
+// logRegCurvature returns y² s(1−s), s = sigmoid(−y ⊙ (X w + b)), by hand,
+// with 1 − s as sigmoid(y ⊙ (X w + b)): 1 − s of a rounded s loses every
+// digit where s rounds near 1 (TestLogRegLargeMargins's rows).
 func logRegCurvature(in logRegIn, b float64) []float64 {
 	d := make([]float64, in.n)
 	for i := 0; i < in.n; i++ {
@@ -318,8 +320,7 @@ func logRegCurvature(in logRegIn, b float64) []float64 {
 			z += in.X.At(i, j) * in.w.AtVec(j)
 		}
 		y := in.y.AtVec(i)
-		s := sigmoid(-y * z)
-		d[i] = y * y * s * (1 - s)
+		d[i] = y * y * sigmoid(-y*z) * sigmoid(y*z)
 	}
 	return d
 }
@@ -569,6 +570,26 @@ func TestLogRegLargeMargins(t *testing.T) {
 				continue
 			}
 			checkClose(t, where+": Hessian / max|H| vs hand formula", scaled(1/scale, flat(h)), scaled(1/scale, flat(want)), roundTol)
+		}
+	}
+}
+
+// TestLogRegSaturatedCurvature checks LogRegNHessian on one row with
+// margins 20, 37 and 40, where σ rounds to 1: the curvature σ′ from the
+// argument (dsigmoid), within 8 ulps of σ(z)σ(−z) (mpmath, 60 digits),
+// where s(1 − s) of the rounded s was 1.6·10⁸ ulps off at 20 and 0 from 37.
+func TestLogRegSaturatedCurvature(t *testing.T) {
+	for _, c := range []struct{ z, want float64 }{
+		{20, 2.0611536139418493437e-9}, {37, 8.533047625744064338e-17}, {40, 4.2483542552915889592e-18},
+	} {
+		// f = softplus(−y x w) with x = 1, y = 1, w = −z: f″ = σ′(z).
+		X := mat.NewDense(1, 1, []float64{1})
+		y := mat.NewVecDense(1, []float64{1})
+		w := mat.NewVecDense(1, []float64{-c.z})
+		h := mat.NewDense(1, 1, nil)
+		LogRegNHessian(X, y, w, h)
+		if got := h.At(0, 0); math.Abs(got-c.want) > 8*0x1p-52*c.want {
+			t.Errorf("margin %v: Hessian = %v, want %v", c.z, got, c.want)
 		}
 	}
 }

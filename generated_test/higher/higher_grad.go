@@ -661,9 +661,8 @@ func (shared *logRegNGradParts) RunPart(part int) {
 // logRegNHessVecWork holds LogRegNHessVec's scratch space, reused across calls
 // through logRegNHessVecPool.
 type logRegNHessVecWork struct {
-	Xvw  []float64
-	tmp2 []float64
-	Xw   []float64
+	Xvw []float64
+	Xw  []float64
 }
 
 var logRegNHessVecPool = sync.Pool{New: func() any {
@@ -677,7 +676,7 @@ var logRegNHessVecPool = sync.Pool{New: func() any {
 // Logistic loss; its Hessian is X' diag(s (1 - s)) X.
 //
 //	f = sum(softplus(-(y .* (X w))))
-//	d(∂f/∂w) = X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
+//	d(∂f/∂w) = X' (y .* (y .* (X vw) .* dsigmoid(-(y .* (X w)))))
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -710,20 +709,17 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	vwRaw := vw.RawVector()
 	// Xvw = X vw
 	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// Xw is not read again: tmp takes over its storage.
-	tmp := Xw
-	// tmp2 = sigmoid(-(y .* (X w)))
-	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
+	// Xvw is not read again: tmp takes over its storage.
+	tmp := Xvw
+	// tmp = y .* (y .* (X vw) .* dsigmoid(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])))
 	}
-	// hw = X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
+	// hw = X' (y .* (y .* (X vw) .* dsigmoid(-(y .* (X w)))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, hwRaw)
 }
 
@@ -731,7 +727,6 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 // through logRegNHessianPool.
 type logRegNHessianWork struct {
 	diag runtime.DiagProduct
-	tmp2 []float64
 	Xw   []float64
 }
 
@@ -747,7 +742,7 @@ var logRegNHessianPool = sync.Pool{New: func() any {
 // Logistic loss; its Hessian is X' diag(s (1 - s)) X.
 //
 //	f = sum(softplus(-(y .* (X w))))
-//	∂²f/∂w∂w = X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
+//	∂²f/∂w∂w = X' diag(y .* (y .* dsigmoid(-(y .* (X w))))) X
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -770,9 +765,8 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkWW := runtime.Block(HRaw, 0, 0, d, d)
-	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
+	// ∂²f/∂w∂w += X' diag(y .* (y .* dsigmoid(-(y .* (X w))))) X
 	yRaw := y.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -780,11 +774,9 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
-	// tmp2 = sigmoid(-(y .* (X w)))
-	// tmp = y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
+	// tmp = y .* (y .* dsigmoid(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])))
 	}
 	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.
@@ -2078,9 +2070,8 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 // logRegBiasHessVecWork holds LogRegBiasHessVec's scratch space, reused across
 // calls through logRegBiasHessVecPool.
 type logRegBiasHessVecWork struct {
-	Xvw  []float64
-	tmp2 []float64
-	Xw   []float64
+	Xvw []float64
+	Xw  []float64
 }
 
 var logRegBiasHessVecPool = sync.Pool{New: func() any {
@@ -2097,7 +2088,7 @@ var logRegBiasHessVecPool = sync.Pool{New: func() any {
 //	f = sum(softplus(-(y .* (X w + b)))) + 0.5 lambda w' w
 //	d(∂f/∂w) = lambda vw + X' t1
 //	d(∂f/∂b) = sum(t1)
-//	t1 = y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))
+//	t1 = y .* (y .* (X vw + vb) .* dsigmoid(-(y .* (X w + b))))
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -2130,7 +2121,7 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	ws := logRegBiasHessVecPool.Get().(*logRegBiasHessVecWork)
 	defer logRegBiasHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
-	// hw = lambda vw + X' (y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+	// hw = lambda vw + X' (y .* (y .* (X vw + vb) .* dsigmoid(-(y .* (X w + b)))))
 	vwRaw := vw.RawVector()
 	// hw = lambda vw
 	for i := 0; i < d; i++ {
@@ -2141,23 +2132,20 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
 	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// Xw is not read again: tmp takes over its storage.
-	tmp := Xw
-	// tmp2 = sigmoid(-(y .* (X w + b)))
-	// tmp = y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))
+	// Xvw is not read again: tmp takes over its storage.
+	tmp := Xvw
+	// tmp = y .* (y .* (X vw + vb) .* dsigmoid(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b)))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (Xvw.Data[i] + vb) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (Xvw.Data[i] + vb) * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))))
 	}
-	// hw += X' (y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+	// hw += X' (y .* (y .* (X vw + vb) .* dsigmoid(-(y .* (X w + b)))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 	sum := 0.0
-	// sum = sum(y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+	// sum = sum(y .* (y .* (X vw + vb) .* dsigmoid(-(y .* (X w + b)))))
 	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
@@ -2168,10 +2156,9 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 // calls through logRegBiasHessianPool.
 type logRegBiasHessianWork struct {
 	diag runtime.DiagProduct
-	tmp2 []float64
 	Xw   []float64
 	prod []float64
-	tmp3 []float64
+	tmp2 []float64
 }
 
 var logRegBiasHessianPool = sync.Pool{New: func() any {
@@ -2191,7 +2178,7 @@ var logRegBiasHessianPool = sync.Pool{New: func() any {
 //	∂²f/∂w∂b = X' (y .* t1)
 //	∂²f/∂b∂w = 1' diag(y .* t1) X
 //	∂²f/∂b∂b = sum(y .* t1)
-//	t1 = y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))
+//	t1 = y .* dsigmoid(-(y .* (X w + b)))
 //
 // A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
 // are. It panics if a destination is nil, the shapes disagree or a destination
@@ -2218,9 +2205,8 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	for i := 0; i < d; i++ {
 		blkWW.Data[i*blkWW.Stride+i] += lambda
 	}
-	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
+	// ∂²f/∂w∂w += X' diag(y .* (y .* dsigmoid(-(y .* (X w + b))))) X
 	yRaw := y.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -2228,31 +2214,29 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
-	// tmp2 = sigmoid(-(y .* (X w + b)))
-	// tmp = y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))
+	// tmp = y .* (y .* dsigmoid(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b)))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))))
 	}
 	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
-	// ∂²f/∂w∂b = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+	// ∂²f/∂w∂b = X' (y .* (y .* dsigmoid(-(y .* (X w + b)))))
 	prod := runtime.Vec(&ws.prod, d)
-	// prod = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+	// prod = X' (y .* (y .* dsigmoid(-(y .* (X w + b)))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	for i := 0; i < d; i++ {
 		HRaw.Data[i*HRaw.Stride+d] = prod.Data[i]
 	}
 	blkBW := runtime.Block(HRaw, d, 0, 1, d)
-	// ∂²f/∂b∂w += 1' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)'
+	// ∂²f/∂b∂w += 1' diag(y .* (y .* dsigmoid(-(y .* (X w + b))))) X
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)'
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
-	ws.diag.Add(blkBW, 1, runtime.Row(tmp3), tmp, XRaw, false)
-	// ∂²f/∂b∂b = sum(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+	ws.diag.Add(blkBW, 1, runtime.Row(tmp2), tmp, XRaw, false)
+	// ∂²f/∂b∂b = sum(y .* (y .* dsigmoid(-(y .* (X w + b)))))
 	sum := 0.0
-	// sum = sum(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+	// sum = sum(y .* (y .* dsigmoid(-(y .* (X w + b)))))
 	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
@@ -3090,11 +3074,12 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 // twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls
 // through twoLayerGradPool.
 type twoLayerGradWork struct {
-	tmp   []float64
-	prod  []float64
-	Bx    []float64
-	tmp2  []float64
-	prod2 []float64
+	tmp    []float64
+	prod   []float64
+	tanhBx []float64
+	Bx     []float64
+	tmp2   []float64
+	prod2  []float64
 }
 
 var twoLayerGradPool = sync.Pool{New: func() any {
@@ -3109,7 +3094,7 @@ var twoLayerGradPool = sync.Pool{New: func() any {
 // FHessian is assembled from HVPs.
 //
 //	f = sum(softplus(c A tanh(B x)))
-//	∂f/∂x = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
+//	∂f/∂x = B' (c A' sigmoid(c A tanh(B x)) .* dtanh(B x))
 //	∂f/∂c = sum(A tanh(B x) .* sigmoid(c A tanh(B x)))
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
@@ -3139,13 +3124,12 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	tmp := runtime.Vec(&ws.tmp, m)
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
+	tanhBx := runtime.Vec(&ws.tanhBx, k)
 	Bx := runtime.Vec(&ws.Bx, k)
 	BRaw := B.RawMatrix()
 	xRaw := x.RawVector()
 	// Bx = B x
 	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
-	// Bx is not read again: tanhBx takes over its storage.
-	tanhBx := Bx
 	// tanhBx = tanh(B x)
 	runtime.TanhTo(tanhBx.Data, Bx.Data)
 	// prod = A tanh(B x)
@@ -3164,13 +3148,16 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = A' sigmoid(c A tanh(B x))
 	runtime.Gemv(blas.Trans, 1, ARaw, tmp2, 0, prod2)
+	// tanhderivBx = tanhderiv(Bx), in Bx's storage
+	tanhderivBx := Bx
+	runtime.TanhDerivTo(tanhderivBx.Data, Bx.Data)
 	// prod2 is not read again: tmp3 takes over its storage.
 	tmp3 := prod2
-	// tmp3 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
+	// tmp3 = c A' sigmoid(c A tanh(B x)) .* dtanh(B x)
 	for i := 0; i < k; i++ {
-		tmp3.Data[i] = c * prod2.Data[i] * (1.0 - tanhBx.Data[i]*tanhBx.Data[i])
+		tmp3.Data[i] = c * prod2.Data[i] * tanhderivBx.Data[i]
 	}
-	// dx = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
+	// dx = B' (c A' sigmoid(c A tanh(B x)) .* dtanh(B x))
 	runtime.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
 	sum := 0.0
 	// sum = sum(A tanh(B x) .* sigmoid(c A tanh(B x)))
@@ -3184,17 +3171,18 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 // twoLayerHessVecWork holds TwoLayerHessVec's scratch space, reused across
 // calls through twoLayerHessVecPool.
 type twoLayerHessVecWork struct {
-	tmp2    []float64
-	Bx      []float64
-	prod    []float64
-	tmp4    []float64
-	AtanhBx []float64
-	tmp5    []float64
-	prod2   []float64
-	tmp7    []float64
-	Bvx     []float64
-	prod3   []float64
-	prod4   []float64
+	dtanhBx     []float64
+	Bx          []float64
+	prod        []float64
+	tmp3        []float64
+	tmp4        []float64
+	AtanhBx     []float64
+	prod2       []float64
+	tmp6        []float64
+	dtanhBxBvx  []float64
+	Bvx         []float64
+	prod3       []float64
+	AdtanhBxBvx []float64
 }
 
 var twoLayerHessVecPool = sync.Pool{New: func() any {
@@ -3209,12 +3197,10 @@ var twoLayerHessVecPool = sync.Pool{New: func() any {
 // FHessian is assembled from HVPs.
 //
 //	f = sum(softplus(c A tanh(B x)))
-//	d(∂f/∂x) = B' (t1 .* (A' (vc sigmoid(c A tanh(B x)) + c t3))
-//	           - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* t2))
-//	d(∂f/∂c) = sum(sigmoid(c A tanh(B x)) .* (A t2) + A tanh(B x) .* t3)
-//	t1 = 1 - tanh(B x) .* tanh(B x)
-//	t2 = t1 .* (B vx)
-//	t3 = A (vc tanh(B x) + c t2) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))
+//	d(∂f/∂x) = B' (dtanh(B x) .* (A' (vc sigmoid(c A tanh(B x)) + c t1))
+//	           - 2 c A' sigmoid(c A tanh(B x)) .* (B vx .* (tanh(B x) .* dtanh(B x))))
+//	d(∂f/∂c) = sum(sigmoid(c A tanh(B x)) .* (A (dtanh(B x) .* (B vx))) + A tanh(B x) .* t1)
+//	t1 = A (vc tanh(B x) + c dtanh(B x) .* (B vx)) .* dsigmoid(c A tanh(B x))
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -3250,74 +3236,78 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	defer twoLayerHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
 	BRaw := B.RawMatrix()
-	tmp2 := runtime.Vec(&ws.tmp2, k)
+	dtanhBx := runtime.Vec(&ws.dtanhBx, k)
 	Bx := runtime.Vec(&ws.Bx, k)
 	xRaw := x.RawVector()
 	// Bx = B x
 	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	prod := runtime.Vec(&ws.prod, k)
+	ARaw := A.RawMatrix()
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	tmp4 := runtime.Vec(&ws.tmp4, m)
+	AtanhBx := runtime.Vec(&ws.AtanhBx, m)
+	// dtanhBx = dtanh(B x)
+	// tanhBx = tanh(B x)
+	runtime.TanhDerivTo(dtanhBx.Data, Bx.Data)
 	// Bx is not read again: tanhBx takes over its storage.
 	tanhBx := Bx
 	runtime.TanhTo(tanhBx.Data, Bx.Data)
-	// tanhBx = tanh(B x)
-	// tmp2 = 1 - tanh(B x) .* tanh(B x)
-	for i := 0; i < k; i++ {
-		tmp2.Data[i] = 1.0 - tanhBx.Data[i]*tanhBx.Data[i]
-	}
-	prod := runtime.Vec(&ws.prod, k)
-	ARaw := A.RawMatrix()
-	tmp4 := runtime.Vec(&ws.tmp4, m)
-	AtanhBx := runtime.Vec(&ws.AtanhBx, m)
 	// AtanhBx = A tanh(B x)
 	runtime.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, AtanhBx)
-	// tmp4 = sigmoid(c A tanh(B x))
+	// tmp4 = c A tanh(B x)
+	// tmp3 = sigmoid(c A tanh(B x))
 	for i := 0; i < m; i++ {
-		tmp4.Data[i] = runtime.Sigmoid(c * AtanhBx.Data[i])
+		tmp4.Data[i] = c * AtanhBx.Data[i]
+		tmp3.Data[i] = runtime.Sigmoid(tmp4.Data[i])
 	}
-	tmp5 := runtime.Vec(&ws.tmp5, m)
 	prod2 := runtime.Vec(&ws.prod2, m)
-	tmp7 := runtime.Vec(&ws.tmp7, k)
+	tmp6 := runtime.Vec(&ws.tmp6, k)
+	dtanhBxBvx := runtime.Vec(&ws.dtanhBxBvx, k)
 	Bvx := runtime.Vec(&ws.Bvx, k)
 	vxRaw := vx.RawVector()
 	// Bvx = B vx
 	runtime.Gemv(blas.NoTrans, 1, BRaw, vxRaw, 0, Bvx)
-	// Bvx is not read again: tmp6 takes over its storage.
-	tmp6 := Bvx
-	// tmp7 = (1 - tanh(B x) .* tanh(B x)) .* (B vx)
-	// tmp6 = vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)
+	// dtanhBxBvx = dtanh(B x) .* (B vx)
+	// tmp6 = vc tanh(B x) + c dtanh(B x) .* (B vx)
 	for i := 0; i < k; i++ {
-		tmp7.Data[i] = tmp2.Data[i] * Bvx.Data[i]
-		tmp6.Data[i] = vc*tanhBx.Data[i] + c*tmp7.Data[i]
+		dtanhBxBvx.Data[i] = dtanhBx.Data[i] * Bvx.Data[i]
+		tmp6.Data[i] = vc*tanhBx.Data[i] + c*dtanhBxBvx.Data[i]
 	}
-	// prod2 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx))
+	// prod2 = A (vc tanh(B x) + c dtanh(B x) .* (B vx))
 	runtime.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod2)
-	// prod2 is not read again: tmp3 takes over its storage.
-	tmp3 := prod2
-	// tmp5 = prod2 .* (tmp4 .* (1 - tmp4))
-	// tmp3 = vc tmp4 + c tmp5
+	// sigmoidderivTmp4 = sigmoidderiv(tmp4), in tmp4's storage
+	sigmoidderivTmp4 := tmp4
+	runtime.SigmoidDerivTo(sigmoidderivTmp4.Data, tmp4.Data)
+	// prod2 is not read again: tmp2 takes over its storage.
+	tmp2 := prod2
+	// sigmoidderivTmp4 is not read again: tmp5 takes over its storage.
+	tmp5 := sigmoidderivTmp4
+	// tmp5 = A (vc tanh(B x) + c dtanh(B x) .* (B vx)) .* dsigmoid(c A tanh(B x))
+	// tmp2 = vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c dtanh(B x) .* (B vx)) .* dsigmoid(c A tanh(B x))
 	for i := 0; i < m; i++ {
-		tmp5.Data[i] = prod2.Data[i] * (tmp4.Data[i] * (1.0 - tmp4.Data[i]))
-		tmp3.Data[i] = vc*tmp4.Data[i] + c*tmp5.Data[i]
+		tmp5.Data[i] = prod2.Data[i] * sigmoidderivTmp4.Data[i]
+		tmp2.Data[i] = vc*tmp3.Data[i] + c*tmp5.Data[i]
 	}
-	// prod = A' tmp3
-	runtime.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod)
+	// prod = A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c dtanh(B x) .* (B vx)) .* dsigmoid(c A tanh(B x)))
+	runtime.Gemv(blas.Trans, 1, ARaw, tmp2, 0, prod)
 	prod3 := runtime.Vec(&ws.prod3, k)
 	// prod3 = A' sigmoid(c A tanh(B x))
-	runtime.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod3)
-	// tmp2 is not read again: tmp takes over its storage.
-	tmp := tmp2
-	// tmp = tmp2 .* prod - 2 c prod3 .* (tanhBx .* tmp7)
+	runtime.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod3)
+	// dtanhBx is not read again: tmp takes over its storage.
+	tmp := dtanhBx
+	// tmp = dtanhBx .* prod - 2 c prod3 .* (Bvx .* (tanhBx .* dtanhBx))
 	for i := 0; i < k; i++ {
-		tmp.Data[i] = tmp2.Data[i]*prod.Data[i] + -2.0*(c*prod3.Data[i]*(tanhBx.Data[i]*tmp7.Data[i]))
+		tmp.Data[i] = dtanhBx.Data[i]*prod.Data[i] + -2.0*(c*prod3.Data[i]*(Bvx.Data[i]*(tanhBx.Data[i]*dtanhBx.Data[i])))
 	}
 	// hx = B' tmp
 	runtime.Gemv(blas.Trans, 1, BRaw, tmp, 0, hxRaw)
-	prod4 := runtime.Vec(&ws.prod4, m)
-	// prod4 = A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))
-	runtime.Gemv(blas.NoTrans, 1, ARaw, tmp7, 0, prod4)
+	AdtanhBxBvx := runtime.Vec(&ws.AdtanhBxBvx, m)
+	// AdtanhBxBvx = A (dtanh(B x) .* (B vx))
+	runtime.Gemv(blas.NoTrans, 1, ARaw, dtanhBxBvx, 0, AdtanhBxBvx)
 	sum := 0.0
-	// sum = sum(tmp4 .* prod4 + AtanhBx .* tmp5)
+	// sum = sum(tmp3 .* AdtanhBxBvx + AtanhBx .* tmp5)
 	for i := 0; i < m; i++ {
-		sum += tmp4.Data[i]*prod4.Data[i] + AtanhBx.Data[i]*tmp5.Data[i]
+		sum += tmp3.Data[i]*AdtanhBxBvx.Data[i] + AtanhBx.Data[i]*tmp5.Data[i]
 	}
 	*hc = sum
 }
