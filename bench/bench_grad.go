@@ -388,6 +388,10 @@ func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(W.RawMatrix())) {
+		return B3QuadTrace(A, W)
+	}
 	return f
 }
 
@@ -559,6 +563,10 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return B4Sandwich(B, X, C)
+	}
 	return f
 }
 

@@ -261,7 +261,49 @@ func (e *function) valueByEuler(d int) *val {
 		sum = plan.Div(sum, plan.Lit(float64(d)))
 	}
 	e.stmt(&plan.Let{Vars: []*val{f}, Value: sum})
+	e.eulerGuard(f)
 	return f
+}
+
+// eulerGuard writes the check that f, read off the gradients, is f to
+// rounding: a gradient entry that underflows adds up to 2⁻¹⁰⁷⁴|w| to the
+// sum and one that overflows makes it ±Inf or NaN (tr(S⁻¹C) at S = 1e300:
+// f = 1e−300, its gradient −1e−600 = −0, so f read off it was −0). When f
+// is not finite, or |f| < 2⁻¹⁰²² Σ|w|, where underflow's 2⁻¹⁰⁷⁴ Σ|w| can
+// exceed f's last digit, FGrad returns the function itself instead
+// (runtime.EulerLost): the gradients stand, f is computed directly.
+func (e *function) eulerGuard(f *val) {
+	fn := e.fn
+	var abs expr
+	for _, w := range fn.Wrt {
+		x := ref(e.param(w.Name))
+		var term expr
+		switch {
+		case w.Kind == spec.Scalar:
+			term = plan.Fn(mathPath, "Abs", x)
+		case w.Shape.IsScalar():
+			term = plan.Fn(mathPath, "Abs", e.scalar(w.Node))
+		case w.Kind == spec.Vector:
+			term = plan.Fn(blas64Path, "Asum", plan.Method(x, "RawVector"))
+		case w.Kind == spec.Matrix:
+			term = plan.Fn(runtimePath, "MatrixAbsSum", plan.Method(x, "RawMatrix"))
+		default:
+			term = plan.Fn(runtimePath, "SymmetricAbsSum", plan.Method(x, "RawSymmetric"))
+		}
+		if abs == nil {
+			abs = term
+		} else {
+			abs = plan.Add(abs, term)
+		}
+	}
+	var args []expr
+	for _, in := range e.ins {
+		args = append(args, ref(e.param(in.Name)))
+	}
+	e.comment("f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly")
+	e.stmt(&plan.Block{If: plan.Fn(runtimePath, "EulerLost", ref(f), abs), Body: []plan.Step{
+		&plan.Return{Value: plan.Fn("", fn.Spec.Name, args...)},
+	}})
 }
 
 func wrtNames(fn *derive.Function) []string {

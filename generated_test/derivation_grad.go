@@ -1546,6 +1546,10 @@ func SymmetricGradientIsInputGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymD
 	dP.CopySym(S)
 	// f is homogeneous of degree 2 in S, P: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := (runtime.SymmetricDot(dS.RawSymmetric(), S.RawSymmetric()) + runtime.SymmetricDot(dP.RawSymmetric(), P.RawSymmetric())) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(S.RawSymmetric())+runtime.SymmetricAbsSum(P.RawSymmetric())) {
+		return SymmetricGradientIsInput(S, P)
+	}
 	return f
 }
 
@@ -1981,6 +1985,10 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 	}
 	// f is homogeneous of degree 2 in A, a, b: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + blas64.Dot(da.RawVector(), a.RawVector()) + blas64.Dot(db.RawVector(), b.RawVector())) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(A.RawMatrix())+blas64.Asum(a.RawVector())+blas64.Asum(b.RawVector())) {
+		return TraceOfSumTimesDiag(A, a, b)
+	}
 	return f
 }
 

@@ -1366,6 +1366,49 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "LeastSquaresProblem's Grad", grad, gradgen.flat(dx))
 		}
 		return true
+	}}, {"TraceInvSC", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
+		var (
+			n int
+			S *ggmat.SymDense
+			C *ggmat.Dense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			S = gradgen.symmetric(rng, n, true)
+			C = gradgen.matrix(rng, n, n, true)
+			dS := gradgen.symmetric(rng, n, false)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{TraceInvSC(gradgen.movedSymmetric(S, dS, h), C)}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Log("TraceInvSC is not finite and smooth at any of 100 points drawn (sizes from 1 to 4): this trial checks nothing")
+				return false
+			}
+		}
+		dS := ggmat.NewSymDense(n, nil)
+		value := TraceInvSCGrad(S, C, dS)
+		f := func() float64 {
+			return TraceInvSC(S, C)
+		}
+		gradgen.compare(t2, "TraceInvSCGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
+		}
+		// TraceInvSCProblem's Func and Grad are TraceInvSC and TraceInvSCGrad at
+		// the packed variables.
+		{
+			problem := TraceInvSCProblem(C)
+			size := n * n
+			x := gradgen.flat(S)
+			gradgen.compare(t2, "TraceInvSCProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgen.compare(t2, "TraceInvSCProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS)))
+		}
+		return true
 	}}, {"DocDirectives", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
 		var (
 			n int

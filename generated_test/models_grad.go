@@ -746,3 +746,162 @@ func LeastSquaresUnpack(x2 []float64, A *mat.Dense, b *mat.VecDense) (x *mat.Vec
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
+
+// traceInvSCWork holds TraceInvSC's scratch space, reused across calls through
+// traceInvSCPool.
+type traceInvSCWork struct {
+	invS  []float64
+	cholS runtime.Cholesky
+}
+
+var traceInvSCPool = sync.Pool{New: func() any {
+	return new(traceInvSCWork)
+}}
+
+// TraceInvSC returns f = TraceInvSC(S, C).
+//
+//	f = tr(inv(S) C)
+//
+// It panics if the shapes disagree.
+func TraceInvSC(S *mat.SymDense, C *mat.Dense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckDim("TraceInvSC", "S", n, "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TraceInvSC", "C", CRows, CCols, n, n, "n", "n")
+	ws := traceInvSCPool.Get().(*traceInvSCWork)
+	defer traceInvSCPool.Put(ws)
+	invS := runtime.Mat(&ws.invS, n, n)
+	ws.cholS.Factorize(S.RawSymmetric())
+	// invS = inv(S)
+	ws.cholS.InverseTo(invS)
+	CRaw := C.RawMatrix()
+	f := 0.0
+	// f = tr(inv(S) C)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += invS.Data[i*invS.Stride+j] * CRaw.Data[j*CRaw.Stride+i]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// traceInvSCGradWork holds TraceInvSCGrad's scratch space, reused across calls
+// through traceInvSCGradPool.
+type traceInvSCGradWork struct {
+	tmp         []float64
+	invS        []float64
+	cholS       runtime.Cholesky
+	negCMinusCT []float64
+	chain       runtime.Chain
+}
+
+var traceInvSCGradPool = sync.Pool{New: func() any {
+	return new(traceInvSCGradWork)
+}}
+
+// TraceInvSCGrad returns f = TraceInvSC(S, C) and writes ∂f/∂S into dS,
+// overwriting it; it has the shape of S (denominator layout).
+//
+//	f = tr(inv(S) C)
+//	∂f/∂S = 0.5 inv(S) (-C - C') inv(S)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TraceInvSCGrad(S *mat.SymDense, C *mat.Dense, dS *mat.SymDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckDim("TraceInvSCGrad", "S", n, "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TraceInvSCGrad", "C", CRows, CCols, n, n, "n", "n")
+	runtime.DestSymmetric("TraceInvSCGrad", "dS", dS, n, "n")
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) || !runtime.Apart(dS.RawSymmetric().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TraceInvSCGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.MatrixArg("C", C.RawMatrix())})
+	}
+	ws := traceInvSCGradPool.Get().(*traceInvSCGradWork)
+	defer traceInvSCGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	invS := runtime.Mat(&ws.invS, n, n)
+	ws.cholS.Factorize(S.RawSymmetric())
+	// invS = inv(S)
+	ws.cholS.InverseTo(invS)
+	negCMinusCT := runtime.Mat(&ws.negCMinusCT, n, n)
+	CRaw := C.RawMatrix()
+	// negCMinusCT = -C - C'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					negCMinusCT.Data[i*negCMinusCT.Stride+j] = -CRaw.Data[i*CRaw.Stride+j] - CRaw.Data[j*CRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// tmp = 0.5 inv(S) (-C - C') inv(S)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, 0.5, 0, []blas64.General{invS, negCMinusCT, invS}, []bool{false, false, false})
+	// dS = 0.5 inv(S) (-C - C') inv(S), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp), 0)
+	// f is homogeneous of degree -1 in S: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -1.
+	f := runtime.SymmetricDot(dS.RawSymmetric(), S.RawSymmetric()) / -1.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(S.RawSymmetric())) {
+		return TraceInvSC(S, C)
+	}
+	return f
+}
+
+// TraceInvSCProblem returns the problem of minimising TraceInvSC over S with C
+// fixed, for gonum/optimize. Its variable packs S into one []float64, in that
+// order, matrices row-major; TraceInvSCUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func TraceInvSCProblem(C *mat.Dense) optimize.Problem {
+	n, _ := C.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			S := TraceInvSCUnpack(x, C)
+			return TraceInvSC(S, C)
+		},
+		Grad: func(grad, x []float64) {
+			S := TraceInvSCUnpack(x, C)
+			runtime.CheckVector("TraceInvSCProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dS := TraceInvSCUnpack(grad, C)
+			TraceInvSCGrad(S, C, dS)
+			runtime.PackSymmetricGradient(grad[0:n*n], n)
+		},
+	}
+}
+
+// TraceInvSCUnpack returns views of x as TraceInvSC's variables S, packed as
+// TraceInvSCProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TraceInvSCUnpack(x []float64, C *mat.Dense) (S *mat.SymDense) {
+	n, _ := C.Dims()
+	runtime.CheckDim("TraceInvSCUnpack", "C", n, "n")
+	runtime.CheckPacked("TraceInvSCUnpack", x, n, n)
+	S = mat.NewSymDense(n, x[0:n*n:n*n])
+	return
+}

@@ -80,6 +80,39 @@ func TestSaturatedDerivatives(t *testing.T) {
 	}
 }
 
+// TestEulerValueLost checks that TraceInvSCGrad, which reads f = tr(S⁻¹C)
+// off its gradient (degree −1), returns f itself where the gradient
+// underflows or overflows: at S = 1e300 the gradient −1e−600 is −0 and f
+// read off it was −0 (helper-61), at S = 1e−160 it overflows and f was
+// +Inf or NaN.
+func TestEulerValueLost(t *testing.T) {
+	C3 := []float64{1, 2, 0, -1, 3, 1, 0.5, 0, 2}
+	for _, c := range []struct {
+		name string
+		s    float64
+		n    int
+		c    []float64
+	}{
+		{"1e300", 1e300, 1, []float64{1}},
+		{"max", 1.797e308, 1, []float64{1}},
+		{"1e-160", 1e-160, 1, []float64{1}},
+		{"1e-160·I₃", 1e-160, 3, C3},
+		{"1e150·I₃", 1e150, 3, C3},
+		{"moderate", 2, 3, C3},
+	} {
+		S := mat.NewSymDense(c.n, nil)
+		for i := 0; i < c.n; i++ {
+			S.SetSym(i, i, c.s)
+		}
+		C := mat.NewDense(c.n, c.n, c.c)
+		want := TraceInvSC(S, C)
+		got := TraceInvSCGrad(S, C, &mat.SymDense{})
+		if math.IsNaN(got) || math.IsInf(got, 0) || math.Abs(got-want) > 4e-16*math.Abs(want) || math.Signbit(got) != math.Signbit(want) {
+			t.Errorf("%s: TraceInvSCGrad's f = %v, TraceInvSC = %v", c.name, got, want)
+		}
+	}
+}
+
 // TestNorm2AtZero checks the gradient of norm2 is 0 at 0, not NaN.
 func TestNorm2AtZero(t *testing.T) {
 	x := mat.NewVecDense(3, nil)

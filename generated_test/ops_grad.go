@@ -10365,6 +10365,10 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 	ws.loop = opDiagVectorGradLoop{}
 	// f is homogeneous of degree 2 in v, A: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := (blas64.Dot(dv.RawVector(), v.RawVector()) + runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix())) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, blas64.Asum(v.RawVector())+runtime.MatrixAbsSum(A.RawMatrix())) {
+		return OpDiagVector(v, A)
+	}
 	return f
 }
 
@@ -11145,6 +11149,10 @@ func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	ws.loop2 = opTransposeGradLoop2{}
 	// f is homogeneous of degree 2 in A, B: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + runtime.MatrixDot(dB.RawMatrix(), B.RawMatrix())) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(A.RawMatrix())+runtime.MatrixAbsSum(B.RawMatrix())) {
+		return OpTranspose(A, B)
+	}
 	return f
 }
 

@@ -1215,6 +1215,13 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return TraceABProblem(dims["m"], dims["n"]) },
 	},
+	"TraceInvSC": {
+		f: func(in []any) float64 { return TraceInvSC(in[0].(*mat.SymDense), in[1].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return TraceInvSCGrad(in[0].(*mat.SymDense), in[1].(*mat.Dense), g[0].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return TraceInvSCProblem(in[1].(*mat.Dense)) },
+	},
 	"TraceOfSumProduct": {
 		f: func(in []any) float64 { return TraceOfSumProduct(in[0].(*mat.Dense), in[1].(*mat.SymDense)) },
 		grad: func(in, g []any) float64 {

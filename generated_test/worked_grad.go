@@ -373,6 +373,10 @@ func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float
 	}
 	// f is homogeneous of degree 2 in A, B: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + runtime.MatrixDot(dB.RawMatrix(), B.RawMatrix())) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(A.RawMatrix())+runtime.MatrixAbsSum(B.RawMatrix())) {
+		return TraceAB(A, B)
+	}
 	return f
 }
 
@@ -531,6 +535,10 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(W.RawMatrix())) {
+		return QuadTrace(A, W)
+	}
 	return f
 }
 
@@ -702,6 +710,10 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return Sandwich(B, X, C)
+	}
 	return f
 }
 

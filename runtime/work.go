@@ -115,6 +115,57 @@ func MatrixDot(a, b blas64.General) float64 {
 	return s
 }
 
+// MatrixAbsSum returns Σᵢⱼ |aᵢⱼ|.
+func MatrixAbsSum(a blas64.General) float64 {
+	s := 0.0
+	for i := 0; i < a.Rows; i++ {
+		s += absSum(a.Data[i*a.Stride : i*a.Stride+a.Cols])
+	}
+	return s
+}
+
+// absSum returns Σ|xᵢ| in four running sums, which do not wait on each
+// other's additions.
+func absSum(x []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += math.Abs(x[i])
+		s1 += math.Abs(x[i+1])
+		s2 += math.Abs(x[i+2])
+		s3 += math.Abs(x[i+3])
+	}
+	for ; i < len(x); i++ {
+		s0 += math.Abs(x[i])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// SymmetricAbsSum returns twice the sum of |aᵢⱼ| over a's stored triangle,
+// at least Σᵢⱼ |aᵢⱼ| over all n² entries.
+func SymmetricAbsSum(a blas64.Symmetric) float64 {
+	s := 0.0
+	for i := 0; i < a.N; i++ {
+		lo, hi := i, a.N
+		if a.Uplo == blas.Lower {
+			lo, hi = 0, i+1
+		}
+		s += absSum(a.Data[i*a.Stride+lo : i*a.Stride+hi])
+	}
+	return 2 * s
+}
+
+// EulerLost reports whether f, read off its gradients by Euler's theorem
+// (f = (1/d) Σ ⟨∂f/∂w, w⟩, generated FGrads of homogeneous functions), may
+// be wrong beyond rounding: when f is not finite (an entry of a gradient
+// overflowed) or |f| < 2⁻¹⁰²² Σ|w|, absSum the sum of |w| over the inputs
+// w, where gradient entries that underflow, each off by up to 2⁻¹⁰⁷⁴,
+// add up to more than an ulp of f. The generated FGrad then computes f
+// directly.
+func EulerLost(f, absSum float64) bool {
+	return math.IsNaN(f) || math.IsInf(f, 0) || !(math.Abs(f) >= 0x1p-1022*absSum)
+}
+
 // SymmetricDot returns Σᵢⱼ aᵢⱼ bᵢⱼ over all n² entries of two symmetric
 // matrices, reading their stored triangles: tr(A B), since B = Bᵀ. Two
 // triangles stored alike are read row by row, a dot product of each row's

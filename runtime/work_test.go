@@ -118,3 +118,43 @@ func TestSymmetricDotTriangles(t *testing.T) {
 	}()
 	Upper(blas64.General{Rows: 2, Cols: 3, Stride: 3, Data: make([]float64, 6)})
 }
+
+// TestEulerLost checks EulerLost's bound and the absolute sums it is given.
+func TestEulerLost(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	for _, c := range []struct {
+		f, absSum float64
+		lost      bool
+	}{
+		{1, 1, false},
+		{1e-300, 1e300, true}, // 2⁻¹⁰²²·1e300 > 1e−300
+		{1, 1e300, false},
+		{0, 0, false},
+		{-0.0, 1, true},
+		{inf, 1, true},
+		{-inf, 1, true},
+		{nan, 1, true},
+		{1, nan, true},
+		{1, inf, true},
+		{0x1p-1022, 1, false},
+		{0x1p-1023, 1, true},
+	} {
+		if got := EulerLost(c.f, c.absSum); got != c.lost {
+			t.Errorf("EulerLost(%v, %v) = %v, want %v", c.f, c.absSum, got, c.lost)
+		}
+	}
+	a := blas64.General{Rows: 2, Cols: 5, Stride: 7, Data: []float64{1, -2, 3, -4, 5, 99, 99, -6, 7, -8, 9, -10, 99}}
+	if got := MatrixAbsSum(a); got != 55 {
+		t.Errorf("MatrixAbsSum = %v, want 55 (padding not read)", got)
+	}
+	// The stored triangles of [[1, -2, 3], [-2, 4, -5], [3, -5, 6]], the
+	// other triangle holding 99s: twice 21.
+	for _, s := range []blas64.Symmetric{
+		{Uplo: blas.Upper, N: 3, Stride: 4, Data: []float64{1, -2, 3, 99, 99, 4, -5, 99, 99, 99, 6}},
+		{Uplo: blas.Lower, N: 3, Stride: 4, Data: []float64{1, 99, 99, 99, -2, 4, 99, 99, 3, -5, 6}},
+	} {
+		if got := SymmetricAbsSum(s); got != 42 {
+			t.Errorf("SymmetricAbsSum(%c) = %v, want 42", s.Uplo, got)
+		}
+	}
+}

@@ -4456,6 +4456,10 @@ func TrAInvXBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1, invXTATBT, invX, 0, dXRaw)
 	// f is homogeneous of degree -1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / -1.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAInvXB(A, X, B)
+	}
 	return f
 }
 
@@ -6561,6 +6565,10 @@ func TrXAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	}
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXA(X, A)
+	}
 	return f
 }
 
@@ -6688,6 +6696,10 @@ func TrAXBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, ARaw, BRaw, 0, dXRaw)
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXB(A, X, B)
+	}
 	return f
 }
 
@@ -6816,6 +6828,10 @@ func TrAXTBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, ARaw, 0, dXRaw)
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXTB(A, X, B)
+	}
 	return f
 }
 
@@ -6956,6 +6972,10 @@ func TrXTAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	ws.loop = trXTAGradLoop{}
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXTA(X, A)
+	}
 	return f
 }
 
@@ -7122,6 +7142,10 @@ func TrAXTGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	ws.loop = trAXTGradLoop{}
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXT(A, X)
+	}
 	return f
 }
 
@@ -7251,6 +7275,10 @@ func TrXSqGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXSq(X)
+	}
 	return f
 }
 
@@ -7375,6 +7403,10 @@ func TrXSqBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, XRaw, BRaw, 1, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXSqB(X, B)
+	}
 	return f
 }
 
@@ -7498,6 +7530,10 @@ func TrXXBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, XRaw, BRaw, 1, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXXB(X, B)
+	}
 	return f
 }
 
@@ -7646,6 +7682,10 @@ func TrXtBXGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXtBX(X, B)
+	}
 	return f
 }
 
@@ -7794,6 +7834,10 @@ func TrBXXtGrad(B *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrBXXt(B, X)
+	}
 	return f
 }
 
@@ -7919,6 +7963,10 @@ func TrXXtBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXXtB(X, B)
+	}
 	return f
 }
 
@@ -8067,6 +8115,10 @@ func TrXBXtGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXBXt(X, B)
+	}
 	return f
 }
 
@@ -8192,6 +8244,10 @@ func TrBXtXGrad(B *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrBXtX(B, X)
+	}
 	return f
 }
 
@@ -8340,6 +8396,10 @@ func TrXtXBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXtXB(X, B)
+	}
 	return f
 }
 
@@ -8476,6 +8536,10 @@ func TrAXBXGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64
 	ws.chain2.MulTo(dXRaw, 1, 1, []blas64.General{BRaw, XRaw, ARaw}, []bool{true, true, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXBX(A, X, B)
+	}
 	return f
 }
 
@@ -8609,6 +8673,10 @@ func TrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	ws.loop = trXtXGradLoop{}
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXtX(X)
+	}
 	return f
 }
 
@@ -8768,6 +8836,10 @@ func TrXXtGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	ws.loop = trXXtGradLoop{}
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXXt(X)
+	}
 	return f
 }
 
@@ -8955,6 +9027,10 @@ func TrBtXtCXBGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) floa
 	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrBtXtCXB(B, X, C)
+	}
 	return f
 }
 
@@ -9115,6 +9191,10 @@ func TrXtBXCGrad(X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *mat.Dense) float6
 	ws.chain2.MulTo(dXRaw, 1, 1, []blas64.General{BRaw, XRaw, CRaw}, []bool{true, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXtBXC(X, B, C)
+	}
 	return f
 }
 
@@ -9263,6 +9343,10 @@ func TrAXBXtCGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *ma
 	ws.chain2.MulTo(dXRaw, 1, 1, []blas64.General{CRaw, ARaw, XRaw, BRaw}, []bool{false, false, false, false})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXBXtC(A, X, B, C)
+	}
 	return f
 }
 
@@ -9905,6 +9989,10 @@ func TrXPow3Grad(X *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.Trans, blas.Trans, 3, XRaw, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 3 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 3.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 3.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXPow3(X)
+	}
 	return f
 }
 
@@ -10039,6 +10127,10 @@ func TrAXPow3Grad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, XRaw, 1, dXRaw)
 	// f is homogeneous of degree 3 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 3.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 3.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXPow3(A, X)
+	}
 	return f
 }
 
@@ -10216,6 +10308,10 @@ func TrCookbook123Grad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) 
 	ws.chain4.MulTo(dXRaw, 1, 1, []blas64.General{CRaw, XRaw, tmp}, []bool{true, false, false})
 	// f is homogeneous of degree 4 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 4.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 4.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrCookbook123(B, X, C)
+	}
 	return f
 }
 
@@ -10366,6 +10462,10 @@ func TrAXInvBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1, invXTATBT, invX, 0, dXRaw)
 	// f is homogeneous of degree -1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / -1.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXInvB(A, X, B)
+	}
 	return f
 }
 
@@ -10521,6 +10621,10 @@ func TrCookbook125Grad(X *mat.Dense, C *mat.Dense, A *mat.Dense, dX *mat.Dense) 
 	ws.chain3.MulTo(dXRaw, -1, 1, []blas64.General{CRaw, XRaw, inv, ARaw, inv}, []bool{false, false, false, false, false})
 	// f is homogeneous of degree -2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / -2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrCookbook125(X, C, A)
+	}
 	return f
 }
 
@@ -10692,6 +10796,10 @@ func TrCookbook125TallGrad(X *mat.Dense, C *mat.SymDense, A *mat.Dense, dX *mat.
 	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CFull, XRaw, inv, negAMinusAT, inv}, []bool{false, false, false, false, false})
 	// f is homogeneous of degree -2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / -2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrCookbook125Tall(X, C, A)
+	}
 	return f
 }
 
@@ -17377,6 +17485,10 @@ func Issue24021Grad(E *mat.Dense, dE *mat.Dense) float64 {
 	ws.loop = issue24021GradLoop{}
 	// f is homogeneous of degree 2 in E: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dE.RawMatrix(), E.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(E.RawMatrix())) {
+		return Issue24021(E)
+	}
 	return f
 }
 
@@ -20713,6 +20825,10 @@ func TrAInvXBSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, dX *mat.SymDen
 	runtime.AddSymmetricTo(dX.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	// f is homogeneous of degree -1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -1.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / -1.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(X.RawSymmetric())) {
+		return TrAInvXBSym(A, X, B)
+	}
 	return f
 }
 
@@ -21430,6 +21546,10 @@ func TrXASymGrad(X *mat.SymDense, A *mat.Dense, dX *mat.SymDense) float64 {
 	runtime.SymmetrizeTo(dX.RawSymmetric(), ARaw)
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric())
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(X.RawSymmetric())) {
+		return TrXASym(X, A)
+	}
 	return f
 }
 
@@ -21587,6 +21707,10 @@ func TrXSqBSymGrad(X *mat.SymDense, B *mat.Dense, dX *mat.SymDense) float64 {
 	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(X.RawSymmetric())) {
+		return TrXSqBSym(X, B)
+	}
 	return f
 }
 
@@ -21763,6 +21887,10 @@ func TrXtBXSymGrad(X *mat.SymDense, B *mat.Dense, dX *mat.SymDense) float64 {
 	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(X.RawSymmetric())) {
+		return TrXtBXSym(X, B)
+	}
 	return f
 }
 
@@ -21955,6 +22083,10 @@ func TrAXBXSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, dX *mat.SymDense
 	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(X.RawSymmetric())) {
+		return TrAXBXSym(A, X, B)
+	}
 	return f
 }
 
@@ -22148,6 +22280,10 @@ func TrBtXtCXBSymGrad(B *mat.Dense, X *mat.SymDense, C *mat.Dense, dX *mat.SymDe
 	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(X.RawSymmetric())) {
+		return TrBtXtCXBSym(B, X, C)
+	}
 	return f
 }
 
@@ -22647,6 +22783,10 @@ func TrCookbook123SymGrad(B *mat.Dense, X *mat.SymDense, C *mat.Dense, dX *mat.S
 	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
 	// f is homogeneous of degree 4 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 4.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 4.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(X.RawSymmetric())) {
+		return TrCookbook123Sym(B, X, C)
+	}
 	return f
 }
 
@@ -22858,6 +22998,10 @@ func TrCookbook125SymGrad(X *mat.SymDense, C *mat.Dense, A *mat.Dense, dX *mat.S
 	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
 	// f is homogeneous of degree -2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -2.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / -2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.SymmetricAbsSum(X.RawSymmetric())) {
+		return TrCookbook125Sym(X, C, A)
+	}
 	return f
 }
 
@@ -24975,6 +25119,10 @@ func TrAXBRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) floa
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, ARaw, BRaw, 0, dXRaw)
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXBRect(A, X, B)
+	}
 	return f
 }
 
@@ -25108,6 +25256,10 @@ func TrAXTBRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) flo
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, ARaw, 0, dXRaw)
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXTBRect(A, X, B)
+	}
 	return f
 }
 
@@ -25261,6 +25413,10 @@ func TrXtBXRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXtBXRect(X, B)
+	}
 	return f
 }
 
@@ -25413,6 +25569,10 @@ func TrXBXtRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXBXtRect(X, B)
+	}
 	return f
 }
 
@@ -25580,6 +25740,10 @@ func TrBtXtCXBRectGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) 
 	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrBtXtCXBRect(B, X, C)
+	}
 	return f
 }
 
@@ -25744,6 +25908,10 @@ func TrXtBXCRectGrad(X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *mat.Dense) fl
 	ws.chain2.MulTo(dXRaw, 1, 1, []blas64.General{BRaw, XRaw, CRaw}, []bool{true, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrXtBXCRect(X, B, C)
+	}
 	return f
 }
 
@@ -25897,6 +26065,10 @@ func TrAXBXtCRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX
 	ws.chain2.MulTo(dXRaw, 1, 1, []blas64.General{CRaw, ARaw, XRaw, BRaw}, []bool{false, false, false, false})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrAXBXtCRect(A, X, B, C)
+	}
 	return f
 }
 
@@ -26360,6 +26532,10 @@ func TrCookbook123RectGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Den
 	ws.chain4.MulTo(dXRaw, 1, 1, []blas64.General{CRaw, XRaw, tmp}, []bool{true, false, false})
 	// f is homogeneous of degree 4 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 4.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 4.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(X.RawMatrix())) {
+		return TrCookbook123Rect(B, X, C)
+	}
 	return f
 }
 

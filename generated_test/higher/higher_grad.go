@@ -2409,6 +2409,10 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
+	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
+	if runtime.EulerLost(f, runtime.MatrixAbsSum(W.RawMatrix())) {
+		return QuadTrace(A, W)
+	}
 	return f
 }
 
