@@ -216,6 +216,15 @@ func (g *Graph) Add(terms ...*Node) *Node {
 			shape = t.Shape
 		}
 	}
+	// c − c·op(x) in op's stable form (Op.oneMinus): 1 − σ(z) = σ(−z).
+	for i, t := range flat {
+		if t.Op.oneMinus != nil && constant != 0 && coefs[t] == -constant && t.Shape == shape {
+			u := t.Op.oneMinus(g, t.Args[0])
+			flat[i], coefs[u], constant = u, constant, 0
+			delete(coefs, t)
+			break
+		}
+	}
 	var out []*Node
 	for _, t := range flat {
 		if c := coefs[t]; c != 0 {
@@ -566,6 +575,11 @@ func (g *Graph) Pow(x, p *Node) *Node {
 func (g *Graph) Apply(op *Op, x *Node) *Node {
 	if x.Op == OpConst {
 		return g.Const(op.Scalar(x.Value))
+	}
+	if op.stable != nil {
+		if n := op.stable(g, x); n != nil {
+			return n
+		}
 	}
 	return g.intern(op, x.Shape, 0, "", x.Sym, x)
 }

@@ -105,6 +105,12 @@ type Op struct {
 	ofScalar      func(g *Graph, s *Node) *Node
 	ofTranspose   func(g *Graph, x *Node) *Node
 	keepsSymmetry bool // a symmetric argument gives a symmetric result
+	// stable, when set, returns a form of op(x) that keeps its digits where
+	// op(x) as written would not (log σ(z) = −softplus(−z)), or nil to keep
+	// op(x); Graph.Apply builds it instead. oneMinus, when set, is 1 − op(x)
+	// in such a form (σ: σ(−x)); Graph.Add uses it for c − c·op(x).
+	stable   func(g *Graph, x *Node) *Node
+	oneMinus func(g *Graph, x *Node) *Node
 
 	// along, when set, builds a spec call with a dimension, f(X, 1) or f(X,
 	// 2) (see along.go): a reduction along one dimension.
@@ -921,6 +927,40 @@ func init() {
 	// tanh″ = −2 tanh ⊙ tanh′.
 	OpTanhDeriv.Deriv = func(g *Graph, x, y *Node) *Node {
 		return g.Scale(g.Const(-2), g.Hadamard(g.Apply(OpTanh, x), y))
+	}
+}
+
+// The stable forms of the textbook spellings of log-likelihoods (Op.stable,
+// Op.oneMinus), set here as they name operators that name Graph.Apply:
+// log σ(z) = −softplus(−z) (log σ(z) is log 0 from z ≈ −745 and loses
+// digits where σ(z) rounds near 1), 1 − σ(z) = σ(−z), and log(1 + eᵘ) =
+// log1p(eᵘ) = softplus(u) (eᵘ overflows from u ≈ 709.8). So
+// −Σ y log p + (1 − y) log(1 − p) with p = σ(X w) is the stable
+// Σ y softplus(−X w) + (1 − y) softplus(X w).
+func init() {
+	OpSigmoid.oneMinus = func(g *Graph, x *Node) *Node { return g.Apply(OpSigmoid, g.Neg(x)) }
+	OpLog.stable = func(g *Graph, x *Node) *Node {
+		if x.Op == OpSigmoid {
+			return g.Neg(g.Apply(OpSoftplus, g.Neg(x.Args[0])))
+		}
+		if x.Op != OpAdd || len(x.Args) != 2 {
+			return nil
+		}
+		for k, one := range x.Args {
+			if one.Op == OpBroadcast {
+				one = one.Args[0]
+			}
+			if e := x.Args[1-k]; one.IsConst(1) && e.Op == OpExp {
+				return g.Apply(OpSoftplus, e.Args[0])
+			}
+		}
+		return nil
+	}
+	OpLog1p.stable = func(g *Graph, x *Node) *Node {
+		if x.Op == OpExp {
+			return g.Apply(OpSoftplus, x.Args[0])
+		}
+		return nil
 	}
 }
 

@@ -1409,6 +1409,176 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "TraceInvSCProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS)))
 		}
 		return true
+	}}, {"CrossEntropy", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
+		var (
+			n int
+			d int
+			X *ggmat.Dense
+			y *ggmat.VecDense
+			w *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			d = 1 + rng.IntN(4)
+			X = gradgen.matrix(rng, n, d, false)
+			y = gradgen.vector(rng, n)
+			w = gradgen.vector(rng, d)
+			dw := gradgen.vector(rng, d)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{CrossEntropy(X, y, gradgen.movedVector(w, dw, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Log("CrossEntropy is not finite and smooth at any of 100 points drawn (sizes from 1 to 4): this trial checks nothing")
+				return false
+			}
+		}
+		dw := ggmat.NewVecDense(d, nil)
+		value := CrossEntropyGrad(X, y, w, dw)
+		f := func() float64 {
+			return CrossEntropy(X, y, w)
+		}
+		gradgen.compare(t2, "CrossEntropyGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
+		}
+		// CrossEntropyProblem's Func and Grad are CrossEntropy and
+		// CrossEntropyGrad at the packed variables.
+		{
+			problem := CrossEntropyProblem(X, y)
+			size := d
+			x := gradgen.flat(w)
+			gradgen.compare(t2, "CrossEntropyProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgen.compare(t2, "CrossEntropyProblem's Grad", grad, gradgen.flat(dw))
+		}
+		return true
+	}}, {"LogSigmoid", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
+		var (
+			n int
+			z *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			z = gradgen.vector(rng, n)
+			dz := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LogSigmoid(gradgen.movedVector(z, dz, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Log("LogSigmoid is not finite and smooth at any of 100 points drawn (sizes from 1 to 4): this trial checks nothing")
+				return false
+			}
+		}
+		dz := ggmat.NewVecDense(n, nil)
+		value := LogSigmoidGrad(z, dz)
+		f := func() float64 {
+			return LogSigmoid(z)
+		}
+		gradgen.compare(t2, "LogSigmoidGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgen.vectorParams(z, dz)
+			gradgen.check(t2, "z", f, ps, want)
+		}
+		// LogSigmoidProblem's Func and Grad are LogSigmoid and LogSigmoidGrad at
+		// the packed variables.
+		{
+			problem := LogSigmoidProblem(n)
+			size := n
+			x := gradgen.flat(z)
+			gradgen.compare(t2, "LogSigmoidProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgen.compare(t2, "LogSigmoidProblem's Grad", grad, gradgen.flat(dz))
+		}
+		return true
+	}}, {"LogOneMinusSigmoid", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
+		var (
+			n int
+			z *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			z = gradgen.vector(rng, n)
+			dz := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LogOneMinusSigmoid(gradgen.movedVector(z, dz, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Log("LogOneMinusSigmoid is not finite and smooth at any of 100 points drawn (sizes from 1 to 4): this trial checks nothing")
+				return false
+			}
+		}
+		dz := ggmat.NewVecDense(n, nil)
+		value := LogOneMinusSigmoidGrad(z, dz)
+		f := func() float64 {
+			return LogOneMinusSigmoid(z)
+		}
+		gradgen.compare(t2, "LogOneMinusSigmoidGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgen.vectorParams(z, dz)
+			gradgen.check(t2, "z", f, ps, want)
+		}
+		// LogOneMinusSigmoidProblem's Func and Grad are LogOneMinusSigmoid and
+		// LogOneMinusSigmoidGrad at the packed variables.
+		{
+			problem := LogOneMinusSigmoidProblem(n)
+			size := n
+			x := gradgen.flat(z)
+			gradgen.compare(t2, "LogOneMinusSigmoidProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgen.compare(t2, "LogOneMinusSigmoidProblem's Grad", grad, gradgen.flat(dz))
+		}
+		return true
+	}}, {"LogOnePlusExp", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
+		var (
+			n int
+			z *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			z = gradgen.vector(rng, n)
+			dz := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{LogOnePlusExp(gradgen.movedVector(z, dz, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Log("LogOnePlusExp is not finite and smooth at any of 100 points drawn (sizes from 1 to 4): this trial checks nothing")
+				return false
+			}
+		}
+		dz := ggmat.NewVecDense(n, nil)
+		value := LogOnePlusExpGrad(z, dz)
+		f := func() float64 {
+			return LogOnePlusExp(z)
+		}
+		gradgen.compare(t2, "LogOnePlusExpGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgen.vectorParams(z, dz)
+			gradgen.check(t2, "z", f, ps, want)
+		}
+		// LogOnePlusExpProblem's Func and Grad are LogOnePlusExp and
+		// LogOnePlusExpGrad at the packed variables.
+		{
+			problem := LogOnePlusExpProblem(n)
+			size := n
+			x := gradgen.flat(z)
+			gradgen.compare(t2, "LogOnePlusExpProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgen.compare(t2, "LogOnePlusExpProblem's Grad", grad, gradgen.flat(dz))
+		}
+		return true
 	}}, {"DocDirectives", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
 		var (
 			n int

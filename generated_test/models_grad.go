@@ -905,3 +905,512 @@ func TraceInvSCUnpack(x []float64, C *mat.Dense) (S *mat.SymDense) {
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
 }
+
+// crossEntropyWork holds CrossEntropy's scratch space, reused across calls
+// through crossEntropyPool.
+type crossEntropyWork struct {
+	Xw []float64
+}
+
+var crossEntropyPool = sync.Pool{New: func() any {
+	return new(crossEntropyWork)
+}}
+
+// CrossEntropy returns f = CrossEntropy(X, y, w).
+//
+//	f = -sum(-y .* softplus(-(X w)) - (1 - y) .* softplus(X w))
+//	p = sigmoid(X w)
+//
+// It panics if the shapes disagree.
+func CrossEntropy(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("CrossEntropy", "X", n, "n")
+	runtime.CheckDim("CrossEntropy", "X", d, "d")
+	runtime.CheckVector("CrossEntropy", "y", y.Len(), n, "n")
+	runtime.CheckVector("CrossEntropy", "w", w.Len(), d, "d")
+	ws := crossEntropyPool.Get().(*crossEntropyWork)
+	defer crossEntropyPool.Put(ws)
+	yRaw := y.RawVector()
+	Xw := runtime.Vec(&ws.Xw, n)
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	// Xw = X w
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	sum := 0.0
+	// sum = sum(-y .* softplus(-(X w)) - (1 - y) .* softplus(X w))
+	for i := 0; i < n; i++ {
+		sum += -(yRaw.Data[i*yRaw.Inc] * runtime.Softplus(-Xw.Data[i])) - (1.0-yRaw.Data[i*yRaw.Inc])*runtime.Softplus(Xw.Data[i])
+	}
+	f := -sum
+	return f
+}
+
+// crossEntropyGradWork holds CrossEntropyGrad's scratch space, reused across
+// calls through crossEntropyGradPool.
+type crossEntropyGradWork struct {
+	Xw           []float64
+	sumParts     []float64
+	dwParts      []float64
+	negXw        []float64
+	sigmoidNegXw []float64
+	oneMinusY    []float64
+	tmp          []float64
+	softplusRows []float64
+	shared       crossEntropyGradParts
+}
+
+var crossEntropyGradPool = sync.Pool{New: func() any {
+	return new(crossEntropyGradWork)
+}}
+
+// CrossEntropyGrad returns f = CrossEntropy(X, y, w) and writes ∂f/∂w into
+// dw, overwriting it; it has the shape of w (denominator layout).
+//
+//	f = -sum(-y .* softplus(-(X w)) - (1 - y) .* softplus(X w))
+//	p = sigmoid(X w)
+//	∂f/∂w = X' (p .* (1 - y) - y .* sigmoid(-(X w)))
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func CrossEntropyGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("CrossEntropyGrad", "X", n, "n")
+	runtime.CheckDim("CrossEntropyGrad", "X", d, "d")
+	runtime.CheckVector("CrossEntropyGrad", "y", y.Len(), n, "n")
+	runtime.CheckVector("CrossEntropyGrad", "w", w.Len(), d, "d")
+	runtime.DestVector("CrossEntropyGrad", "dw", dw, d, "d")
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("CrossEntropyGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
+	ws := crossEntropyGradPool.Get().(*crossEntropyGradWork)
+	defer crossEntropyGradPool.Put(ws)
+	dwRaw := dw.RawVector()
+	for i := 0; i < d; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = 0
+	}
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	Xw := runtime.Vec(&ws.Xw, n)
+	parts := runtime.PanelParts(n, d)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, tmp and the loss terms in row panels of X, each still in cache for X' tmp: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
+	negXw := runtime.Vec(&ws.negXw, n)
+	yRaw := y.RawVector()
+	sigmoidNegXw := runtime.Vec(&ws.sigmoidNegXw, n)
+	oneMinusY := runtime.Vec(&ws.oneMinusY, n)
+	// oneMinusY = 1 - y
+	for i := 0; i < n; i++ {
+		oneMinusY.Data[i] = 1.0 - yRaw.Data[i*yRaw.Inc]
+	}
+	tmp := runtime.Vec(&ws.tmp, n)
+	softplusRows := runtime.Vec(&ws.softplusRows, n)
+	ws.shared = crossEntropyGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, negXw, softplusRows, sigmoidNegXw, yRaw, oneMinusY, tmp, sumParts}
+	runtime.Parts(parts, &ws.shared)
+	ws.shared = crossEntropyGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// sum = sum(-y .* softplus(-(X w)) - (1 - y) .* softplus(X w))
+	sum := runtime.SumParts(sumParts)
+	f := -sum
+	return f
+}
+
+// crossEntropyGradParts holds the values the parts of CrossEntropyGrad's row
+// panels share, while they run.
+type crossEntropyGradParts struct {
+	n            int
+	parts        int
+	dwRaw        blas64.Vector
+	dwParts      blas64.Vector
+	d            int
+	XRaw         blas64.General
+	wRaw         blas64.Vector
+	Xw           blas64.Vector
+	negXw        blas64.Vector
+	softplusRows blas64.Vector
+	sigmoidNegXw blas64.Vector
+	yRaw         blas64.Vector
+	oneMinusY    blas64.Vector
+	tmp          blas64.Vector
+	sumParts     blas64.Vector
+}
+
+// RunPart runs one part of CrossEntropyGrad's row panels, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (shared *crossEntropyGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	negXw := shared.negXw
+	softplusRows := shared.softplusRows
+	sigmoidNegXw := shared.sigmoidNegXw
+	yRaw := shared.yRaw
+	oneMinusY := shared.oneMinusY
+	tmp := shared.tmp
+	sumParts := shared.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	sumPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
+		r1 := r0 + panel
+		if r1 > hi {
+			r1 = hi
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			negXw.Data[i] = -Xw.Data[i]
+		}
+		// softplusRows[r0:r1], sigmoidNegXw[r0:r1] = SoftplusSigmoid(negXw[r0:r1]), entry by entry, by the block kernel
+		runtime.SoftplusSigmoidTo(softplusRows.Data[r0:r1], sigmoidNegXw.Data[r0:r1], negXw.Data[r0:r1])
+		for i := r0; i < r1; i++ {
+			softplus := softplusRows.Data[i]
+			sigmoid := sigmoidNegXw.Data[i]
+			softplus2, sigmoid2 := runtime.SoftplusSigmoid(Xw.Data[i])
+			sumPart += -(yRaw.Data[i*yRaw.Inc] * softplus) - oneMinusY.Data[i]*softplus2
+			tmp.Data[i] = sigmoid2*oneMinusY.Data[i] - yRaw.Data[i*yRaw.Inc]*sigmoid
+		}
+		// acc += Xp' tmp[r0:r1]
+		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(tmp, r0, r1), 1, acc)
+	}
+	sumParts.Data[part] = sumPart
+}
+
+// CrossEntropyProblem returns the problem of minimising CrossEntropy over w
+// with X, y fixed, for gonum/optimize. Its variable packs w into one []float64,
+// in that order, matrices row-major; CrossEntropyUnpack views such a slice as
+// the variables.
+func CrossEntropyProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w := CrossEntropyUnpack(x, X, y)
+			return CrossEntropy(X, y, w)
+		},
+		Grad: func(grad, x []float64) {
+			w := CrossEntropyUnpack(x, X, y)
+			runtime.CheckVector("CrossEntropyProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dw := CrossEntropyUnpack(grad, X, y)
+			CrossEntropyGrad(X, y, w, dw)
+		},
+	}
+}
+
+// CrossEntropyUnpack returns views of x as CrossEntropy's variables w, packed
+// as CrossEntropyProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func CrossEntropyUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense) {
+	_, d := X.Dims()
+	runtime.CheckDim("CrossEntropyUnpack", "X", d, "d")
+	runtime.CheckPacked("CrossEntropyUnpack", x, d, 1)
+	w = mat.NewVecDense(d, x[0:d:d])
+	return
+}
+
+// LogSigmoid returns f = LogSigmoid(z).
+//
+//	f = -sum(softplus(-z))
+//
+// It panics if the shapes disagree.
+func LogSigmoid(z *mat.VecDense) float64 {
+	n := z.Len()
+	runtime.CheckDim("LogSigmoid", "z", n, "n")
+	zRaw := z.RawVector()
+	sum := 0.0
+	// sum = sum(softplus(-z))
+	for i := 0; i < n; i++ {
+		sum += runtime.Softplus(-zRaw.Data[i*zRaw.Inc])
+	}
+	f := -sum
+	return f
+}
+
+// logSigmoidGradWork holds LogSigmoidGrad's scratch space, reused across calls
+// through logSigmoidGradPool.
+type logSigmoidGradWork struct {
+	negZ        []float64
+	sigmoidNegZ []float64
+}
+
+var logSigmoidGradPool = sync.Pool{New: func() any {
+	return new(logSigmoidGradWork)
+}}
+
+// LogSigmoidGrad returns f = LogSigmoid(z) and writes ∂f/∂z into dz,
+// overwriting it; it has the shape of z (denominator layout).
+//
+//	f = -sum(softplus(-z))
+//	∂f/∂z = sigmoid(-z)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func LogSigmoidGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
+	n := z.Len()
+	runtime.CheckDim("LogSigmoidGrad", "z", n, "n")
+	runtime.DestVector("LogSigmoidGrad", "dz", dz, n, "n")
+	if !runtime.Apart(dz.RawVector().Data, z.RawVector().Data) {
+		runtime.CheckNoAlias("LogSigmoidGrad", []runtime.Arg{runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("z", z.RawVector())})
+	}
+	ws := logSigmoidGradPool.Get().(*logSigmoidGradWork)
+	defer logSigmoidGradPool.Put(ws)
+	negZ := runtime.Vec(&ws.negZ, n)
+	zRaw := z.RawVector()
+	sigmoidNegZ := runtime.Vec(&ws.sigmoidNegZ, n)
+	sum := 0.0
+	// negZ = -z
+	// sum = sum(softplus(-z))
+	for i := 0; i < n; i++ {
+		negZ.Data[i] = -zRaw.Data[i*zRaw.Inc]
+		softplus, sigmoid := runtime.SoftplusSigmoid(negZ.Data[i])
+		sigmoidNegZ.Data[i] = sigmoid
+		sum += softplus
+	}
+	f := -sum
+	dzRaw := dz.RawVector()
+	for i := 0; i < n; i++ {
+		dzRaw.Data[i*dzRaw.Inc] = sigmoidNegZ.Data[i]
+	}
+	return f
+}
+
+// LogSigmoidProblem returns the problem of minimising LogSigmoid over z for
+// gonum/optimize. Its variable packs z into one []float64, in that order,
+// matrices row-major; LogSigmoidUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func LogSigmoidProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			z := LogSigmoidUnpack(x, n)
+			return LogSigmoid(z)
+		},
+		Grad: func(grad, x []float64) {
+			z := LogSigmoidUnpack(x, n)
+			runtime.CheckVector("LogSigmoidProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dz := LogSigmoidUnpack(grad, n)
+			LogSigmoidGrad(z, dz)
+		},
+	}
+}
+
+// LogSigmoidUnpack returns views of x as LogSigmoid's variables z, packed as
+// LogSigmoidProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func LogSigmoidUnpack(x []float64, n int) (z *mat.VecDense) {
+	runtime.CheckDim("LogSigmoidUnpack", "n", n, "n")
+	runtime.CheckPacked("LogSigmoidUnpack", x, n, 1)
+	z = mat.NewVecDense(n, x[0:n:n])
+	return
+}
+
+// LogOneMinusSigmoid returns f = LogOneMinusSigmoid(z).
+//
+//	f = -sum(softplus(z))
+//
+// It panics if the shapes disagree.
+func LogOneMinusSigmoid(z *mat.VecDense) float64 {
+	n := z.Len()
+	runtime.CheckDim("LogOneMinusSigmoid", "z", n, "n")
+	zRaw := z.RawVector()
+	sumSoftplusZ := 0.0
+	// sumSoftplusZ = sum(softplus(z))
+	for i := 0; i < n; i++ {
+		sumSoftplusZ += runtime.Softplus(zRaw.Data[i*zRaw.Inc])
+	}
+	f := -sumSoftplusZ
+	return f
+}
+
+// logOneMinusSigmoidGradWork holds LogOneMinusSigmoidGrad's scratch space,
+// reused across calls through logOneMinusSigmoidGradPool.
+type logOneMinusSigmoidGradWork struct {
+	sigmoidZ []float64
+}
+
+var logOneMinusSigmoidGradPool = sync.Pool{New: func() any {
+	return new(logOneMinusSigmoidGradWork)
+}}
+
+// LogOneMinusSigmoidGrad returns f = LogOneMinusSigmoid(z) and writes ∂f/∂z
+// into dz, overwriting it; it has the shape of z (denominator layout).
+//
+//	f = -sum(softplus(z))
+//	∂f/∂z = -sigmoid(z)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func LogOneMinusSigmoidGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
+	n := z.Len()
+	runtime.CheckDim("LogOneMinusSigmoidGrad", "z", n, "n")
+	runtime.DestVector("LogOneMinusSigmoidGrad", "dz", dz, n, "n")
+	if !runtime.Apart(dz.RawVector().Data, z.RawVector().Data) {
+		runtime.CheckNoAlias("LogOneMinusSigmoidGrad", []runtime.Arg{runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("z", z.RawVector())})
+	}
+	ws := logOneMinusSigmoidGradPool.Get().(*logOneMinusSigmoidGradWork)
+	defer logOneMinusSigmoidGradPool.Put(ws)
+	zRaw := z.RawVector()
+	sigmoidZ := runtime.Vec(&ws.sigmoidZ, n)
+	sumSoftplusZ := 0.0
+	// sumSoftplusZ = sum(softplus(z))
+	for i := 0; i < n; i++ {
+		softplus, sigmoid := runtime.SoftplusSigmoid(zRaw.Data[i*zRaw.Inc])
+		sigmoidZ.Data[i] = sigmoid
+		sumSoftplusZ += softplus
+	}
+	f := -sumSoftplusZ
+	dzRaw := dz.RawVector()
+	// dz = -sigmoid(z)
+	for i := 0; i < n; i++ {
+		dzRaw.Data[i*dzRaw.Inc] = -sigmoidZ.Data[i]
+	}
+	return f
+}
+
+// LogOneMinusSigmoidProblem returns the problem of minimising
+// LogOneMinusSigmoid over z for gonum/optimize. Its variable packs z into one
+// []float64, in that order, matrices row-major; LogOneMinusSigmoidUnpack views
+// such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func LogOneMinusSigmoidProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			z := LogOneMinusSigmoidUnpack(x, n)
+			return LogOneMinusSigmoid(z)
+		},
+		Grad: func(grad, x []float64) {
+			z := LogOneMinusSigmoidUnpack(x, n)
+			runtime.CheckVector("LogOneMinusSigmoidProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dz := LogOneMinusSigmoidUnpack(grad, n)
+			LogOneMinusSigmoidGrad(z, dz)
+		},
+	}
+}
+
+// LogOneMinusSigmoidUnpack returns views of x as LogOneMinusSigmoid's variables
+// z, packed as LogOneMinusSigmoidProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func LogOneMinusSigmoidUnpack(x []float64, n int) (z *mat.VecDense) {
+	runtime.CheckDim("LogOneMinusSigmoidUnpack", "n", n, "n")
+	runtime.CheckPacked("LogOneMinusSigmoidUnpack", x, n, 1)
+	z = mat.NewVecDense(n, x[0:n:n])
+	return
+}
+
+// LogOnePlusExp returns f = LogOnePlusExp(z).
+//
+//	f = sum(softplus(z)) + sum(softplus(2 z))
+//
+// It panics if the shapes disagree.
+func LogOnePlusExp(z *mat.VecDense) float64 {
+	n := z.Len()
+	runtime.CheckDim("LogOnePlusExp", "z", n, "n")
+	zRaw := z.RawVector()
+	sumSoftplusZ := 0.0
+	sum := 0.0
+	// sumSoftplusZ = sum(softplus(z))
+	// sum = sum(softplus(2 z))
+	for i := 0; i < n; i++ {
+		sumSoftplusZ += runtime.Softplus(zRaw.Data[i*zRaw.Inc])
+		sum += runtime.Softplus(2.0 * zRaw.Data[i*zRaw.Inc])
+	}
+	f := sumSoftplusZ + sum
+	return f
+}
+
+// logOnePlusExpGradWork holds LogOnePlusExpGrad's scratch space, reused across
+// calls through logOnePlusExpGradPool.
+type logOnePlusExpGradWork struct {
+	sigmoidZ []float64
+	tmp      []float64
+	tmp2     []float64
+}
+
+var logOnePlusExpGradPool = sync.Pool{New: func() any {
+	return new(logOnePlusExpGradWork)
+}}
+
+// LogOnePlusExpGrad returns f = LogOnePlusExp(z) and writes ∂f/∂z into dz,
+// overwriting it; it has the shape of z (denominator layout).
+//
+//	f = sum(softplus(z)) + sum(softplus(2 z))
+//	∂f/∂z = 2 sigmoid(2 z) + sigmoid(z)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func LogOnePlusExpGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
+	n := z.Len()
+	runtime.CheckDim("LogOnePlusExpGrad", "z", n, "n")
+	runtime.DestVector("LogOnePlusExpGrad", "dz", dz, n, "n")
+	if !runtime.Apart(dz.RawVector().Data, z.RawVector().Data) {
+		runtime.CheckNoAlias("LogOnePlusExpGrad", []runtime.Arg{runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("z", z.RawVector())})
+	}
+	ws := logOnePlusExpGradPool.Get().(*logOnePlusExpGradWork)
+	defer logOnePlusExpGradPool.Put(ws)
+	zRaw := z.RawVector()
+	sigmoidZ := runtime.Vec(&ws.sigmoidZ, n)
+	sumSoftplusZ := 0.0
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	sum := 0.0
+	// sumSoftplusZ = sum(softplus(z))
+	// tmp = 2 z
+	// sum = sum(softplus(2 z))
+	for i := 0; i < n; i++ {
+		softplus, sigmoid := runtime.SoftplusSigmoid(zRaw.Data[i*zRaw.Inc])
+		sigmoidZ.Data[i] = sigmoid
+		sumSoftplusZ += softplus
+		tmp.Data[i] = 2.0 * zRaw.Data[i*zRaw.Inc]
+		softplus2, sigmoid2 := runtime.SoftplusSigmoid(tmp.Data[i])
+		tmp2.Data[i] = sigmoid2
+		sum += softplus2
+	}
+	f := sumSoftplusZ + sum
+	dzRaw := dz.RawVector()
+	// dz = 2 sigmoid(2 z) + sigmoid(z)
+	for i := 0; i < n; i++ {
+		dzRaw.Data[i*dzRaw.Inc] = 2.0*tmp2.Data[i] + sigmoidZ.Data[i]
+	}
+	return f
+}
+
+// LogOnePlusExpProblem returns the problem of minimising LogOnePlusExp over z
+// for gonum/optimize. Its variable packs z into one []float64, in that order,
+// matrices row-major; LogOnePlusExpUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func LogOnePlusExpProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			z := LogOnePlusExpUnpack(x, n)
+			return LogOnePlusExp(z)
+		},
+		Grad: func(grad, x []float64) {
+			z := LogOnePlusExpUnpack(x, n)
+			runtime.CheckVector("LogOnePlusExpProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dz := LogOnePlusExpUnpack(grad, n)
+			LogOnePlusExpGrad(z, dz)
+		},
+	}
+}
+
+// LogOnePlusExpUnpack returns views of x as LogOnePlusExp's variables z, packed
+// as LogOnePlusExpProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func LogOnePlusExpUnpack(x []float64, n int) (z *mat.VecDense) {
+	runtime.CheckDim("LogOnePlusExpUnpack", "n", n, "n")
+	runtime.CheckPacked("LogOnePlusExpUnpack", x, n, 1)
+	z = mat.NewVecDense(n, x[0:n:n])
+	return
+}

@@ -113,6 +113,48 @@ func TestEulerValueLost(t *testing.T) {
 	}
 }
 
+// TestStableSpellings checks the textbook spellings of log-likelihoods at
+// logits where they overflow or lose every digit as written: log σ(z),
+// log(1 − σ(z)), log(1 + eᶻ), log1p(eᶻ) and the cross-entropy of σ(X w)
+// are built as softplus, exact here; as written they gave −Inf, NaN or 0
+// (helper-60, helper-61).
+func TestStableSpellings(t *testing.T) {
+	near := func(got, want float64) bool { return math.Abs(got-want) <= 4e-16*math.Abs(want) }
+	check := func(name string, got, want float64) {
+		t.Helper()
+		if !near(got, want) {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	z := mat.NewVecDense(3, []float64{-800, 800, 0})
+	dz := mat.NewVecDense(3, nil)
+	check("LogSigmoid", LogSigmoidGrad(z, dz), -800-math.Ln2)
+	for i, want := range []float64{1, 0, 0.5} {
+		check("∂LogSigmoid", dz.AtVec(i), want)
+	}
+	z = mat.NewVecDense(3, []float64{800, -800, 0})
+	check("LogOneMinusSigmoid", LogOneMinusSigmoidGrad(z, dz), -800-math.Ln2)
+	for i, want := range []float64{-1, 0, -0.5} {
+		check("∂LogOneMinusSigmoid", dz.AtVec(i), want)
+	}
+	z = mat.NewVecDense(2, []float64{800, -40})
+	dz = mat.NewVecDense(2, nil)
+	// softplus(−40) + softplus(−80) = e⁻⁴⁰ + e⁻⁸⁰ to rounding.
+	check("LogOnePlusExp", LogOnePlusExpGrad(z, dz), 2400+4.248354255291589e-18)
+	check("∂LogOnePlusExp at 800", dz.AtVec(0), 3)
+	check("∂LogOnePlusExp at −40", dz.AtVec(1), 4.2483542552915889592e-18)
+	// One sample with logit 40: label 1 has loss softplus(−40) ≈ e⁻⁴⁰ and
+	// gradient −σ(−40); label 0 loss softplus(40) and gradient σ(40) = 1
+	// to rounding.
+	X := mat.NewDense(1, 1, []float64{1})
+	w := mat.NewVecDense(1, []float64{40})
+	dw := mat.NewVecDense(1, nil)
+	check("CrossEntropy y=1", CrossEntropyGrad(X, mat.NewVecDense(1, []float64{1}), w, dw), 4.2483542552915889e-18)
+	check("∂CrossEntropy y=1", dw.AtVec(0), -4.2483542552915890e-18)
+	check("CrossEntropy y=0", CrossEntropyGrad(X, mat.NewVecDense(1, []float64{0}), w, dw), 40)
+	check("∂CrossEntropy y=0", dw.AtVec(0), 1)
+}
+
 // TestNorm2AtZero checks the gradient of norm2 is 0 at 0, not NaN.
 func TestNorm2AtZero(t *testing.T) {
 	x := mat.NewVecDense(3, nil)

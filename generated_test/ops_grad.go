@@ -10755,7 +10755,7 @@ func OpEyeUnpack(x []float64, n int) (A *mat.Dense) {
 
 // OpFillVector returns f = OpFillVector(z).
 //
-//	f = sum(log(exp(z) + 1))
+//	f = sum(softplus(z))
 //
 // It panics if the shapes disagree.
 func OpFillVector(z *mat.VecDense) float64 {
@@ -10763,9 +10763,9 @@ func OpFillVector(z *mat.VecDense) float64 {
 	runtime.CheckDim("OpFillVector", "z", n, "n")
 	zRaw := z.RawVector()
 	f := 0.0
-	// f = sum(log(exp(z) + 1))
+	// f = sum(softplus(z))
 	for i := 0; i < n; i++ {
-		f += math.Log(math.Exp(zRaw.Data[i*zRaw.Inc]) + 1.0)
+		f += runtime.Softplus(zRaw.Data[i*zRaw.Inc])
 	}
 	return f
 }
@@ -10773,8 +10773,7 @@ func OpFillVector(z *mat.VecDense) float64 {
 // opFillVectorGradWork holds OpFillVectorGrad's scratch space, reused across
 // calls through opFillVectorGradPool.
 type opFillVectorGradWork struct {
-	expZPlusOne []float64
-	expZ        []float64
+	sigmoidZ []float64
 }
 
 var opFillVectorGradPool = sync.Pool{New: func() any {
@@ -10784,8 +10783,8 @@ var opFillVectorGradPool = sync.Pool{New: func() any {
 // OpFillVectorGrad returns f = OpFillVector(z) and writes ∂f/∂z into dz,
 // overwriting it; it has the shape of z (denominator layout).
 //
-//	f = sum(log(exp(z) + 1))
-//	∂f/∂z = exp(z) .* (1 ./ (exp(z) + 1))
+//	f = sum(softplus(z))
+//	∂f/∂z = sigmoid(z)
 //
 // A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
 // receivers are. It panics if a destination is nil, the shapes disagree or a
@@ -10799,20 +10798,18 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	}
 	ws := opFillVectorGradPool.Get().(*opFillVectorGradWork)
 	defer opFillVectorGradPool.Put(ws)
-	expZPlusOne := runtime.Vec(&ws.expZPlusOne, n)
-	expZ := runtime.Vec(&ws.expZ, n)
 	zRaw := z.RawVector()
+	sigmoidZ := runtime.Vec(&ws.sigmoidZ, n)
 	f := 0.0
-	dzRaw := dz.RawVector()
-	// expZ = exp(z)
-	// expZPlusOne = exp(z) + 1
-	// f = sum(log(exp(z) + 1))
-	// dz = exp(z) .* (1 ./ (exp(z) + 1))
+	// f = sum(softplus(z))
 	for i := 0; i < n; i++ {
-		expZ.Data[i] = math.Exp(zRaw.Data[i*zRaw.Inc])
-		expZPlusOne.Data[i] = expZ.Data[i] + 1.0
-		f += math.Log(expZPlusOne.Data[i])
-		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / expZPlusOne.Data[i])
+		softplus, sigmoid := runtime.SoftplusSigmoid(zRaw.Data[i*zRaw.Inc])
+		sigmoidZ.Data[i] = sigmoid
+		f += softplus
+	}
+	dzRaw := dz.RawVector()
+	for i := 0; i < n; i++ {
+		dzRaw.Data[i*dzRaw.Inc] = sigmoidZ.Data[i]
 	}
 	return f
 }

@@ -39,6 +39,17 @@ var registry = map[string]entry{
 			return ColumnPanelProblem(in[0].(*mat.Dense), in[2].(*mat.Dense))
 		},
 	},
+	"CrossEntropy": {
+		f: func(in []any) float64 {
+			return CrossEntropy(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return CrossEntropyGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return CrossEntropyProblem(in[0].(*mat.Dense), in[1].(*mat.VecDense))
+		},
+	},
 	"DiagOfSum": {
 		f: func(in []any) float64 { return DiagOfSum(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
@@ -244,6 +255,16 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return LocalNamesProblem(dims["n"]) },
 	},
+	"LogOneMinusSigmoid": {
+		f:       func(in []any) float64 { return LogOneMinusSigmoid(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return LogOneMinusSigmoidGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return LogOneMinusSigmoidProblem(dims["n"]) },
+	},
+	"LogOnePlusExp": {
+		f:       func(in []any) float64 { return LogOnePlusExp(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return LogOnePlusExpGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return LogOnePlusExpProblem(dims["n"]) },
+	},
 	"LogReg": {
 		f: func(in []any) float64 {
 			return LogReg(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64))
@@ -254,6 +275,11 @@ var registry = map[string]entry{
 		problem: func(in []any, dims map[string]int) optimize.Problem {
 			return LogRegProblem(in[0].(*mat.Dense), in[1].(*mat.VecDense))
 		},
+	},
+	"LogSigmoid": {
+		f:       func(in []any) float64 { return LogSigmoid(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return LogSigmoidGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return LogSigmoidProblem(dims["n"]) },
 	},
 	"LogsumexpOfScalar": {
 		f:       func(in []any) float64 { return LogsumexpOfScalar(in[0].(*mat.VecDense)) },
