@@ -32,8 +32,8 @@ func check(cfg config, outs []*output, stdout io.Writer) int {
 		case err != nil:
 			fmt.Fprintf(stdout, "%s: missing (%v)\n", o.path, errors.Unwrap(err))
 			code = exitStale
-		case len(have) > 0 && !bytes.Equal(have, o.data) && !generatedSource(have):
-			fmt.Fprintf(stdout, "%s: exists and was not generated (no \"// Code generated … DO NOT EDIT.\" line before its package clause)\n", o.path)
+		case len(have) > 0 && !bytes.Equal(have, o.data) && notGradgens(have) != "":
+			fmt.Fprintf(stdout, "%s: exists and %s\n", o.path, notGradgens(have))
 			code, force = exitStale, true
 		default:
 			if diff := udiff.Unified(o.path+" (checked in)", o.path+" (gradgen output)", have, o.data, diffContext); diff != "" {
@@ -44,6 +44,9 @@ func check(cfg config, outs []*output, stdout io.Writer) int {
 	}
 	if code == exitStale {
 		fmt.Fprintf(stdout, "regenerate with: %s\n", regenerateCommand(cfg, force))
+		if force {
+			fmt.Fprintln(stdout, "(-force replaces the files above that gradgen did not write: move them aside first to keep them)")
+		}
 	}
 	return code
 }
@@ -92,11 +95,4 @@ func shellQuote(arg string) string {
 		return arg
 	}
 	return "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
-}
-
-// generatedSource reports whether src is Go source that gradgen (or any
-// generator) marked as generated (isGenerated).
-func generatedSource(src []byte) bool {
-	_, generated := isGenerated(src)
-	return generated
 }

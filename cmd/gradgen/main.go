@@ -186,6 +186,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitBad
 	}
+	// Go's flag package stops at the first spec: a flag after it would be
+	// read as a spec file named -o.
+	for k, arg := range cfg.specs {
+		name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if strings.HasPrefix(arg, "-") && fs.Lookup(name) != nil {
+			fmt.Fprintf(stderr, "gradgen: flag %s after the spec %s: flags go before the spec files\n", arg, cfg.specs[k-1])
+			return exitBad
+		}
+	}
 	if err := ineffectiveFlag(fs); err != nil {
 		fmt.Fprintf(stderr, "gradgen: %v\n", err)
 		return exitBad
@@ -262,7 +271,25 @@ func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr i
 	}
 	warn(outputs, stderr)
 	warnStaleTests(outputs, stderr)
+	warnPkg(cfg.pkg, outputs, stderr)
 	return exitOK
+}
+
+// warnPkg warns of each output written in package pkg (-pkg, which wins)
+// beside Go files of another package, which go build refuses: but for the
+// external test package p_test of a _test.go output beside package p.
+func warnPkg(pkg string, outputs []*output, stderr io.Writer) {
+	if pkg == "" {
+		return
+	}
+	for _, o := range outputs {
+		dir := filepath.Dir(o.path)
+		existing := dirPackage(dir, o.path)
+		if existing == "" || existing == pkg || strings.HasSuffix(o.path, "_test.go") && pkg == existing+"_test" {
+			continue
+		}
+		fmt.Fprintf(stderr, "gradgen: warning: %s is in package %s (-pkg), beside package %s in %s: go build refuses the folder; drop -pkg, or write into another folder\n", o.path, pkg, existing, dirName(dir))
+	}
 }
 
 // warnStaleTests warns of each output generated without -test whose
@@ -695,8 +722,9 @@ func sourceWindow(line string, col int) (shown, pad string) {
 	return shown, pad
 }
 
-// packageName decides the package clause of o: -pkg; else the package
-// already in the output directory, which a spec package key must match;
+// packageName decides the package clause of o: -pkg (warnPkg warns when
+// it differs from the package already in the output directory); else that
+// package, which a spec package key must match;
 // else the spec's package key; else the folder's name.
 func packageName(flagPkg string, o *output) (string, error) {
 	if flagPkg != "" {

@@ -661,7 +661,7 @@ func TestCheck(t *testing.T) {
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml"), "hand.go": "package loss\n\nfunc Bilinear() {}\n"},
 			args:   []string{"-check", "-o", "hand.go", "loss.yaml"},
 			code:   exitStale,
-			stdout: "hand.go: exists and was not generated (no \"// Code generated … DO NOT EDIT.\" line before its package clause)\nregenerate with: gradgen -force -o hand.go loss.yaml\n",
+			stdout: "hand.go: exists and was not generated (no \"// Code generated … DO NOT EDIT.\" line before its package clause)\nregenerate with: gradgen -force -o hand.go loss.yaml\n(-force replaces the files above that gradgen did not write: move them aside first to keep them)\n",
 		},
 		{
 			name:   "missing with -o",
@@ -748,17 +748,19 @@ func TestPackageClause(t *testing.T) {
 	withPkg := testdata(t, "bilinear.yaml") // package: loss
 	noPkg := testdata(t, "quad.yaml")
 	tests := []struct {
-		name   string
-		files  map[string]string // in the temporary directory; the output is out/x_grad.go
-		args   []string          // before the spec out/x.yaml
-		pkg    string            // the package clause; "" for an error
-		stderr string            // the first line of the error
+		name    string
+		files   map[string]string // in the temporary directory; the output is out/x_grad.go
+		args    []string          // before the spec out/x.yaml
+		pkg     string            // the package clause; "" for an error
+		stderr  string            // the first line of the error
+		warning string            // the whole of stderr when it succeeds
 	}{
 		{
-			name:  "-pkg wins over the directory and the spec",
-			files: map[string]string{"out/x.yaml": withPkg, "out/doc.go": "package foo\n"},
-			args:  []string{"-pkg", "bar"},
-			pkg:   "bar",
+			name:    "-pkg wins over the directory and the spec, with a warning",
+			files:   map[string]string{"out/x.yaml": withPkg, "out/doc.go": "package foo\n"},
+			args:    []string{"-pkg", "bar"},
+			pkg:     "bar",
+			warning: "gradgen: warning: out/x_grad.go is in package bar (-pkg), beside package foo in $DIR/out: go build refuses the folder; drop -pkg, or write into another folder\n",
 		},
 		{
 			name:  "-pkg wins over the folder name",
@@ -851,6 +853,9 @@ func TestPackageClause(t *testing.T) {
 			}
 			if r.code != exitOK {
 				t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+			}
+			if want := strings.ReplaceAll(tt.warning, "$DIR", dir); r.stderr != want {
+				t.Errorf("stderr:\n%s\nwant:\n%s", r.stderr, want)
 			}
 			checkGenerated(t, readFile(t, "out/x_grad.go"), tt.pkg)
 			noTempFiles(t, dir)
