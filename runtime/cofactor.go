@@ -13,19 +13,21 @@ import (
 // value is ready to use; CofactorTo allocates only when the order n exceeds
 // every previous one.
 type Cofactor struct {
-	n     int
-	a     []float64 // Copy of the input, destroyed by Gesvd; then scratch.
-	b     []float64 // DerivativeTo's second scratch matrix.
-	after []float64 // DerivativeTo's suffix products ∏_{j>k} σ_j.
-	u, vt []float64 // Singular vectors, n×n with stride n.
-	s     []float64 // Singular values σ.
-	p     []float64 // Products ∏_{j≠i} σ_j.
-	work  []float64 // Gesvd workspace of the optimal length for order workN,
-	workN int       // the largest order queried so far.
-	ipiv  []int     // Pivots for the determinant signs of U and Vᵀ.
-	lu    LU        // The factors where a is well conditioned.
-	cwork []float64 // Lange's and Gecon's workspace.
-	iwork []int     // Gecon's integer workspace.
+	n      int
+	a      []float64 // Copy of the input, destroyed by Gesvd; then scratch.
+	b      []float64 // DerivativeTo's second scratch matrix.
+	after  []float64 // DerivativeTo's suffix products ∏_{j>k} σ_j, mantissas,
+	afterE []int     // and their exponents (scaledProduct).
+	pe     []int     // The exponents of CofactorTo's prefix products.
+	u, vt  []float64 // Singular vectors, n×n with stride n.
+	s      []float64 // Singular values σ.
+	p      []float64 // Products ∏_{j≠i} σ_j.
+	work   []float64 // Gesvd workspace of the optimal length for order workN,
+	workN  int       // the largest order queried so far.
+	ipiv   []int     // Pivots for the determinant signs of U and Vᵀ.
+	lu     LU        // The factors where a is well conditioned.
+	cwork  []float64 // Lange's and Gecon's workspace.
+	iwork  []int     // Gecon's integer workspace.
 }
 
 // minRcond is the least reciprocal condition number of a (LAPACK's 1-norm
@@ -107,16 +109,21 @@ func (w *Cofactor) CofactorTo(dst blas64.General, a blas64.General) {
 		return
 	}
 	// p[i] = ∏_{j≠i} σ_j as prefix times suffix products, without division
-	// so that zero singular values are handled exactly.
-	prod := 1.0
+	// so that zero singular values are handled exactly, the partial products
+	// kept as mantissas and exponents (scaledProduct) so that none
+	// overflows or underflows where p[i] does not: diag(1e200, 1e200,
+	// 1e−200, 1e−200) has p = (1e−200, 1e−200, 1e200, 1e200), though the
+	// prefix σ₀σ₁ = 1e400 overflows (its gradient of det was all NaN).
+	w.pe = resizeInt(w.pe, n)
+	pre := scaledProduct{m: 1}
 	for i, s := range w.s {
-		w.p[i] = prod
-		prod *= s
+		w.p[i], w.pe[i] = pre.m, pre.e
+		pre.times(s)
 	}
-	prod = 1
+	suf := scaledProduct{m: 1}
 	for i := n - 1; i >= 0; i-- {
-		w.p[i] *= prod
-		prod *= w.s[i]
+		w.p[i] = math.Ldexp(w.p[i]*suf.m, w.pe[i]+suf.e)
+		suf.times(w.s[i])
 	}
 	// dst = sign · (U·diag(p)) · Vᵀ.
 	for i := 0; i < n; i++ {
@@ -203,29 +210,43 @@ func (w *Cofactor) DerivativeTo(dst, a, h blas64.General) {
 	// q_ik for i < k, as (σ_0…σ_{i−1})·(σ_{i+1}…σ_{k−1})·(σ_{k+1}…σ_{n−1}):
 	// the prefix before i times a running product between i and k times
 	// the suffix after k, without division.
+	// The three products are kept as mantissas and exponents
+	// (scaledProduct), as CofactorTo's are, so that none overflows or
+	// underflows where q_ik does not.
 	w.after = resize(w.after, n)
-	after := 1.0
+	w.afterE = resizeInt(w.afterE, n)
+	after := scaledProduct{m: 1}
 	for k := n - 1; k >= 0; k-- {
-		w.after[k] = after
-		after *= w.s[k]
+		w.after[k], w.afterE[k] = after.m, after.e
+		after.times(w.s[k])
 	}
-	before := 1.0
+	before := scaledProduct{m: 1}
 	for i := 0; i < n; i++ {
-		between := 1.0
+		between := scaledProduct{m: 1}
 		for k := i + 1; k < n; k++ {
-			q := before * between * w.after[k]
-			m[i*n+k] = -w.b[k*n+i] * q
-			m[k*n+i] = -w.b[i*n+k] * q
-			m[i*n+i] += w.p[k] * q
-			m[k*n+k] += w.p[i] * q
-			between *= w.s[k]
+			q := math.Ldexp(before.m*between.m*w.after[k], before.e+between.e+w.afterE[k])
+			m[i*n+k] = -times(w.b[k*n+i], q)
+			m[k*n+i] = -times(w.b[i*n+k], q)
+			m[i*n+i] += times(w.p[k], q)
+			m[k*n+k] += times(w.p[i], q)
+			between.times(w.s[k])
 		}
-		before *= w.s[i]
+		before.times(w.s[i])
 	}
 	// dst = sign · U · m · Vᵀ, by way of U·m in w.b.
 	um := w.mat(w.b)
 	tiledGemm(blas.NoTrans, blas.NoTrans, 1, w.mat(w.u), ut, um)
 	tiledGemm(blas.NoTrans, blas.NoTrans, sign, um, w.mat(w.vt), dst)
+}
+
+// times returns x·q, and 0 for x = 0 even where q overflowed to ±Inf: a
+// zero entry of h̃ contributes nothing to d cof(Σ)[h̃], however large the
+// product of singular values it multiplies.
+func times(x, q float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return x * q
 }
 
 // decompose computes the SVD of the square a into w.u, w.s and w.vt and

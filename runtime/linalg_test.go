@@ -622,6 +622,35 @@ func TestCofactorScaled(t *testing.T) {
 	}
 }
 
+// TestCofactorSpreadScales checks the SVD path's products of singular values
+// where a partial product leaves float64's range but the cofactors do not:
+// diag(1e200, 1e200, 1e−200, 1e−200) has det 1 and cofactor
+// diag(1e−200, 1e−200, 1e200, 1e200), though σ₀σ₁ = 1e400 (every entry
+// was NaN, helper-61); its derivative in the direction e₀e₀ᵀ is
+// diag(0, 0, 1, 1) (q₁₀ = σ₂σ₃ = 1e−400 underflows to 0, q₂₀ = q₃₀ = 1).
+func TestCofactorSpreadScales(t *testing.T) {
+	a := mat.NewDense(4, 4, nil)
+	for i, d := range []float64{1e200, 1e200, 1e-200, 1e-200} {
+		a.Set(i, i, d)
+	}
+	var w Cofactor
+	got := mat.NewDense(4, 4, nil).RawMatrix()
+	w.CofactorTo(got, a.RawMatrix())
+	want := mat.NewDense(4, 4, nil)
+	for i, d := range []float64{1e-200, 1e-200, 1e200, 1e200} {
+		want.Set(i, i, d)
+	}
+	checkGeneral(t, "CofactorTo", got, generalRows(want.RawMatrix()), 1e-15)
+	h := mat.NewDense(4, 4, nil)
+	h.Set(0, 0, 1)
+	gotD := mat.NewDense(4, 4, nil).RawMatrix()
+	w.DerivativeTo(gotD, a.RawMatrix(), h.RawMatrix())
+	wantD := mat.NewDense(4, 4, nil)
+	wantD.Set(2, 2, 1)
+	wantD.Set(3, 3, 1)
+	checkGeneral(t, "DerivativeTo", gotD, generalRows(wantD.RawMatrix()), 1e-15)
+}
+
 func eye3() *mat.Dense { return mat.NewDense(3, 3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}) }
 
 func TestLinalgAllocs(t *testing.T) {
