@@ -18,16 +18,20 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion9 is referenced by generated code as
+// SupportsVersion10 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion9
+//	const _ = runtime.SupportsVersion10
 //
-// so that code generated for version 9 of this API fails to compile against
-// a runtime that does not provide it, at that line. Version 9 (issue 15)
-// adds LoopParts, the count of parts of the rows that generated
-// elementwise loops over matrices run at once; a runtime of version 9
-// still runs code generated for versions 8, 7, 6, 5, 4 and 3, which refer
-// to SupportsVersion8 and the rest. Version 8 (issue 15) added PanelGemv,
+// so that code generated for version 10 of this API fails to compile
+// against a runtime that does not provide it, at that line. Version 10
+// adds TanhDeriv, SigmoidDeriv and their block kernels TanhDerivTo and
+// SigmoidDerivTo (the derivatives of tanh and sigmoid from the argument),
+// and EulerLost, MatrixAbsSum and SymmetricAbsSum (the check of f read off
+// a gradient by Euler's theorem); a runtime of version 10 still runs code
+// generated for versions 9, 8, 7, 6, 5, 4 and 3, which refer to
+// SupportsVersion9 and the rest. Version 9 (issue 15) added LoopParts, the
+// count of parts of the rows that generated elementwise loops over
+// matrices run at once. Version 8 (issue 15) added PanelGemv,
 // which generated row-panel loops call for a panel's first product.
 // Version 7 (issue 15) added Parts and its helpers (PanelParts, PartRows,
 // PartPanelRows, PartAccumulator, AddParts, SumParts), which generated
@@ -42,6 +46,10 @@ package runtime
 // dimensions. Code generated for an older version refers to
 // SupportsVersion1 or SupportsVersion2, which are gone, and so stops at its
 // guard line.
+const SupportsVersion10 = true
+
+// SupportsVersion9 is the guard of code generated for version 9, which
+// version 10 only extends.
 const SupportsVersion9 = true
 
 // SupportsVersion8 is the guard of code generated for version 8, which
