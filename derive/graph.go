@@ -2,6 +2,7 @@ package derive
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -216,11 +217,19 @@ func (g *Graph) Add(terms ...*Node) *Node {
 			shape = t.Shape
 		}
 	}
-	// c − c·op(x) in op's stable form (Op.oneMinus): 1 − σ(z) = σ(−z).
+	// c − c·op(x) in op's stable form (Op.oneMinus): 1 − σ(z) = σ(−z),
+	// added to the coefficient σ(−z) has when the sum already holds it
+	// (3 σ(−x) + 1 − σ(x) is 4 σ(−x)).
 	for i, t := range flat {
 		if t.Op.oneMinus != nil && constant != 0 && coefs[t] == -constant && t.Shape == shape {
 			u := t.Op.oneMinus(g, t.Args[0])
-			flat[i], coefs[u], constant = u, constant, 0
+			if _, held := coefs[u]; held {
+				flat = slices.Delete(flat, i, i+1)
+			} else {
+				flat[i] = u
+			}
+			coefs[u] += constant
+			constant = 0
 			delete(coefs, t)
 			break
 		}

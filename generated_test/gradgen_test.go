@@ -1579,6 +1579,47 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			gradgen.compare(t2, "LogOnePlusExpProblem's Grad", grad, gradgen.flat(dz))
 		}
 		return true
+	}}, {"OneMinusSigmoidBeside", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
+		var (
+			n int
+			x *ggmat.VecDense
+		)
+		for draw := 1; ; draw++ {
+			n = 1 + rng.IntN(4)
+			x = gradgen.vector(rng, n)
+			dx := gradgen.vector(rng, n)
+			if gradgen.smooth(func(h float64) []float64 {
+				return []float64{OneMinusSigmoidBeside(gradgen.movedVector(x, dx, h))}
+			}) {
+				break
+			}
+			if draw == 100 {
+				t2.Log("OneMinusSigmoidBeside is not finite and smooth at any of 100 points drawn (sizes from 1 to 4): this trial checks nothing")
+				return false
+			}
+		}
+		dx := ggmat.NewVecDense(n, nil)
+		value := OneMinusSigmoidBesideGrad(x, dx)
+		f := func() float64 {
+			return OneMinusSigmoidBeside(x)
+		}
+		gradgen.compare(t2, "OneMinusSigmoidBesideGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
+		}
+		// OneMinusSigmoidBesideProblem's Func and Grad are OneMinusSigmoidBeside
+		// and OneMinusSigmoidBesideGrad at the packed variables.
+		{
+			problem := OneMinusSigmoidBesideProblem(n)
+			size := n
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OneMinusSigmoidBesideProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgen.compare(t2, "OneMinusSigmoidBesideProblem's Grad", grad, gradgen.flat(dx))
+		}
+		return true
 	}}, {"DocDirectives", func(t2 *ggtesting.T, rng *ggrand.Rand) bool {
 		var (
 			n int

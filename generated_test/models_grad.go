@@ -1414,3 +1414,102 @@ func LogOnePlusExpUnpack(x []float64, n int) (z *mat.VecDense) {
 	z = mat.NewVecDense(n, x[0:n:n])
 	return
 }
+
+// OneMinusSigmoidBeside returns f = OneMinusSigmoidBeside(x).
+//
+//	f = 4 sum(sigmoid(-x))
+//
+// It panics if the shapes disagree.
+func OneMinusSigmoidBeside(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OneMinusSigmoidBeside", "x", n, "n")
+	xRaw := x.RawVector()
+	sum := 0.0
+	// sum = sum(sigmoid(-x))
+	for i := 0; i < n; i++ {
+		sum += runtime.Sigmoid(-xRaw.Data[i*xRaw.Inc])
+	}
+	f := 4.0 * sum
+	return f
+}
+
+// oneMinusSigmoidBesideGradWork holds OneMinusSigmoidBesideGrad's scratch
+// space, reused across calls through oneMinusSigmoidBesideGradPool.
+type oneMinusSigmoidBesideGradWork struct {
+	negX []float64
+}
+
+var oneMinusSigmoidBesideGradPool = sync.Pool{New: func() any {
+	return new(oneMinusSigmoidBesideGradWork)
+}}
+
+// OneMinusSigmoidBesideGrad returns f = OneMinusSigmoidBeside(x) and writes
+// ∂f/∂x into dx, overwriting it; it has the shape of x (denominator
+// layout).
+//
+//	f = 4 sum(sigmoid(-x))
+//	∂f/∂x = (-4) dsigmoid(-x)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OneMinusSigmoidBesideGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OneMinusSigmoidBesideGrad", "x", n, "n")
+	runtime.DestVector("OneMinusSigmoidBesideGrad", "dx", dx, n, "n")
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OneMinusSigmoidBesideGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
+	ws := oneMinusSigmoidBesideGradPool.Get().(*oneMinusSigmoidBesideGradWork)
+	defer oneMinusSigmoidBesideGradPool.Put(ws)
+	negX := runtime.Vec(&ws.negX, n)
+	xRaw := x.RawVector()
+	sum := 0.0
+	// negX = -x
+	// sum = sum(sigmoid(-x))
+	for i := 0; i < n; i++ {
+		negX.Data[i] = -xRaw.Data[i*xRaw.Inc]
+		sum += runtime.Sigmoid(negX.Data[i])
+	}
+	f := 4.0 * sum
+	dxRaw := dx.RawVector()
+	// sigmoidderivNegX = sigmoidderiv(negX), in negX's storage
+	sigmoidderivNegX := negX
+	runtime.SigmoidDerivTo(sigmoidderivNegX.Data, negX.Data)
+	// dx = (-4) dsigmoid(-x)
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = -4.0 * sigmoidderivNegX.Data[i]
+	}
+	return f
+}
+
+// OneMinusSigmoidBesideProblem returns the problem of minimising
+// OneMinusSigmoidBeside over x for gonum/optimize. Its variable packs x into
+// one []float64, in that order, matrices row-major; OneMinusSigmoidBesideUnpack
+// views such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func OneMinusSigmoidBesideProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OneMinusSigmoidBesideUnpack(x2, n)
+			return OneMinusSigmoidBeside(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OneMinusSigmoidBesideUnpack(x2, n)
+			runtime.CheckVector("OneMinusSigmoidBesideProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dx := OneMinusSigmoidBesideUnpack(grad, n)
+			OneMinusSigmoidBesideGrad(x, dx)
+		},
+	}
+}
+
+// OneMinusSigmoidBesideUnpack returns views of x as OneMinusSigmoidBeside's
+// variables x, packed as OneMinusSigmoidBesideProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func OneMinusSigmoidBesideUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OneMinusSigmoidBesideUnpack", "n", n, "n")
+	runtime.CheckPacked("OneMinusSigmoidBesideUnpack", x2, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}

@@ -143,6 +143,11 @@ func TestStableSpellings(t *testing.T) {
 	check("LogOnePlusExp", LogOnePlusExpGrad(z, dz), 2400+4.248354255291589e-18)
 	check("∂LogOnePlusExp at 800", dz.AtVec(0), 3)
 	check("∂LogOnePlusExp at −40", dz.AtVec(1), 4.2483542552915889592e-18)
+	// 3 σ(−x) + 1 − σ(x) = 4 σ(−x): at x = 0, 2 and gradient −1 (4 σ′(0)).
+	x := mat.NewVecDense(1, []float64{0})
+	dx := mat.NewVecDense(1, nil)
+	check("OneMinusSigmoidBeside", OneMinusSigmoidBesideGrad(x, dx), 2)
+	check("∂OneMinusSigmoidBeside", dx.AtVec(0), -1)
 	// One sample with logit 40: label 1 has loss softplus(−40) ≈ e⁻⁴⁰ and
 	// gradient −σ(−40); label 0 loss softplus(40) and gradient σ(40) = 1
 	// to rounding.

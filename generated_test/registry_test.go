@@ -322,6 +322,13 @@ var registry = map[string]entry{
 			return OneByOnePanelProblem(in[0].(*mat.Dense), in[2].(*mat.Dense))
 		},
 	},
+	"OneMinusSigmoidBeside": {
+		f: func(in []any) float64 { return OneMinusSigmoidBeside(in[0].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return OneMinusSigmoidBesideGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OneMinusSigmoidBesideProblem(dims["n"]) },
+	},
 	"OpAbs": {
 		f: func(in []any) float64 { return OpAbs(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {

@@ -187,12 +187,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitBad
 	}
 	// Go's flag package stops at the first spec: a flag after it would be
-	// read as a spec file named -o.
-	for k, arg := range cfg.specs {
-		name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-		if strings.HasPrefix(arg, "-") && fs.Lookup(name) != nil {
-			fmt.Fprintf(stderr, "gradgen: flag %s after the spec %s: flags go before the spec files\n", arg, cfg.specs[k-1])
-			return exitBad
+	// read as a spec file named -o. After "--" every name is a spec's.
+	if terminated := len(args) > len(cfg.specs) && args[len(args)-len(cfg.specs)-1] == "--"; !terminated {
+		for k, arg := range cfg.specs[1:] {
+			name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+			if strings.HasPrefix(arg, "-") && fs.Lookup(name) != nil {
+				fmt.Fprintf(stderr, "gradgen: flag %s after the spec %s: flags go before the spec files\n", arg, cfg.specs[k])
+				return exitBad
+			}
 		}
 	}
 	if err := ineffectiveFlag(fs); err != nil {
