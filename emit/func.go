@@ -233,27 +233,35 @@ func (e *function) valueByEuler(d int) *val {
 	for _, o := range e.outs {
 		e.writeGradient(o.to, o.node, o.arg)
 	}
-	var sum expr
+	// sum is Σ ⟨∂f/∂w, w⟩ and abs Σ|w| over the wrt inputs w (eulerGuard).
+	var sum, abs expr
+	add := func(acc, term expr) expr {
+		if acc == nil {
+			return term
+		}
+		return plan.Add(acc, term)
+	}
 	for k, w := range fn.Wrt {
 		g, x := ref(e.outs[k].arg), ref(e.param(w.Name))
-		var dot expr
+		var dot, size expr
 		switch {
 		case w.Kind == spec.Scalar:
 			dot = plan.Mul(plan.Deref(g), x)
+			size = plan.Fn(mathPath, "Abs", x)
 		case w.Shape.IsScalar():
 			dot = plan.Mul(e.scalar(w.Node), gradEntry(w, g))
+			size = plan.Fn(mathPath, "Abs", e.scalar(w.Node))
 		case w.Kind == spec.Vector:
 			dot = plan.Fn(blas64Path, "Dot", plan.Method(g, "RawVector"), plan.Method(x, "RawVector"))
+			size = plan.Fn(blas64Path, "Asum", plan.Method(x, "RawVector"))
 		case w.Kind == spec.Matrix:
 			dot = plan.Fn(runtimePath, "MatrixDot", plan.Method(g, "RawMatrix"), plan.Method(x, "RawMatrix"))
+			size = plan.Fn(runtimePath, "MatrixAbsSum", plan.Method(x, "RawMatrix"))
 		default:
 			dot = plan.Fn(runtimePath, "SymmetricDot", plan.Method(g, "RawSymmetric"), plan.Method(x, "RawSymmetric"))
+			size = plan.Fn(runtimePath, "SymmetricAbsSum", plan.Method(x, "RawSymmetric"))
 		}
-		if sum == nil {
-			sum = dot
-		} else {
-			sum = plan.Add(sum, dot)
-		}
+		sum, abs = add(sum, dot), add(abs, size)
 	}
 	f := plan.NewValue(e.scope.fresh("f"), plan.Scalar, plan.Local)
 	e.comment(fmt.Sprintf("f is homogeneous of degree %d in %s: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / %d.", d, strings.Join(wrtNames(fn), ", "), d))
@@ -261,7 +269,7 @@ func (e *function) valueByEuler(d int) *val {
 		sum = plan.Div(sum, plan.Lit(float64(d)))
 	}
 	e.stmt(&plan.Let{Vars: []*val{f}, Value: sum})
-	e.eulerGuard(f)
+	e.eulerGuard(f, abs)
 	return f
 }
 
@@ -269,40 +277,18 @@ func (e *function) valueByEuler(d int) *val {
 // rounding: a gradient entry that underflows adds up to 2⁻¹⁰⁷⁴|w| to the
 // sum and one that overflows makes it ±Inf or NaN (tr(S⁻¹C) at S = 1e300:
 // f = 1e−300, its gradient −1e−600 = −0, so f read off it was −0). When f
-// is not finite, or |f| < 2⁻¹⁰²² Σ|w|, where underflow's 2⁻¹⁰⁷⁴ Σ|w| can
-// exceed f's last digit, FGrad returns the function itself instead
-// (runtime.EulerLost): the gradients stand, f is computed directly.
-func (e *function) eulerGuard(f *val) {
-	fn := e.fn
-	var abs expr
-	for _, w := range fn.Wrt {
-		x := ref(e.param(w.Name))
-		var term expr
-		switch {
-		case w.Kind == spec.Scalar:
-			term = plan.Fn(mathPath, "Abs", x)
-		case w.Shape.IsScalar():
-			term = plan.Fn(mathPath, "Abs", e.scalar(w.Node))
-		case w.Kind == spec.Vector:
-			term = plan.Fn(blas64Path, "Asum", plan.Method(x, "RawVector"))
-		case w.Kind == spec.Matrix:
-			term = plan.Fn(runtimePath, "MatrixAbsSum", plan.Method(x, "RawMatrix"))
-		default:
-			term = plan.Fn(runtimePath, "SymmetricAbsSum", plan.Method(x, "RawSymmetric"))
-		}
-		if abs == nil {
-			abs = term
-		} else {
-			abs = plan.Add(abs, term)
-		}
-	}
+// is not finite, or |f| < 2⁻¹⁰²² Σ|w| (abs), where underflow's
+// 2⁻¹⁰⁷⁴ Σ|w| can exceed f's last digit, FGrad returns the function
+// itself instead (runtime.EulerLost): the gradients stand, f is computed
+// directly.
+func (e *function) eulerGuard(f *val, abs expr) {
 	var args []expr
 	for _, in := range e.ins {
 		args = append(args, ref(e.param(in.Name)))
 	}
 	e.comment("f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly")
 	e.stmt(&plan.Block{If: plan.Fn(runtimePath, "EulerLost", ref(f), abs), Body: []plan.Step{
-		&plan.Return{Value: plan.Fn("", fn.Spec.Name, args...)},
+		&plan.Return{Value: plan.Fn("", e.fn.Spec.Name, args...)},
 	}})
 }
 

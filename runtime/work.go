@@ -144,12 +144,10 @@ func absSum(x []float64) float64 {
 // SymmetricAbsSum returns twice the sum of |aᵢⱼ| over a's stored triangle,
 // at least Σᵢⱼ |aᵢⱼ| over all n² entries.
 func SymmetricAbsSum(a blas64.Symmetric) float64 {
+	upper := isUpper("runtime.SymmetricAbsSum", a.Uplo)
 	s := 0.0
 	for i := 0; i < a.N; i++ {
-		lo, hi := i, a.N
-		if a.Uplo == blas.Lower {
-			lo, hi = 0, i+1
-		}
+		lo, hi := triangleRow(i, a.N, upper)
 		s += absSum(a.Data[i*a.Stride+lo : i*a.Stride+hi])
 	}
 	return 2 * s
@@ -158,12 +156,12 @@ func SymmetricAbsSum(a blas64.Symmetric) float64 {
 // EulerLost reports whether f, read off its gradients by Euler's theorem
 // (f = (1/d) Σ ⟨∂f/∂w, w⟩, generated FGrads of homogeneous functions), may
 // be wrong beyond rounding: when f is not finite (an entry of a gradient
-// overflowed) or |f| < 2⁻¹⁰²² Σ|w|, absSum the sum of |w| over the inputs
-// w, where gradient entries that underflow, each off by up to 2⁻¹⁰⁷⁴,
-// add up to more than an ulp of f. The generated FGrad then computes f
-// directly.
-func EulerLost(f, absSum float64) bool {
-	return math.IsNaN(f) || math.IsInf(f, 0) || !(math.Abs(f) >= 0x1p-1022*absSum)
+// overflowed) or |f| < 2⁻¹⁰²² Σ|w|, inputsAbs the sum of |w| over the
+// inputs w, where gradient entries that underflow, each off by up to
+// 2⁻¹⁰⁷⁴, add up to more than an ulp of f. The generated FGrad then
+// computes f directly.
+func EulerLost(f, inputsAbs float64) bool {
+	return math.IsNaN(f) || math.IsInf(f, 0) || !(math.Abs(f) >= 0x1p-1022*inputsAbs)
 }
 
 // SymmetricDot returns Σᵢⱼ aᵢⱼ bᵢⱼ over all n² entries of two symmetric

@@ -72,7 +72,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -304,7 +303,7 @@ func warnStaleTests(outputs []*output, stderr io.Writer) {
 			continue
 		}
 		path := strings.TrimSuffix(o.path, ".go") + "_test.go"
-		if data, err := os.ReadFile(path); err == nil && bytes.HasPrefix(data, []byte(emit.HeaderPrefix)) {
+		if data, err := os.ReadFile(path); err == nil && notGradgens(data) == "" {
 			fmt.Fprintf(stderr, "gradgen: warning: %s, generated with -test for %s, is left as it was; run with -test to regenerate it, or delete it\n", path, o.path)
 		}
 	}

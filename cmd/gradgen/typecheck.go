@@ -150,7 +150,7 @@ func (p *prefetch) start(outs []*output) {
 		data, err := os.ReadFile(o.path)
 		var imports []string
 		switch {
-		case err == nil && bytes.HasPrefix(data, []byte(emit.HeaderPrefix)):
+		case err == nil && notGradgens(data) == "":
 			imports = importPaths(data)
 		case errors.Is(err, fs.ErrNotExist) && o.funcs != nil && o.helpers == nil:
 			imports = emit.ImportPaths(o.test != nil)
