@@ -273,7 +273,19 @@ func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr i
 	warn(outputs, stderr)
 	warnStaleTests(outputs, stderr)
 	warnPkg(cfg.pkg, outputs, stderr)
+	warnNotGo(outputs, stderr)
 	return exitOK
+}
+
+// warnNotGo warns of each output written under a name without the .go
+// suffix (a mistyped -o): go build and go vet skip the file, so the
+// package silently lacks the generated functions.
+func warnNotGo(outputs []*output, stderr io.Writer) {
+	for _, o := range outputs {
+		if !strings.HasSuffix(o.path, ".go") {
+			fmt.Fprintf(stderr, "gradgen: warning: %s does not end in .go, so go build ignores it; name the output %s.go\n", o.path, o.path)
+		}
+	}
 }
 
 // warnPkg warns of each output written in package pkg (-pkg, which wins)

@@ -741,6 +741,30 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestOutputNotGo checks that an output named without .go is written (the
+// user asked for that name) with a warning that go build ignores it, and
+// that a .go output gets none.
+func TestOutputNotGo(t *testing.T) {
+	quad := testdata(t, "quad.yaml")
+	for _, tt := range []struct {
+		out, warning string
+	}{
+		{"x_grad", "gradgen: warning: x_grad does not end in .go, so go build ignores it; name the output x_grad.go\n"},
+		{"x_grad.go", ""},
+	} {
+		t.Run(tt.out, func(t *testing.T) {
+			inTempDir(t, map[string]string{"x.yaml": quad})
+			r := gradgen(t, "-pkg", "p", "-o", tt.out, "x.yaml")
+			if r.code != exitOK || r.stderr != tt.warning {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 0, stderr:\n%s", r.code, r.stderr, tt.warning)
+			}
+			if _, err := os.Stat(tt.out); err != nil {
+				t.Errorf("output not written: %v", err)
+			}
+		})
+	}
+}
+
 // TestPackageClause checks how the package clause is chosen: -pkg; else
 // the package of the other Go files in the output directory, which a spec
 // package must match; else the spec's package; else the folder's name.
