@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
+
+	gradgen "github.com/gradgen/gradgen/runtime"
 )
 
 // The suite: eight cases, each at the sizes of the table in the package
@@ -524,6 +526,12 @@ func loop(b *testing.B, fn func() float64, flops float64) {
 	cpu0, cpuOK := processCPU()
 	n := 0
 	for b.Loop() {
+		// A goroutine resuming from an asynchronous preemption in a
+		// GOEXPERIMENT=simd build leaves its thread's vector registers
+		// dirty, and the scalar code after it up to 200× slower until
+		// something clears them (runtime/upper_simd.go): each call starts
+		// clean, the generated and the hand-written code alike.
+		gradgen.CleanVectorState()
 		sink = fn()
 		n++
 	}

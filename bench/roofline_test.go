@@ -9,6 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	gradgen "github.com/gradgen/gradgen/runtime"
 )
 
 // The machine's ceilings for the roofline of bench/report: the copy
@@ -47,6 +49,7 @@ func newTriadTeam(a, b, c []float64, workers int) *triadTeam {
 			}
 			t.done.Done()
 			for s := range start {
+				gradgen.CleanVectorState() // see loop
 				for i := range a {
 					a[i] = b[i] + s*c[i]
 				}

@@ -150,6 +150,7 @@ var vectorMul func(transA bool, m, n, k int, alpha float64, a []float64, lda int
 // Trans for real matrices): such a call, and any whose slices and strides
 // do not hold the product as Dgemm requires (fits), goes to Dgemm as given.
 func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	CleanVectorState()
 	transA, okA := transposed(tA)
 	transB, okB := transposed(tB)
 	m, k := a.Rows, a.Cols

@@ -42,6 +42,7 @@ const gemvRowAlign = 8
 //
 // Gemv panics as blas64.Gemv does.
 func Gemv(tA blas.Transpose, alpha float64, a blas64.General, x blas64.Vector, beta float64, y blas64.Vector) {
+	CleanVectorState()
 	m, n := a.Rows, a.Cols
 	if tA != blas.NoTrans && vectorGemvT != nil && m*n >= gemvTMin && m*n <= gemvTMax && gemvTOperands(tA, alpha, a, x, y) {
 		vectorGemvT(m, n, alpha, a.Data, a.Stride, x.Data, beta, y.Data)

@@ -160,6 +160,7 @@ type PartRunner interface {
 func Parts(parts int, loop PartRunner) {
 	if parts < 2 {
 		for k := range parts {
+			CleanVectorState()
 			loop.RunPart(k)
 		}
 		return
@@ -167,9 +168,12 @@ func Parts(parts int, loop PartRunner) {
 	split(runParts, kernelArgs{parts: loop}, parts, splitMin)
 }
 
-// runParts is the kernelPart of Parts: parts lo … hi−1 one after another.
+// runParts is the kernelPart of Parts: parts lo … hi−1 one after another,
+// each started with the upper halves of the vector registers clean
+// (CleanVectorState).
 func runParts(args kernelArgs, lo, hi int) {
 	for k := lo; k < hi; k++ {
+		CleanVectorState()
 		args.parts.RunPart(k)
 	}
 }

@@ -211,6 +211,7 @@ func split(part kernelPart, args kernelArgs, n, work int) {
 	most := n * work / splitMin // chunks of splitMin entries of work
 	members := min(len(team.helpers)+1, most, n)
 	if members < 2 || !team.busy.TryLock() {
+		CleanVectorState()
 		part(args, 0, n)
 		return
 	}
@@ -291,6 +292,8 @@ func runHelperChunks() {
 
 // runChunks runs the chunks of the team's current call not yet taken, one
 // at a time, until none is left: chunk k is [k·n/chunks, (k+1)·n/chunks).
+// Each starts with the vector registers' upper halves clean
+// (CleanVectorState), whatever the thread ran before.
 func runChunks() {
 	n, chunks := team.n, team.chunks
 	for {
@@ -298,6 +301,7 @@ func runChunks() {
 		if k >= chunks {
 			return
 		}
+		CleanVectorState()
 		team.part(team.args, k*n/chunks, (k+1)*n/chunks)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gradgen/gradgen/runtime"
 )
 
 // sizes are the feature counts d of the fixtures; each has n = 4d samples.
@@ -309,6 +311,7 @@ func BenchmarkHessian(b *testing.B) {
 			for _, v := range variants {
 				b.Run(v.name, func(b *testing.B) {
 					for b.Loop() {
+						runtime.CleanVectorState() // see bench's loop
 						v.fn()
 					}
 				})
