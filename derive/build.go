@@ -719,11 +719,14 @@ func (b *builder) fill(c *spec.Call, h *hint) (*Node, error) {
 	if h != nil && h.hasRows && h.hasCols && h.shape.IsScalar() {
 		return v, nil
 	}
+	// vector(c) is a column as long as its operand's columns, beside a
+	// vector or a matrix alike (beside an r×c matrix it broadcasts across
+	// the columns, as an input vector(r) there does).
 	if c.Fun.Name == "vector" {
-		if h != nil && h.hasRows && (!h.hasCols || h.shape.Cols.IsOne()) && !h.shape.Rows.IsOne() {
+		if h != nil && h.hasRows && !h.shape.Rows.IsOne() {
 			return b.g.Broadcast(v, Col(h.shape.Rows)), nil
 		}
-		return nil, spec.Errorf(c.Fun.At, "cannot tell the length of vector(…) here; use it beside a vector of known length")
+		return nil, spec.Errorf(c.Fun.At, "cannot tell the length of vector(…) here; use it beside a vector or matrix of known shape")
 	}
 	// matrix(c) takes its operand's shape, a matrix's or a vector's.
 	if h != nil && h.hasRows && h.hasCols {

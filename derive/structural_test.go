@@ -1,6 +1,7 @@
 package derive
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -92,5 +93,31 @@ func TestInnerProductsLeaveChains(t *testing.T) {
 			t.Errorf("%s: f = %s, want %s", tt.expr, got, tt.want)
 		}
 		checkAgainstFiniteDifferences(t, tt.expr, fn, rng)
+	}
+}
+
+// TestVectorFillBesideMatrix checks that vector(c) beside an r×c matrix is
+// the column of length r that an input vector(r) there would be: each fill
+// against the same function written without it, by value at a random
+// point and by its gradient against finite differences.
+func TestVectorFillBesideMatrix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, tt := range []struct{ fill, plain string }{
+		{"sum(X .^ 2 ./ vector(2))", "sum(X .^ 2) / 2"},
+		{"sum(vector(2) ./ (2 + X .^ 2))", "sum(2 ./ (2 + X .^ 2))"},
+		{"sum(X .* vector(2), 1) * sum(X, 1)'", "2 * sum(X, 1) * sum(X, 1)'"},
+		{"sum(vector(3)' .* X)", "3 * sum(X)"},
+		{"sum(exp(X) - vector(1))", "sum(exp(X)) - sum(X .^ 0)"},
+		{"sum((X + vector(1)) .* (X' * a)')", "sum((X + 1) .* (X' * a)')"},
+	} {
+		fill, plain := buildExpr(t, randomInputs, tt.fill), buildExpr(t, randomInputs, tt.plain)
+		dims := map[string]int{"n": 3, "m": 4}
+		inputs := randomPoint(fill, dims, rng)
+		got := NewEvaluator(inputs, dims).Eval(fill.Value).At(0, 0)
+		want := NewEvaluator(inputs, dims).Eval(plain.Value).At(0, 0)
+		if math.Abs(got-want) > 1e-12*math.Max(1, math.Abs(want)) {
+			t.Errorf("%s = %v, want %v (%s)", tt.fill, got, want, tt.plain)
+		}
+		checkAgainstFiniteDifferences(t, tt.fill, fill, rng)
 	}
 }

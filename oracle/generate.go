@@ -752,11 +752,15 @@ func bin(op string, x, y *expr, s shape) *expr {
 }
 
 // fill returns vector(v) or matrix(v) of shape s (its size comes from
-// the other operand).
+// the other operand); beside a matrix, half the time vector(v), the column
+// of s's rows that broadcasts across its columns.
 func (g *Generator) fill(s shape) *expr {
 	v := &expr{kind: "num", name: []string{"1", "0.5", "2"}[g.r.IntN(3)], shape: scalarShape}
 	if s.isCol() {
 		return &expr{kind: "fill", name: "vector", args: []*expr{v}, shape: s}
+	}
+	if g.r.IntN(2) == 0 {
+		return &expr{kind: "fill", name: "vector", args: []*expr{v}, shape: shape{s.r, "1"}}
 	}
 	return &expr{kind: "fill", name: "matrix", args: []*expr{v}, shape: s}
 }
