@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // b1BilinearWork holds B1Bilinear's scratch space, reused across calls through
 // b1BilinearPool.
@@ -41,6 +41,8 @@ func B1Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("B1Bilinear", "b", b.Len(), n, "n")
 	ws := b1BilinearPool.Get().(*b1BilinearWork)
 	defer b1BilinearPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -87,6 +89,8 @@ func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	}
 	ws := b1BilinearGradPool.Get().(*b1BilinearGradWork)
 	defer b1BilinearGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -158,6 +162,8 @@ func B2ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("B2ExpMix", "b", b.Len(), n, "n")
 	ws := b2ExpMixPool.Get().(*b2ExpMixWork)
 	defer b2ExpMixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
@@ -208,6 +214,8 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	}
 	ws := b2ExpMixGradPool.Get().(*b2ExpMixGradWork)
 	defer b2ExpMixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
@@ -293,6 +301,8 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	runtime.CheckMatrix("B3QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := b3QuadTracePool.Get().(*b3QuadTraceWork)
 	defer b3QuadTracePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AW := runtime.Mat(&ws.AW, n, k)
 	ARaw := A.RawMatrix()
 	WRaw := W.RawMatrix()
@@ -378,6 +388,8 @@ func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	}
 	ws := b3QuadTraceGradPool.Get().(*b3QuadTraceGradWork)
 	defer b3QuadTraceGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dWRaw := dW.RawMatrix()
 	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
@@ -458,6 +470,8 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("B4Sandwich", "C", CRows, CCols, m, m, "m", "m")
 	ws := b4SandwichPool.Get().(*b4SandwichWork)
 	defer b4SandwichPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, m, p)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -551,6 +565,8 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	}
 	ws := b4SandwichGradPool.Get().(*b4SandwichGradWork)
 	defer b4SandwichGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	CPlusCT := runtime.Mat(&ws.CPlusCT, m, m)
 	CRaw := C.RawMatrix()
@@ -627,6 +643,8 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 	runtime.CheckVector("B5LogReg", "w", w.Len(), d, "d")
 	ws := b5LogRegPool.Get().(*b5LogRegWork)
 	defer b5LogRegPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
@@ -685,6 +703,8 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	}
 	ws := b5LogRegGradPool.Get().(*b5LogRegGradWork)
 	defer b5LogRegGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	wRaw := w.RawVector()
 	// dw = lambda w
@@ -833,6 +853,8 @@ func B6GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	runtime.CheckSymmetric("B6GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := b6GaussNLLPool.Get().(*b6GaussNLLWork)
 	defer b6GaussNLLPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -880,6 +902,8 @@ func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 
 	}
 	ws := b6GaussNLLGradPool.Get().(*b6GaussNLLGradWork)
 	defer b6GaussNLLGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -965,6 +989,8 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckMatrix("B7MLP", "Y", YRows, YCols, n, o, "n", "o")
 	ws := b7MLPPool.Get().(*b7MLPWork)
 	defer b7MLPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HW2 := runtime.Mat(&ws.HW2, n, o)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
@@ -1089,6 +1115,8 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	}
 	ws := b7MLPGradPool.Get().(*b7MLPGradWork)
 	defer b7MLPGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HW2MinusY := runtime.Mat(&ws.HW2MinusY, n, o)
 	// HW2MinusY = H W2 - Y
 	YRaw := Y.RawMatrix()
@@ -1299,6 +1327,8 @@ func B8Softmax(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float6
 	runtime.CheckVector("B8Softmax", "b", b.Len(), k, "k")
 	ws := b8SoftmaxPool.Get().(*b8SoftmaxWork)
 	defer b8SoftmaxPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'
@@ -1428,6 +1458,8 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	}
 	ws := b8SoftmaxGradPool.Get().(*b8SoftmaxGradWork)
 	defer b8SoftmaxGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // diagOfSumWork holds DiagOfSum's scratch space, reused across calls through
 // diagOfSumPool.
@@ -38,6 +38,8 @@ func DiagOfSum(A *mat.Dense, w *mat.VecDense) float64 {
 	runtime.CheckVector("DiagOfSum", "w", w.Len(), n, "n")
 	ws := diagOfSumPool.Get().(*diagOfSumWork)
 	defer diagOfSumPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	// diagA = diag(A)
@@ -100,6 +102,8 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	}
 	ws := diagOfSumGradPool.Get().(*diagOfSumGradWork)
 	defer diagOfSumGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	// diagA = diag(A)
@@ -194,6 +198,8 @@ func DiagOfSumUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense) {
 //
 // It panics if the shapes disagree.
 func Norm2OfScalar(s float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := math.Abs(s)
 	return f
 }
@@ -208,6 +214,8 @@ func Norm2OfScalar(s float64) float64 {
 // shares memory with an input.
 func Norm2OfScalarGrad(s float64, ds *float64) float64 {
 	runtime.DestScalar("Norm2OfScalarGrad", "ds", ds)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := math.Abs(s)
 	*ds = runtime.Sign(s)
 	return f
@@ -220,6 +228,8 @@ func Norm2OfScalarGrad(s float64, ds *float64) float64 {
 //
 // It panics if the shapes disagree.
 func Norm2OfScalarDeriv(s float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := runtime.Sign(s)
 	return f
 }
@@ -259,6 +269,8 @@ func Norm2OfScalarUnpack(x []float64) (s *float64) {
 func LogsumexpOfScalar(a *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("LogsumexpOfScalar", "a", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	f := blas64.Dot(aRaw, aRaw)
 	return f
@@ -280,6 +292,8 @@ func LogsumexpOfScalarGrad(a *mat.VecDense, da *mat.VecDense) float64 {
 	if !runtime.Apart(da.RawVector().Data, a.RawVector().Data) {
 		runtime.CheckNoAlias("LogsumexpOfScalarGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	f := blas64.Dot(aRaw, aRaw)
 	daRaw := da.RawVector()
@@ -325,6 +339,8 @@ func LogsumexpOfScalarUnpack(x []float64, n int) (a *mat.VecDense) {
 //
 // It panics if the shapes disagree.
 func StructuralOfScalars(s float64, t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := 2.0*s + t + math.Abs(s*t) + math.Log(math.Abs(s)) + 1.0/t
 	return f
 }
@@ -348,6 +364,8 @@ func StructuralOfScalarsGrad(s float64, t float64, ds *float64, dt *float64) flo
 	if !runtime.Apart(runtime.ScalarData(dt), runtime.ScalarData(ds)) {
 		runtime.CheckNoAlias("StructuralOfScalarsGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dt", dt)}, nil)
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s2 := s * t
 	absS := math.Abs(s)
 	s3 := 1.0 / t
@@ -397,6 +415,8 @@ func FillScalarProduct(i float64, x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FillScalarProduct", "x", n, "n")
 	runtime.CheckVector("FillScalarProduct", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
 	f := 0.0
@@ -452,6 +472,8 @@ func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *floa
 	}
 	ws := fillScalarProductGradPool.Get().(*fillScalarProductGradWork)
 	defer fillScalarProductGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
@@ -539,6 +561,8 @@ func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("FillOuterBias", "b", b.Len(), h, "h")
 	ws := fillOuterBiasPool.Get().(*fillOuterBiasWork)
 	defer fillOuterBiasPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XW := runtime.Mat(&ws.XW, n, h)
 	XRaw := X.RawMatrix()
 	WRaw := W.RawMatrix()
@@ -646,6 +670,8 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	}
 	ws := fillOuterBiasGradPool.Get().(*fillOuterBiasGradWork)
 	defer fillOuterBiasGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, h)
 	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
@@ -758,6 +784,8 @@ func FillOuterBiasUnpack(x []float64, n int, d int, h int) (X *mat.Dense, W *mat
 func FillInFunction(x *mat.VecDense, s float64) float64 {
 	n := x.Len()
 	runtime.CheckDim("FillInFunction", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(x .* exp((0.5 s) vector(1)))
@@ -803,6 +831,8 @@ func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float6
 	}
 	ws := fillInFunctionGradPool.Get().(*fillInFunctionGradWork)
 	defer fillInFunctionGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	f := 0.0
@@ -859,6 +889,8 @@ func InnerProductInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("InnerProductInChain", "x", n, "n")
 	runtime.CheckVector("InnerProductInChain", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
@@ -898,6 +930,8 @@ func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense,
 		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("InnerProductInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
@@ -960,6 +994,8 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 	runtime.CheckDim("OuterTimesVector", "x", n, "n")
 	runtime.CheckVector("OuterTimesVector", "y", y.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVector", "z", z.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -1010,6 +1046,8 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 		!runtime.Apart(dz.RawVector().Data, dy.RawVector().Data) {
 		runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -1077,6 +1115,8 @@ func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 	runtime.CheckDim("FillOuterInChain", "b", n, "n")
 	m := c.Len()
 	runtime.CheckDim("FillOuterInChain", "c", m, "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
@@ -1117,6 +1157,8 @@ func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc
 		!runtime.Apart(dc.RawVector().Data, db.RawVector().Data) {
 		runtime.CheckNoAlias("FillOuterInChainGrad", []runtime.Arg{runtime.VectorArg("db", db.RawVector()), runtime.VectorArg("dc", dc.RawVector())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
@@ -1180,6 +1222,8 @@ func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
 	runtime.CheckDim("DiagOfSumArgument", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumArgument", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgument", "w", w.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	wRaw := w.RawVector()
 	f := 0.0
@@ -1233,6 +1277,8 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 	}
 	ws := diagOfSumArgumentGradPool.Get().(*diagOfSumArgumentGradWork)
 	defer diagOfSumArgumentGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	wRaw := w.RawVector()
 	f := 0.0
@@ -1353,6 +1399,8 @@ func DiagRowsOfSums(A *mat.Dense, P *mat.SymDense) float64 {
 	runtime.CheckDim("DiagRowsOfSums", "A", n, "n")
 	runtime.CheckMatrix("DiagRowsOfSums", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckSymmetric("DiagRowsOfSums", "P", P.SymmetricDim(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	PRaw := P.RawSymmetric()
 	f := 0.0
@@ -1407,6 +1455,8 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 	}
 	ws := diagRowsOfSumsGradPool.Get().(*diagRowsOfSumsGradWork)
 	defer diagRowsOfSumsGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	oneMinusDiagP := runtime.Vec(&ws.oneMinusDiagP, n)
 	PRaw := P.RawSymmetric()
@@ -1506,6 +1556,8 @@ func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("SymmetricGradientIsInput", "S", n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInput", "P", P.SymmetricDim(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	SRaw := S.RawSymmetric()
 	PRaw := P.RawSymmetric()
 	// f = tr(S P), from one triangle of each symmetric factor
@@ -1542,6 +1594,8 @@ func SymmetricGradientIsInputGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymD
 		!runtime.Apart(dP.RawSymmetric().Data, dS.RawSymmetric().Data) {
 		runtime.CheckNoAlias("SymmetricGradientIsInputGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dS.CopySym(P)
 	dP.CopySym(S)
 	// f is homogeneous of degree 2 in S, P: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
@@ -1614,6 +1668,8 @@ func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("FillInDot", "X", XRows, m, n, m, "n", "m")
 	ws := fillInDotPool.Get().(*fillInDotWork)
 	defer fillInDotPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	// tmp = vector(2)
@@ -1709,6 +1765,8 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	}
 	ws := fillInDotGradPool.Get().(*fillInDotGradWork)
 	defer fillInDotGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	// tmp = vector(2)
@@ -1854,6 +1912,8 @@ func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64
 	runtime.CheckVector("TraceOfSumTimesDiag", "b", b.Len(), n, "n")
 	ws := traceOfSumTimesDiagPool.Get().(*traceOfSumTimesDiagWork)
 	defer traceOfSumTimesDiagPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -1954,6 +2014,8 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 	}
 	ws := traceOfSumTimesDiagGradPool.Get().(*traceOfSumTimesDiagGradWork)
 	defer traceOfSumTimesDiagGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dARaw := dA.RawMatrix()
 	diagB := runtime.Mat(&ws.diagB, n, n)
 	bRaw := b.RawVector()
@@ -2101,6 +2163,8 @@ func TraceOfSumProduct(X *mat.Dense, P *mat.SymDense) float64 {
 	runtime.CheckSymmetric("TraceOfSumProduct", "P", P.SymmetricDim(), n, "n")
 	ws := traceOfSumProductPool.Get().(*traceOfSumProductWork)
 	defer traceOfSumProductPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	invPX := runtime.Mat(&ws.invPX, n, m)
 	// invPX = inv(P) X
@@ -2199,6 +2263,8 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 	}
 	ws := traceOfSumProductGradPool.Get().(*traceOfSumProductGradWork)
 	defer traceOfSumProductGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	invPX := runtime.Mat(&ws.invPX, n, m)
 	invP := runtime.Mat(&ws.invP, n, n)
@@ -2324,6 +2390,8 @@ func TraceTimesShiftedSymmetric(S *mat.SymDense, P *mat.SymDense) float64 {
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetric", "P", P.SymmetricDim(), n, "n")
 	ws := traceTimesShiftedSymmetricPool.Get().(*traceTimesShiftedSymmetricWork)
 	defer traceTimesShiftedSymmetricPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invPS := runtime.Mat(&ws.invPS, n, n)
 	SRaw := S.RawSymmetric()
 	// invPS = inv(P) S
@@ -2426,6 +2494,8 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 	}
 	ws := traceTimesShiftedSymmetricGradPool.Get().(*traceTimesShiftedSymmetricGradWork)
 	defer traceTimesShiftedSymmetricGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invPS := runtime.Mat(&ws.invPS, n, n)
 	invP := runtime.Mat(&ws.invP, n, n)
 	ws.cholP.Factorize(P.RawSymmetric())

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // logRegWork holds LogReg's scratch space, reused across calls through
 // logRegPool.
@@ -41,6 +41,8 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 	runtime.CheckVector("LogReg", "w", w.Len(), d, "d")
 	ws := logRegPool.Get().(*logRegWork)
 	defer logRegPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
@@ -101,6 +103,8 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	}
 	ws := logRegGradPool.Get().(*logRegGradWork)
 	defer logRegGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
@@ -194,6 +198,8 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	runtime.CheckSymmetric("GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := gaussNLLPool.Get().(*gaussNLLWork)
 	defer gaussNLLPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -241,6 +247,8 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -326,6 +334,8 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckMatrix("MLP", "Y", YRows, YCols, n, o, "n", "o")
 	ws := mlpPool.Get().(*mlpWork)
 	defer mlpPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HW2 := runtime.Mat(&ws.HW2, n, o)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
@@ -450,6 +460,8 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	}
 	ws := mlpGradPool.Get().(*mlpGradWork)
 	defer mlpGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HW2MinusY := runtime.Mat(&ws.HW2MinusY, n, o)
 	// HW2MinusY = H W2 - Y
 	YRaw := Y.RawMatrix()
@@ -650,6 +662,8 @@ func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("LeastSquares", "b", b.Len(), m, "m")
 	ws := leastSquaresPool.Get().(*leastSquaresWork)
 	defer leastSquaresPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	r := runtime.Vec(&ws.r, m)
 	// r = A x - b
 	bRaw := b.RawVector()
@@ -699,6 +713,8 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	}
 	ws := leastSquaresGradPool.Get().(*leastSquaresGradWork)
 	defer leastSquaresGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	r := runtime.Vec(&ws.r, m)
 	// r = A x - b
 	bRaw := b.RawVector()
@@ -770,6 +786,8 @@ func TraceInvSC(S *mat.SymDense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TraceInvSC", "C", CRows, CCols, n, n, "n", "n")
 	ws := traceInvSCPool.Get().(*traceInvSCWork)
 	defer traceInvSCPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invS := runtime.Mat(&ws.invS, n, n)
 	ws.cholS.Factorize(S.RawSymmetric())
 	// invS = inv(S)
@@ -833,6 +851,8 @@ func TraceInvSCGrad(S *mat.SymDense, C *mat.Dense, dS *mat.SymDense) float64 {
 	}
 	ws := traceInvSCGradPool.Get().(*traceInvSCGradWork)
 	defer traceInvSCGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	invS := runtime.Mat(&ws.invS, n, n)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -930,6 +950,8 @@ func CrossEntropy(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	runtime.CheckVector("CrossEntropy", "w", w.Len(), d, "d")
 	ws := crossEntropyPool.Get().(*crossEntropyWork)
 	defer crossEntropyPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
@@ -987,6 +1009,8 @@ func CrossEntropyGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.Ve
 	}
 	ws := crossEntropyGradPool.Get().(*crossEntropyGradWork)
 	defer crossEntropyGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0
@@ -1125,6 +1149,8 @@ func CrossEntropyUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecD
 func LogSigmoid(z *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("LogSigmoid", "z", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sum := 0.0
 	// sum = sum(softplus(-z))
@@ -1164,6 +1190,8 @@ func LogSigmoidGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	}
 	ws := logSigmoidGradPool.Get().(*logSigmoidGradWork)
 	defer logSigmoidGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	negZ := runtime.Vec(&ws.negZ, n)
 	zRaw := z.RawVector()
 	sigmoidNegZ := runtime.Vec(&ws.sigmoidNegZ, n)
@@ -1221,6 +1249,8 @@ func LogSigmoidUnpack(x []float64, n int) (z *mat.VecDense) {
 func LogOneMinusSigmoid(z *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("LogOneMinusSigmoid", "z", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sumSoftplusZ := 0.0
 	// sumSoftplusZ = sum(softplus(z))
@@ -1259,6 +1289,8 @@ func LogOneMinusSigmoidGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	}
 	ws := logOneMinusSigmoidGradPool.Get().(*logOneMinusSigmoidGradWork)
 	defer logOneMinusSigmoidGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sigmoidZ := runtime.Vec(&ws.sigmoidZ, n)
 	sumSoftplusZ := 0.0
@@ -1316,6 +1348,8 @@ func LogOneMinusSigmoidUnpack(x []float64, n int) (z *mat.VecDense) {
 func LogOnePlusExp(z *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("LogOnePlusExp", "z", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sumSoftplusZ := 0.0
 	sum := 0.0
@@ -1359,6 +1393,8 @@ func LogOnePlusExpGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	}
 	ws := logOnePlusExpGradPool.Get().(*logOnePlusExpGradWork)
 	defer logOnePlusExpGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sigmoidZ := runtime.Vec(&ws.sigmoidZ, n)
 	sumSoftplusZ := 0.0
@@ -1423,6 +1459,8 @@ func LogOnePlusExpUnpack(x []float64, n int) (z *mat.VecDense) {
 func OneMinusSigmoidBeside(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OneMinusSigmoidBeside", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	sum := 0.0
 	// sum = sum(sigmoid(-x))
@@ -1462,6 +1500,8 @@ func OneMinusSigmoidBesideGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := oneMinusSigmoidBesideGradPool.Get().(*oneMinusSigmoidBesideGradWork)
 	defer oneMinusSigmoidBesideGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	negX := runtime.Vec(&ws.negX, n)
 	xRaw := x.RawVector()
 	sum := 0.0

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // DocDirectives returns f = DocDirectives(x).
 //
@@ -39,6 +39,8 @@ const _ = runtime.SupportsVersion10 // fails to compile against an incompatible 
 func DocDirectives(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("DocDirectives", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(exp(x))
@@ -92,6 +94,8 @@ func DocDirectivesGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := docDirectivesGradPool.Get().(*docDirectivesGradWork)
 	defer docDirectivesGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	f := 0.0
@@ -147,6 +151,8 @@ func DocDirectivesUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func t(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float64, rand float64, testing float64) float64 {
 	n := rng.Len()
 	runtime.CheckDim("t", "rng", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	rngRaw := rng.RawVector()
 	sumExpRng := 0.0
 	// sumExpRng = sum(exp(rng))
@@ -211,6 +217,8 @@ func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float
 	}, []runtime.Arg{runtime.VectorArg("rng", rng.RawVector())})
 	ws := tGradPool.Get().(*tGradWork)
 	defer tGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := tests * tt
 	s2 := trial * s
 	expRng := runtime.Vec(&ws.expRng, n)
@@ -298,6 +306,8 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	}, []runtime.Arg{runtime.VectorArg("rng", rng.RawVector()), runtime.VectorArg("vrng", vrng.RawVector())})
 	ws := tHessVecPool.Get().(*tHessVecWork)
 	defer tHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hrngRaw := hrng.RawVector()
 	s := tests * tt
 	s2 := tt*vtests + tests*vtt
@@ -421,6 +431,8 @@ func tHessian(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	}
 	ws := tHessianPool.Get().(*tHessianWork)
 	defer tHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkRngRng := runtime.Block(HRaw, 0, 0, n, n)
@@ -579,6 +591,8 @@ func LocalNames(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst flo
 	runtime.CheckVector("LocalNames", "i", i.Len(), n, "n")
 	runtime.CheckVector("LocalNames", "localNamesGradWork", localNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNames", "localNamesGradPool", localNamesGradPool.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	iRaw := i.RawVector()
 	wsRaw := ws.RawVector()
 	make2 := 0.0
@@ -680,6 +694,8 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 	})
 	ws2 := localNamesGradPool2.Get().(*localNamesGradWork2)
 	defer localNamesGradPool2.Put(ws2)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	iRaw := i.RawVector()
 	copy2 := runtime.Vec(&ws2.copy2, n)
 	wsRaw := ws.RawVector()
@@ -841,6 +857,8 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	})
 	ws2 := localNamesHessVecPool.Get().(*localNamesHessVecWork)
 	defer localNamesHessVecPool.Put(ws2)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	iRaw := i.RawVector()
 	copy2 := runtime.Vec(&ws2.copy2, n)
 	wsRaw := ws.RawVector()
@@ -987,6 +1005,8 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	}
 	ws2 := localNamesHessianPool.Get().(*localNamesHessianWork)
 	defer localNamesHessianPool.Put(ws2)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one LocalNamesHessVec per column, written as the row it equals, then (H + H')/2.
 	dirF := 0.0

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // opExpWork holds OpExp's scratch space, reused across calls through opExpPool.
 type opExpWork struct {
@@ -37,6 +37,8 @@ func OpExp(X *mat.Dense) float64 {
 	runtime.CheckDim("OpExp", "X", n, "n")
 	ws := opExpPool.Get().(*opExpWork)
 	defer opExpPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(exp(X))
@@ -112,6 +114,8 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := opExpGradPool.Get().(*opExpGradWork)
 	defer opExpGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	expX := runtime.Mat(&ws.expX, m, n)
 	XRaw := X.RawMatrix()
 	f := 0.0
@@ -246,6 +250,8 @@ func OpLog(X *mat.Dense) float64 {
 	runtime.CheckDim("OpLog", "X", n, "n")
 	ws := opLogPool.Get().(*opLogWork)
 	defer opLogPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(log(X))
@@ -319,6 +325,8 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := opLogGradPool.Get().(*opLogGradWork)
 	defer opLogGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -406,6 +414,8 @@ func OpLogUnpack(x []float64, m int, n int) (X *mat.Dense) {
 func OpSin(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSin", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(sin(x))
@@ -431,6 +441,8 @@ func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpSinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -480,6 +492,8 @@ func OpSinUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpCos(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpCos", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(cos(x))
@@ -505,6 +519,8 @@ func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpCosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -554,6 +570,8 @@ func OpCosUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpTan(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpTan", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(tan(x))
@@ -591,6 +609,8 @@ func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := opTanGradPool.Get().(*opTanGradWork)
 	defer opTanGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tanX := runtime.Vec(&ws.tanX, n)
 	xRaw := x.RawVector()
 	f := 0.0
@@ -643,6 +663,8 @@ func OpTanUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpArcsin(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArcsin", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(arcsin(x))
@@ -668,6 +690,8 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpArcsinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -717,6 +741,8 @@ func OpArcsinUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpArccos(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArccos", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(arccos(x))
@@ -742,6 +768,8 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpArccosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -791,6 +819,8 @@ func OpArccosUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpArctan(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArctan", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(arctan(x))
@@ -816,6 +846,8 @@ func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpArctanGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -879,6 +911,8 @@ func OpTanh(X *mat.Dense) float64 {
 	runtime.CheckDim("OpTanh", "X", n, "n")
 	ws := opTanhPool.Get().(*opTanhWork)
 	defer opTanhPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(tanh(X))
@@ -952,6 +986,8 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := opTanhGradPool.Get().(*opTanhGradWork)
 	defer opTanhGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -1039,6 +1075,8 @@ func OpTanhUnpack(x []float64, m int, n int) (X *mat.Dense) {
 func OpCosh(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpCosh", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(cosh(x))
@@ -1064,6 +1102,8 @@ func OpCoshGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpCoshGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -1094,6 +1134,8 @@ func OpCoshHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
 		runtime.CheckNoAlias("OpCoshHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
@@ -1133,6 +1175,8 @@ func OpCoshHessian(x *mat.VecDense, H *mat.Dense) {
 	}
 	ws := opCoshHessianPool.Get().(*opCoshHessianWork)
 	defer opCoshHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -1196,6 +1240,8 @@ func OpCoshUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpSinh(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSinh", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(sinh(x))
@@ -1221,6 +1267,8 @@ func OpSinhGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpSinhGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -1251,6 +1299,8 @@ func OpSinhHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
 		runtime.CheckNoAlias("OpSinhHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
@@ -1290,6 +1340,8 @@ func OpSinhHessian(x *mat.VecDense, H *mat.Dense) {
 	}
 	ws := opSinhHessianPool.Get().(*opSinhHessianWork)
 	defer opSinhHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -1353,6 +1405,8 @@ func OpSinhUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpLog1p(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpLog1p", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(log1p(-x))
@@ -1390,6 +1444,8 @@ func OpLog1pGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := opLog1pGradPool.Get().(*opLog1pGradWork)
 	defer opLog1pGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	negX := runtime.Vec(&ws.negX, n)
 	xRaw := x.RawVector()
 	f := 0.0
@@ -1435,6 +1491,8 @@ func OpLog1pHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	}
 	ws := opLog1pHessVecPool.Get().(*opLog1pHessVecWork)
 	defer opLog1pHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	oneMinusX := runtime.Vec(&ws.oneMinusX, n)
 	xRaw := x.RawVector()
@@ -1481,6 +1539,8 @@ func OpLog1pHessian(x *mat.VecDense, H *mat.Dense) {
 	}
 	ws := opLog1pHessianPool.Get().(*opLog1pHessianWork)
 	defer opLog1pHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one OpLog1pHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
@@ -1545,6 +1605,8 @@ func OpLog1pUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpExpm1(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpExpm1", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(expm1(x))
@@ -1570,6 +1632,8 @@ func OpExpm1Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpExpm1Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -1600,6 +1664,8 @@ func OpExpm1HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
 		runtime.CheckNoAlias("OpExpm1HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
@@ -1639,6 +1705,8 @@ func OpExpm1Hessian(x *mat.VecDense, H *mat.Dense) {
 	}
 	ws := opExpm1HessianPool.Get().(*opExpm1HessianWork)
 	defer opExpm1HessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -1702,6 +1770,8 @@ func OpExpm1Unpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpErf(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpErf", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(erf(x))
@@ -1727,6 +1797,8 @@ func OpErfGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpErfGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -1757,6 +1829,8 @@ func OpErfHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
 		runtime.CheckNoAlias("OpErfHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
@@ -1796,6 +1870,8 @@ func OpErfHessian(x *mat.VecDense, H *mat.Dense) {
 	}
 	ws := opErfHessianPool.Get().(*opErfHessianWork)
 	defer opErfHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -1859,6 +1935,8 @@ func OpErfUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpSigmoid(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSigmoid", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(sigmoid(x))
@@ -1884,6 +1962,8 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpSigmoidGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -1933,6 +2013,8 @@ func OpSigmoidUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpSoftplus(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSoftplus", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(softplus(x))
@@ -1970,6 +2052,8 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := opSoftplusGradPool.Get().(*opSoftplusGradWork)
 	defer opSoftplusGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	f := 0.0
@@ -2023,6 +2107,8 @@ func OpSoftplusUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpSqrt(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSqrt", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(sqrt(x))
@@ -2060,6 +2146,8 @@ func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := opSqrtGradPool.Get().(*opSqrtGradWork)
 	defer opSqrtGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sqrtX := runtime.Vec(&ws.sqrtX, n)
 	xRaw := x.RawVector()
 	f := 0.0
@@ -2113,6 +2201,8 @@ func OpAbs(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpAbs", "x", n, "n")
 	runtime.CheckVector("OpAbs", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
@@ -2162,6 +2252,8 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	}
 	ws := opAbsGradPool.Get().(*opAbsGradWork)
 	defer opAbsGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -2226,6 +2318,8 @@ func OpSign(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSign", "x", n, "n")
 	runtime.CheckVector("OpSign", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
@@ -2274,6 +2368,8 @@ func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	}
 	ws := opSignGradPool.Get().(*opSignGradWork)
 	defer opSignGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	signXMinusY := runtime.Vec(&ws.signXMinusY, n)
 	yRaw := y.RawVector()
@@ -2331,6 +2427,8 @@ func OpRelu(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpRelu", "x", n, "n")
 	runtime.CheckVector("OpRelu", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
@@ -2380,6 +2478,8 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	}
 	ws := opReluGradPool.Get().(*opReluGradWork)
 	defer opReluGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xMinusY := runtime.Vec(&ws.xMinusY, n)
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -2456,6 +2556,8 @@ func OpSum(X *mat.Dense) float64 {
 	runtime.CheckDim("OpSum", "X", n, "n")
 	ws := opSumPool.Get().(*opSumWork)
 	defer opSumPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .* X)
@@ -2529,6 +2631,8 @@ func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := opSumGradPool.Get().(*opSumGradWork)
 	defer opSumGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -2617,6 +2721,8 @@ func OpTr(A *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpTr", "A", n, "n")
 	runtime.CheckMatrix("OpTr", "A", n, ACols, n, n, "n", "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -2655,6 +2761,8 @@ func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := opTrGradPool.Get().(*opTrGradWork)
 	defer opTrGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -2743,6 +2851,8 @@ func OpDet(A *mat.Dense) float64 {
 	runtime.CheckMatrix("OpDet", "A", n, ACols, n, n, "n", "n")
 	ws := opDetPool.Get().(*opDetWork)
 	defer opDetPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	f := ws.luA.Det()
@@ -2779,6 +2889,8 @@ func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := opDetGradPool.Get().(*opDetGradWork)
 	defer opDetGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	f := ws.luA.Det()
@@ -2838,6 +2950,8 @@ func OpLogdet(A *mat.Dense) float64 {
 	runtime.CheckMatrix("OpLogdet", "A", n, ACols, n, n, "n", "n")
 	ws := opLogdetPool.Get().(*opLogdetWork)
 	defer opLogdetPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	f := ws.luA.LogAbsDet()
@@ -2874,6 +2988,8 @@ func OpLogdetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := opLogdetGradPool.Get().(*opLogdetGradWork)
 	defer opLogdetGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	f := ws.luA.LogAbsDet()
@@ -2955,6 +3071,8 @@ func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckMatrix("OpNorm1", "Y", YRows, YCols, m, n, "m", "n")
 	ws := opNorm1Pool.Get().(*opNorm1Work)
 	defer opNorm1Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
 	f := 0.0
@@ -3048,6 +3166,8 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	}
 	ws := opNorm1GradPool.Get().(*opNorm1GradWork)
 	defer opNorm1GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
@@ -3215,6 +3335,8 @@ func OpNorm1Unpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense) {
 func OpNorm2(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpNorm2", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	return f
@@ -3236,6 +3358,8 @@ func OpNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	dxRaw := dx.RawVector()
@@ -3284,6 +3408,8 @@ func OpNorm2Matrix(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpNorm2Matrix", "X", m, "m")
 	runtime.CheckDim("OpNorm2Matrix", "X", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := runtime.Norm(XRaw)
 	return f
@@ -3318,6 +3444,8 @@ func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := opNorm2MatrixGradPool.Get().(*opNorm2MatrixGradWork)
 	defer opNorm2MatrixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := runtime.Norm(XRaw)
 	dXRaw := dX.RawMatrix()
@@ -3412,6 +3540,8 @@ func OpNorm2Squared(X *mat.Dense) float64 {
 	runtime.CheckDim("OpNorm2Squared", "X", n, "n")
 	ws := opNorm2SquaredPool.Get().(*opNorm2SquaredWork)
 	defer opNorm2SquaredPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .* X)
@@ -3485,6 +3615,8 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := opNorm2SquaredGradPool.Get().(*opNorm2SquaredGradWork)
 	defer opNorm2SquaredGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -3591,6 +3723,8 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	runtime.CheckVector("OpSumsq", "y", y.Len(), n, "n")
 	ws := opSumsqPool.Get().(*opSumsqWork)
 	defer opSumsqPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	// tmp = x y' - A
 	ARaw := A.RawMatrix()
@@ -3723,6 +3857,8 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	}
 	ws := opSumsqGradPool.Get().(*opSumsqGradWork)
 	defer opSumsqGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	// tmp = x y' - A
 	ARaw := A.RawMatrix()
@@ -3878,6 +4014,8 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	}
 	ws := opSumsqHessVecPool.Get().(*opSumsqHessVecWork)
 	defer opSumsqHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	prod := runtime.Vec(&ws.prod, m)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -3971,6 +4109,8 @@ func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense
 	}
 	ws := opSumsqHessianPool.Get().(*opSumsqHessianWork)
 	defer opSumsqHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, m, m)
@@ -4084,6 +4224,8 @@ func OpSumsqUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense, y *mat.VecDense
 func OpLogsumexp(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpLogsumexp", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := runtime.LogSumExp(runtime.Column(xRaw))
 	return f
@@ -4105,6 +4247,8 @@ func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpLogsumexpGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := runtime.LogSumExp(runtime.Column(xRaw))
 	dxRaw := dx.RawVector()
@@ -4151,6 +4295,8 @@ func OpLogsumexpMatrix(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpLogsumexpMatrix", "X", m, "m")
 	runtime.CheckDim("OpLogsumexpMatrix", "X", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	return f
@@ -4173,6 +4319,8 @@ func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpLogsumexpMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
@@ -4236,6 +4384,8 @@ func OpLogsumexpRows(X *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckMatrix("OpLogsumexpRows", "Y", YRows, YCols, m, n, "m", "n")
 	ws := opLogsumexpRowsPool.Get().(*opLogsumexpRowsWork)
 	defer opLogsumexpRowsPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexpX := runtime.Vec(&ws.logsumexpX, m)
 	XRaw := X.RawMatrix()
 	// logsumexpX = logsumexp(X, 2)
@@ -4322,6 +4472,8 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 	}
 	ws := opLogsumexpRowsGradPool.Get().(*opLogsumexpRowsGradWork)
 	defer opLogsumexpRowsGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexpX := runtime.Vec(&ws.logsumexpX, m)
 	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
 	XRaw := X.RawMatrix()
@@ -4461,6 +4613,8 @@ func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckVector("OpLogsumexpRowsHessian", "x", x.Len(), n, "n")
 	ws := opLogsumexpRowsHessianPool.Get().(*opLogsumexpRowsHessianWork)
 	defer opLogsumexpRowsHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, m)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
@@ -4554,6 +4708,8 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	}
 	ws := opLogsumexpRowsHessianGradPool.Get().(*opLogsumexpRowsHessianGradWork)
 	defer opLogsumexpRowsHessianGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, m)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
@@ -4715,6 +4871,8 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	}
 	ws := opLogsumexpRowsHessianHessVecPool.Get().(*opLogsumexpRowsHessianHessVecWork)
 	defer opLogsumexpRowsHessianHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	// hx = softmaxX .* (vx - sumSoftmaxXVx) + tmp' tmp7
 	softmaxX := runtime.Vec(&ws.softmaxX, n)
@@ -4835,6 +4993,8 @@ func OpLogsumexpRowsHessianHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) 
 	}
 	ws := opLogsumexpRowsHessianHessianPool.Get().(*opLogsumexpRowsHessianHessianWork)
 	defer opLogsumexpRowsHessianHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one OpLogsumexpRowsHessianHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
@@ -4923,6 +5083,8 @@ func OpSumAlong(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpSumAlong", "b", b.Len(), n, "n")
 	ws := opSumAlongPool.Get().(*opSumAlongWork)
 	defer opSumAlongPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
 	XRaw := X.RawMatrix()
@@ -5053,6 +5215,8 @@ func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecD
 	}
 	ws := opSumAlongGradPool.Get().(*opSumAlongGradWork)
 	defer opSumAlongGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
 	XRaw := X.RawMatrix()
@@ -5191,6 +5355,8 @@ func OpSumAlongHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.V
 			runtime.VectorArg("vb", vb.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	haRaw := ha.RawVector()
 	vaRaw := va.RawVector()
 	vbRaw := vb.RawVector()
@@ -5257,6 +5423,8 @@ func OpSumAlongHessian(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, H *mat.De
 	}
 	ws := opSumAlongHessianPool.Get().(*opSumAlongHessianWork)
 	defer opSumAlongHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one OpSumAlongHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirA.SetRawVector(runtime.Vec(&ws.dirAData, m))
@@ -5368,6 +5536,8 @@ func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpSumAlongMatrix", "b", b.Len(), n, "n")
 	ws := opSumAlongMatrixPool.Get().(*opSumAlongMatrixWork)
 	defer opSumAlongMatrixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Vec(&ws.prod, n)
 	tmp := runtime.Vec(&ws.tmp, m)
 	// tmp = vector(1)'
@@ -5501,6 +5671,8 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	}
 	ws := opSumAlongMatrixGradPool.Get().(*opSumAlongMatrixGradWork)
 	defer opSumAlongMatrixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Vec(&ws.prod, n)
 	tmp2 := runtime.Vec(&ws.tmp2, m)
 	// tmp2 = vector(1)'
@@ -5698,6 +5870,8 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 	runtime.CheckVector("OpMean", "a", a.Len(), m, "m")
 	ws := opMeanPool.Get().(*opMeanWork)
 	defer opMeanPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	sumX := 0.0
 	// sumX = sum(X)
@@ -5859,6 +6033,8 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	}
 	ws := opMeanGradPool.Get().(*opMeanGradWork)
 	defer opMeanGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	sumX := 0.0
 	// sumX = sum(X)
@@ -6094,6 +6270,8 @@ func OpSoftmax(x *mat.VecDense, y *mat.VecDense) float64 {
 	runtime.CheckVector("OpSoftmax", "y", y.Len(), n, "n")
 	ws := opSoftmaxPool.Get().(*opSoftmaxWork)
 	defer opSoftmaxPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	softmaxX := runtime.Vec(&ws.softmaxX, n)
 	xRaw := x.RawVector()
 	// softmaxX = softmax(x)
@@ -6154,6 +6332,8 @@ func OpSoftmaxGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.V
 	}
 	ws := opSoftmaxGradPool.Get().(*opSoftmaxGradWork)
 	defer opSoftmaxGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ySoftmaxX := runtime.Vec(&ws.ySoftmaxX, n)
 	yRaw := y.RawVector()
 	softmaxX := runtime.Vec(&ws.softmaxX, n)
@@ -6247,6 +6427,8 @@ func OpSoftmaxHessVec(x *mat.VecDense, y *mat.VecDense, vx *mat.VecDense, vy *ma
 	}
 	ws := opSoftmaxHessVecPool.Get().(*opSoftmaxHessVecWork)
 	defer opSoftmaxHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	yRaw := y.RawVector()
 	softmaxX := runtime.Vec(&ws.softmaxX, n)
@@ -6322,6 +6504,8 @@ func OpSoftmaxHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	}
 	ws := opSoftmaxHessianPool.Get().(*opSoftmaxHessianWork)
 	defer opSoftmaxHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one OpSoftmaxHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
@@ -6428,6 +6612,8 @@ func OpSoftmaxRows(X *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckMatrix("OpSoftmaxRows", "Y", YRows, YCols, m, n, "m", "n")
 	ws := opSoftmaxRowsPool.Get().(*opSoftmaxRowsWork)
 	defer opSoftmaxRowsPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	YRaw := Y.RawMatrix()
 	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
 	XRaw := X.RawMatrix()
@@ -6577,6 +6763,8 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 	}
 	ws := opSoftmaxRowsGradPool.Get().(*opSoftmaxRowsGradWork)
 	defer opSoftmaxRowsGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	YSoftmaxX := runtime.Mat(&ws.YSoftmaxX, m, n)
 	YRaw := Y.RawMatrix()
 	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
@@ -6811,6 +6999,8 @@ func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpExpansion", "b", b.Len(), n, "n")
 	ws := opExpansionPool.Get().(*opExpansionWork)
 	defer opExpansionPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -6952,6 +7142,8 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	}
 	ws := opExpansionGradPool.Get().(*opExpansionGradWork)
 	defer opExpansionGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
@@ -7315,6 +7507,8 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	}
 	ws := opExpansionHessVecPool.Get().(*opExpansionHessVecWork)
 	defer opExpansionHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	haRaw := ha.RawVector()
 	XRaw := X.RawMatrix()
 	vbRaw := vb.RawVector()
@@ -7477,6 +7671,8 @@ func OpExpansionHessian(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, H *mat.D
 	}
 	ws := opExpansionHessianPool.Get().(*opExpansionHessianWork)
 	defer opExpansionHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one OpExpansionHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirA.SetRawVector(runtime.Vec(&ws.dirAData, m))
@@ -7589,6 +7785,8 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpExpansionMatrix", "b", b.Len(), n, "n")
 	ws := opExpansionMatrixPool.Get().(*opExpansionMatrixWork)
 	defer opExpansionMatrixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
@@ -7764,6 +7962,8 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	}
 	ws := opExpansionMatrixGradPool.Get().(*opExpansionMatrixGradWork)
 	defer opExpansionMatrixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
 	bRaw := b.RawVector()
@@ -8072,6 +8272,8 @@ func OpMatrixPower(A *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckVector("OpMatrixPower", "x", x.Len(), n, "n")
 	ws := opMatrixPowerPool.Get().(*opMatrixPowerWork)
 	defer opMatrixPowerPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, n)
@@ -8161,6 +8363,8 @@ func OpMatrixPowerGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.Vec
 	}
 	ws := opMatrixPowerGradPool.Get().(*opMatrixPowerGradWork)
 	defer opMatrixPowerGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, n)
@@ -8314,6 +8518,8 @@ func OpMatrixPowerSquaring(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpMatrixPowerSquaring", "B", BRows, BCols, n, n, "n", "n")
 	ws := opMatrixPowerSquaringPool.Get().(*opMatrixPowerSquaringWork)
 	defer opMatrixPowerSquaringPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	BRaw := B.RawMatrix()
 	AAAAA := runtime.Mat(&ws.AAAAA, n, n)
 	AA := runtime.Mat(&ws.AA, n, n)
@@ -8493,6 +8699,8 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	}
 	ws := opMatrixPowerSquaringGradPool.Get().(*opMatrixPowerSquaringGradWork)
 	defer opMatrixPowerSquaringGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	BRaw := B.RawMatrix()
 	AAAAA := runtime.Mat(&ws.AAAAA, n, n)
 	AA := runtime.Mat(&ws.AA, n, n)
@@ -8894,6 +9102,8 @@ func OpMatrixPowerHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckVector("OpMatrixPowerHessian", "x", x.Len(), n, "n")
 	ws := opMatrixPowerHessianPool.Get().(*opMatrixPowerHessianWork)
 	defer opMatrixPowerHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -8985,6 +9195,8 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	}
 	ws := opMatrixPowerHessianGradPool.Get().(*opMatrixPowerHessianGradWork)
 	defer opMatrixPowerHessianGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -9169,6 +9381,8 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	}
 	ws := opMatrixPowerHessianHessVecPool.Get().(*opMatrixPowerHessianHessVecWork)
 	defer opMatrixPowerHessianHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	// hx = tmp x + tmp6 vx
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -9348,6 +9562,8 @@ func OpMatrixPowerHessianHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	}
 	ws := opMatrixPowerHessianHessianPool.Get().(*opMatrixPowerHessianHessianWork)
 	defer opMatrixPowerHessianHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one OpMatrixPowerHessianHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
@@ -9438,6 +9654,8 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 	runtime.CheckMatrix("OpSoftmaxRegression", "Y", YRows, YCols, n, k, "n", "k")
 	ws := opSoftmaxRegressionPool.Get().(*opSoftmaxRegressionWork)
 	defer opSoftmaxRegressionPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'
@@ -9565,6 +9783,8 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	}
 	ws := opSoftmaxRegressionGradPool.Get().(*opSoftmaxRegressionGradWork)
 	defer opSoftmaxRegressionGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'
@@ -9726,6 +9946,8 @@ func OpDot(a *mat.VecDense, b *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("OpDot", "a", n, "n")
 	runtime.CheckVector("OpDot", "b", b.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -9760,6 +9982,8 @@ func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDe
 		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
 		runtime.CheckNoAlias("OpDotGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -9830,6 +10054,8 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpDotMatrix", "B", BRows, BCols, m, n, "m", "n")
 	ws := opDotMatrixPool.Get().(*opDotMatrixWork)
 	defer opDotMatrixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
@@ -9921,6 +10147,8 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	}
 	ws := opDotMatrixGradPool.Get().(*opDotMatrixGradWork)
 	defer opDotMatrixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
@@ -10090,6 +10318,8 @@ func OpInv(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpInv", "B", BRows, BCols, n, n, "n", "n")
 	ws := opInvPool.Get().(*opInvWork)
 	defer opInvPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
@@ -10162,6 +10392,8 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	}
 	ws := opInvGradPool.Get().(*opInvGradWork)
 	defer opInvGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
@@ -10285,6 +10517,8 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 	runtime.CheckDim("OpDiagVector", "v", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("OpDiagVector", "A", ARows, ACols, n, n, "n", "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	vRaw := v.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -10349,6 +10583,8 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 	}
 	ws := opDiagVectorGradPool.Get().(*opDiagVectorGradWork)
 	defer opDiagVectorGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dvRaw := dv.RawVector()
 	ARaw := A.RawMatrix()
 	// dv = diag(A)
@@ -10449,6 +10685,8 @@ func OpDiagMatrix(A *mat.Dense, v *mat.VecDense) float64 {
 	runtime.CheckVector("OpDiagMatrix", "v", v.Len(), n, "n")
 	ws := opDiagMatrixPool.Get().(*opDiagMatrixWork)
 	defer opDiagMatrixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	// diagA = diag(A)
@@ -10501,6 +10739,8 @@ func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecD
 	}
 	ws := opDiagMatrixGradPool.Get().(*opDiagMatrixGradWork)
 	defer opDiagMatrixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	// diagA = diag(A)
@@ -10599,6 +10839,8 @@ func OpEye(A *mat.Dense) float64 {
 	runtime.CheckMatrix("OpEye", "A", n, ACols, n, n, "n", "n")
 	ws := opEyePool.Get().(*opEyeWork)
 	defer opEyePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = sum(A .* (A + 2 eye(n)))
@@ -10671,6 +10913,8 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := opEyeGradPool.Get().(*opEyeGradWork)
 	defer opEyeGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	f := 0.0
@@ -10761,6 +11005,8 @@ func OpEyeUnpack(x []float64, n int) (A *mat.Dense) {
 func OpFillVector(z *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("OpFillVector", "z", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	f := 0.0
 	// f = sum(softplus(z))
@@ -10798,6 +11044,8 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	}
 	ws := opFillVectorGradPool.Get().(*opFillVectorGradWork)
 	defer opFillVectorGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sigmoidZ := runtime.Vec(&ws.sigmoidZ, n)
 	f := 0.0
@@ -10865,6 +11113,8 @@ func OpFillMatrix(X *mat.Dense) float64 {
 	runtime.CheckDim("OpFillMatrix", "X", n, "n")
 	ws := opFillMatrixPool.Get().(*opFillMatrixWork)
 	defer opFillMatrixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .* (3 - X))
@@ -10938,6 +11188,8 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := opFillMatrixGradPool.Get().(*opFillMatrixGradWork)
 	defer opFillMatrixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -11041,6 +11293,8 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpTranspose", "B", BRows, BCols, m, n, "m", "n")
 	ws := opTransposePool.Get().(*opTransposeWork)
 	defer opTransposePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
@@ -11130,6 +11384,8 @@ func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	}
 	ws := opTransposeGradPool.Get().(*opTransposeGradWork)
 	defer opTransposeGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
 	// by opTransposeGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
@@ -11264,6 +11520,8 @@ func OpHadamard(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpHadamard", "B", BRows, BCols, m, n, "m", "n")
 	ws := opHadamardPool.Get().(*opHadamardWork)
 	defer opHadamardPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
@@ -11354,6 +11612,8 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	}
 	ws := opHadamardGradPool.Get().(*opHadamardGradWork)
 	defer opHadamardGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	AB := runtime.Mat(&ws.AB, m, n)
 	BRaw := B.RawMatrix()
@@ -11459,6 +11719,8 @@ func OpElementwiseQuotient(a *mat.VecDense, b *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("OpElementwiseQuotient", "a", n, "n")
 	runtime.CheckVector("OpElementwiseQuotient", "b", b.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	f := 0.0
@@ -11508,6 +11770,8 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 	}
 	ws := opElementwiseQuotientGradPool.Get().(*opElementwiseQuotientGradWork)
 	defer opElementwiseQuotientGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -11581,6 +11845,8 @@ func OpElementwisePower(X *mat.Dense, p float64) float64 {
 	runtime.CheckDim("OpElementwisePower", "X", n, "n")
 	ws := opElementwisePowerPool.Get().(*opElementwisePowerWork)
 	defer opElementwisePowerPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .^ p)
@@ -11666,6 +11932,8 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	}
 	ws := opElementwisePowerGradPool.Get().(*opElementwisePowerGradWork)
 	defer opElementwisePowerGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	f := 0.0
@@ -11774,6 +12042,8 @@ func OpElementwisePowerUnpack(x []float64, m int, n int) (X *mat.Dense, p *float
 //
 // It panics if the shapes disagree.
 func OpScalarPower(s float64, p float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := math.Pow(s, p) + math.Pow(s, -1.0)
 	return f
 }
@@ -11797,6 +12067,8 @@ func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
 	if !runtime.Apart(runtime.ScalarData(dp), runtime.ScalarData(ds)) {
 		runtime.CheckNoAlias("OpScalarPowerGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dp", dp)}, nil)
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s2 := math.Pow(s, p)
 	f := s2 + math.Pow(s, -1.0)
 	*ds = p*math.Pow(s, p+-1.0) - math.Pow(s, -2.0)
@@ -11855,6 +12127,8 @@ func OpScalarDivision(X *mat.Dense, s float64) float64 {
 	runtime.CheckDim("OpScalarDivision", "X", n, "n")
 	ws := opScalarDivisionPool.Get().(*opScalarDivisionWork)
 	defer opScalarDivisionPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X / s)
@@ -11940,6 +12214,8 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	}
 	ws := opScalarDivisionGradPool.Get().(*opScalarDivisionGradWork)
 	defer opScalarDivisionGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	f := 0.0
@@ -12061,6 +12337,8 @@ func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpSubtractNegate", "b", b.Len(), n, "n")
 	ws := opSubtractNegatePool.Get().(*opSubtractNegateWork)
 	defer opSubtractNegatePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aMinusB := runtime.Vec(&ws.aMinusB, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -12117,6 +12395,8 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	}
 	ws := opSubtractNegateGradPool.Get().(*opSubtractNegateGradWork)
 	defer opSubtractNegateGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aMinusB := runtime.Vec(&ws.aMinusB, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -12181,6 +12461,8 @@ func OpSubtractNegateUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDens
 func OpBroadcast(x *mat.VecDense, s float64) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpBroadcast", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	sum := 0.0
 	sumX := 0.0
@@ -12232,6 +12514,8 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	}
 	ws := opBroadcastGradPool.Get().(*opBroadcastGradWork)
 	defer opBroadcastGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
@@ -12319,6 +12603,8 @@ func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("OpOuter", "X", XRows, XCols, m, n, "m", "n")
 	ws := opOuterPool.Get().(*opOuterWork)
 	defer opOuterPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -12422,6 +12708,8 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	}
 	ws := opOuterGradPool.Get().(*opOuterGradWork)
 	defer opOuterGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -12555,6 +12843,8 @@ func OpInner(a *mat.VecDense, b *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("OpInner", "a", n, "n")
 	runtime.CheckVector("OpInner", "b", b.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	f := blas64.Dot(aRaw, bRaw)
@@ -12588,6 +12878,8 @@ func OpInnerGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.Vec
 		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
 		runtime.CheckNoAlias("OpInnerGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	f := blas64.Dot(aRaw, bRaw)
@@ -12654,6 +12946,8 @@ func OpLiteralDims(A *mat.Dense, v *mat.VecDense) float64 {
 	runtime.CheckVector("OpLiteralDims", "v", v.Len(), 3, "3")
 	ws := opLiteralDimsPool.Get().(*opLiteralDimsWork)
 	defer opLiteralDimsPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ATv := runtime.Vec(&ws.ATv, n)
 	ARaw := A.RawMatrix()
 	vRaw := v.RawVector()
@@ -12703,6 +12997,8 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	}
 	ws := opLiteralDimsGradPool.Get().(*opLiteralDimsGradWork)
 	defer opLiteralDimsGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ATv := runtime.Vec(&ws.ATv, n)
 	ARaw := A.RawMatrix()
 	vRaw := v.RawVector()
@@ -12774,6 +13070,8 @@ func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpTransposedLinalg", "B", BRows, BCols, n, n, "n", "n")
 	ws := opTransposedLinalgPool.Get().(*opTransposedLinalgWork)
 	defer opTransposedLinalgPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -12874,6 +13172,8 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	}
 	ws := opTransposedLinalgGradPool.Get().(*opTransposedLinalgGradWork)
 	defer opTransposedLinalgGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -13047,6 +13347,8 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpSolve", "B", BRows, k, n, k, "n", "k")
 	ws := opSolvePool.Get().(*opSolveWork)
 	defer opSolvePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -13169,6 +13471,8 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	}
 	ws := opSolveGradPool.Get().(*opSolveGradWork)
 	defer opSolveGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -13363,6 +13667,8 @@ func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
 	runtime.CheckVector("OpSolveSPD", "x", x.Len(), n, "n")
 	ws := opSolveSPDPool.Get().(*opSolveSPDWork)
 	defer opSolveSPDPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	invSx := runtime.Vec(&ws.invSx, n)
 	// invSx = inv(S) x
@@ -13417,6 +13723,8 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	}
 	ws := opSolveSPDGradPool.Get().(*opSolveSPDGradWork)
 	defer opSolveSPDGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	invS := runtime.Mat(&ws.invS, n, n)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -13495,6 +13803,8 @@ func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
 	runtime.CheckVector("FusionPanelSoftplus", "w", w.Len(), d, "d")
 	ws := fusionPanelSoftplusPool.Get().(*fusionPanelSoftplusWork)
 	defer fusionPanelSoftplusPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -13547,6 +13857,8 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 	}
 	ws := fusionPanelSoftplusGradPool.Get().(*fusionPanelSoftplusGradWork)
 	defer fusionPanelSoftplusGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0
@@ -13680,6 +13992,8 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 	runtime.CheckVector("FusionPanelTwoData", "w", w.Len(), d, "d")
 	ws := fusionPanelTwoDataPool.Get().(*fusionPanelTwoDataWork)
 	defer fusionPanelTwoDataPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -13748,6 +14062,8 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	}
 	ws := fusionPanelTwoDataGradPool.Get().(*fusionPanelTwoDataGradWork)
 	defer fusionPanelTwoDataGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	ZRaw := Z.RawMatrix()
 	wRaw := w.RawVector()
@@ -13890,6 +14206,8 @@ func FusionPanelScaledMean(X *mat.Dense, w *mat.VecDense, c float64) float64 {
 	runtime.CheckVector("FusionPanelScaledMean", "w", w.Len(), d, "d")
 	ws := fusionPanelScaledMeanPool.Get().(*fusionPanelScaledMeanWork)
 	defer fusionPanelScaledMeanPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -13943,6 +14261,8 @@ func FusionPanelScaledMeanGrad(X *mat.Dense, w *mat.VecDense, c float64, dw *mat
 	}
 	ws := fusionPanelScaledMeanGradPool.Get().(*fusionPanelScaledMeanGradWork)
 	defer fusionPanelScaledMeanGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0
@@ -14076,6 +14396,8 @@ func FusionPanelNestedScale(X *mat.Dense, w *mat.VecDense, c float64, e float64)
 	runtime.CheckVector("FusionPanelNestedScale", "w", w.Len(), d, "d")
 	ws := fusionPanelNestedScalePool.Get().(*fusionPanelNestedScaleWork)
 	defer fusionPanelNestedScalePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -14125,6 +14447,8 @@ func FusionPanelNestedScaleGrad(X *mat.Dense, w *mat.VecDense, c float64, e floa
 	}
 	ws := fusionPanelNestedScaleGradPool.Get().(*fusionPanelNestedScaleGradWork)
 	defer fusionPanelNestedScaleGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0
@@ -14258,6 +14582,8 @@ func FusionPanelRepeatedSum(X *mat.Dense, w *mat.VecDense, c float64) float64 {
 	runtime.CheckVector("FusionPanelRepeatedSum", "w", w.Len(), d, "d")
 	ws := fusionPanelRepeatedSumPool.Get().(*fusionPanelRepeatedSumWork)
 	defer fusionPanelRepeatedSumPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
@@ -14307,6 +14633,8 @@ func FusionPanelRepeatedSumGrad(X *mat.Dense, w *mat.VecDense, c float64, dw *ma
 	}
 	ws := fusionPanelRepeatedSumGradPool.Get().(*fusionPanelRepeatedSumGradWork)
 	defer fusionPanelRepeatedSumGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0
@@ -14421,6 +14749,8 @@ func FusionPanelRepeatedSumUnpack(x []float64, X *mat.Dense, c float64) (w *mat.
 func FusionSumInChain(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionSumInChain", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	sumX := 0.0
 	// sumX = sum(x)
@@ -14463,6 +14793,8 @@ func FusionSumInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := fusionSumInChainGradPool.Get().(*fusionSumInChainGradWork)
 	defer fusionSumInChainGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	sumX := 0.0
@@ -14526,6 +14858,8 @@ func FusionDotInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionDotInChain", "x", n, "n")
 	runtime.CheckVector("FusionDotInChain", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
@@ -14578,6 +14912,8 @@ func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy
 	}
 	ws := fusionDotInChainGradPool.Get().(*fusionDotInChainGradWork)
 	defer fusionDotInChainGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
@@ -14642,6 +14978,8 @@ func FusionNorm1InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm1InChain", "x", n, "n")
 	runtime.CheckVector("FusionNorm1InChain", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	sumAbsY := 0.0
@@ -14696,6 +15034,8 @@ func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	}
 	ws := fusionNorm1InChainGradPool.Get().(*fusionNorm1InChainGradWork)
 	defer fusionNorm1InChainGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -14766,6 +15106,8 @@ func FusionNorm2InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm2InChain", "x", n, "n")
 	runtime.CheckVector("FusionNorm2InChain", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
 	norm2X := blas64.Nrm2(xRaw)
@@ -14817,6 +15159,8 @@ func FusionNorm2InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	}
 	ws := fusionNorm2InChainGradPool.Get().(*fusionNorm2InChainGradWork)
 	defer fusionNorm2InChainGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
@@ -14900,6 +15244,8 @@ func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckVector("FusionTrInChain", "x", x.Len(), n, "n")
 	ws := fusionTrInChainPool.Get().(*fusionTrInChainWork)
 	defer fusionTrInChainPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Ax := runtime.Vec(&ws.Ax, n)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -14959,6 +15305,8 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	}
 	ws := fusionTrInChainGradPool.Get().(*fusionTrInChainGradWork)
 	defer fusionTrInChainGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Ax := runtime.Vec(&ws.Ax, n)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -15057,6 +15405,8 @@ func FusionTrInChainUnpack(x2 []float64, n int) (A *mat.Dense, x *mat.VecDense) 
 func FusionLseInChain(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionLseInChain", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
 	f := 0.0
@@ -15096,6 +15446,8 @@ func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := fusionLseInChainGradPool.Get().(*fusionLseInChainGradWork)
 	defer fusionLseInChainGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xMinusLogsumexpX := runtime.Vec(&ws.xMinusLogsumexpX, n)
 	xRaw := x.RawVector()
 	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))

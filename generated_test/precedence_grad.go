@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // PrecDivSquare returns f = PrecDivSquare(s, c).
 //
@@ -22,6 +22,8 @@ const _ = runtime.SupportsVersion10 // fails to compile against an incompatible 
 //
 // It panics if the shapes disagree.
 func PrecDivSquare(s float64, c float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := s / (c * c)
 	return f
 }
@@ -38,6 +40,8 @@ func PrecDivSquare(s float64, c float64) float64 {
 // shares memory with an input.
 func PrecDivSquareGrad(s float64, c float64, ds *float64) float64 {
 	runtime.DestScalar("PrecDivSquareGrad", "ds", ds)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s2 := c * c
 	f := s / s2
 	*ds = 1.0 / s2
@@ -53,6 +57,8 @@ func PrecDivSquareGrad(s float64, c float64, ds *float64) float64 {
 //
 // It panics if the shapes disagree.
 func PrecDivSquareDeriv(s float64, c float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := 1.0 / (c * c)
 	return f
 }
@@ -91,6 +97,8 @@ func PrecDivSquareUnpack(x []float64, c float64) (s *float64) {
 //
 // It panics if the shapes disagree.
 func PrecDivSquareBoth(s float64, c float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := s / (c * c)
 	return f
 }
@@ -114,6 +122,8 @@ func PrecDivSquareBothGrad(s float64, c float64, ds *float64, dc *float64) float
 	if !runtime.Apart(runtime.ScalarData(dc), runtime.ScalarData(ds)) {
 		runtime.CheckNoAlias("PrecDivSquareBothGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dc", dc)}, nil)
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s2 := c * c
 	f := s / s2
 	*ds = 1.0 / s2
@@ -175,6 +185,8 @@ func PrecDivBySum(A *mat.Dense, s float64) float64 {
 	runtime.CheckDim("PrecDivBySum", "A", n, "n")
 	ws := precDivBySumPool.Get().(*precDivBySumWork)
 	defer precDivBySumPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = sum(A / (s^2 + 1))
@@ -262,6 +274,8 @@ func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float
 	}
 	ws := precDivBySumGradPool.Get().(*precDivBySumGradWork)
 	defer precDivBySumGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -372,6 +386,8 @@ func PrecTraceOuter(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("PrecTraceOuter", "x", n, "n")
 	runtime.CheckVector("PrecTraceOuter", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
@@ -423,6 +439,8 @@ func PrecTraceOuterGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *
 	}
 	ws := precTraceOuterGradPool.Get().(*precTraceOuterGradWork)
 	defer precTraceOuterGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
@@ -499,6 +517,8 @@ func PrecSubtractDifference(x *mat.VecDense, s float64, S *mat.Dense) float64 {
 	runtime.CheckMatrix("PrecSubtractDifference", "S", SRows, SCols, n, n, "n", "n")
 	ws := precSubtractDifferencePool.Get().(*precSubtractDifferenceWork)
 	defer precSubtractDifferencePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	SRaw := S.RawMatrix()
@@ -562,6 +582,8 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	}
 	ws := precSubtractDifferenceGradPool.Get().(*precSubtractDifferenceGradWork)
 	defer precSubtractDifferenceGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xX := runtime.Vec(&ws.xX, n)
 	xRaw := x.RawVector()
@@ -696,6 +718,8 @@ func PrecNested(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64) fl
 	runtime.CheckDim("PrecNested", "a", n, "n")
 	runtime.CheckVector("PrecNested", "b", b.Len(), n, "n")
 	runtime.CheckVector("PrecNested", "c", c.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	cRaw := c.RawVector()
@@ -759,6 +783,8 @@ func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64
 	}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
 	ws := precNestedGradPool.Get().(*precNestedGradWork)
 	defer precNestedGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bC := runtime.Vec(&ws.bC, n)

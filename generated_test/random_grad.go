@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // random00Work holds Random00's scratch space, reused across calls through
 // random00Pool.
@@ -43,6 +43,8 @@ func Random00(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random00", "X", XRows, XCols, n, m, "n", "m")
 	ws := random00Pool.Get().(*random00Work)
 	defer random00Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawVector()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
@@ -115,6 +117,8 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random00GradPool.Get().(*random00GradWork)
 	defer random00GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawVector()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
@@ -202,6 +206,8 @@ func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random01", "X", XRows, XCols, n, m, "n", "m")
 	ws := random01Pool.Get().(*random01Work)
 	defer random01Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	// tmp = b ./ (sigmoid(b) + 2)
@@ -323,6 +329,8 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random01GradPool.Get().(*random01GradWork)
 	defer random01GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
@@ -504,6 +512,8 @@ func Random02(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random02", "X", XRows, XCols, n, m, "n", "m")
 	ws := random02Pool.Get().(*random02Work)
 	defer random02Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	// tmp = b + 3
@@ -576,6 +586,8 @@ func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random02GradPool.Get().(*random02GradWork)
 	defer random02GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	// tmp = b + 3
@@ -660,6 +672,8 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random03", "X", XRows, XCols, n, m, "n", "m")
 	ws := random03Pool.Get().(*random03Work)
 	defer random03Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
@@ -769,6 +783,8 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random03GradPool.Get().(*random03GradWork)
 	defer random03GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
@@ -928,6 +944,8 @@ func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random04", "X", XRows, XCols, n, m, "n", "m")
 	ws := random04Pool.Get().(*random04Work)
 	defer random04Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	oneMinusB := runtime.Vec(&ws.oneMinusB, n)
 	bRaw := b.RawVector()
 	// oneMinusB = 1 - b
@@ -1026,6 +1044,8 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random04GradPool.Get().(*random04GradWork)
 	defer random04GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	oneMinusB := runtime.Vec(&ws.oneMinusB, n)
 	bRaw := b.RawVector()
 	// oneMinusB = 1 - b
@@ -1148,6 +1168,8 @@ func Random05(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random05", "X", XRows, XCols, n, m, "n", "m")
 	ws := random05Pool.Get().(*random05Work)
 	defer random05Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Xc := runtime.Vec(&ws.Xc, n)
 	XRaw := X.RawMatrix()
 	cRaw := c.RawVector()
@@ -1239,6 +1261,8 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random05GradPool.Get().(*random05GradWork)
 	defer random05GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	Xc := runtime.Vec(&ws.Xc, n)
 	XRaw := X.RawMatrix()
@@ -1362,6 +1386,8 @@ func Random06(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random06", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random06", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := runtime.Softplus(2.0 / (2.0 + runtime.Sigmoid(s)))
 	return f
 }
@@ -1415,6 +1441,8 @@ func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s2 := 2.0 + runtime.Sigmoid(s)
 	s3 := 2.0 / s2
 	f := runtime.Softplus(s3)
@@ -1477,6 +1505,8 @@ func Random07(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random07", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random07", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -1533,6 +1563,8 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -1616,6 +1648,8 @@ func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random08", "X", XRows, XCols, n, m, "n", "m")
 	ws := random08Pool.Get().(*random08Work)
 	defer random08Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	// tmp = A' b + 3
 	// tmp = vector(3)
@@ -1691,6 +1725,8 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random08GradPool.Get().(*random08GradWork)
 	defer random08GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	// tmp = A' b + 3
 	// tmp = vector(3)
@@ -1781,6 +1817,8 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random09", "X", XRows, XCols, n, m, "n", "m")
 	ws := random09Pool.Get().(*random09Work)
 	defer random09Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X X')
@@ -1929,6 +1967,8 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random09GradPool.Get().(*random09GradWork)
 	defer random09GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X X')
@@ -2133,6 +2173,8 @@ func Random10(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random10", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random10", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -2204,6 +2246,8 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random10GradPool.Get().(*random10GradWork)
 	defer random10GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -2317,6 +2361,8 @@ func Random11(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random11", "X", XRows, XCols, n, m, "n", "m")
 	ws := random11Pool.Get().(*random11Work)
 	defer random11Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invAaPlusB := runtime.Vec(&ws.invAaPlusB, n)
 	aPlusB := runtime.Vec(&ws.aPlusB, n)
 	aRaw := a.RawVector()
@@ -2399,6 +2445,8 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random11GradPool.Get().(*random11GradWork)
 	defer random11GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invAaPlusB := runtime.Vec(&ws.invAaPlusB, n)
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -2501,6 +2549,8 @@ func Random12(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random12", "X", XRows, XCols, n, m, "n", "m")
 	ws := random12Pool.Get().(*random12Work)
 	defer random12Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invAa := runtime.Vec(&ws.invAa, n)
 	aRaw := a.RawVector()
 	// invAa = inv(A) a
@@ -2575,6 +2625,8 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random12GradPool.Get().(*random12GradWork)
 	defer random12GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invAa := runtime.Vec(&ws.invAa, n)
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -2663,6 +2715,8 @@ func Random13(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random13", "X", XRows, XCols, n, m, "n", "m")
 	ws := random13Pool.Get().(*random13Work)
 	defer random13Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -2735,6 +2789,8 @@ func Random13Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random13GradPool.Get().(*random13GradWork)
 	defer random13GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -2823,6 +2879,8 @@ func Random14(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random14", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random14", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
 	f := runtime.Square(logsumexpB * logsumexpB)
@@ -2890,6 +2948,8 @@ func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random14GradPool.Get().(*random14GradWork)
 	defer random14GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
 	s2 := logsumexpB * logsumexpB
@@ -2973,6 +3033,8 @@ func Random15(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random15", "X", XRows, XCols, n, m, "n", "m")
 	ws := random15Pool.Get().(*random15Work)
 	defer random15Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .* arctan(X))
@@ -3080,6 +3142,8 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random15GradPool.Get().(*random15GradWork)
 	defer random15GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	arctanX := runtime.Mat(&ws.arctanX, n, m)
 	f := 0.0
@@ -3222,6 +3286,8 @@ func Random16(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random16", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random16", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := 0.0
 	return f
 }
@@ -3275,6 +3341,8 @@ func Random16Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := 0.0
 	da.Zero()
 	db.Zero()
@@ -3347,6 +3415,8 @@ func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random17", "X", XRows, XCols, n, m, "n", "m")
 	ws := random17Pool.Get().(*random17Work)
 	defer random17Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	f := 0.0
@@ -3420,6 +3490,8 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random17GradPool.Get().(*random17GradWork)
 	defer random17GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	f := 0.0
@@ -3502,6 +3574,8 @@ func Random18(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random18", "X", XRows, XCols, n, m, "n", "m")
 	ws := random18Pool.Get().(*random18Work)
 	defer random18Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -3574,6 +3648,8 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random18GradPool.Get().(*random18GradWork)
 	defer random18GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -3663,6 +3739,8 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random19", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random19", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	sumA := 0.0
 	// sumA = sum(a)
@@ -3726,6 +3804,8 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s2 := 2.0 + runtime.Sigmoid(s)
 	s3 := s / s2
 	aRaw := a.RawVector()
@@ -3817,6 +3897,8 @@ func Random20(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random20", "X", XRows, XCols, n, m, "n", "m")
 	ws := random20Pool.Get().(*random20Work)
 	defer random20Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -3890,6 +3972,8 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random20GradPool.Get().(*random20GradWork)
 	defer random20GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -3993,6 +4077,8 @@ func Random21(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random21", "X", XRows, XCols, n, m, "n", "m")
 	ws := random21Pool.Get().(*random21Work)
 	defer random21Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	// tmp = b + 3
@@ -4065,6 +4151,8 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random21GradPool.Get().(*random21GradWork)
 	defer random21GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	// tmp = b + 3
@@ -4149,6 +4237,8 @@ func Random22(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random22", "X", XRows, XCols, n, m, "n", "m")
 	ws := random22Pool.Get().(*random22Work)
 	defer random22Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -4227,6 +4317,8 @@ func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random22GradPool.Get().(*random22GradWork)
 	defer random22GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -4337,6 +4429,8 @@ func Random23(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random23", "X", XRows, XCols, n, m, "n", "m")
 	ws := random23Pool.Get().(*random23Work)
 	defer random23Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	// diagA = diag(A)
@@ -4410,6 +4504,8 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random23GradPool.Get().(*random23GradWork)
 	defer random23GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	// diagA = diag(A)
@@ -4524,6 +4620,8 @@ func Random24(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random24", "X", XRows, XCols, n, m, "n", "m")
 	ws := random24Pool.Get().(*random24Work)
 	defer random24Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invAaB := runtime.Vec(&ws.invAaB, n)
 	aB := runtime.Vec(&ws.aB, n)
 	aRaw := a.RawVector()
@@ -4606,6 +4704,8 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random24GradPool.Get().(*random24GradWork)
 	defer random24GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invAaB := runtime.Vec(&ws.invAaB, n)
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -4708,6 +4808,8 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random25", "X", XRows, XCols, n, m, "n", "m")
 	ws := random25Pool.Get().(*random25Work)
 	defer random25Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
@@ -4815,6 +4917,8 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random25GradPool.Get().(*random25GradWork)
 	defer random25GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
@@ -4952,6 +5056,8 @@ func Random26(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random26", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random26", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	tr := 0.0
 	// tr = tr(A + eye(n))
@@ -5023,6 +5129,8 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random26GradPool.Get().(*random26GradWork)
 	defer random26GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	tr := 0.0
 	// tr = tr(A + eye(n))
@@ -5121,6 +5229,8 @@ func Random27(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random27", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random27", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -5182,6 +5292,8 @@ func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -5269,6 +5381,8 @@ func Random28(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random28", "X", XRows, XCols, n, m, "n", "m")
 	ws := random28Pool.Get().(*random28Work)
 	defer random28Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -5349,6 +5463,8 @@ func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random28GradPool.Get().(*random28GradWork)
 	defer random28GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
@@ -5463,6 +5579,8 @@ func Random29(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random29", "X", XRows, XCols, n, m, "n", "m")
 	ws := random29Pool.Get().(*random29Work)
 	defer random29Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -5549,6 +5667,8 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random29GradPool.Get().(*random29GradWork)
 	defer random29GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	// diagA = diag(A)
@@ -5683,6 +5803,8 @@ func Random30(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random30", "X", XRows, XCols, n, m, "n", "m")
 	ws := random30Pool.Get().(*random30Work)
 	defer random30Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	ARaw := A.RawMatrix()
 	// tmp = diag(A) + 3
@@ -5755,6 +5877,8 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random30GradPool.Get().(*random30GradWork)
 	defer random30GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	ARaw := A.RawMatrix()
 	// tmp = diag(A) + 3
@@ -5869,6 +5993,8 @@ func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random31", "X", XRows, XCols, n, m, "n", "m")
 	ws := random31Pool.Get().(*random31Work)
 	defer random31Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	AX := runtime.Mat(&ws.AX, n, m)
 	ARaw := A.RawMatrix()
@@ -5984,6 +6110,8 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random31GradPool.Get().(*random31GradWork)
 	defer random31GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	AX := runtime.Mat(&ws.AX, n, m)
 	ARaw := A.RawMatrix()
@@ -6097,6 +6225,8 @@ func Random32(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random32", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random32", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := (0.8414709848078965 - s*s) / (2.0 + runtime.Sigmoid(s))
 	return f
 }
@@ -6151,6 +6281,8 @@ func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s2 := 2.0 + runtime.Sigmoid(s)
 	f := (0.8414709848078965 - s*s) / s2
 	da.Zero()
@@ -6212,6 +6344,8 @@ func Random33(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random33", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random33", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
 	aRaw := a.RawVector()
@@ -6287,6 +6421,8 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random33GradPool.Get().(*random33GradWork)
 	defer random33GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -6385,6 +6521,8 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random34", "X", XRows, XCols, n, m, "n", "m")
 	ws := random34Pool.Get().(*random34Work)
 	defer random34Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -6499,6 +6637,8 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random34GradPool.Get().(*random34GradWork)
 	defer random34GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -6686,6 +6826,8 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random35", "X", XRows, XCols, n, m, "n", "m")
 	ws := random35Pool.Get().(*random35Work)
 	defer random35Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
@@ -6801,6 +6943,8 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random35GradPool.Get().(*random35GradWork)
 	defer random35GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
@@ -6959,6 +7103,8 @@ func Random36(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random36", "X", XRows, XCols, n, m, "n", "m")
 	ws := random36Pool.Get().(*random36Work)
 	defer random36Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	cRaw := c.RawVector()
@@ -7072,6 +7218,8 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random36GradPool.Get().(*random36GradWork)
 	defer random36GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	cRaw := c.RawVector()
@@ -7217,6 +7365,8 @@ func Random37(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random37", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random37", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -7287,6 +7437,8 @@ func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random37GradPool.Get().(*random37GradWork)
 	defer random37GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -7393,6 +7545,8 @@ func Random38(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random38", "X", XRows, XCols, n, m, "n", "m")
 	ws := random38Pool.Get().(*random38Work)
 	defer random38Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	// tmp = sigmoid(s) sigmoid(a) + 3
@@ -7466,6 +7620,8 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random38GradPool.Get().(*random38GradWork)
 	defer random38GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	sigmoidS := runtime.Sigmoid(s)
 	sigmoidA := runtime.Vec(&ws.sigmoidA, n)
@@ -7549,6 +7705,8 @@ func Random39(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random39", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random39", "X", XRows, XCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := 0.0 / (2.0 + runtime.Sigmoid(s))
 	return f
 }
@@ -7602,6 +7760,8 @@ func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s2 := 2.0 + runtime.Sigmoid(s)
 	f := 0.0 / s2
 	da.Zero()

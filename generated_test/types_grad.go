@@ -14,7 +14,7 @@ import (
 	ggoptimize "gonum.org/v1/gonum/optimize"
 )
 
-const _ = ggruntime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = ggruntime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through
 // allTypesPool.
@@ -45,6 +45,8 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	ggruntime.CheckSymmetric("AllTypes", "P", P.SymmetricDim(), n, "n")
 	ws := allTypesPool.Get().(*allTypesWork)
 	defer allTypesPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	vRaw := v.RawVector()
 	SRaw := S.RawSymmetric()
 	Sv := ggruntime.Vec(&ws.Sv, n)
@@ -165,6 +167,8 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	})
 	ws := allTypesGradPool.Get().(*allTypesGradWork)
 	defer allTypesGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	vRaw := v.RawVector()
 	SRaw := S.RawSymmetric()
 	Sv := ggruntime.Vec(&ws.Sv, n)
@@ -308,6 +312,8 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	ggruntime.CheckVector("SymQuad", "x", x.Len(), n, "n")
 	ws := symQuadPool.Get().(*symQuadWork)
 	defer symQuadPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	xRaw := x.RawVector()
 	SRaw := S.RawSymmetric()
 	Sx := ggruntime.Vec(&ws.Sx, n)
@@ -353,6 +359,8 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	}
 	ws := symQuadGradPool.Get().(*symQuadGradWork)
 	defer symQuadGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	xRaw := x.RawVector()
 	SRaw := S.RawSymmetric()
 	Sx := ggruntime.Vec(&ws.Sx, n)
@@ -445,6 +453,8 @@ func SymQuadUnpack(x2 []float64, x *ggmat.VecDense) (S *ggmat.SymDense) {
 func unexported(x *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("unexported", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := ggblas64.Dot(xRaw, xRaw)
 	return f
@@ -468,6 +478,8 @@ func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	if !ggruntime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		ggruntime.CheckNoAlias("unexportedGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := ggblas64.Dot(xRaw, xRaw)
 	dxRaw := dx.RawVector()
@@ -537,6 +549,8 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 	ggruntime.CheckVector("Shadowing", "optimize", optimize.Len(), m, "m")
 	ws := shadowingPool.Get().(*shadowingWork)
 	defer shadowingPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
@@ -633,6 +647,8 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	})
 	ws := shadowingGradPool.Get().(*shadowingGradWork)
 	defer shadowingGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
@@ -736,6 +752,8 @@ func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.V
 func Pooled(pooledGradPool *ggmat.VecDense, f float64) float64 {
 	n := pooledGradPool.Len()
 	ggruntime.CheckDim("Pooled", "pooledGradPool", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	sum := 0.0
 	// sum = sum(exp(pooledGradPool))
@@ -784,6 +802,8 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 	}
 	ws := pooledGradPool2.Get().(*pooledGradWork)
 	defer pooledGradPool2.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	tmp := ggruntime.Vec(&ws.tmp, n)
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	sum := 0.0
@@ -843,6 +863,8 @@ func PooledUnpack(x []float64, n int) (pooledGradPool *ggmat.VecDense, f *float6
 func shadowing(x *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("shadowing", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	// f = sum(exp(x))
@@ -882,6 +904,8 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	}
 	ws := shadowingGradPool2.Get().(*shadowingGradWork2)
 	defer shadowingGradPool2.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	expX := ggruntime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	f := 0.0
@@ -940,6 +964,8 @@ func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) f
 	ARows, ACols := A.Dims()
 	ggruntime.CheckMatrix("OneByOne", "A", ARows, ACols, 1, 1, "1", "1")
 	ggruntime.CheckSymmetric("OneByOne", "S", S.SymmetricDim(), 1, "1")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	vEntry := v.AtVec(0)
 	AEntry := A.At(0, 0)
 	SEntry := S.At(0, 0)
@@ -983,6 +1009,8 @@ func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float6
 		ggruntime.SymmetricArg("dS", dS.RawSymmetric()),
 		ggruntime.ScalarArg("ds", ds),
 	}, []ggruntime.Arg{ggruntime.VectorArg("v", v.RawVector()), ggruntime.MatrixArg("A", A.RawMatrix()), ggruntime.SymmetricArg("S", S.RawSymmetric())})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	vEntry := v.AtVec(0)
 	AEntry := A.At(0, 0)
 	s2 := vEntry * AEntry
@@ -1062,6 +1090,8 @@ func ColumnPanel(X *ggmat.Dense, B *ggmat.Dense, y *ggmat.Dense) float64 {
 	ggruntime.CheckMatrix("ColumnPanel", "y", yRows, yCols, n, 1, "n", "1")
 	ws := columnPanelPool.Get().(*columnPanelWork)
 	defer columnPanelPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	yRaw := ggruntime.ColumnOf(y.RawMatrix())
 	XB := ggruntime.Vec(&ws.XB, n)
 	XRaw := X.RawMatrix()
@@ -1128,6 +1158,8 @@ func ColumnPanelGrad(X *ggmat.Dense, B *ggmat.Dense, y *ggmat.Dense, dB *ggmat.D
 	}
 	ws := columnPanelGradPool.Get().(*columnPanelGradWork)
 	defer columnPanelGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	dBRaw := ggruntime.ColumnOf(dB.RawMatrix())
 	BRaw := ggruntime.ColumnOf(B.RawMatrix())
 	// dB = B
@@ -1284,6 +1316,8 @@ func OneByOnePanel(X *ggmat.Dense, w *ggmat.VecDense, c *ggmat.Dense) float64 {
 	ggruntime.CheckMatrix("OneByOnePanel", "c", cRows, cCols, 1, 1, "1", "1")
 	ws := oneByOnePanelPool.Get().(*oneByOnePanelWork)
 	defer oneByOnePanelPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	cEntry := c.At(0, 0)
 	Xw := ggruntime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
@@ -1345,6 +1379,8 @@ func OneByOnePanelGrad(X *ggmat.Dense, w *ggmat.VecDense, c *ggmat.Dense, dw *gg
 	}
 	ws := oneByOnePanelGradPool.Get().(*oneByOnePanelGradWork)
 	defer oneByOnePanelGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	ggruntime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // bilinearWork holds Bilinear's scratch space, reused across calls through
 // bilinearPool.
@@ -41,6 +41,8 @@ func Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("Bilinear", "b", b.Len(), n, "n")
 	ws := bilinearPool.Get().(*bilinearWork)
 	defer bilinearPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -87,6 +89,8 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	}
 	ws := bilinearGradPool.Get().(*bilinearGradWork)
 	defer bilinearGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -158,6 +162,8 @@ func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("ExpMix", "b", b.Len(), n, "n")
 	ws := expMixPool.Get().(*expMixWork)
 	defer expMixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
@@ -208,6 +214,8 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	}
 	ws := expMixGradPool.Get().(*expMixGradWork)
 	defer expMixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
@@ -276,6 +284,8 @@ func TraceAB(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckDim("TraceAB", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("TraceAB", "B", BRows, BCols, n, m, "n", "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
@@ -331,6 +341,8 @@ func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float
 		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("TraceABGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dA = B'
@@ -440,6 +452,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	runtime.CheckMatrix("QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := quadTracePool.Get().(*quadTraceWork)
 	defer quadTracePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AW := runtime.Mat(&ws.AW, n, k)
 	ARaw := A.RawMatrix()
 	WRaw := W.RawMatrix()
@@ -525,6 +539,8 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	}
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dWRaw := dW.RawMatrix()
 	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
@@ -605,6 +621,8 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("Sandwich", "C", CRows, CCols, m, m, "m", "m")
 	ws := sandwichPool.Get().(*sandwichWork)
 	defer sandwichPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, m, p)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -698,6 +716,8 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	}
 	ws := sandwichGradPool.Get().(*sandwichGradWork)
 	defer sandwichGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	CPlusCT := runtime.Mat(&ws.CPlusCT, m, m)
 	CRaw := C.RawMatrix()

@@ -18,13 +18,20 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion10 is referenced by generated code as
+// SupportsVersion11 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion10
+//	const _ = runtime.SupportsVersion11
 //
-// so that code generated for version 10 of this API fails to compile
-// against a runtime that does not provide it, at that line. Version 10
-// adds TanhDeriv, SigmoidDeriv and their block kernels TanhDerivTo and
+// so that code generated for version 11 of this API fails to compile
+// against a runtime that does not provide it, at that line. Version 11
+// adds CleanVectorState, which every generated function calls before its
+// computation (upper_simd.go); a runtime of version 11 still runs code
+// generated for versions 10 to 3, which refer to SupportsVersion10 and
+// the rest.
+const SupportsVersion11 = true
+
+// SupportsVersion10 is the guard of code generated for version 10, which
+// added TanhDeriv, SigmoidDeriv and their block kernels TanhDerivTo and
 // SigmoidDerivTo (the derivatives of tanh and sigmoid from the argument),
 // and EulerLost, MatrixAbsSum and SymmetricAbsSum (the check of f read off
 // a gradient by Euler's theorem); a runtime of version 10 still runs code

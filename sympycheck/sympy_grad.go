@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // byScalarConstAWork holds ByScalarConstA's scratch space, reused across calls
 // through byScalarConstAPool.
@@ -43,6 +43,8 @@ func ByScalarConstA(i float64, A *mat.Dense, dst *mat.Dense) {
 	}
 	ws := byScalarConstAPool.Get().(*byScalarConstAWork)
 	defer byScalarConstAPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	// by byScalarConstALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
@@ -95,6 +97,8 @@ func ByScalarConstADeriv(i float64, A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByScalarConstADeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -116,6 +120,8 @@ func ByScalarConstAJVP(i float64, A *mat.Dense, di float64, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByScalarConstAJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -139,6 +145,8 @@ func ByScalarConstAJacobian(i float64, A *mat.Dense, Ji *mat.Dense) {
 	if !runtime.Apart(Ji.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByScalarConstAJacobian", []runtime.Arg{runtime.MatrixArg("Ji", Ji.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji from the structure of dF = 0
 	ji.Zero()
 }
@@ -186,6 +194,8 @@ func ByScalarConstAXBc(i float64, A *mat.Dense, X *mat.Dense, B *mat.Dense, c *m
 	}
 	ws := byScalarConstAXBcPool.Get().(*byScalarConstAXBcWork)
 	defer byScalarConstAXBcPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	ARaw := A.RawMatrix()
 	XPlusB := runtime.Mat(&ws.XPlusB, k, k)
@@ -264,6 +274,8 @@ func ByScalarConstAXBcDeriv(i float64, A *mat.Dense, X *mat.Dense, B *mat.Dense,
 			runtime.VectorArg("c", c.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -298,6 +310,8 @@ func ByScalarConstAXBcJVP(i float64, A *mat.Dense, X *mat.Dense, B *mat.Dense, c
 			runtime.VectorArg("c", c.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -334,6 +348,8 @@ func ByScalarConstAXBcJacobian(i float64, A *mat.Dense, X *mat.Dense, B *mat.Den
 			runtime.VectorArg("c", c.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji from the structure of dF = 0
 	ji.Zero()
 }
@@ -352,6 +368,8 @@ func ByScalarConstX(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstX", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	for i2 := 0; i2 < k; i2++ {
@@ -375,6 +393,8 @@ func ByScalarConstXDeriv(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstXDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -395,6 +415,8 @@ func ByScalarConstXJVP(i float64, x *mat.VecDense, di float64, dst *mat.VecDense
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstXJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -417,6 +439,8 @@ func ByScalarConstXJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 	if !runtime.Apart(Ji.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstXJacobian", []runtime.Arg{runtime.MatrixArg("Ji", Ji.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji from the structure of dF = 0
 	ji.Zero()
 }
@@ -430,6 +454,8 @@ func ByScalarConstInner(i float64, x *mat.VecDense, y *mat.VecDense) float64 {
 	k := x.Len()
 	runtime.CheckDim("ByScalarConstInner", "x", k, "k")
 	runtime.CheckVector("ByScalarConstInner", "y", y.Len(), k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -453,6 +479,8 @@ func ByScalarConstInnerGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *flo
 	if !runtime.Apart(runtime.ScalarData(di), x.RawVector().Data) || !runtime.Apart(runtime.ScalarData(di), y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstInnerGrad", []runtime.Arg{runtime.ScalarArg("di", di)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -470,6 +498,8 @@ func ByScalarConstInnerDeriv(i float64, x *mat.VecDense, y *mat.VecDense) float6
 	k := x.Len()
 	runtime.CheckDim("ByScalarConstInnerDeriv", "x", k, "k")
 	runtime.CheckVector("ByScalarConstInnerDeriv", "y", y.Len(), k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	return 0.0
 }
 
@@ -517,6 +547,8 @@ func ByScalarConstOuter(i float64, x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstOuter", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	xRaw := x.RawVector()
 	// dst = x x'
@@ -539,6 +571,8 @@ func ByScalarConstOuterDeriv(i float64, x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstOuterDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -559,6 +593,8 @@ func ByScalarConstOuterJVP(i float64, x *mat.VecDense, di float64, dst *mat.Dens
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstOuterJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -581,6 +617,8 @@ func ByScalarConstOuterJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 	if !runtime.Apart(Ji.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstOuterJacobian", []runtime.Arg{runtime.MatrixArg("Ji", Ji.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji from the structure of dF = 0
 	ji.Zero()
 }
@@ -601,6 +639,8 @@ func ByScalarConstSum(i float64, x *mat.VecDense, y *mat.VecDense, dst *mat.VecD
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstSum", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -627,6 +667,8 @@ func ByScalarConstSumDeriv(i float64, x *mat.VecDense, y *mat.VecDense, dst *mat
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstSumDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -648,6 +690,8 @@ func ByScalarConstSumJVP(i float64, x *mat.VecDense, y *mat.VecDense, di float64
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstSumJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -671,6 +715,8 @@ func ByScalarConstSumJacobian(i float64, x *mat.VecDense, y *mat.VecDense, Ji *m
 	if !runtime.Apart(Ji.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(Ji.RawMatrix().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstSumJacobian", []runtime.Arg{runtime.MatrixArg("Ji", Ji.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji from the structure of dF = 0
 	ji.Zero()
 }
@@ -690,6 +736,8 @@ func ByScalarConstHadPow(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstHadPow", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = x .^ 2
@@ -714,6 +762,8 @@ func ByScalarConstHadPowDeriv(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstHadPowDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -734,6 +784,8 @@ func ByScalarConstHadPowJVP(i float64, x *mat.VecDense, di float64, dst *mat.Vec
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstHadPowJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -756,6 +808,8 @@ func ByScalarConstHadPowJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 	if !runtime.Apart(Ji.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstHadPowJacobian", []runtime.Arg{runtime.MatrixArg("Ji", Ji.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji from the structure of dF = 0
 	ji.Zero()
 }
@@ -774,6 +828,8 @@ func ByScalarHadPowI(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarHadPowI", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = x .^ i
@@ -798,6 +854,8 @@ func ByScalarHadPowIDeriv(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarHadPowIDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = x .^ i .* log0(x)
@@ -823,6 +881,8 @@ func ByScalarHadPowIJVP(i float64, x *mat.VecDense, di float64, dst *mat.VecDens
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarHadPowIJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = di x .^ i .* log0(x)
@@ -862,6 +922,8 @@ func ByScalarHadPowIJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 	}
 	ws := byScalarHadPowIJacobianPool.Get().(*byScalarHadPowIJacobianWork)
 	defer byScalarHadPowIJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji = dF/di = x .^ i .* log0(x)
 	ji.Zero()
 	tmp := runtime.Vec(&ws.tmp, k)
@@ -889,6 +951,8 @@ func ByScalarConstHad(i float64, x *mat.VecDense, y *mat.VecDense, dst *mat.VecD
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstHad", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -915,6 +979,8 @@ func ByScalarConstHadDeriv(i float64, x *mat.VecDense, y *mat.VecDense, dst *mat
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstHadDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -936,6 +1002,8 @@ func ByScalarConstHadJVP(i float64, x *mat.VecDense, y *mat.VecDense, di float64
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstHadJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -959,6 +1027,8 @@ func ByScalarConstHadJacobian(i float64, x *mat.VecDense, y *mat.VecDense, Ji *m
 	if !runtime.Apart(Ji.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(Ji.RawMatrix().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstHadJacobian", []runtime.Arg{runtime.MatrixArg("Ji", Ji.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji from the structure of dF = 0
 	ji.Zero()
 }
@@ -978,6 +1048,8 @@ func ByScalarOnesHad(i float64, x *mat.VecDense, y *mat.VecDense, dst *mat.VecDe
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarOnesHad", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
@@ -1004,6 +1076,8 @@ func ByScalarOnesHadDeriv(i float64, x *mat.VecDense, y *mat.VecDense, dst *mat.
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarOnesHadDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -1031,6 +1105,8 @@ func ByScalarOnesHadJVP(i float64, x *mat.VecDense, y *mat.VecDense, di float64,
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarOnesHadJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
@@ -1072,6 +1148,8 @@ func ByScalarOnesHadJacobian(i float64, x *mat.VecDense, y *mat.VecDense, Ji *ma
 	}
 	ws := byScalarOnesHadJacobianPool.Get().(*byScalarOnesHadJacobianWork)
 	defer byScalarOnesHadJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji = dF/di = x .* y
 	ji.Zero()
 	xY := runtime.Vec(&ws.xY, k)
@@ -1098,6 +1176,8 @@ func ByScalarTimesX(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarTimesX", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = i x
@@ -1122,6 +1202,8 @@ func ByScalarTimesXDeriv(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarTimesXDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	for i2 := 0; i2 < k; i2++ {
@@ -1146,6 +1228,8 @@ func ByScalarTimesXJVP(i float64, x *mat.VecDense, di float64, dst *mat.VecDense
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarTimesXJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = di x
@@ -1173,6 +1257,8 @@ func ByScalarTimesXJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 	if !runtime.Apart(Ji.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarTimesXJacobian", []runtime.Arg{runtime.MatrixArg("Ji", Ji.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji = dF/di = x
 	ji.Zero()
 	xRaw := x.RawVector()
@@ -1212,6 +1298,8 @@ func ByScalarSinABx(i float64, A *mat.Dense, B *mat.Dense, x *mat.VecDense, dst 
 	}
 	ws := byScalarSinABxPool.Get().(*byScalarSinABxWork)
 	defer byScalarSinABxPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -1257,6 +1345,8 @@ func ByScalarSinABxDeriv(i float64, A *mat.Dense, B *mat.Dense, x *mat.VecDense,
 	}
 	ws := byScalarSinABxDerivPool.Get().(*byScalarSinABxDerivWork)
 	defer byScalarSinABxDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -1303,6 +1393,8 @@ func ByScalarSinABxJVP(i float64, A *mat.Dense, B *mat.Dense, x *mat.VecDense, d
 	}
 	ws := byScalarSinABxJVPPool.Get().(*byScalarSinABxJVPWork)
 	defer byScalarSinABxJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -1352,6 +1444,8 @@ func ByScalarSinABxJacobian(i float64, A *mat.Dense, B *mat.Dense, x *mat.VecDen
 	}
 	ws := byScalarSinABxJacobianPool.Get().(*byScalarSinABxJacobianWork)
 	defer byScalarSinABxJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji = dF/di = cos(i) A B x
 	ji.Zero()
 	tmp := runtime.Vec(&ws.tmp, k)
@@ -1381,6 +1475,8 @@ func ByScalarConstSinX(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstSinX", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = sin(x)
@@ -1405,6 +1501,8 @@ func ByScalarConstSinXDeriv(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstSinXDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -1425,6 +1523,8 @@ func ByScalarConstSinXJVP(i float64, x *mat.VecDense, di float64, dst *mat.VecDe
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstSinXJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -1447,6 +1547,8 @@ func ByScalarConstSinXJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 	if !runtime.Apart(Ji.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarConstSinXJacobian", []runtime.Arg{runtime.MatrixArg("Ji", Ji.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji from the structure of dF = 0
 	ji.Zero()
 }
@@ -1460,6 +1562,8 @@ func ByScalarTrace(i float64, X *mat.Dense) float64 {
 	k, XCols := X.Dims()
 	runtime.CheckDim("ByScalarTrace", "X", k, "k")
 	runtime.CheckMatrix("ByScalarTrace", "X", k, XCols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	trX := 0.0
 	// trX = tr(X)
@@ -1486,6 +1590,8 @@ func ByScalarTraceGrad(i float64, X *mat.Dense, di *float64) float64 {
 	if !runtime.Apart(runtime.ScalarData(di), X.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByScalarTraceGrad", []runtime.Arg{runtime.ScalarArg("di", di)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	trX := 0.0
 	// trX = tr(X)
@@ -1507,6 +1613,8 @@ func ByScalarTraceDeriv(i float64, X *mat.Dense) float64 {
 	k, XCols := X.Dims()
 	runtime.CheckDim("ByScalarTraceDeriv", "X", k, "k")
 	runtime.CheckMatrix("ByScalarTraceDeriv", "X", k, XCols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	trX := 0.0
 	// trX = tr(X)
@@ -1559,6 +1667,8 @@ func ByScalarMuX(mu float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarMuX", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = 2 mu x
@@ -1584,6 +1694,8 @@ func ByScalarMuXJVP(mu float64, x *mat.VecDense, dx *mat.VecDense, dst *mat.VecD
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarMuXJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	// dst = 2 mu dx
@@ -1612,6 +1724,8 @@ func ByScalarMuXJacobian(mu float64, x *mat.VecDense, Jx *mat.Dense) {
 	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ByScalarMuXJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = 2 mu dx
 	jx.Zero()
 	jx.AddProduct(2.0*mu, runtime.Identity, runtime.Identity, false)
@@ -1637,6 +1751,8 @@ func OneMatrix(x *mat.VecDense) float64 {
 	runtime.CheckDim("OneMatrix", "x", k, "k")
 	ws := oneMatrixPool.Get().(*oneMatrixWork)
 	defer oneMatrixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, k)
 	// tmp = vector(1)
@@ -1675,6 +1791,8 @@ func OneMatrixGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := oneMatrixGradPool.Get().(*oneMatrixGradWork)
 	defer oneMatrixGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, k)
 	// tmp = vector(1)
@@ -1745,6 +1863,8 @@ func NonMatA(A *mat.Dense, dst *mat.Dense) {
 	}
 	ws := nonMatAPool.Get().(*nonMatAWork)
 	defer nonMatAPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	// by nonMatALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
@@ -1799,6 +1919,8 @@ func NonMatAJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dA", dA.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	dARaw := dA.RawMatrix()
 	for i := 0; i < k; i++ {
@@ -1831,6 +1953,8 @@ func NonMatAJacobian(A *mat.Dense, JA *mat.Dense) {
 	if !runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA from the structure of dF = dA
 	jA.Zero()
 	jA.AddProduct(1, runtime.Identity, runtime.Identity, false)
@@ -1851,6 +1975,8 @@ func NonMatAT(A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAT", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	// dst = A'
@@ -1892,6 +2018,8 @@ func NonMatATJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatATJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dA", dA.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	dARaw := dA.RawMatrix()
 	// dst = dA'
@@ -1935,6 +2063,8 @@ func NonMatATJacobian(A *mat.Dense, JA *mat.Dense) {
 	if !runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatATJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA from the structure of dF = dA'
 	jA.Zero()
 	jA.AddProduct(1, runtime.Identity, runtime.Identity, true)
@@ -1967,6 +2097,8 @@ func NonMat2A(A *mat.Dense, dst *mat.Dense) {
 	}
 	ws := nonMat2APool.Get().(*nonMat2AWork)
 	defer nonMat2APool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	// dst = 2 A
@@ -2022,6 +2154,8 @@ func NonMat2AJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMat2AJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dA", dA.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	dARaw := dA.RawMatrix()
 	// dst = 2 dA
@@ -2055,6 +2189,8 @@ func NonMat2AJacobian(A *mat.Dense, JA *mat.Dense) {
 	if !runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMat2AJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA from the structure of dF = 2 dA
 	jA.Zero()
 	jA.AddProduct(2, runtime.Identity, runtime.Identity, false)
@@ -2087,6 +2223,8 @@ func NonMatAPlusA(A *mat.Dense, dst *mat.Dense) {
 	}
 	ws := nonMatAPlusAPool.Get().(*nonMatAPlusAWork)
 	defer nonMatAPlusAPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	// dst = 2 A
@@ -2142,6 +2280,8 @@ func NonMatAPlusAJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAPlusAJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dA", dA.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	dARaw := dA.RawMatrix()
 	// dst = 2 dA
@@ -2175,6 +2315,8 @@ func NonMatAPlusAJacobian(A *mat.Dense, JA *mat.Dense) {
 	if !runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAPlusAJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA from the structure of dF = 2 dA
 	jA.Zero()
 	jA.AddProduct(2, runtime.Identity, runtime.Identity, false)
@@ -2209,6 +2351,8 @@ func NonMatAPlusB(A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := nonMatAPlusBPool.Get().(*nonMatAPlusBWork)
 	defer nonMatAPlusBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -2273,6 +2417,8 @@ func NonMatAPlusBJVP(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dst *mat.Dense) 
 		!runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAPlusBJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("dA", dA.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	dARaw := dA.RawMatrix()
 	for i := 0; i < k; i++ {
@@ -2307,6 +2453,8 @@ func NonMatAPlusBJacobian(A *mat.Dense, B *mat.Dense, JA *mat.Dense) {
 	if !runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(JA.RawMatrix().Data, B.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAPlusBJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA from the structure of dF = dA
 	jA.Zero()
 	jA.AddProduct(1, runtime.Identity, runtime.Identity, false)
@@ -2341,6 +2489,8 @@ func TrivialXByA(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	}
 	ws := trivialXByAPool.Get().(*trivialXByAWork)
 	defer trivialXByAPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// by trivialXByALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
@@ -2399,6 +2549,8 @@ func TrivialXByAJVP(X *mat.Dense, A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 		!runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrivialXByAJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dA", dA.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -2424,6 +2576,8 @@ func TrivialXByAJacobian(X *mat.Dense, A *mat.Dense, JA *mat.Dense) {
 	if !runtime.Apart(JA.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrivialXByAJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA from the structure of dF = 0
 	jA.Zero()
 }
@@ -2448,6 +2602,8 @@ func DetX(X *mat.Dense) float64 {
 	runtime.CheckMatrix("DetX", "X", k, XCols, k, k, "k", "k")
 	ws := detXPool.Get().(*detXWork)
 	defer detXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	f := ws.luX.Det()
@@ -2484,6 +2640,8 @@ func DetXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := detXGradPool.Get().(*detXGradWork)
 	defer detXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	f := ws.luX.Det()
@@ -2549,6 +2707,8 @@ func DetAXB(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("DetAXB", "B", BRows, BCols, k, k, "k", "k")
 	ws := detAXBPool.Get().(*detAXBWork)
 	defer detAXBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXB := runtime.Mat(&ws.AXB, k, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -2601,6 +2761,8 @@ func DetAXBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64
 	}
 	ws := detAXBGradPool.Get().(*detAXBGradWork)
 	defer detAXBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXB := runtime.Mat(&ws.AXB, k, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -2674,6 +2836,8 @@ func DetXtAX(X *mat.Dense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("DetXtAX", "A", ARows, ACols, k, k, "k", "k")
 	ws := detXtAXPool.Get().(*detXtAXWork)
 	defer detXtAXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XTAX := runtime.Mat(&ws.XTAX, k, k)
 	XRaw := X.RawMatrix()
 	ARaw := A.RawMatrix()
@@ -2722,6 +2886,8 @@ func DetXtAXGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := detXtAXGradPool.Get().(*detXtAXGradWork)
 	defer detXtAXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XTAX := runtime.Mat(&ws.XTAX, k, k)
 	XRaw := X.RawMatrix()
 	ARaw := A.RawMatrix()
@@ -2798,6 +2964,8 @@ func DetZtAZ(Z *mat.Dense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("DetZtAZ", "A", ARows, ACols, k, k, "k", "k")
 	ws := detZtAZPool.Get().(*detZtAZWork)
 	defer detZtAZPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ZTAZ := runtime.Mat(&ws.ZTAZ, j, j)
 	ZRaw := Z.RawMatrix()
 	ARaw := A.RawMatrix()
@@ -2846,6 +3014,8 @@ func DetZtAZGrad(Z *mat.Dense, A *mat.Dense, dZ *mat.Dense) float64 {
 	}
 	ws := detZtAZGradPool.Get().(*detZtAZGradWork)
 	defer detZtAZGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ZTAZ := runtime.Mat(&ws.ZTAZ, j, j)
 	ZRaw := Z.RawMatrix()
 	ARaw := A.RawMatrix()
@@ -2922,6 +3092,8 @@ func LogDetXtX(X *mat.Dense) float64 {
 	runtime.CheckMatrix("LogDetXtX", "X", k, XCols, k, k, "k", "k")
 	ws := logDetXtXPool.Get().(*logDetXtXWork)
 	defer logDetXtXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XTX := runtime.Mat(&ws.XTX, k, k)
 	XRaw := X.RawMatrix()
 	// XTX = X' X
@@ -2967,6 +3139,8 @@ func LogDetXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := logDetXtXGradPool.Get().(*logDetXtXGradWork)
 	defer logDetXtXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XTX := runtime.Mat(&ws.XTX, k, k)
 	XRaw := X.RawMatrix()
 	// XTX = X' X
@@ -3068,6 +3242,8 @@ func LogDetX(X *mat.Dense) float64 {
 	runtime.CheckMatrix("LogDetX", "X", k, XCols, k, k, "k", "k")
 	ws := logDetXPool.Get().(*logDetXWork)
 	defer logDetXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	detX := ws.luX.Det()
@@ -3107,6 +3283,8 @@ func LogDetXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := logDetXGradPool.Get().(*logDetXGradWork)
 	defer logDetXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	detX := ws.luX.Det()
@@ -3202,6 +3380,8 @@ func LogdetX(X *mat.Dense) float64 {
 	runtime.CheckMatrix("LogdetX", "X", k, XCols, k, k, "k", "k")
 	ws := logdetXPool.Get().(*logdetXWork)
 	defer logdetXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	f := ws.luX.LogAbsDet()
@@ -3238,6 +3418,8 @@ func LogdetXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := logdetXGradPool.Get().(*logdetXGradWork)
 	defer logdetXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	f := ws.luX.LogAbsDet()
@@ -3318,6 +3500,8 @@ func DetXPow3(X *mat.Dense) float64 {
 	runtime.CheckMatrix("DetXPow3", "X", k, XCols, k, k, "k", "k")
 	ws := detXPow3Pool.Get().(*detXPow3Work)
 	defer detXPow3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XXX := runtime.Mat(&ws.XXX, k, k)
 	XRaw := X.RawMatrix()
 	// XXX = X X X
@@ -3365,6 +3549,8 @@ func DetXPow3Grad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := detXPow3GradPool.Get().(*detXPow3GradWork)
 	defer detXPow3GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XXX := runtime.Mat(&ws.XXX, k, k)
 	XRaw := X.RawMatrix()
 	// XXX = X X X
@@ -3445,6 +3631,8 @@ func DetXPow5(X *mat.Dense) float64 {
 	runtime.CheckMatrix("DetXPow5", "X", k, XCols, k, k, "k", "k")
 	ws := detXPow5Pool.Get().(*detXPow5Work)
 	defer detXPow5Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XXXXX := runtime.Mat(&ws.XXXXX, k, k)
 	XX := runtime.Mat(&ws.XX, k, k)
 	XRaw := X.RawMatrix()
@@ -3497,6 +3685,8 @@ func DetXPow5Grad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := detXPow5GradPool.Get().(*detXPow5GradWork)
 	defer detXPow5GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XXXXX := runtime.Mat(&ws.XXXXX, k, k)
 	XX := runtime.Mat(&ws.XX, k, k)
 	XRaw := X.RawMatrix()
@@ -3584,6 +3774,8 @@ func Issue28708DetInv(X *mat.Dense) float64 {
 	runtime.CheckMatrix("Issue28708DetInv", "X", k, XCols, k, k, "k", "k")
 	ws := issue28708DetInvPool.Get().(*issue28708DetInvWork)
 	defer issue28708DetInvPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invX := runtime.Mat(&ws.invX, k, k)
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
@@ -3628,6 +3820,8 @@ func Issue28708DetInvGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := issue28708DetInvGradPool.Get().(*issue28708DetInvGradWork)
 	defer issue28708DetInvGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invX := runtime.Mat(&ws.invX, k, k)
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
@@ -3695,6 +3889,8 @@ func Issue28838KDet(X *mat.Dense) float64 {
 	runtime.CheckMatrix("Issue28838KDet", "X", k, XCols, k, k, "k", "k")
 	ws := issue28838KDetPool.Get().(*issue28838KDetWork)
 	defer issue28838KDetPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tr := 0.0
 	// tr = tr(eye(k))
 	for i := 0; i < k; i++ {
@@ -3739,6 +3935,8 @@ func Issue28838KDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := issue28838KDetGradPool.Get().(*issue28838KDetGradWork)
 	defer issue28838KDetGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tr := 0.0
 	// tr = tr(eye(k))
 	for i := 0; i < k; i++ {
@@ -3839,6 +4037,8 @@ func Issue28838InvDet(X *mat.Dense) float64 {
 	runtime.CheckMatrix("Issue28838InvDet", "X", k, XCols, k, k, "k", "k")
 	ws := issue28838InvDetPool.Get().(*issue28838InvDetWork)
 	defer issue28838InvDetPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	detX := ws.luX.Det()
@@ -3878,6 +4078,8 @@ func Issue28838InvDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := issue28838InvDetGradPool.Get().(*issue28838InvDetGradWork)
 	defer issue28838InvDetGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	detX := ws.luX.Det()
@@ -3975,6 +4177,8 @@ func Issue28838KInvDet(X *mat.Dense) float64 {
 	runtime.CheckMatrix("Issue28838KInvDet", "X", k, XCols, k, k, "k", "k")
 	ws := issue28838KInvDetPool.Get().(*issue28838KInvDetWork)
 	defer issue28838KInvDetPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tr := 0.0
 	// tr = tr(eye(k))
 	for i := 0; i < k; i++ {
@@ -4019,6 +4223,8 @@ func Issue28838KInvDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := issue28838KInvDetGradPool.Get().(*issue28838KInvDetGradWork)
 	defer issue28838KInvDetGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tr := 0.0
 	// tr = tr(eye(k))
 	for i := 0; i < k; i++ {
@@ -4124,6 +4330,8 @@ func InvBilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("InvBilinear", "b", b.Len(), k, "k")
 	ws := invBilinearPool.Get().(*invBilinearWork)
 	defer invBilinearPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	invXb := runtime.Vec(&ws.invXb, k)
@@ -4173,6 +4381,8 @@ func InvBilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Den
 	}
 	ws := invBilinearGradPool.Get().(*invBilinearGradWork)
 	defer invBilinearGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	invX := runtime.Mat(&ws.invX, k, k)
 	XRaw := X.RawMatrix()
@@ -4249,6 +4459,8 @@ func DetInvX(X *mat.Dense) float64 {
 	runtime.CheckMatrix("DetInvX", "X", k, XCols, k, k, "k", "k")
 	ws := detInvXPool.Get().(*detInvXWork)
 	defer detInvXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invX := runtime.Mat(&ws.invX, k, k)
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
@@ -4293,6 +4505,8 @@ func DetInvXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := detInvXGradPool.Get().(*detInvXGradWork)
 	defer detInvXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invX := runtime.Mat(&ws.invX, k, k)
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
@@ -4367,6 +4581,8 @@ func TrAInvXB(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAInvXB", "B", BRows, BCols, k, k, "k", "k")
 	ws := trAInvXBPool.Get().(*trAInvXBWork)
 	defer trAInvXBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AinvX := runtime.Mat(&ws.AinvX, k, k)
 	ARaw := A.RawMatrix()
 	// AinvX = A inv(X)
@@ -4438,6 +4654,8 @@ func TrAInvXBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float
 	}
 	ws := trAInvXBGradPool.Get().(*trAInvXBGradWork)
 	defer trAInvXBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -4519,6 +4737,8 @@ func TrInvXPlusA(X *mat.Dense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("TrInvXPlusA", "A", ARows, ACols, k, k, "k", "k")
 	ws := trInvXPlusAPool.Get().(*trInvXPlusAWork)
 	defer trInvXPlusAPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invXPlusA := runtime.Mat(&ws.invXPlusA, k, k)
 	XPlusA := runtime.Mat(&ws.XPlusA, k, k)
 	XRaw := X.RawMatrix()
@@ -4604,6 +4824,8 @@ func TrInvXPlusAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trInvXPlusAGradPool.Get().(*trInvXPlusAGradWork)
 	defer trInvXPlusAGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invXPlusA := runtime.Mat(&ws.invXPlusA, k, k)
 	XPlusA := runtime.Mat(&ws.XPlusA, k, k)
 	XRaw := X.RawMatrix()
@@ -4701,6 +4923,8 @@ func VecX(x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("VecX", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	for i := 0; i < k; i++ {
@@ -4725,6 +4949,8 @@ func VecXJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("VecXJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	for i := 0; i < k; i++ {
@@ -4752,6 +4978,8 @@ func VecXJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("VecXJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = dx
 	jx.Zero()
 	jx.AddProduct(1, runtime.Identity, runtime.Identity, false)
@@ -4771,6 +4999,8 @@ func VecXT(x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("VecXT", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -4800,6 +5030,8 @@ func VecXTJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("VecXTJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -4832,6 +5064,8 @@ func VecXTJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("VecXTJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = dx'
 	jx.Zero()
 	jx.AddProduct(1, runtime.Identity, runtime.Identity, true)
@@ -4846,6 +5080,8 @@ func VecXtA(x *mat.VecDense, a *mat.VecDense) float64 {
 	k := x.Len()
 	runtime.CheckDim("VecXtA", "x", k, "k")
 	runtime.CheckVector("VecXtA", "a", a.Len(), k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	aRaw := a.RawVector()
 	f := blas64.Dot(xRaw, aRaw)
@@ -4869,6 +5105,8 @@ func VecXtAGrad(x *mat.VecDense, a *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dx.RawVector().Data, a.RawVector().Data) {
 		runtime.CheckNoAlias("VecXtAGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("a", a.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	aRaw := a.RawVector()
 	f := blas64.Dot(xRaw, aRaw)
@@ -4917,6 +5155,8 @@ func VecAtX(a *mat.VecDense, x *mat.VecDense) float64 {
 	k := a.Len()
 	runtime.CheckDim("VecAtX", "a", k, "k")
 	runtime.CheckVector("VecAtX", "x", x.Len(), k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	xRaw := x.RawVector()
 	f := blas64.Dot(aRaw, xRaw)
@@ -4940,6 +5180,8 @@ func VecAtXGrad(a *mat.VecDense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, a.RawVector().Data) || !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("VecAtXGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	xRaw := x.RawVector()
 	f := blas64.Dot(aRaw, xRaw)
@@ -5002,6 +5244,8 @@ func VecAtXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("VecAtXb", "b", b.Len(), k, "k")
 	ws := vecAtXbPool.Get().(*vecAtXbWork)
 	defer vecAtXbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -5045,6 +5289,8 @@ func VecAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) 
 	}
 	ws := vecAtXbGradPool.Get().(*vecAtXbGradWork)
 	defer vecAtXbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -5110,6 +5356,8 @@ func VecAtXTb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("VecAtXTb", "b", b.Len(), k, "k")
 	ws := vecAtXTbPool.Get().(*vecAtXTbWork)
 	defer vecAtXTbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -5153,6 +5401,8 @@ func VecAtXTbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	}
 	ws := vecAtXTbGradPool.Get().(*vecAtXTbGradWork)
 	defer vecAtXTbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -5218,6 +5468,8 @@ func VecAtXa(a *mat.VecDense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("VecAtXa", "X", XRows, XCols, k, k, "k", "k")
 	ws := vecAtXaPool.Get().(*vecAtXaWork)
 	defer vecAtXaPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	Xa := runtime.Vec(&ws.Xa, k)
@@ -5257,6 +5509,8 @@ func VecAtXaGrad(a *mat.VecDense, X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := vecAtXaGradPool.Get().(*vecAtXaGradWork)
 	defer vecAtXaGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	Xa := runtime.Vec(&ws.Xa, k)
@@ -5320,6 +5574,8 @@ func VecAtXTa(a *mat.VecDense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("VecAtXTa", "X", XRows, XCols, k, k, "k", "k")
 	ws := vecAtXTaPool.Get().(*vecAtXTaWork)
 	defer vecAtXTaPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	XTa := runtime.Vec(&ws.XTa, k)
@@ -5359,6 +5615,8 @@ func VecAtXTaGrad(a *mat.VecDense, X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := vecAtXTaGradPool.Get().(*vecAtXTaGradWork)
 	defer vecAtXTaGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	XTa := runtime.Vec(&ws.XTa, k)
@@ -5425,6 +5683,8 @@ func VecBtXtXc(b *mat.VecDense, X *mat.Dense, c *mat.VecDense) float64 {
 	runtime.CheckVector("VecBtXtXc", "c", c.Len(), k, "k")
 	ws := vecBtXtXcPool.Get().(*vecBtXtXcWork)
 	defer vecBtXtXcPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	cRaw := c.RawVector()
@@ -5474,6 +5734,8 @@ func VecBtXtXcGrad(b *mat.VecDense, X *mat.Dense, c *mat.VecDense, dX *mat.Dense
 	}
 	ws := vecBtXtXcGradPool.Get().(*vecBtXtXcGradWork)
 	defer vecBtXtXcGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	cRaw := c.RawVector()
@@ -5556,6 +5818,8 @@ func VecCookbook78(B *mat.Dense, x *mat.VecDense, b *mat.VecDense, C *mat.Dense,
 	runtime.CheckVector("VecCookbook78", "d", d.Len(), k, "k")
 	ws := vecCookbook78Pool.Get().(*vecCookbook78Work)
 	defer vecCookbook78Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bPlusBx := runtime.Vec(&ws.bPlusBx, k)
 	// bPlusBx = b + B x
 	bRaw := b.RawVector()
@@ -5638,6 +5902,8 @@ func VecCookbook78Grad(B *mat.Dense, x *mat.VecDense, b *mat.VecDense, C *mat.De
 	}
 	ws := vecCookbook78GradPool.Get().(*vecCookbook78GradWork)
 	defer vecCookbook78GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bPlusBx := runtime.Vec(&ws.bPlusBx, k)
 	// bPlusBx = b + B x
 	bRaw := b.RawVector()
@@ -5731,6 +5997,8 @@ func VecXtBx(x *mat.VecDense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("VecXtBx", "B", BRows, BCols, k, k, "k", "k")
 	ws := vecXtBxPool.Get().(*vecXtBxWork)
 	defer vecXtBxPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	BRaw := B.RawMatrix()
 	Bx := runtime.Vec(&ws.Bx, k)
@@ -5771,6 +6039,8 @@ func VecXtBxGrad(x *mat.VecDense, B *mat.Dense, dx *mat.VecDense) float64 {
 	}
 	ws := vecXtBxGradPool.Get().(*vecXtBxGradWork)
 	defer vecXtBxGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	BRaw := B.RawMatrix()
 	Bx := runtime.Vec(&ws.Bx, k)
@@ -5842,6 +6112,8 @@ func VecBtXtDXc(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense) fl
 	runtime.CheckVector("VecBtXtDXc", "c", c.Len(), k, "k")
 	ws := vecBtXtDXcPool.Get().(*vecBtXtDXcWork)
 	defer vecBtXtDXcPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	DRaw := D.RawMatrix()
@@ -5907,6 +6179,8 @@ func VecBtXtDXcGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense
 	}
 	ws := vecBtXtDXcGradPool.Get().(*vecBtXtDXcGradWork)
 	defer vecBtXtDXcGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	DRaw := D.RawMatrix()
@@ -5998,6 +6272,8 @@ func VecCookbook83(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.Dense)
 	runtime.CheckMatrix("VecCookbook83", "D", DRows, DCols, k, k, "k", "k")
 	ws := vecCookbook83Pool.Get().(*vecCookbook83Work)
 	defer vecCookbook83Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
 	// cPlusXb = c + X b
 	cRaw := c.RawVector()
@@ -6061,6 +6337,8 @@ func VecCookbook83Grad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.De
 	}
 	ws := vecCookbook83GradPool.Get().(*vecCookbook83GradWork)
 	defer vecCookbook83GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
 	// cPlusXb = c + X b
 	cRaw := c.RawVector()
@@ -6133,6 +6411,8 @@ func VecXXtX(x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("VecXXtX", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
@@ -6159,6 +6439,8 @@ func VecXXtXJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("VecXXtXJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
@@ -6204,6 +6486,8 @@ func VecXXtXJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := vecXXtXJacobianPool.Get().(*vecXXtXJacobianWork)
 	defer vecXXtXJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx by one VecXXtXJVP per entry of x: dF = (dx' x + x' dx) x + (x' x) dx has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, k))
 	ws.dirX.Zero()
@@ -6243,6 +6527,8 @@ func TrAA(A *mat.Dense, dst *mat.Dense) {
 	}
 	ws := trAAPool.Get().(*trAAWork)
 	defer trAAPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	trA := 0.0
@@ -6305,6 +6591,8 @@ func TrAAJVP(A *mat.Dense, dA *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrAAJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dA", dA.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	dARaw := dA.RawMatrix()
 	trDA := 0.0
@@ -6361,6 +6649,8 @@ func TrAAJacobian(A *mat.Dense, JA *mat.Dense) {
 	}
 	ws := trAAJacobianPool.Get().(*trAAJacobianWork)
 	defer trAAJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA by one TrAAJVP per entry of A: dF = tr(dA) A + tr(A) dA has no structure to fill it from.
 	ws.dirA.SetRawMatrix(runtime.Mat(&ws.dirAData, k, k))
 	ws.dirA.Zero()
@@ -6383,6 +6673,8 @@ func TrX(X *mat.Dense) float64 {
 	k, XCols := X.Dims()
 	runtime.CheckDim("TrX", "X", k, "k")
 	runtime.CheckMatrix("TrX", "X", k, XCols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(X)
@@ -6421,6 +6713,8 @@ func TrXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXGradPool.Get().(*trXGradWork)
 	defer trXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(X)
@@ -6500,6 +6794,8 @@ func TrXA(X *mat.Dense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXA", "X", k, XCols, k, k, "k", "k")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("TrXA", "A", ARows, ACols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -6543,6 +6839,8 @@ func TrXAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrXAGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
 	// dX = A'
@@ -6626,6 +6924,8 @@ func TrAXB(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXB", "B", BRows, BCols, k, k, "k", "k")
 	ws := trAXBPool.Get().(*trAXBWork)
 	defer trAXBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AX := runtime.Mat(&ws.AX, k, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -6689,6 +6989,8 @@ func TrAXBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 
 	}
 	ws := trAXBGradPool.Get().(*trAXBGradWork)
 	defer trAXBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -6758,6 +7060,8 @@ func TrAXTB(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXTB", "B", BRows, BCols, k, k, "k", "k")
 	ws := trAXTBPool.Get().(*trAXTBWork)
 	defer trAXTBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXT := runtime.Mat(&ws.AXT, k, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -6821,6 +7125,8 @@ func TrAXTBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64
 	}
 	ws := trAXTBGradPool.Get().(*trAXTBGradWork)
 	defer trAXTBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	BRaw := B.RawMatrix()
 	ARaw := A.RawMatrix()
@@ -6887,6 +7193,8 @@ func TrXTA(X *mat.Dense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXTA", "A", ARows, ACols, k, k, "k", "k")
 	ws := trXTAPool.Get().(*trXTAWork)
 	defer trXTAPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -6963,6 +7271,8 @@ func TrXTAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXTAGradPool.Get().(*trXTAGradWork)
 	defer trXTAGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
 	// by trXTAGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
@@ -7057,6 +7367,8 @@ func TrAXT(A *mat.Dense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXT", "X", XRows, XCols, k, k, "k", "k")
 	ws := trAXTPool.Get().(*trAXTWork)
 	defer trAXTPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	f := 0.0
@@ -7133,6 +7445,8 @@ func TrAXTGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trAXTGradPool.Get().(*trAXTGradWork)
 	defer trAXTGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
 	// by trAXTGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
@@ -7213,6 +7527,8 @@ func TrXSq(X *mat.Dense) float64 {
 	k, XCols := X.Dims()
 	runtime.CheckDim("TrXSq", "X", k, "k")
 	runtime.CheckMatrix("TrXSq", "X", k, XCols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(X X)
@@ -7253,6 +7569,8 @@ func TrXSqGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrXSqGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dX = 2 X'
@@ -7335,6 +7653,8 @@ func TrXSqB(X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXSqB", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXSqBPool.Get().(*trXSqBWork)
 	defer trXSqBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XX := runtime.Mat(&ws.XX, k, k)
 	XRaw := X.RawMatrix()
 	// XX = X X
@@ -7393,6 +7713,8 @@ func TrXSqBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXSqBGradPool.Get().(*trXSqBGradWork)
 	defer trXSqBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = B' X' + X' B'
 	BRaw := B.RawMatrix()
@@ -7462,6 +7784,8 @@ func TrXXB(X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXXB", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXXBPool.Get().(*trXXBWork)
 	defer trXXBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XX := runtime.Mat(&ws.XX, k, k)
 	XRaw := X.RawMatrix()
 	// XX = X X
@@ -7520,6 +7844,8 @@ func TrXXBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXXBGradPool.Get().(*trXXBGradWork)
 	defer trXXBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = B' X' + X' B'
 	BRaw := B.RawMatrix()
@@ -7592,6 +7918,8 @@ func TrXtBX(X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXtBX", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXtBXPool.Get().(*trXtBXWork)
 	defer trXtBXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	BX := runtime.Mat(&ws.BX, k, k)
 	BRaw := B.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -7672,6 +8000,8 @@ func TrXtBXGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXtBXGradPool.Get().(*trXtBXGradWork)
 	defer trXtBXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
@@ -7744,6 +8074,8 @@ func TrBXXt(B *mat.Dense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrBXXt", "X", XRows, XCols, k, k, "k", "k")
 	ws := trBXXtPool.Get().(*trBXXtWork)
 	defer trBXXtPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	BX := runtime.Mat(&ws.BX, k, k)
 	BRaw := B.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -7824,6 +8156,8 @@ func TrBXXtGrad(B *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trBXXtGradPool.Get().(*trBXXtGradWork)
 	defer trBXXtGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
@@ -7894,6 +8228,8 @@ func TrXXtB(X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXXtB", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXXtBPool.Get().(*trXXtBWork)
 	defer trXXtBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XXT := runtime.Mat(&ws.XXT, k, k)
 	XRaw := X.RawMatrix()
 	// XXT = X X'
@@ -7953,6 +8289,8 @@ func TrXXtBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXXtBGradPool.Get().(*trXXtBGradWork)
 	defer trXXtBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
@@ -8025,6 +8363,8 @@ func TrXBXt(X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXBXt", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXBXtPool.Get().(*trXBXtWork)
 	defer trXBXtPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, k)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8105,6 +8445,8 @@ func TrXBXtGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXBXtGradPool.Get().(*trXBXtGradWork)
 	defer trXBXtGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
@@ -8175,6 +8517,8 @@ func TrBXtX(B *mat.Dense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrBXtX", "X", XRows, XCols, k, k, "k", "k")
 	ws := trBXtXPool.Get().(*trBXtXWork)
 	defer trBXtXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	BXT := runtime.Mat(&ws.BXT, k, k)
 	BRaw := B.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -8234,6 +8578,8 @@ func TrBXtXGrad(B *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trBXtXGradPool.Get().(*trBXtXGradWork)
 	defer trBXtXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
@@ -8306,6 +8652,8 @@ func TrXtXB(X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXtXB", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXtXBPool.Get().(*trXtXBWork)
 	defer trXtXBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, k)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8386,6 +8734,8 @@ func TrXtXBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXtXBGradPool.Get().(*trXtXBGradWork)
 	defer trXtXBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
@@ -8458,6 +8808,8 @@ func TrAXBX(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXBX", "B", BRows, BCols, k, k, "k", "k")
 	ws := trAXBXPool.Get().(*trAXBXWork)
 	defer trAXBXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXB := runtime.Mat(&ws.AXB, k, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -8523,6 +8875,8 @@ func TrAXBXGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64
 	}
 	ws := trAXBXGradPool.Get().(*trAXBXGradWork)
 	defer trAXBXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = A' X' B' + B' X' A'
 	ARaw := A.RawMatrix()
@@ -8593,6 +8947,8 @@ func TrXtX(X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXtX", "X", k, XCols, k, k, "k", "k")
 	ws := trXtXPool.Get().(*trXtXWork)
 	defer trXtXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(X' X)
@@ -8663,6 +9019,8 @@ func TrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXtXGradPool.Get().(*trXtXGradWork)
 	defer trXtXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dX = 2 X
@@ -8756,6 +9114,8 @@ func TrXXt(X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXXt", "X", k, XCols, k, k, "k", "k")
 	ws := trXXtPool.Get().(*trXXtWork)
 	defer trXXtPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(X X')
@@ -8826,6 +9186,8 @@ func TrXXtGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXXtGradPool.Get().(*trXXtGradWork)
 	defer trXXtGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dX = 2 X
@@ -8927,6 +9289,8 @@ func TrBtXtCXB(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrBtXtCXB", "C", CRows, CCols, k, k, "k", "k")
 	ws := trBtXtCXBPool.Get().(*trBtXtCXBWork)
 	defer trBtXtCXBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, k)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -9015,6 +9379,8 @@ func TrBtXtCXBGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) floa
 	}
 	ws := trBtXtCXBGradPool.Get().(*trBtXtCXBGradWork)
 	defer trBtXtCXBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
 	CRaw := C.RawMatrix()
@@ -9092,6 +9458,8 @@ func TrXtBXC(X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXtBXC", "C", CRows, CCols, k, k, "k", "k")
 	ws := trXtBXCPool.Get().(*trXtBXCWork)
 	defer trXtBXCPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	BXC := runtime.Mat(&ws.BXC, k, k)
 	BRaw := B.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -9178,6 +9546,8 @@ func TrXtBXCGrad(X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *mat.Dense) float6
 	}
 	ws := trXtBXCGradPool.Get().(*trXtBXCGradWork)
 	defer trXtBXCGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = B X C + B' X C'
 	BRaw := B.RawMatrix()
@@ -9255,6 +9625,8 @@ func TrAXBXtC(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXBXtC", "C", CRows, CCols, k, k, "k", "k")
 	ws := trAXBXtCPool.Get().(*trAXBXtCWork)
 	defer trAXBXtCPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXBXT := runtime.Mat(&ws.AXBXT, k, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -9329,6 +9701,8 @@ func TrAXBXtCGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *ma
 	}
 	ws := trAXBXtCGradPool.Get().(*trAXBXtCGradWork)
 	defer trAXBXtCGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = A' C' X B' + C A X B
 	ARaw := A.RawMatrix()
@@ -9411,6 +9785,8 @@ func TrAXBCSq(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXBCSq", "C", CRows, CCols, k, k, "k", "k")
 	ws := trAXBCSqPool.Get().(*trAXBCSqWork)
 	defer trAXBCSqPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	CPlusAXB := runtime.Mat(&ws.CPlusAXB, k, k)
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
@@ -9540,6 +9916,8 @@ func TrAXBCSqGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *ma
 	}
 	ws := trAXBCSqGradPool.Get().(*trAXBCSqGradWork)
 	defer trAXBCSqGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	CPlusAXB := runtime.Mat(&ws.CPlusAXB, k, k)
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
@@ -9666,6 +10044,8 @@ func TrKronAX(A *mat.Dense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrKronAX", "A", k, ACols, k, k, "k", "k")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("TrKronAX", "X", XRows, XCols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	XRaw := X.RawMatrix()
@@ -9711,6 +10091,8 @@ func TrKronAXGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trKronAXGradPool.Get().(*trKronAXGradWork)
 	defer trKronAXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	XRaw := X.RawMatrix()
@@ -9796,6 +10178,8 @@ func TrKronXX(X *mat.Dense) float64 {
 	k, XCols := X.Dims()
 	runtime.CheckDim("TrKronXX", "X", k, "k")
 	runtime.CheckMatrix("TrKronXX", "X", k, XCols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	trX := 0.0
 	// trX = tr(X)
@@ -9835,6 +10219,8 @@ func TrKronXXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trKronXXGradPool.Get().(*trKronXXGradWork)
 	defer trKronXXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	trX := 0.0
 	// trX = tr(X)
@@ -9928,6 +10314,8 @@ func TrXPow3(X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXPow3", "X", k, XCols, k, k, "k", "k")
 	ws := trXPow3Pool.Get().(*trXPow3Work)
 	defer trXPow3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XX := runtime.Mat(&ws.XX, k, k)
 	XRaw := X.RawMatrix()
 	// XX = X X
@@ -9983,6 +10371,8 @@ func TrXPow3Grad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXPow3GradPool.Get().(*trXPow3GradWork)
 	defer trXPow3GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dX = 3 X' X'
@@ -10049,6 +10439,8 @@ func TrAXPow3(A *mat.Dense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXPow3", "X", XRows, XCols, k, k, "k", "k")
 	ws := trAXPow3Pool.Get().(*trAXPow3Work)
 	defer trAXPow3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXX := runtime.Mat(&ws.AXX, k, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -10110,6 +10502,8 @@ func TrAXPow3Grad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trAXPow3GradPool.Get().(*trAXPow3GradWork)
 	defer trAXPow3GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = X' X' A' + (X' A' + A' X') X'
 	XRaw := X.RawMatrix()
@@ -10194,6 +10588,8 @@ func TrCookbook123(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrCookbook123", "C", CRows, CCols, k, k, "k", "k")
 	ws := trCookbook123Pool.Get().(*trCookbook123Work)
 	defer trCookbook123Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, k)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -10287,6 +10683,8 @@ func TrCookbook123Grad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) 
 	}
 	ws := trCookbook123GradPool.Get().(*trCookbook123GradWork)
 	defer trCookbook123GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = C X (B B' X' C' X + X' C' X B B')' + C' X (B B' X' C' X + X' C' X B B')
 	CRaw := C.RawMatrix()
@@ -10373,6 +10771,8 @@ func TrAXInvB(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXInvB", "B", BRows, BCols, k, k, "k", "k")
 	ws := trAXInvBPool.Get().(*trAXInvBWork)
 	defer trAXInvBPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AinvX := runtime.Mat(&ws.AinvX, k, k)
 	ARaw := A.RawMatrix()
 	// AinvX = A inv(X)
@@ -10444,6 +10844,8 @@ func TrAXInvBGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float
 	}
 	ws := trAXInvBGradPool.Get().(*trAXInvBGradWork)
 	defer trAXInvBGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -10527,6 +10929,8 @@ func TrCookbook125(X *mat.Dense, C *mat.Dense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("TrCookbook125", "A", ARows, ACols, k, k, "k", "k")
 	ws := trCookbook125Pool.Get().(*trCookbook125Work)
 	defer trCookbook125Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	inv := runtime.Mat(&ws.inv, k, k)
 	XTCX := runtime.Mat(&ws.XTCX, k, k)
 	XRaw := X.RawMatrix()
@@ -10600,6 +11004,8 @@ func TrCookbook125Grad(X *mat.Dense, C *mat.Dense, A *mat.Dense, dX *mat.Dense) 
 	}
 	ws := trCookbook125GradPool.Get().(*trCookbook125GradWork)
 	defer trCookbook125GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = -C' X inv(X' C X)' A' inv(X' C X)' - C X inv(X' C X) A inv(X' C X)
 	CRaw := C.RawMatrix()
@@ -10685,6 +11091,8 @@ func TrCookbook125Tall(X *mat.Dense, C *mat.SymDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("TrCookbook125Tall", "A", ARows, ACols, j, j, "j", "j")
 	ws := trCookbook125TallPool.Get().(*trCookbook125TallWork)
 	defer trCookbook125TallPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	inv := runtime.Mat(&ws.inv, j, j)
 	XTCX := runtime.Mat(&ws.XTCX, j, j)
 	XRaw := X.RawMatrix()
@@ -10758,6 +11166,8 @@ func TrCookbook125TallGrad(X *mat.Dense, C *mat.SymDense, A *mat.Dense, dX *mat.
 	}
 	ws := trCookbook125TallGradPool.Get().(*trCookbook125TallGradWork)
 	defer trCookbook125TallGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	CRaw := C.RawSymmetric()
 	XRaw := X.RawMatrix()
@@ -10866,6 +11276,8 @@ func TrCookbook126(X *mat.Dense, C *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrCookbook126", "B", BRows, BCols, k, k, "k", "k")
 	ws := trCookbook126Pool.Get().(*trCookbook126Work)
 	defer trCookbook126Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, k, k)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -10952,6 +11364,8 @@ func TrCookbook126Grad(X *mat.Dense, C *mat.Dense, B *mat.Dense, dX *mat.Dense) 
 	}
 	ws := trCookbook126GradPool.Get().(*trCookbook126GradWork)
 	defer trCookbook126GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, k, k)
 	inv := runtime.Mat(&ws.inv, k, k)
 	XTCX := runtime.Mat(&ws.XTCX, k, k)
@@ -11102,6 +11516,8 @@ func TrCookbook126Tall(X *mat.Dense, C *mat.SymDense, B *mat.SymDense) float64 {
 	runtime.CheckSymmetric("TrCookbook126Tall", "B", B.SymmetricDim(), k, "k")
 	ws := trCookbook126TallPool.Get().(*trCookbook126TallWork)
 	defer trCookbook126TallPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, j, k)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawSymmetric()
@@ -11186,6 +11602,8 @@ func TrCookbook126TallGrad(X *mat.Dense, C *mat.SymDense, B *mat.SymDense, dX *m
 	}
 	ws := trCookbook126TallGradPool.Get().(*trCookbook126TallGradWork)
 	defer trCookbook126TallGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, j, k)
 	inv := runtime.Mat(&ws.inv, j, j)
 	XTCX := runtime.Mat(&ws.XTCX, j, j)
@@ -11324,6 +11742,8 @@ func TrCookbook127(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense) float
 	runtime.CheckMatrix("TrCookbook127", "B", BRows, BCols, k, k, "k", "k")
 	ws := trCookbook127Pool.Get().(*trCookbook127Work)
 	defer trCookbook127Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, k, k)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -11453,6 +11873,8 @@ func TrCookbook127Grad(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense, d
 	}
 	ws := trCookbook127GradPool.Get().(*trCookbook127GradWork)
 	defer trCookbook127GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, k, k)
 	inv := runtime.Mat(&ws.inv, k, k)
 	tmp := runtime.Mat(&ws.tmp, k, k)
@@ -11643,6 +12065,8 @@ func TrCookbook127Tall(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense) f
 	runtime.CheckMatrix("TrCookbook127Tall", "B", BRows, BCols, k, k, "k", "k")
 	ws := trCookbook127TallPool.Get().(*trCookbook127TallWork)
 	defer trCookbook127TallPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, j, k)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -11774,6 +12198,8 @@ func TrCookbook127TallGrad(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dens
 	}
 	ws := trCookbook127TallGradPool.Get().(*trCookbook127TallGradWork)
 	defer trCookbook127TallGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, j, k)
 	inv := runtime.Mat(&ws.inv, j, j)
 	tmp := runtime.Mat(&ws.tmp, j, j)
@@ -11981,6 +12407,8 @@ func Complicated(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *m
 	runtime.CheckMatrix("Complicated", "D", DRows, DCols, k, k, "k", "k")
 	ws := complicatedPool.Get().(*complicatedWork)
 	defer complicatedPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = A X tmp2 + B' X' tmp3 B + 42 X B X' A' XPlusXT
@@ -12212,6 +12640,8 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	}
 	ws := complicatedGradPool.Get().(*complicatedGradWork)
 	defer complicatedGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = A X tmp2 + B' X' tmp3 B + 42 X B X' A' XPlusXT
@@ -12565,6 +12995,8 @@ func Mixed3TrA(A *mat.Dense) float64 {
 	k, ACols := A.Dims()
 	runtime.CheckDim("Mixed3TrA", "A", k, "k")
 	runtime.CheckMatrix("Mixed3TrA", "A", k, ACols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -12604,6 +13036,8 @@ func Mixed3TrAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := mixed3TrAGradPool.Get().(*mixed3TrAGradWork)
 	defer mixed3TrAGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -12682,6 +13116,8 @@ func MixedConstK(A *mat.Dense) float64 {
 	k, ACols := A.Dims()
 	runtime.CheckDim("MixedConstK", "A", k, "k")
 	runtime.CheckMatrix("MixedConstK", "A", k, ACols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := 0.0
 	// f = tr(eye(k))
 	for i := 0; i < k; i++ {
@@ -12707,6 +13143,8 @@ func MixedConstKGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("MixedConstKGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := 0.0
 	// f = tr(eye(k))
 	for i := 0; i < k; i++ {
@@ -12754,6 +13192,8 @@ func MixedTrASq(A *mat.Dense) float64 {
 	k, ACols := A.Dims()
 	runtime.CheckDim("MixedTrASq", "A", k, "k")
 	runtime.CheckMatrix("MixedTrASq", "A", k, ACols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -12793,6 +13233,8 @@ func MixedTrASqGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := mixedTrASqGradPool.Get().(*mixedTrASqGradWork)
 	defer mixedTrASqGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -12873,6 +13315,8 @@ func MixedTrTrAA(A *mat.Dense) float64 {
 	k, ACols := A.Dims()
 	runtime.CheckDim("MixedTrTrAA", "A", k, "k")
 	runtime.CheckMatrix("MixedTrTrAA", "A", k, ACols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -12912,6 +13356,8 @@ func MixedTrTrAAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := mixedTrTrAAGradPool.Get().(*mixedTrTrAAGradWork)
 	defer mixedTrTrAAGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -12992,6 +13438,8 @@ func MixedTrTrTrAAA(A *mat.Dense) float64 {
 	k, ACols := A.Dims()
 	runtime.CheckDim("MixedTrTrTrAAA", "A", k, "k")
 	runtime.CheckMatrix("MixedTrTrTrAAA", "A", k, ACols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -13031,6 +13479,8 @@ func MixedTrTrTrAAAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := mixedTrTrTrAAAGradPool.Get().(*mixedTrTrTrAAAGradWork)
 	defer mixedTrTrTrAAAGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -13112,6 +13562,8 @@ func NormInner(x *mat.VecDense, y *mat.VecDense) float64 {
 	k := x.Len()
 	runtime.CheckDim("NormInner", "x", k, "k")
 	runtime.CheckVector("NormInner", "y", y.Len(), k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -13135,6 +13587,8 @@ func NormInnerGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dx.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("NormInnerGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -13184,6 +13638,8 @@ func NormSqrtInner(x *mat.VecDense, y *mat.VecDense) float64 {
 	k := x.Len()
 	runtime.CheckDim("NormSqrtInner", "x", k, "k")
 	runtime.CheckVector("NormSqrtInner", "y", y.Len(), k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
@@ -13208,6 +13664,8 @@ func NormSqrtInnerGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense) float
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dx.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("NormSqrtInnerGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
@@ -13258,6 +13716,8 @@ func NormSqrtInnerUnpack(x2 []float64, y *mat.VecDense) (x *mat.VecDense) {
 func NormSqrtXtX(x *mat.VecDense) float64 {
 	k := x.Len()
 	runtime.CheckDim("NormSqrtXtX", "x", k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
 	f := math.Pow(xTx, 0.5)
@@ -13280,6 +13740,8 @@ func NormSqrtXtXGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("NormSqrtXtXGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
 	f := math.Pow(xTx, 0.5)
@@ -13331,6 +13793,8 @@ func NormSqrtCaxb(c *mat.VecDense, a *mat.VecDense, x *mat.VecDense, b *mat.VecD
 	runtime.CheckVector("NormSqrtCaxb", "a", a.Len(), k, "k")
 	runtime.CheckVector("NormSqrtCaxb", "x", x.Len(), k, "k")
 	runtime.CheckVector("NormSqrtCaxb", "b", b.Len(), k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawVector()
 	aRaw := a.RawVector()
 	cTa := blas64.Dot(cRaw, aRaw)
@@ -13368,6 +13832,8 @@ func NormSqrtCaxbGrad(c *mat.VecDense, a *mat.VecDense, x *mat.VecDense, b *mat.
 			runtime.VectorArg("b", b.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawVector()
 	aRaw := a.RawVector()
 	cTa := blas64.Dot(cRaw, aRaw)
@@ -13425,6 +13891,8 @@ func NormCbrtCaxb(c *mat.VecDense, a *mat.VecDense, x *mat.VecDense, b *mat.VecD
 	runtime.CheckVector("NormCbrtCaxb", "a", a.Len(), k, "k")
 	runtime.CheckVector("NormCbrtCaxb", "x", x.Len(), k, "k")
 	runtime.CheckVector("NormCbrtCaxb", "b", b.Len(), k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawVector()
 	aRaw := a.RawVector()
 	cTa := blas64.Dot(cRaw, aRaw)
@@ -13462,6 +13930,8 @@ func NormCbrtCaxbGrad(c *mat.VecDense, a *mat.VecDense, x *mat.VecDense, b *mat.
 			runtime.VectorArg("b", b.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawVector()
 	aRaw := a.RawVector()
 	cTa := blas64.Dot(cRaw, aRaw)
@@ -13531,6 +14001,8 @@ func NormSqrtAtXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("NormSqrtAtXb", "b", b.Len(), k, "k")
 	ws := normSqrtAtXbPool.Get().(*normSqrtAtXbWork)
 	defer normSqrtAtXbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -13576,6 +14048,8 @@ func NormSqrtAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	}
 	ws := normSqrtAtXbGradPool.Get().(*normSqrtAtXbGradWork)
 	defer normSqrtAtXbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -13680,6 +14154,8 @@ func NormDxSqrtYc(d *mat.VecDense, x *mat.VecDense, a *mat.VecDense, X *mat.Dens
 	runtime.CheckVector("NormDxSqrtYc", "c", c.Len(), k, "k")
 	ws := normDxSqrtYcPool.Get().(*normDxSqrtYcWork)
 	defer normDxSqrtYcPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dRaw := d.RawVector()
 	xRaw := x.RawVector()
 	dTx := blas64.Dot(dRaw, xRaw)
@@ -13748,6 +14224,8 @@ func NormDxSqrtYcGrad(d *mat.VecDense, x *mat.VecDense, a *mat.VecDense, X *mat.
 	}
 	ws := normDxSqrtYcGradPool.Get().(*normDxSqrtYcGradWork)
 	defer normDxSqrtYcGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dRaw := d.RawVector()
 	xRaw := x.RawVector()
 	dTx := blas64.Dot(dRaw, xRaw)
@@ -13857,6 +14335,8 @@ func NormSqrtTrXtX(X *mat.Dense) float64 {
 	runtime.CheckMatrix("NormSqrtTrXtX", "X", k, XCols, k, k, "k", "k")
 	ws := normSqrtTrXtXPool.Get().(*normSqrtTrXtXWork)
 	defer normSqrtTrXtXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X' X)
@@ -13930,6 +14410,8 @@ func NormSqrtTrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := normSqrtTrXtXGradPool.Get().(*normSqrtTrXtXGradWork)
 	defer normSqrtTrXtXGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X' X)
@@ -14050,6 +14532,8 @@ func ApplyTanX(x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ApplyTanX", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = tan(x)
@@ -14087,6 +14571,8 @@ func ApplyTanXJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	}
 	ws := applyTanXJVPPool.Get().(*applyTanXJVPWork)
 	defer applyTanXJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	f := runtime.Vec(&ws.f, k)
@@ -14132,6 +14618,8 @@ func ApplyTanXJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := applyTanXJacobianPool.Get().(*applyTanXJacobianWork)
 	defer applyTanXJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = dx .* (tan(x) .* tan(x) + 1)
 	jx.Zero()
 	tmp := runtime.Vec(&ws.tmp, k)
@@ -14160,6 +14648,8 @@ func ApplySinI2X(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ApplySinI2X", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = sin(i^2 x)
@@ -14184,6 +14674,8 @@ func ApplySinI2XDeriv(i float64, x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ApplySinI2XDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = 2 cos(i^2 x) .* (i x)
@@ -14208,6 +14700,8 @@ func ApplySinI2XJVP(i float64, x *mat.VecDense, di float64, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ApplySinI2XJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = 2 cos(i^2 x) .* ((i di) x)
@@ -14247,6 +14741,8 @@ func ApplySinI2XJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 	}
 	ws := applySinI2XJacobianPool.Get().(*applySinI2XJacobianWork)
 	defer applySinI2XJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji = dF/di = 2 cos(i^2 x) .* (i x)
 	ji.Zero()
 	tmp := runtime.Vec(&ws.tmp, k)
@@ -14289,6 +14785,8 @@ func ApplySinLogIAB(i float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := applySinLogIABPool.Get().(*applySinLogIABWork)
 	defer applySinLogIABPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	AB := runtime.Mat(&ws.AB, k, k)
 	ARaw := A.RawMatrix()
@@ -14363,6 +14861,8 @@ func ApplySinLogIABDeriv(i float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) 
 	}
 	ws := applySinLogIABDerivPool.Get().(*applySinLogIABDerivWork)
 	defer applySinLogIABDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	AB := runtime.Mat(&ws.AB, k, k)
 	ARaw := A.RawMatrix()
@@ -14412,6 +14912,8 @@ func ApplySinLogIABJVP(i float64, A *mat.Dense, B *mat.Dense, di float64, dst *m
 	}
 	ws := applySinLogIABJVPPool.Get().(*applySinLogIABJVPWork)
 	defer applySinLogIABJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	AB := runtime.Mat(&ws.AB, k, k)
 	ARaw := A.RawMatrix()
@@ -14463,6 +14965,8 @@ func ApplySinLogIABJacobian(i float64, A *mat.Dense, B *mat.Dense, Ji *mat.Dense
 	}
 	ws := applySinLogIABJacobianPool.Get().(*applySinLogIABJacobianWork)
 	defer applySinLogIABJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ji = dF/di = cos(log(i) A B) .* ((1 / i) A B)
 	ji.Zero()
 	AB := runtime.Mat(&ws.AB, k, k)
@@ -14511,6 +15015,8 @@ func ApplyAExpX(A *mat.Dense, x *mat.VecDense, dst *mat.VecDense) {
 	}
 	ws := applyAExpXPool.Get().(*applyAExpXWork)
 	defer applyAExpXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	ARaw := A.RawMatrix()
 	expX := runtime.Vec(&ws.expX, k)
@@ -14556,6 +15062,8 @@ func ApplyAExpXJVP(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense, dst *mat.Vec
 	}
 	ws := applyAExpXJVPPool.Get().(*applyAExpXJVPWork)
 	defer applyAExpXJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	ARaw := A.RawMatrix()
 	expXDx := runtime.Vec(&ws.expXDx, k)
@@ -14604,6 +15112,8 @@ func ApplyAExpXJacobian(A *mat.Dense, x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := applyAExpXJacobianPool.Get().(*applyAExpXJacobianWork)
 	defer applyAExpXJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx by one ApplyAExpXJVP per entry of x: dF = A (exp(x) .* dx) has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, k))
 	ws.dirX.Zero()
@@ -14641,6 +15151,8 @@ func ApplyXtAxKSinY(x *mat.VecDense, A *mat.Dense, y *mat.VecDense) float64 {
 	runtime.CheckVector("ApplyXtAxKSinY", "y", y.Len(), k, "k")
 	ws := applyXtAxKSinYPool.Get().(*applyXtAxKSinYWork)
 	defer applyXtAxKSinYPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, k)
@@ -14696,6 +15208,8 @@ func ApplyXtAxKSinYGrad(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, dx *mat.
 	}
 	ws := applyXtAxKSinYGradPool.Get().(*applyXtAxKSinYGradWork)
 	defer applyXtAxKSinYGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, k)
@@ -14778,6 +15292,8 @@ func ApplySinXtY(x *mat.VecDense, y *mat.VecDense) float64 {
 	runtime.CheckVector("ApplySinXtY", "y", y.Len(), k, "k")
 	ws := applySinXtYPool.Get().(*applySinXtYWork)
 	defer applySinXtYPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinX := runtime.Vec(&ws.sinX, k)
 	xRaw := x.RawVector()
 	// sinX = sin(x)
@@ -14818,6 +15334,8 @@ func ApplySinXtYGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense) float64
 	}
 	ws := applySinXtYGradPool.Get().(*applySinXtYGradWork)
 	defer applySinXtYGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinX := runtime.Vec(&ws.sinX, k)
 	xRaw := x.RawVector()
 	// sinX = sin(x)
@@ -14887,6 +15405,8 @@ func ApplySinAtXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("ApplySinAtXb", "b", b.Len(), k, "k")
 	ws := applySinAtXbPool.Get().(*applySinAtXbWork)
 	defer applySinAtXbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -14931,6 +15451,8 @@ func ApplySinAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	}
 	ws := applySinAtXbGradPool.Get().(*applySinAtXbGradWork)
 	defer applySinAtXbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -15000,6 +15522,8 @@ func ApplyAtSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("ApplyAtSinXb", "b", b.Len(), k, "k")
 	ws := applyAtSinXbPool.Get().(*applyAtSinXbWork)
 	defer applyAtSinXbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
@@ -15079,6 +15603,8 @@ func ApplyAtSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	}
 	ws := applyAtSinXbGradPool.Get().(*applyAtSinXbGradWork)
 	defer applyAtSinXbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
@@ -15219,6 +15745,8 @@ func ApplyAtSinAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	runtime.CheckVector("ApplyAtSinAXBb", "b", b.Len(), k, "k")
 	ws := applyAtSinAXBbPool.Get().(*applyAtSinAXBbWork)
 	defer applyAtSinAXBbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	AXB := runtime.Mat(&ws.AXB, k, k)
 	ARaw := A.RawMatrix()
@@ -15321,6 +15849,8 @@ func ApplyAtSinAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	}
 	ws := applyAtSinAXBbGradPool.Get().(*applyAtSinAXBbGradWork)
 	defer applyAtSinAXBbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	sinAXB := runtime.Mat(&ws.sinAXB, k, k)
 	AXB := runtime.Mat(&ws.AXB, k, k)
@@ -15483,6 +16013,8 @@ func ApplyAtSinAXbbT(a *mat.VecDense, A *mat.Dense, X *mat.Dense, b *mat.VecDens
 	}
 	ws := applyAtSinAXbbTPool.Get().(*applyAtSinAXbbTWork)
 	defer applyAtSinAXbbTPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -15560,6 +16092,8 @@ func ApplyAtSinAXbbTJVP(a *mat.VecDense, A *mat.Dense, X *mat.Dense, b *mat.VecD
 	}
 	ws := applyAtSinAXbbTJVPPool.Get().(*applyAtSinAXbbTJVPWork)
 	defer applyAtSinAXbbTJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -15641,6 +16175,8 @@ func ApplyAtSinAXbbTJacobian(a *mat.VecDense, A *mat.Dense, X *mat.Dense, b *mat
 	}
 	ws := applyAtSinAXbbTJacobianPool.Get().(*applyAtSinAXbbTJacobianWork)
 	defer applyAtSinAXbbTJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX by one ApplyAtSinAXbbTJVP per entry of X: dF = (a' (A dX b .* cos(A X b))) b' has no structure to fill it from.
 	ws.dirX.SetRawMatrix(runtime.Mat(&ws.dirXData, k, k))
 	ws.dirX.Zero()
@@ -15685,6 +16221,8 @@ func ApplyAtASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	runtime.CheckVector("ApplyAtASinXBb", "b", b.Len(), k, "k")
 	ws := applyAtASinXBbPool.Get().(*applyAtASinXBbWork)
 	defer applyAtASinXBbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
 	sinX := runtime.Mat(&ws.sinX, k, k)
@@ -15791,6 +16329,8 @@ func ApplyAtASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	}
 	ws := applyAtASinXBbGradPool.Get().(*applyAtASinXBbGradWork)
 	defer applyAtASinXBbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
 	sinX := runtime.Mat(&ws.sinX, k, k)
@@ -15948,6 +16488,8 @@ func ApplyAtLogASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 	runtime.CheckVector("ApplyAtLogASinXBb", "b", b.Len(), k, "k")
 	ws := applyAtLogASinXBbPool.Get().(*applyAtLogASinXBbWork)
 	defer applyAtLogASinXBbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	AsinXB := runtime.Mat(&ws.AsinXB, k, k)
 	ARaw := A.RawMatrix()
@@ -16056,6 +16598,8 @@ func ApplyAtLogASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.D
 	}
 	ws := applyAtLogASinXBbGradPool.Get().(*applyAtLogASinXBbGradWork)
 	defer applyAtLogASinXBbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	AsinXB := runtime.Mat(&ws.AsinXB, k, k)
@@ -16241,6 +16785,8 @@ func ApplyAtLogSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("ApplyAtLogSinXb", "b", b.Len(), k, "k")
 	ws := applyAtLogSinXbPool.Get().(*applyAtLogSinXbWork)
 	defer applyAtLogSinXbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	logSinX := runtime.Mat(&ws.logSinX, k, k)
 	XRaw := X.RawMatrix()
@@ -16321,6 +16867,8 @@ func ApplyAtLogSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat
 	}
 	ws := applyAtLogSinXbGradPool.Get().(*applyAtLogSinXbGradWork)
 	defer applyAtLogSinXbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	logSinX := runtime.Mat(&ws.logSinX, k, k)
 	sinX := runtime.Mat(&ws.sinX, k, k)
@@ -16458,6 +17006,8 @@ func HadAXB(a *mat.VecDense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense
 		!runtime.Apart(dst.RawVector().Data, b.RawVector().Data) {
 		runtime.CheckNoAlias("HadAXB", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	bRaw := b.RawVector()
 	aRaw := a.RawVector()
@@ -16495,6 +17045,8 @@ func HadAXBJVP(a *mat.VecDense, x *mat.VecDense, b *mat.VecDense, dx *mat.VecDen
 			runtime.VectorArg("dx", dx.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	bRaw := b.RawVector()
 	aRaw := a.RawVector()
@@ -16541,6 +17093,8 @@ func HadAXBJacobian(a *mat.VecDense, x *mat.VecDense, b *mat.VecDense, Jx *mat.D
 	}
 	ws := hadAXBJacobianPool.Get().(*hadAXBJacobianWork)
 	defer hadAXBJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = b .* (a .* dx)
 	jx.Zero()
 	aB := runtime.Vec(&ws.aB, k)
@@ -16582,6 +17136,8 @@ func HadAtAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat
 	runtime.CheckVector("HadAtAXBb", "b", b.Len(), k, "k")
 	ws := hadAtAXBbPool.Get().(*hadAtAXBbWork)
 	defer hadAtAXBbPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	BAX := runtime.Mat(&ws.BAX, k, k)
 	BRaw := B.RawMatrix()
@@ -16681,6 +17237,8 @@ func HadAtAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	}
 	ws := hadAtAXBbGradPool.Get().(*hadAtAXBbGradWork)
 	defer hadAtAXBbGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	BAX := runtime.Mat(&ws.BAX, k, k)
 	BRaw := B.RawMatrix()
@@ -16816,6 +17374,8 @@ func HadPow2(x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("HadPow2", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = x .^ 2
@@ -16841,6 +17401,8 @@ func HadPow2JVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("HadPow2JVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dxRaw := dx.RawVector()
@@ -16882,6 +17444,8 @@ func HadPow2Jacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := hadPow2JacobianPool.Get().(*hadPow2JacobianWork)
 	defer hadPow2JacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = 2 x .* dx
 	jx.Zero()
 	tmp := runtime.Vec(&ws.tmp, k)
@@ -16907,6 +17471,8 @@ func HadPow2T(x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("HadPow2T", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -16936,6 +17502,8 @@ func HadPow2TJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("HadPow2TJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -16982,6 +17550,8 @@ func HadPow2TJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := hadPow2TJacobianPool.Get().(*hadPow2TJacobianWork)
 	defer hadPow2TJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx by one HadPow2TJVP per entry of x: dF = 2 x' .* dx' has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, k))
 	ws.dirX.Zero()
@@ -17009,6 +17579,8 @@ func HadPowHalf(x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("HadPowHalf", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	// dst = x .^ 0.5
@@ -17034,6 +17606,8 @@ func HadPowHalfJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("HadPowHalfJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
@@ -17075,6 +17649,8 @@ func HadPowHalfJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := hadPowHalfJacobianPool.Get().(*hadPowHalfJacobianWork)
 	defer hadPowHalfJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = 0.5 dx .* x .^ (-0.5)
 	jx.Zero()
 	tmp := runtime.Vec(&ws.tmp, k)
@@ -17109,6 +17685,8 @@ func HadPowAtXb2(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("HadPowAtXb2", "b", b.Len(), k, "k")
 	ws := hadPowAtXb2Pool.Get().(*hadPowAtXb2Work)
 	defer hadPowAtXb2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -17154,6 +17732,8 @@ func HadPowAtXb2Grad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Den
 	}
 	ws := hadPowAtXb2GradPool.Get().(*hadPowAtXb2GradWork)
 	defer hadPowAtXb2GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -17254,6 +17834,8 @@ func HadPowAtXbHalf(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("HadPowAtXbHalf", "b", b.Len(), k, "k")
 	ws := hadPowAtXbHalfPool.Get().(*hadPowAtXbHalfWork)
 	defer hadPowAtXbHalfPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -17299,6 +17881,8 @@ func HadPowAtXbHalfGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.
 	}
 	ws := hadPowAtXbHalfGradPool.Get().(*hadPowAtXbHalfGradWork)
 	defer hadPowAtXbHalfGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
@@ -17397,6 +17981,8 @@ func Issue24021(E *mat.Dense) float64 {
 	runtime.CheckMatrix("Issue24021", "E", ERows, ECols, 3, 3, "3", "3")
 	ws := issue24021Pool.Get().(*issue24021Work)
 	defer issue24021Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ERaw := E.RawMatrix()
 	trE := 0.0
 	// trE = tr(E)
@@ -17470,6 +18056,8 @@ func Issue24021Grad(E *mat.Dense, dE *mat.Dense) float64 {
 	}
 	ws := issue24021GradPool.Get().(*issue24021GradWork)
 	defer issue24021GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dERaw := dE.RawMatrix()
 	ERaw := E.RawMatrix()
 	trE := 0.0
@@ -17567,6 +18155,8 @@ func StackOverflow(x *mat.VecDense, m1 *mat.Dense, m3 *mat.VecDense) float64 {
 	runtime.CheckVector("StackOverflow", "m3", m3.Len(), 2, "2")
 	ws := stackOverflowPool.Get().(*stackOverflowWork)
 	defer stackOverflowPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	m1Raw := m1.RawMatrix()
 	m1x := runtime.Vec(&ws.m1x, 2)
@@ -17612,6 +18202,8 @@ func StackOverflowGrad(x *mat.VecDense, m1 *mat.Dense, m3 *mat.VecDense, dx *mat
 	}
 	ws := stackOverflowGradPool.Get().(*stackOverflowGradWork)
 	defer stackOverflowGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	m1Raw := m1.RawMatrix()
 	m1x := runtime.Vec(&ws.m1x, 2)
@@ -17671,6 +18263,8 @@ func StackOverflowUnpack(x2 []float64, m1 *mat.Dense, m3 *mat.VecDense) (x *mat.
 func Issue25118TrMinus1(F *mat.Dense) float64 {
 	FRows, FCols := F.Dims()
 	runtime.CheckMatrix("Issue25118TrMinus1", "F", FRows, FCols, 3, 3, "3", "3")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	FRaw := F.RawMatrix()
 	trF := 0.0
 	// trF = tr(F)
@@ -17709,6 +18303,8 @@ func Issue25118TrMinus1Grad(F *mat.Dense, dF *mat.Dense) float64 {
 	}
 	ws := issue25118TrMinus1GradPool.Get().(*issue25118TrMinus1GradWork)
 	defer issue25118TrMinus1GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	FRaw := F.RawMatrix()
 	trF := 0.0
 	// trF = tr(F)
@@ -17797,6 +18393,8 @@ func Issue25118TrFtFMinus3(F *mat.Dense) float64 {
 	runtime.CheckMatrix("Issue25118TrFtFMinus3", "F", FRows, FCols, 3, 3, "3", "3")
 	ws := issue25118TrFtFMinus3Pool.Get().(*issue25118TrFtFMinus3Work)
 	defer issue25118TrFtFMinus3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	FRaw := F.RawMatrix()
 	tr := 0.0
 	// tr = tr(F' F)
@@ -17868,6 +18466,8 @@ func Issue25118TrFtFMinus3Grad(F *mat.Dense, dF *mat.Dense) float64 {
 	}
 	ws := issue25118TrFtFMinus3GradPool.Get().(*issue25118TrFtFMinus3GradWork)
 	defer issue25118TrFtFMinus3GradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	FRaw := F.RawMatrix()
 	tr := 0.0
 	// tr = tr(F' F)
@@ -17988,6 +18588,8 @@ func Issue24725M(x *mat.VecDense, m float64) float64 {
 	runtime.CheckDim("Issue24725M", "x", N, "N")
 	ws := issue24725MPool.Get().(*issue24725MWork)
 	defer issue24725MPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xMinusM := runtime.Vec(&ws.xMinusM, N)
 	xRaw := x.RawVector()
 	// xMinusM = x - m
@@ -18025,6 +18627,8 @@ func Issue24725MGrad(x *mat.VecDense, m float64, dm *float64) float64 {
 	}
 	ws := issue24725MGradPool.Get().(*issue24725MGradWork)
 	defer issue24725MGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xMinusM := runtime.Vec(&ws.xMinusM, N)
 	xRaw := x.RawVector()
 	// xMinusM = x - m
@@ -18064,6 +18668,8 @@ func Issue24725MDeriv(x *mat.VecDense, m float64) float64 {
 	runtime.CheckDim("Issue24725MDeriv", "x", N, "N")
 	ws := issue24725MDerivPool.Get().(*issue24725MDerivWork)
 	defer issue24725MDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xMinusM := runtime.Vec(&ws.xMinusM, N)
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, N)
@@ -18121,6 +18727,8 @@ func Issue24725W(x *mat.VecDense, w *mat.VecDense, b float64) float64 {
 	N := x.Len()
 	runtime.CheckDim("Issue24725W", "x", N, "N")
 	runtime.CheckVector("Issue24725W", "w", w.Len(), N, "N")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	wRaw := w.RawVector()
 	xTw := blas64.Dot(xRaw, wRaw)
@@ -18145,6 +18753,8 @@ func Issue24725WGrad(x *mat.VecDense, w *mat.VecDense, b float64, dw *mat.VecDen
 	if !runtime.Apart(dw.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
 		runtime.CheckNoAlias("Issue24725WGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	wRaw := w.RawVector()
 	xTw := blas64.Dot(xRaw, wRaw)
@@ -18194,6 +18804,8 @@ func Issue24725WUnpack(x2 []float64, x *mat.VecDense, b float64) (w *mat.VecDens
 func Issue23492Tr(A *mat.Dense) float64 {
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Issue23492Tr", "A", ARows, ACols, 3, 3, "3", "3")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -18231,6 +18843,8 @@ func Issue23492TrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := issue23492TrGradPool.Get().(*issue23492TrGradWork)
 	defer issue23492TrGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -18303,6 +18917,8 @@ func Issue23492TrUnpack(x []float64) (A *mat.Dense) {
 func Issue23492TrSq(A *mat.Dense) float64 {
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Issue23492TrSq", "A", ARows, ACols, 3, 3, "3", "3")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -18348,6 +18964,8 @@ func Issue23492TrSqGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("Issue23492TrSqGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -18451,6 +19069,8 @@ func Issue23364(x float64, F *mat.Dense, dst *mat.Dense) {
 	}
 	ws := issue23364Pool.Get().(*issue23364Work)
 	defer issue23364Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	FF := runtime.Mat(&ws.FF, 3, 3)
 	FRaw := F.RawMatrix()
@@ -18519,6 +19139,8 @@ func Issue23364Deriv(x float64, F *mat.Dense, dst *mat.Dense) {
 	}
 	ws := issue23364DerivPool.Get().(*issue23364DerivWork)
 	defer issue23364DerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	FF := runtime.Mat(&ws.FF, 3, 3)
 	FRaw := F.RawMatrix()
@@ -18563,6 +19185,8 @@ func Issue23364JVP(x float64, F *mat.Dense, dx float64, dst *mat.Dense) {
 	}
 	ws := issue23364JVPPool.Get().(*issue23364JVPWork)
 	defer issue23364JVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	FF := runtime.Mat(&ws.FF, 3, 3)
 	FRaw := F.RawMatrix()
@@ -18610,6 +19234,8 @@ func Issue23364Jacobian(x float64, F *mat.Dense, Jx *mat.Dense) {
 	}
 	ws := issue23364JacobianPool.Get().(*issue23364JacobianWork)
 	defer issue23364JacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx = dF/dx = 2 x F F
 	jx.Zero()
 	FF := runtime.Mat(&ws.FF, 3, 3)
@@ -18647,6 +19273,8 @@ func Issue21597(b *mat.VecDense, F *mat.Dense, c *mat.VecDense, dst *mat.VecDens
 		!runtime.Apart(dst.RawVector().Data, c.RawVector().Data) {
 		runtime.CheckNoAlias("Issue21597", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.MatrixArg("F", F.RawMatrix()), runtime.VectorArg("c", c.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	// dst = b - F c
 	bRaw := b.RawVector()
@@ -18687,6 +19315,8 @@ func Issue21597JVP(b *mat.VecDense, F *mat.Dense, c *mat.VecDense, db *mat.VecDe
 			runtime.VectorArg("db", db.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dbRaw := db.RawVector()
 	for i := 0; i < 3; i++ {
@@ -18718,6 +19348,8 @@ func Issue21597Jacobian(b *mat.VecDense, F *mat.Dense, c *mat.VecDense, Jb *mat.
 		!runtime.Apart(Jb.RawMatrix().Data, c.RawVector().Data) {
 		runtime.CheckNoAlias("Issue21597Jacobian", []runtime.Arg{runtime.MatrixArg("Jb", Jb.RawMatrix())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.MatrixArg("F", F.RawMatrix()), runtime.VectorArg("c", c.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jb from the structure of dF = db
 	jb.Zero()
 	jb.AddProduct(1, runtime.Identity, runtime.Identity, false)
@@ -18731,6 +19363,8 @@ func Issue21597Jacobian(b *mat.VecDense, F *mat.Dense, c *mat.VecDense, Jb *mat.
 func Issue23931InvTr(F *mat.Dense) float64 {
 	FRows, FCols := F.Dims()
 	runtime.CheckMatrix("Issue23931InvTr", "F", FRows, FCols, 3, 3, "3", "3")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	FRaw := F.RawMatrix()
 	trF := 0.0
 	// trF = tr(F)
@@ -18769,6 +19403,8 @@ func Issue23931InvTrGrad(F *mat.Dense, dF *mat.Dense) float64 {
 	}
 	ws := issue23931InvTrGradPool.Get().(*issue23931InvTrGradWork)
 	defer issue23931InvTrGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	FRaw := F.RawMatrix()
 	trF := 0.0
 	// trF = tr(F)
@@ -18853,6 +19489,8 @@ func Issue23931XOverTr(x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("Issue23931XOverTr", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
@@ -18880,6 +19518,8 @@ func Issue23931XOverTrJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) 
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("Issue23931XOverTrJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
@@ -18925,6 +19565,8 @@ func Issue23931XOverTrJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := issue23931XOverTrJacobianPool.Get().(*issue23931XOverTrJacobianWork)
 	defer issue23931XOverTrJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx by one Issue23931XOverTrJVP per entry of x: dF = dx / (x' x) - (dx' x + x' dx) x / (x' x) / (x' x) has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, d))
 	ws.dirX.Zero()
@@ -18964,6 +19606,8 @@ func Issue15651(X *mat.Dense, dst *mat.Dense) {
 	}
 	ws := issue15651Pool.Get().(*issue15651Work)
 	defer issue15651Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dst = X X
@@ -19000,6 +19644,8 @@ func Issue15651JVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	}
 	ws := issue15651JVPPool.Get().(*issue15651JVPWork)
 	defer issue15651JVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = dX X + X dX
 	dXRaw := dX.RawMatrix()
@@ -19031,6 +19677,8 @@ func Issue15651Jacobian(X *mat.Dense, JX *mat.Dense) {
 	if !runtime.Apart(JX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("Issue15651Jacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX from the structure of dF = dX X + X dX
 	jX.Zero()
 	XRaw := X.RawMatrix()
@@ -19059,6 +19707,8 @@ func MatPowDiag(m float64, dst *mat.Dense) {
 	runtime.DestMatrix("MatPowDiag", "dst", dst, 2, 2, "2", "2")
 	ws := matPowDiagPool.Get().(*matPowDiagWork)
 	defer matPowDiagPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = m m eye(2)
 	// by matPowDiagLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
@@ -19102,6 +19752,8 @@ func (loop *matPowDiagLoop) RunPart(part int) {
 // shares memory with an input.
 func MatPowDiagDeriv(m float64, dst *mat.Dense) {
 	runtime.DestMatrix("MatPowDiagDeriv", "dst", dst, 2, 2, "2", "2")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = 2 m eye(2)
 	for i := 0; i < 2; i++ {
@@ -19123,6 +19775,8 @@ func MatPowDiagDeriv(m float64, dst *mat.Dense) {
 // shares memory with an input.
 func MatPowDiagJVP(m float64, dm float64, dst *mat.Dense) {
 	runtime.DestMatrix("MatPowDiagJVP", "dst", dst, 2, 2, "2", "2")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = dm m eye(2) + m dm eye(2)
 	for i := 0; i < 2; i++ {
@@ -19159,6 +19813,8 @@ func MatPowDiagJacobian(m float64, Jm *mat.Dense) {
 	jm := runtime.NewJacobian("MatPowDiagJacobian", "Jm", Jm, 2, 2, 1, 1, false)
 	ws := matPowDiagJacobianPool.Get().(*matPowDiagJacobianWork)
 	defer matPowDiagJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jm = dF/dm = 2 m eye(2)
 	jm.Zero()
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
@@ -19202,6 +19858,8 @@ func MatPowCube(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *mat.D
 	}
 	ws := matPowCubePool.Get().(*matPowCubeWork)
 	defer matPowCubePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
 	E01Raw := E01.RawMatrix()
@@ -19282,6 +19940,8 @@ func MatPowCubeDeriv(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *
 	}
 	ws := matPowCubeDerivPool.Get().(*matPowCubeDerivWork)
 	defer matPowCubeDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = (m E01 + n E10) (m E01 + n E10) E01 + ((m E01 + n E10) E01 + E01 (m E01 + n E10)) (m E01 + n E10)
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
@@ -19344,6 +20004,8 @@ func MatPowCubeJVP(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dm floa
 	}
 	ws := matPowCubeJVPPool.Get().(*matPowCubeJVPWork)
 	defer matPowCubeJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = dm tmp tmp E01 + tmp2 tmp
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
@@ -19409,6 +20071,8 @@ func MatPowCubeJacobian(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, Jm
 	}
 	ws := matPowCubeJacobianPool.Get().(*matPowCubeJacobianWork)
 	defer matPowCubeJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jm = dF/dm = (m E01 + n E10) (m E01 + n E10) E01 + ((m E01 + n E10) E01 + E01 (m E01 + n E10)) (m E01 + n E10)
 	jm.Zero()
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
@@ -19469,6 +20133,8 @@ func MatPowInv(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *mat.De
 	}
 	ws := matPowInvPool.Get().(*matPowInvWork)
 	defer matPowInvPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
 	E01Raw := E01.RawMatrix()
@@ -19548,6 +20214,8 @@ func MatPowInvDeriv(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *m
 	}
 	ws := matPowInvDerivPool.Get().(*matPowInvDerivWork)
 	defer matPowInvDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	f := runtime.Mat(&ws.f, 2, 2)
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
@@ -19605,6 +20273,8 @@ func MatPowInvJVP(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dm float
 	}
 	ws := matPowInvJVPPool.Get().(*matPowInvJVPWork)
 	defer matPowInvJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	prod := runtime.Mat(&ws.prod, 2, 2)
 	f := runtime.Mat(&ws.f, 2, 2)
@@ -19673,6 +20343,8 @@ func MatPowInvJacobian(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, Jm 
 	}
 	ws := matPowInvJacobianPool.Get().(*matPowInvJacobianWork)
 	defer matPowInvJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jm = dF/dm = -(inv(m E01 + n E10) E01 inv(m E01 + n E10))
 	jm.Zero()
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
@@ -19727,6 +20399,8 @@ func ByElementXPlusAY(X *mat.Dense, a float64, Y *mat.Dense, dst *mat.Dense) {
 	}
 	ws := byElementXPlusAYPool.Get().(*byElementXPlusAYWork)
 	defer byElementXPlusAYPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
@@ -19785,6 +20459,8 @@ func ByElementXPlusAYDeriv(X *mat.Dense, a float64, Y *mat.Dense, dst *mat.Dense
 	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, Y.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByElementXPlusAYDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	YRaw := Y.RawMatrix()
 	for i := 0; i < 2; i++ {
@@ -19815,6 +20491,8 @@ func ByElementXPlusAYJVP(X *mat.Dense, a float64, Y *mat.Dense, da float64, dst 
 	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, Y.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByElementXPlusAYJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	YRaw := Y.RawMatrix()
 	// dst = da Y
@@ -19848,6 +20526,8 @@ func ByElementXPlusAYJacobian(X *mat.Dense, a float64, Y *mat.Dense, Ja *mat.Den
 	if !runtime.Apart(Ja.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(Ja.RawMatrix().Data, Y.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByElementXPlusAYJacobian", []runtime.Arg{runtime.MatrixArg("Ja", Ja.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Ja = dF/da = Y
 	ja.Zero()
 	YRaw := Y.RawMatrix()
@@ -19869,6 +20549,8 @@ func ArrayDiagX(X *mat.Dense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("ArrayDiagX", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	XRaw := X.RawMatrix()
 	// dst = diag(X)
@@ -19896,6 +20578,8 @@ func ArrayDiagXJVP(X *mat.Dense, dX *mat.Dense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawVector().Data, dX.RawMatrix().Data) {
 		runtime.CheckNoAlias("ArrayDiagXJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dXRaw := dX.RawMatrix()
 	// dst = diag(dX)
@@ -19938,6 +20622,8 @@ func ArrayDiagXJacobian(X *mat.Dense, JX *mat.Dense) {
 	}
 	ws := arrayDiagXJacobianPool.Get().(*arrayDiagXJacobianWork)
 	defer arrayDiagXJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX by one ArrayDiagXJVP per entry of X: dF = diag(dX) has no structure to fill it from.
 	ws.dirX.SetRawMatrix(runtime.Mat(&ws.dirXData, k, k))
 	ws.dirX.Zero()
@@ -19978,6 +20664,8 @@ func ArraySinX(X *mat.Dense, dst *mat.Dense) {
 	}
 	ws := arraySinXPool.Get().(*arraySinXWork)
 	defer arraySinXPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dst = sin(X)
@@ -20033,6 +20721,8 @@ func ArraySinXJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) {
 		runtime.CheckNoAlias("ArraySinXJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -20080,6 +20770,8 @@ func ArraySinXJacobian(X *mat.Dense, JX *mat.Dense) {
 	}
 	ws := arraySinXJacobianPool.Get().(*arraySinXJacobianWork)
 	defer arraySinXJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX from the structure of dF = dX .* cos(X)
 	jX.Zero()
 	cosX := runtime.Mat(&ws.cosX, k, k)
@@ -20136,6 +20828,8 @@ func ArrayCommonMatrix(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *mat.Dense
 	}
 	ws := arrayCommonMatrixPool.Get().(*arrayCommonMatrixWork)
 	defer arrayCommonMatrixPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	E00Raw := E00.RawMatrix()
 	E01Raw := E01.RawMatrix()
@@ -20214,6 +20908,8 @@ func ArrayCommonMatrixDeriv(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *mat.
 			runtime.MatrixArg("E11", E11.RawMatrix()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	E00Raw := E00.RawMatrix()
 	E11Raw := E11.RawMatrix()
@@ -20263,6 +20959,8 @@ func ArrayCommonMatrixJVP(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *mat.De
 			runtime.MatrixArg("E11", E11.RawMatrix()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	E00Raw := E00.RawMatrix()
 	E01Raw := E01.RawMatrix()
@@ -20326,6 +21024,8 @@ func ArrayCommonMatrixJacobian(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *m
 	}
 	ws := arrayCommonMatrixJacobianPool.Get().(*arrayCommonMatrixJacobianWork)
 	defer arrayCommonMatrixJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jt = dF/dt = E00 + exp(t) E11 + 2 t E01 + cos(t) E10
 	jt.Zero()
 	tmp := runtime.Mat(&ws.tmp, 2, 2)
@@ -20368,6 +21068,8 @@ func DetXSym(X *mat.SymDense) float64 {
 	runtime.CheckDim("DetXSym", "X", k, "k")
 	ws := detXSymPool.Get().(*detXSymWork)
 	defer detXSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawSymmetric()
 	XFull := runtime.Mat(&ws.XFull, k, k)
 	runtime.SymmetricToGeneral(XFull, XRaw)
@@ -20409,6 +21111,8 @@ func DetXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	}
 	ws := detXSymGradPool.Get().(*detXSymGradWork)
 	defer detXSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawSymmetric()
 	XFull := runtime.Mat(&ws.XFull, k, k)
 	runtime.SymmetricToGeneral(XFull, XRaw)
@@ -20474,6 +21178,8 @@ func LogDetXSym(X *mat.SymDense) float64 {
 	runtime.CheckDim("LogDetXSym", "X", k, "k")
 	ws := logDetXSymPool.Get().(*logDetXSymWork)
 	defer logDetXSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholX.Factorize(X.RawSymmetric())
 	detX := ws.cholX.Det()
 	f := math.Log(detX)
@@ -20513,6 +21219,8 @@ func LogDetXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	}
 	ws := logDetXSymGradPool.Get().(*logDetXSymGradWork)
 	defer logDetXSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholX.Factorize(X.RawSymmetric())
 	detX := ws.cholX.Det()
 	f := math.Log(detX)
@@ -20583,6 +21291,8 @@ func InvBilinearSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("InvBilinearSym", "b", b.Len(), k, "k")
 	ws := invBilinearSymPool.Get().(*invBilinearSymWork)
 	defer invBilinearSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	invXb := runtime.Vec(&ws.invXb, k)
@@ -20636,6 +21346,8 @@ func InvBilinearSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *m
 	}
 	ws := invBilinearSymGradPool.Get().(*invBilinearSymGradWork)
 	defer invBilinearSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	invX := runtime.Mat(&ws.invX, k, k)
 	XRaw := X.RawSymmetric()
@@ -20726,6 +21438,8 @@ func TrAInvXBSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAInvXBSym", "B", BRows, BCols, k, k, "k", "k")
 	ws := trAInvXBSymPool.Get().(*trAInvXBSymWork)
 	defer trAInvXBSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AinvX := runtime.Mat(&ws.AinvX, k, k)
 	ARaw := A.RawMatrix()
 	// AinvX = A inv(X)
@@ -20802,6 +21516,8 @@ func TrAInvXBSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, dX *mat.SymDen
 	}
 	ws := trAInvXBSymGradPool.Get().(*trAInvXBSymGradWork)
 	defer trAInvXBSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	invX := runtime.Mat(&ws.invX, k, k)
 	XRaw := X.RawSymmetric()
@@ -20891,6 +21607,8 @@ func TrInvXPlusASym(X *mat.SymDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("TrInvXPlusASym", "A", ARows, ACols, k, k, "k", "k")
 	ws := trInvXPlusASymPool.Get().(*trInvXPlusASymWork)
 	defer trInvXPlusASymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invXPlusA := runtime.Mat(&ws.invXPlusA, k, k)
 	XPlusA := runtime.Mat(&ws.XPlusA, k, k)
 	XRaw := X.RawSymmetric()
@@ -20977,6 +21695,8 @@ func TrInvXPlusASymGrad(X *mat.SymDense, A *mat.Dense, dX *mat.SymDense) float64
 	}
 	ws := trInvXPlusASymGradPool.Get().(*trInvXPlusASymGradWork)
 	defer trInvXPlusASymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invXPlusA := runtime.Mat(&ws.invXPlusA, k, k)
 	XPlusA := runtime.Mat(&ws.XPlusA, k, k)
 	XRaw := X.RawSymmetric()
@@ -21086,6 +21806,8 @@ func VecAtXbSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("VecAtXbSym", "b", b.Len(), k, "k")
 	ws := vecAtXbSymPool.Get().(*vecAtXbSymWork)
 	defer vecAtXbSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawSymmetric()
 	bRaw := b.RawVector()
@@ -21131,6 +21853,8 @@ func VecAtXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *mat.S
 	}
 	ws := vecAtXbSymGradPool.Get().(*vecAtXbSymGradWork)
 	defer vecAtXbSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	XRaw := X.RawSymmetric()
 	bRaw := b.RawVector()
@@ -21202,6 +21926,8 @@ func VecBtXtXcSym(b *mat.VecDense, X *mat.SymDense, c *mat.VecDense) float64 {
 	runtime.CheckVector("VecBtXtXcSym", "c", c.Len(), k, "k")
 	ws := vecBtXtXcSymPool.Get().(*vecBtXtXcSymWork)
 	defer vecBtXtXcSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawSymmetric()
 	cRaw := c.RawVector()
@@ -21255,6 +21981,8 @@ func VecBtXtXcSymGrad(b *mat.VecDense, X *mat.SymDense, c *mat.VecDense, dX *mat
 	}
 	ws := vecBtXtXcSymGradPool.Get().(*vecBtXtXcSymGradWork)
 	defer vecBtXtXcSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawSymmetric()
 	cRaw := c.RawVector()
@@ -21359,6 +22087,8 @@ func VecCookbook83Sym(X *mat.SymDense, b *mat.VecDense, c *mat.VecDense, D *mat.
 	runtime.CheckMatrix("VecCookbook83Sym", "D", DRows, DCols, k, k, "k", "k")
 	ws := vecCookbook83SymPool.Get().(*vecCookbook83SymWork)
 	defer vecCookbook83SymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
 	// cPlusXb = c + X b
 	cRaw := c.RawVector()
@@ -21425,6 +22155,8 @@ func VecCookbook83SymGrad(X *mat.SymDense, b *mat.VecDense, c *mat.VecDense, D *
 	}
 	ws := vecCookbook83SymGradPool.Get().(*vecCookbook83SymGradWork)
 	defer vecCookbook83SymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
 	// cPlusXb = c + X b
 	cRaw := c.RawVector()
@@ -21498,6 +22230,8 @@ func TrXASym(X *mat.SymDense, A *mat.Dense) float64 {
 	runtime.CheckDim("TrXASym", "X", k, "k")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("TrXASym", "A", ARows, ACols, k, k, "k", "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawSymmetric()
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -21542,6 +22276,8 @@ func TrXASymGrad(X *mat.SymDense, A *mat.Dense, dX *mat.SymDense) float64 {
 	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) || !runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrXASymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawMatrix()
 	runtime.SymmetrizeTo(dX.RawSymmetric(), ARaw)
 	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
@@ -21610,6 +22346,8 @@ func TrXSqBSym(X *mat.SymDense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXSqBSym", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXSqBSymPool.Get().(*trXSqBSymWork)
 	defer trXSqBSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XX := runtime.Mat(&ws.XX, k, k)
 	XRaw := X.RawSymmetric()
 	// XX = X X
@@ -21675,6 +22413,8 @@ func TrXSqBSymGrad(X *mat.SymDense, B *mat.Dense, dX *mat.SymDense) float64 {
 	}
 	ws := trXSqBSymGradPool.Get().(*trXSqBSymGradWork)
 	defer trXSqBSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	BTX := runtime.Mat(&ws.BTX, k, k)
 	BRaw := B.RawMatrix()
@@ -21772,6 +22512,8 @@ func TrXtBXSym(X *mat.SymDense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXtBXSym", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXtBXSymPool.Get().(*trXtBXSymWork)
 	defer trXtBXSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, k)
 	XRaw := X.RawSymmetric()
 	BRaw := B.RawMatrix()
@@ -21855,6 +22597,8 @@ func TrXtBXSymGrad(X *mat.SymDense, B *mat.Dense, dX *mat.SymDense) float64 {
 	}
 	ws := trXtBXSymGradPool.Get().(*trXtBXSymGradWork)
 	defer trXtBXSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	XBT := runtime.Mat(&ws.XBT, k, k)
 	XRaw := X.RawSymmetric()
@@ -21956,6 +22700,8 @@ func TrAXBXSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXBXSym", "B", BRows, BCols, k, k, "k", "k")
 	ws := trAXBXSymPool.Get().(*trAXBXSymWork)
 	defer trAXBXSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXB := runtime.Mat(&ws.AXB, k, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawSymmetric()
@@ -22048,6 +22794,8 @@ func TrAXBXSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, dX *mat.SymDense
 	}
 	ws := trAXBXSymGradPool.Get().(*trAXBXSymGradWork)
 	defer trAXBXSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	ATXBT := runtime.Mat(&ws.ATXBT, k, k)
 	ARaw := A.RawMatrix()
@@ -22152,6 +22900,8 @@ func TrBtXtCXBSym(B *mat.Dense, X *mat.SymDense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrBtXtCXBSym", "C", CRows, CCols, k, k, "k", "k")
 	ws := trBtXtCXBSymPool.Get().(*trBtXtCXBSymWork)
 	defer trBtXtCXBSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, k)
 	XRaw := X.RawSymmetric()
 	BRaw := B.RawMatrix()
@@ -22245,6 +22995,8 @@ func TrBtXtCXBSymGrad(B *mat.Dense, X *mat.SymDense, C *mat.Dense, dX *mat.SymDe
 	}
 	ws := trBtXtCXBSymGradPool.Get().(*trBtXtCXBSymGradWork)
 	defer trBtXtCXBSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	BBTXCT := runtime.Mat(&ws.BBTXCT, k, k)
 	BRaw := B.RawMatrix()
@@ -22352,6 +23104,8 @@ func TrAXBCSqSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense) floa
 	runtime.CheckMatrix("TrAXBCSqSym", "C", CRows, CCols, k, k, "k", "k")
 	ws := trAXBCSqSymPool.Get().(*trAXBCSqSymWork)
 	defer trAXBCSqSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	CPlusAXB := runtime.Mat(&ws.CPlusAXB, k, k)
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
@@ -22486,6 +23240,8 @@ func TrAXBCSqSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense, 
 	}
 	ws := trAXBCSqSymGradPool.Get().(*trAXBCSqSymGradWork)
 	defer trAXBCSqSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	CPlusAXB := runtime.Mat(&ws.CPlusAXB, k, k)
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
@@ -22637,6 +23393,8 @@ func TrCookbook123Sym(B *mat.Dense, X *mat.SymDense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrCookbook123Sym", "C", CRows, CCols, k, k, "k", "k")
 	ws := trCookbook123SymPool.Get().(*trCookbook123SymWork)
 	defer trCookbook123SymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, k)
 	XRaw := X.RawSymmetric()
 	BRaw := B.RawMatrix()
@@ -22740,6 +23498,8 @@ func TrCookbook123SymGrad(B *mat.Dense, X *mat.SymDense, C *mat.Dense, dX *mat.S
 	}
 	ws := trCookbook123SymGradPool.Get().(*trCookbook123SymGradWork)
 	defer trCookbook123SymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	prod := runtime.Mat(&ws.prod, k, k)
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
@@ -22852,6 +23612,8 @@ func TrCookbook125Sym(X *mat.SymDense, C *mat.Dense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("TrCookbook125Sym", "A", ARows, ACols, k, k, "k", "k")
 	ws := trCookbook125SymPool.Get().(*trCookbook125SymWork)
 	defer trCookbook125SymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invXCX := runtime.Mat(&ws.invXCX, k, k)
 	XCX := runtime.Mat(&ws.XCX, k, k)
 	XRaw := X.RawSymmetric()
@@ -22942,6 +23704,8 @@ func TrCookbook125SymGrad(X *mat.SymDense, C *mat.Dense, A *mat.Dense, dX *mat.S
 	}
 	ws := trCookbook125SymGradPool.Get().(*trCookbook125SymGradWork)
 	defer trCookbook125SymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
 	ARaw := A.RawMatrix()
@@ -23074,6 +23838,8 @@ func TrCookbook127Sym(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.Dense)
 	runtime.CheckMatrix("TrCookbook127Sym", "B", BRows, BCols, k, k, "k", "k")
 	ws := trCookbook127SymPool.Get().(*trCookbook127SymWork)
 	defer trCookbook127SymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, k, k)
 	XRaw := X.RawSymmetric()
 	BRaw := B.RawMatrix()
@@ -23231,6 +23997,8 @@ func TrCookbook127SymGrad(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.De
 	}
 	ws := trCookbook127SymGradPool.Get().(*trCookbook127SymGradWork)
 	defer trCookbook127SymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, k, k)
 	inv := runtime.Mat(&ws.inv, k, k)
 	APlusXCX := runtime.Mat(&ws.APlusXCX, k, k)
@@ -23481,6 +24249,8 @@ func ComplicatedSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense
 	runtime.CheckMatrix("ComplicatedSym", "D", DRows, DCols, k, k, "k", "k")
 	ws := complicatedSymPool.Get().(*complicatedSymWork)
 	defer complicatedSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = A X X APlusB + B' X tmp2 B + 84 X B X A' X
@@ -23738,6 +24508,8 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	}
 	ws := complicatedSymGradPool.Get().(*complicatedSymGradWork)
 	defer complicatedSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = A X X APlusB + B' X tmp2 B + 84 X B X A' X
@@ -24096,6 +24868,8 @@ func ComplicatedSymUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.Den
 func NormSqrtTrXtXSym(X *mat.SymDense) float64 {
 	k := X.SymmetricDim()
 	runtime.CheckDim("NormSqrtTrXtXSym", "X", k, "k")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawSymmetric()
 	// trXX = tr(X X), from one triangle of each symmetric factor
 	trXX := runtime.SymmetricDot(XRaw, XRaw)
@@ -24121,6 +24895,8 @@ func NormSqrtTrXtXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) {
 		runtime.CheckNoAlias("NormSqrtTrXtXSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawSymmetric()
 	// trXX = tr(X X), from one triangle of each symmetric factor
 	trXX := runtime.SymmetricDot(XRaw, XRaw)
@@ -24186,6 +24962,8 @@ func ApplyAtSinXbSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 
 	runtime.CheckVector("ApplyAtSinXbSym", "b", b.Len(), k, "k")
 	ws := applyAtSinXbSymPool.Get().(*applyAtSinXbSymWork)
 	defer applyAtSinXbSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawSymmetric()
@@ -24266,6 +25044,8 @@ func ApplyAtSinXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *
 	}
 	ws := applyAtSinXbSymGradPool.Get().(*applyAtSinXbSymGradWork)
 	defer applyAtSinXbSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawSymmetric()
@@ -24409,6 +25189,8 @@ func ApplyAtSinAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.De
 	runtime.CheckVector("ApplyAtSinAXBbSym", "b", b.Len(), k, "k")
 	ws := applyAtSinAXBbSymPool.Get().(*applyAtSinAXBbSymWork)
 	defer applyAtSinAXBbSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	AXB := runtime.Mat(&ws.AXB, k, k)
 	ARaw := A.RawMatrix()
@@ -24516,6 +25298,8 @@ func ApplyAtSinAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *ma
 	}
 	ws := applyAtSinAXBbSymGradPool.Get().(*applyAtSinAXBbSymGradWork)
 	defer applyAtSinAXBbSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	sinAXB := runtime.Mat(&ws.sinAXB, k, k)
 	AXB := runtime.Mat(&ws.AXB, k, k)
@@ -24672,6 +25456,8 @@ func HadAtAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, 
 	runtime.CheckVector("HadAtAXBbSym", "b", b.Len(), k, "k")
 	ws := hadAtAXBbSymPool.Get().(*hadAtAXBbSymWork)
 	defer hadAtAXBbSymPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	BAX := runtime.Mat(&ws.BAX, k, k)
 	BRaw := B.RawMatrix()
@@ -24772,6 +25558,8 @@ func HadAtAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Den
 	}
 	ws := hadAtAXBbSymGradPool.Get().(*hadAtAXBbSymGradWork)
 	defer hadAtAXBbSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	BAX := runtime.Mat(&ws.BAX, k, k)
 	BRaw := B.RawMatrix()
@@ -24904,6 +25692,8 @@ func HadAtAXBbSymUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.Dense
 // It panics if the shapes disagree.
 func Issue23492TrSqSym(A *mat.SymDense) float64 {
 	runtime.CheckSymmetric("Issue23492TrSqSym", "A", A.SymmetricDim(), 3, "3")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawSymmetric()
 	trA := 0.0
 	// trA = tr(A)
@@ -24946,6 +25736,8 @@ func Issue23492TrSqSymGrad(A *mat.SymDense, dA *mat.SymDense) float64 {
 	}
 	ws := issue23492TrSqSymGradPool.Get().(*issue23492TrSqSymGradWork)
 	defer issue23492TrSqSymGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ARaw := A.RawSymmetric()
 	trA := 0.0
 	// trA = tr(A)
@@ -25048,6 +25840,8 @@ func TrAXBRect(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXBRect", "B", BRows, BCols, j, m, "j", "m")
 	ws := trAXBRectPool.Get().(*trAXBRectWork)
 	defer trAXBRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AX := runtime.Mat(&ws.AX, m, j)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -25112,6 +25906,8 @@ func TrAXBRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) floa
 	}
 	ws := trAXBRectGradPool.Get().(*trAXBRectGradWork)
 	defer trAXBRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -25185,6 +25981,8 @@ func TrAXTBRect(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXTBRect", "B", BRows, BCols, k, m, "k", "m")
 	ws := trAXTBRectPool.Get().(*trAXTBRectWork)
 	defer trAXTBRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXT := runtime.Mat(&ws.AXT, m, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -25249,6 +26047,8 @@ func TrAXTBRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) flo
 	}
 	ws := trAXTBRectGradPool.Get().(*trAXTBRectGradWork)
 	defer trAXTBRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	BRaw := B.RawMatrix()
 	ARaw := A.RawMatrix()
@@ -25321,6 +26121,8 @@ func TrXtBXRect(X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXtBXRect", "B", BRows, BCols, k, k, "k", "k")
 	ws := trXtBXRectPool.Get().(*trXtBXRectWork)
 	defer trXtBXRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	BX := runtime.Mat(&ws.BX, k, j)
 	BRaw := B.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -25403,6 +26205,8 @@ func TrXtBXRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXtBXRectGradPool.Get().(*trXtBXRectGradWork)
 	defer trXtBXRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
@@ -25477,6 +26281,8 @@ func TrXBXtRect(X *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXBXtRect", "B", BRows, BCols, j, j, "j", "j")
 	ws := trXBXtRectPool.Get().(*trXBXtRectWork)
 	defer trXBXtRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, j)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -25559,6 +26365,8 @@ func TrXBXtRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := trXBXtRectGradPool.Get().(*trXBXtRectGradWork)
 	defer trXBXtRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, j, j)
@@ -25637,6 +26445,8 @@ func TrBtXtCXBRect(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrBtXtCXBRect", "C", CRows, CCols, k, k, "k", "k")
 	ws := trBtXtCXBRectPool.Get().(*trBtXtCXBRectWork)
 	defer trBtXtCXBRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, m)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -25728,6 +26538,8 @@ func TrBtXtCXBRectGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) 
 	}
 	ws := trBtXtCXBRectGradPool.Get().(*trBtXtCXBRectGradWork)
 	defer trBtXtCXBRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
 	CRaw := C.RawMatrix()
@@ -25807,6 +26619,8 @@ func TrXtBXCRect(X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXtBXCRect", "C", CRows, CCols, j, j, "j", "j")
 	ws := trXtBXCRectPool.Get().(*trXtBXCRectWork)
 	defer trXtBXCRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	BXC := runtime.Mat(&ws.BXC, k, j)
 	BRaw := B.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -25895,6 +26709,8 @@ func TrXtBXCRectGrad(X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *mat.Dense) fl
 	}
 	ws := trXtBXCRectGradPool.Get().(*trXtBXCRectGradWork)
 	defer trXtBXCRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = B X C + B' X C'
 	BRaw := B.RawMatrix()
@@ -25976,6 +26792,8 @@ func TrAXBXtCRect(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float6
 	runtime.CheckMatrix("TrAXBXtCRect", "C", CRows, CCols, k, m, "k", "m")
 	ws := trAXBXtCRectPool.Get().(*trAXBXtCRectWork)
 	defer trAXBXtCRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AXBXT := runtime.Mat(&ws.AXBXT, m, k)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -26051,6 +26869,8 @@ func TrAXBXtCRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX
 	}
 	ws := trAXBXtCRectGradPool.Get().(*trAXBXtCRectGradWork)
 	defer trAXBXtCRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = A' C' X B' + C A X B
 	ARaw := A.RawMatrix()
@@ -26136,6 +26956,8 @@ func TrAXBCSqRect(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float6
 	runtime.CheckMatrix("TrAXBCSqRect", "C", CRows, CCols, m, m, "m", "m")
 	ws := trAXBCSqRectPool.Get().(*trAXBCSqRectWork)
 	defer trAXBCSqRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	CPlusAXB := runtime.Mat(&ws.CPlusAXB, m, m)
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
@@ -26266,6 +27088,8 @@ func TrAXBCSqRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX
 	}
 	ws := trAXBCSqRectGradPool.Get().(*trAXBCSqRectGradWork)
 	defer trAXBCSqRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	CPlusAXB := runtime.Mat(&ws.CPlusAXB, m, m)
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
@@ -26414,6 +27238,8 @@ func TrCookbook123Rect(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("TrCookbook123Rect", "C", CRows, CCols, k, k, "k", "k")
 	ws := trCookbook123RectPool.Get().(*trCookbook123RectWork)
 	defer trCookbook123RectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XB := runtime.Mat(&ws.XB, k, m)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -26511,6 +27337,8 @@ func TrCookbook123RectGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Den
 	}
 	ws := trCookbook123RectGradPool.Get().(*trCookbook123RectGradWork)
 	defer trCookbook123RectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	// dX = C X (B B' X' C' X + X' C' X B B')' + C' X (B B' X' C' X + X' C' X B B')
 	CRaw := C.RawMatrix()
@@ -26596,6 +27424,8 @@ func VecBtXtXcRect(b *mat.VecDense, X *mat.Dense, c *mat.VecDense) float64 {
 	runtime.CheckVector("VecBtXtXcRect", "c", c.Len(), j, "j")
 	ws := vecBtXtXcRectPool.Get().(*vecBtXtXcRectWork)
 	defer vecBtXtXcRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	cRaw := c.RawVector()
@@ -26646,6 +27476,8 @@ func VecBtXtXcRectGrad(b *mat.VecDense, X *mat.Dense, c *mat.VecDense, dX *mat.D
 	}
 	ws := vecBtXtXcRectGradPool.Get().(*vecBtXtXcRectGradWork)
 	defer vecBtXtXcRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	cRaw := c.RawVector()
@@ -26727,6 +27559,8 @@ func VecBtXtDXcRect(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense
 	runtime.CheckVector("VecBtXtDXcRect", "c", c.Len(), j, "j")
 	ws := vecBtXtDXcRectPool.Get().(*vecBtXtDXcRectWork)
 	defer vecBtXtDXcRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	DRaw := D.RawMatrix()
@@ -26794,6 +27628,8 @@ func VecBtXtDXcRectGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecD
 	}
 	ws := vecBtXtDXcRectGradPool.Get().(*vecBtXtDXcRectGradWork)
 	defer vecBtXtDXcRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	DRaw := D.RawMatrix()
@@ -26887,6 +27723,8 @@ func VecCookbook83Rect(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.De
 	runtime.CheckMatrix("VecCookbook83Rect", "D", DRows, DCols, k, k, "k", "k")
 	ws := vecCookbook83RectPool.Get().(*vecCookbook83RectWork)
 	defer vecCookbook83RectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
 	// cPlusXb = c + X b
 	cRaw := c.RawVector()
@@ -26951,6 +27789,8 @@ func VecCookbook83RectGrad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *ma
 	}
 	ws := vecCookbook83RectGradPool.Get().(*vecCookbook83RectGradWork)
 	defer vecCookbook83RectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
 	// cPlusXb = c + X b
 	cRaw := c.RawVector()
@@ -27043,6 +27883,8 @@ func ApplyAtSinAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	runtime.CheckVector("ApplyAtSinAXBbRect", "b", b.Len(), m, "m")
 	ws := applyAtSinAXBbRectPool.Get().(*applyAtSinAXBbRectWork)
 	defer applyAtSinAXBbRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	AXB := runtime.Mat(&ws.AXB, m, m)
 	ARaw := A.RawMatrix()
@@ -27147,6 +27989,8 @@ func ApplyAtSinAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.
 	}
 	ws := applyAtSinAXBbRectGradPool.Get().(*applyAtSinAXBbRectGradWork)
 	defer applyAtSinAXBbRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	sinAXB := runtime.Mat(&ws.sinAXB, m, m)
 	AXB := runtime.Mat(&ws.AXB, m, m)
@@ -27301,6 +28145,8 @@ func HadAtAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	runtime.CheckVector("HadAtAXBbRect", "b", b.Len(), j, "j")
 	ws := hadAtAXBbRectPool.Get().(*hadAtAXBbRectWork)
 	defer hadAtAXBbRectPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	BAX := runtime.Mat(&ws.BAX, k, j)
 	BRaw := B.RawMatrix()
@@ -27404,6 +28250,8 @@ func HadAtAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 	}
 	ws := hadAtAXBbRectGradPool.Get().(*hadAtAXBbRectGradWork)
 	defer hadAtAXBbRectGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	BAX := runtime.Mat(&ws.BAX, k, j)
 	BRaw := B.RawMatrix()

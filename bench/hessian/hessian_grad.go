@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // logRegHWork holds LogRegH's scratch space, reused across calls through
 // logRegHPool.
@@ -40,6 +40,8 @@ func LogRegH(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) flo
 	runtime.CheckVector("LogRegH", "w", w.Len(), d, "d")
 	ws := logRegHPool.Get().(*logRegHWork)
 	defer logRegHPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
@@ -98,6 +100,8 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	}
 	ws := logRegHGradPool.Get().(*logRegHGradWork)
 	defer logRegHGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	wRaw := w.RawVector()
 	// dw = lambda w
@@ -236,6 +240,8 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	}
 	ws := logRegHHessVecPool.Get().(*logRegHHessVecWork)
 	defer logRegHHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hwRaw := hw.RawVector()
 	// hw = lambda vw + X' (y .* (y .* (X vw) .* dsigmoid(-(y .* (X w)))))
 	vwRaw := vw.RawVector()
@@ -301,6 +307,8 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	}
 	ws := logRegHHessianPool.Get().(*logRegHHessianWork)
 	defer logRegHHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkWW := runtime.Block(HRaw, 0, 0, d, d)

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // gaussNLLWork holds GaussNLL's scratch space, reused across calls through
 // gaussNLLPool.
@@ -40,6 +40,8 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	runtime.CheckSymmetric("GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := gaussNLLPool.Get().(*gaussNLLWork)
 	defer gaussNLLPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -88,6 +90,8 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -167,6 +171,8 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 	runtime.CheckSymmetric("FactorNLL", "C", C.SymmetricDim(), n, "n")
 	ws := factorNLLPool.Get().(*factorNLLWork)
 	defer factorNLLPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	S := runtime.Mat(&ws.S, n, n)
 	LRaw := L.RawMatrix()
 	// S = L L'
@@ -223,6 +229,8 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	}
 	ws := factorNLLGradPool.Get().(*factorNLLGradWork)
 	defer factorNLLGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	S := runtime.Mat(&ws.S, n, n)
 	LRaw := L.RawMatrix()
 	// S = L L'

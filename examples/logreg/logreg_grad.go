@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -40,6 +40,8 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 	runtime.CheckVector("Loss", "w", w.Len(), d, "d")
 	ws := lossPool.Get().(*lossWork)
 	defer lossPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
@@ -99,6 +101,8 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	}
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	wRaw := w.RawVector()
 	// dw = lambda w
@@ -238,6 +242,8 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	}
 	ws := lossHessVecPool.Get().(*lossHessVecWork)
 	defer lossHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hwRaw := hw.RawVector()
 	// hw = lambda vw + X' (y .* (y .* (X vw) .* dsigmoid(-(y .* z))))
 	vwRaw := vw.RawVector()
@@ -304,6 +310,8 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	}
 	ws := lossHessianPool.Get().(*lossHessianWork)
 	defer lossHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkWW := runtime.Block(HRaw, 0, 0, d, d)

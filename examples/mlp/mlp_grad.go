@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -55,6 +55,8 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	runtime.CheckVector("Loss", "b2", b2.Len(), o, "o")
 	ws := lossPool.Get().(*lossWork)
 	defer lossPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HW2 := runtime.Mat(&ws.HW2, n, o)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
@@ -224,6 +226,8 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	})
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, o)
 	// tmp = H W2 + vector(1) b2' - Y
 	YRaw := Y.RawMatrix()

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -48,6 +48,8 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("Loss", "b", b.Len(), k, "k")
 	ws := lossPool.Get().(*lossWork)
 	defer lossPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'
@@ -177,6 +179,8 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	}
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
@@ -47,6 +47,8 @@ func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := curvePool.Get().(*curveWork)
 	defer curvePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = t^2 A + sin(t) B B
 	ARaw := A.RawMatrix()
@@ -122,6 +124,8 @@ func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := curveDerivPool.Get().(*curveDerivWork)
 	defer curveDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = 2 t A + cos(t) B B
 	ARaw := A.RawMatrix()
@@ -173,6 +177,8 @@ func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := curveDeriv2Pool.Get().(*curveDeriv2Work)
 	defer curveDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	BB := runtime.Mat(&ws.BB, n, n)
@@ -226,6 +232,8 @@ func CurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := curveDeriv3Pool.Get().(*curveDeriv3Work)
 	defer curveDeriv3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	BB := runtime.Mat(&ws.BB, n, n)
 	BRaw := B.RawMatrix()
@@ -274,6 +282,8 @@ func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense)
 	}
 	ws := curveJVPPool.Get().(*curveJVPWork)
 	defer curveJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = 2 (t dt) A + (cos(t) dt) B B
 	ARaw := A.RawMatrix()
@@ -327,6 +337,8 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	}
 	ws := curveJacobianPool.Get().(*curveJacobianWork)
 	defer curveJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jt = dF/dt = 2 t A + cos(t) B B
 	jt.Zero()
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -383,6 +395,8 @@ func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := sandwichPool.Get().(*sandwichWork)
 	defer sandwichPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -439,6 +453,8 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 	}
 	ws := sandwichJVPPool.Get().(*sandwichJVPWork)
 	defer sandwichJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	dXRaw := dX.RawMatrix()
@@ -479,6 +495,8 @@ func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 		!runtime.Apart(JX.RawMatrix().Data, B.RawMatrix().Data) {
 		runtime.CheckNoAlias("SandwichJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX from the structure of dF = A dX B
 	jX.Zero()
 	ARaw := A.RawMatrix()
@@ -511,6 +529,8 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	runtime.CheckVector("LogRegN", "w", w.Len(), d, "d")
 	ws := logRegNPool.Get().(*logRegNWork)
 	defer logRegNPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
@@ -567,6 +587,8 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	}
 	ws := logRegNGradPool.Get().(*logRegNGradWork)
 	defer logRegNGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dwRaw := dw.RawVector()
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0
@@ -702,6 +724,8 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	}
 	ws := logRegNHessVecPool.Get().(*logRegNHessVecWork)
 	defer logRegNHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hwRaw := hw.RawVector()
 	XRaw := X.RawMatrix()
 	yRaw := y.RawVector()
@@ -762,6 +786,8 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	}
 	ws := logRegNHessianPool.Get().(*logRegNHessianWork)
 	defer logRegNHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkWW := runtime.Block(HRaw, 0, 0, d, d)
@@ -842,6 +868,8 @@ func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 		!runtime.Apart(dst.RawVector().Data, b.RawVector().Data) {
 		runtime.CheckNoAlias("Affine", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	// dst = b + A x
 	bRaw := b.RawVector()
@@ -896,6 +924,8 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 			runtime.VectorArg("db", db.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	// dst = db + dA x + A dx
 	dbRaw := db.RawVector()
@@ -958,6 +988,8 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 		!runtime.Apart(Jb.RawMatrix().Data, Jx.RawMatrix().Data) {
 		runtime.CheckNoAlias("AffineJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jb", Jb.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA from the structure of dF = dA x
 	jA.Zero()
 	xRaw := x.RawVector()
@@ -987,6 +1019,8 @@ func Outer(x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("Outer", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	xRaw := x.RawVector()
 	// dst = x x'
@@ -1012,6 +1046,8 @@ func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("OuterJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = dx x' + x dx'
 	dxRaw := dx.RawVector()
@@ -1057,6 +1093,8 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := outerJacobianPool.Get().(*outerJacobianWork)
 	defer outerJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = dx x' + x dx'
 	jx.Zero()
 	xT := runtime.Vec(&ws.xT, n)
@@ -1096,6 +1134,8 @@ func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	}
 	ws := elemExpPool.Get().(*elemExpWork)
 	defer elemExpPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dst = X .* exp(X)
@@ -1165,6 +1205,8 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	}
 	ws := elemExpJVPPool.Get().(*elemExpJVPWork)
 	defer elemExpJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	expXDX := runtime.Mat(&ws.expXDX, m, n)
 	XRaw := X.RawMatrix()
@@ -1217,6 +1259,8 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	}
 	ws := elemExpJacobianPool.Get().(*elemExpJacobianWork)
 	defer elemExpJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX from the structure of dF = exp(X) .* dX + X .* (exp(X) .* dX)
 	jX.Zero()
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -1265,6 +1309,8 @@ func Inverse(X *mat.Dense, dst *mat.Dense) {
 	}
 	ws := inversePool.Get().(*inverseWork)
 	defer inversePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
@@ -1307,6 +1353,8 @@ func InverseJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	}
 	ws := inverseJVPPool.Get().(*inverseJVPWork)
 	defer inverseJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	f := runtime.Mat(&ws.f, n, n)
 	XRaw := X.RawMatrix()
@@ -1355,6 +1403,8 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 	}
 	ws := inverseJacobianPool.Get().(*inverseJacobianWork)
 	defer inverseJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX from the structure of dF = -(inv(X) dX inv(X))
 	jX.Zero()
 	f := runtime.Mat(&ws.f, n, n)
@@ -1397,6 +1447,8 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	}
 	ws := traceScaledPool.Get().(*traceScaledWork)
 	defer traceScaledPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	trX := 0.0
@@ -1469,6 +1521,8 @@ func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 		!runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) {
 		runtime.CheckNoAlias("TraceScaledJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	dXRaw := dX.RawMatrix()
 	trDX := 0.0
@@ -1526,6 +1580,8 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 	}
 	ws := traceScaledJacobianPool.Get().(*traceScaledJacobianWork)
 	defer traceScaledJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX by one TraceScaledJVP per entry of X: dF = tr(dX) A has no structure to fill it from.
 	ws.dirX.SetRawMatrix(runtime.Mat(&ws.dirXData, n, n))
 	ws.dirX.Zero()
@@ -1554,6 +1610,8 @@ func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, d.RawVector().Data) {
 		runtime.CheckNoAlias("Ray", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1580,6 +1638,8 @@ func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, d.RawVector().Data) {
 		runtime.CheckNoAlias("RayDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1607,6 +1667,8 @@ func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, d.RawVector().Data) {
 		runtime.CheckNoAlias("RayDeriv2", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dRaw := d.RawVector()
 	xRaw := x.RawVector()
@@ -1633,6 +1695,8 @@ func RayJVP(t float64, x *mat.VecDense, d *mat.VecDense, dt float64, dst *mat.Ve
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, d.RawVector().Data) {
 		runtime.CheckNoAlias("RayJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1674,6 +1738,8 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 	}
 	ws := rayJacobianPool.Get().(*rayJacobianWork)
 	defer rayJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jt = dF/dt = exp(t) x + 2 t d
 	jt.Zero()
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1710,6 +1776,8 @@ func ScalarCurve(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("ScalarCurve", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurvePool.Get().(*scalarCurveWork)
 	defer scalarCurvePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
@@ -1751,6 +1819,8 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 	}
 	ws := scalarCurveGradPool.Get().(*scalarCurveGradWork)
 	defer scalarCurveGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
@@ -1788,6 +1858,8 @@ func ScalarCurveDeriv(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("ScalarCurveDeriv", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDerivPool.Get().(*scalarCurveDerivWork)
 	defer scalarCurveDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
@@ -1824,6 +1896,8 @@ func ScalarCurveDeriv2(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("ScalarCurveDeriv2", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv2Pool.Get().(*scalarCurveDeriv2Work)
 	defer scalarCurveDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
@@ -1861,6 +1935,8 @@ func ScalarCurveDeriv3(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("ScalarCurveDeriv3", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv3Pool.Get().(*scalarCurveDeriv3Work)
 	defer scalarCurveDeriv3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
@@ -1899,6 +1975,8 @@ func ScalarCurveDeriv4(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("ScalarCurveDeriv4", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv4Pool.Get().(*scalarCurveDeriv4Work)
 	defer scalarCurveDeriv4Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
@@ -1963,6 +2041,8 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 	runtime.CheckVector("LogRegBias", "w", w.Len(), d, "d")
 	ws := logRegBiasPool.Get().(*logRegBiasWork)
 	defer logRegBiasPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
@@ -2024,6 +2104,8 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	}
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
@@ -2120,6 +2202,8 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	}
 	ws := logRegBiasHessVecPool.Get().(*logRegBiasHessVecWork)
 	defer logRegBiasHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hwRaw := hw.RawVector()
 	// hw = lambda vw + X' (y .* (y .* (X vw + vb) .* dsigmoid(-(y .* (X w + b)))))
 	vwRaw := vw.RawVector()
@@ -2198,6 +2282,8 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	}
 	ws := logRegBiasHessianPool.Get().(*logRegBiasHessianWork)
 	defer logRegBiasHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkWW := runtime.Block(HRaw, 0, 0, d, d)
@@ -2314,6 +2400,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	runtime.CheckMatrix("QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := quadTracePool.Get().(*quadTraceWork)
 	defer quadTracePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	AW := runtime.Mat(&ws.AW, n, k)
 	ARaw := A.RawMatrix()
 	WRaw := W.RawMatrix()
@@ -2399,6 +2487,8 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	}
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dWRaw := dW.RawMatrix()
 	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
@@ -2456,6 +2546,8 @@ func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) 
 	}
 	ws := quadTraceHessVecPool.Get().(*quadTraceHessVecWork)
 	defer quadTraceHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hWRaw := hW.RawMatrix()
 	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
@@ -2522,6 +2614,8 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	runtime.CheckSymmetric("GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := gaussNLLPool.Get().(*gaussNLLWork)
 	defer gaussNLLPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -2570,6 +2664,8 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -2631,6 +2727,8 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	}
 	ws := gaussNLLHessVecPool.Get().(*gaussNLLHessVecWork)
 	defer gaussNLLHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, n, n)
 	invS := runtime.Mat(&ws.invS, n, n)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -2727,6 +2825,8 @@ func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("Quartic", "A", m, ACols, m, n, "m", "n")
 	ws := quarticPool.Get().(*quarticWork)
 	defer quarticPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -2782,6 +2882,8 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	}
 	ws := quarticGradPool.Get().(*quarticGradWork)
 	defer quarticGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
@@ -2895,6 +2997,8 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	}
 	ws := quarticHessVecPool.Get().(*quarticHessVecWork)
 	defer quarticHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	// hx = A' (exp(A x) .* (A vx)) + 4 ((vx' x + x' vx) x + (x' x) vx)
 	vxRaw := vx.RawVector()
@@ -2962,6 +3066,8 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	}
 	ws := quarticHessianPool.Get().(*quarticHessianWork)
 	defer quarticHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -3054,6 +3160,8 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	runtime.CheckVector("TwoLayer", "x", x.Len(), n, "n")
 	ws := twoLayerPool.Get().(*twoLayerWork)
 	defer twoLayerPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
 	Bx := runtime.Vec(&ws.Bx, k)
@@ -3125,6 +3233,8 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	}
 	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
 	defer twoLayerGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, m)
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
@@ -3238,6 +3348,8 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	}
 	ws := twoLayerHessVecPool.Get().(*twoLayerHessVecWork)
 	defer twoLayerHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	BRaw := B.RawMatrix()
 	dtanhBx := runtime.Vec(&ws.dtanhBx, k)
@@ -3361,6 +3473,8 @@ func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *
 	}
 	ws := twoLayerHessianPool.Get().(*twoLayerHessianWork)
 	defer twoLayerHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one TwoLayerHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
@@ -3465,6 +3579,8 @@ func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := invPathPool.Get().(*invPathWork)
 	defer invPathPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -3548,6 +3664,8 @@ func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := invPathDerivPool.Get().(*invPathDerivWork)
 	defer invPathDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	f := runtime.Mat(&ws.f, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -3608,6 +3726,8 @@ func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := invPathDeriv2Pool.Get().(*invPathDeriv2Work)
 	defer invPathDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	f := runtime.Mat(&ws.f, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -3668,6 +3788,8 @@ func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dens
 	}
 	ws := invPathJVPPool.Get().(*invPathJVPWork)
 	defer invPathJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	prod := runtime.Mat(&ws.prod, n, n)
 	f := runtime.Mat(&ws.f, n, n)
@@ -3740,6 +3862,8 @@ func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	}
 	ws := invPathJacobianPool.Get().(*invPathJacobianWork)
 	defer invPathJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jt = dF/dt = -(inv(A + t B) B inv(A + t B))
 	jt.Zero()
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -3813,6 +3937,8 @@ func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Den
 	}
 	ws := productPathPool.Get().(*productPathWork)
 	defer productPathPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, m, p)
 	ARaw := A.RawMatrix()
@@ -3951,6 +4077,8 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	}
 	ws := productPathDerivPool.Get().(*productPathDerivWork)
 	defer productPathDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = 2 t (A + t B) D + B (C + t^2 D)
 	prod := runtime.Mat(&ws.prod, m, n)
@@ -4041,6 +4169,8 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	}
 	ws := productPathDeriv2Pool.Get().(*productPathDeriv2Work)
 	defer productPathDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = 2 (A + t B) D + 4 t B D
 	BD := runtime.Mat(&ws.BD, m, n)
@@ -4119,6 +4249,8 @@ func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	}
 	ws := productPathDeriv3Pool.Get().(*productPathDeriv3Work)
 	defer productPathDeriv3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	BRaw := B.RawMatrix()
 	DRaw := D.RawMatrix()
@@ -4176,6 +4308,8 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	}
 	ws := productPathJVPPool.Get().(*productPathJVPWork)
 	defer productPathJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = dt B (C + t^2 D) + 2 (t dt) (A + t B) D
 	prod := runtime.Mat(&ws.prod, m, n)
@@ -4269,6 +4403,8 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	}
 	ws := productPathJacobianPool.Get().(*productPathJacobianWork)
 	defer productPathJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jt = dF/dt = 2 t (A + t B) D + B (C + t^2 D)
 	jt.Zero()
 	// tmp = 2 t (A + t B) D + B (C + t^2 D)
@@ -4351,6 +4487,8 @@ func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := sandwichAllPool.Get().(*sandwichAllWork)
 	defer sandwichAllPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -4421,6 +4559,8 @@ func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX 
 	}
 	ws := sandwichAllJVPPool.Get().(*sandwichAllJVPWork)
 	defer sandwichAllJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = A X dB + (dA X + A dX) B
 	ARaw := A.RawMatrix()
@@ -4505,6 +4645,8 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 	}
 	ws := sandwichAllJacobianPool.Get().(*sandwichAllJacobianWork)
 	defer sandwichAllJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JA from the structure of dF = dA X B
 	jA.Zero()
 	XB := runtime.Mat(&ws.XB, p, n)
@@ -4543,6 +4685,8 @@ func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("FusionSubSum", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -4591,6 +4735,8 @@ func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat
 			runtime.VectorArg("dy", dy.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	dyRaw := dy.RawVector()
@@ -4654,6 +4800,8 @@ func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *m
 	}
 	ws := fusionSubSumJacobianPool.Get().(*fusionSubSumJacobianWork)
 	defer fusionSubSumJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = dx
 	jx.Zero()
 	jx.AddProduct(1, runtime.Identity, runtime.Identity, false)
@@ -4696,6 +4844,8 @@ func FusionLse(A *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckVector("FusionLse", "x", x.Len(), n, "n")
 	ws := fusionLsePool.Get().(*fusionLseWork)
 	defer fusionLsePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -4738,6 +4888,8 @@ func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	ws := fusionLseGradPool.Get().(*fusionLseGradWork)
 	defer fusionLseGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -4791,6 +4943,8 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	}
 	ws := fusionLseHessVecPool.Get().(*fusionLseHessVecWork)
 	defer fusionLseHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	ARaw := A.RawMatrix()
 	softmaxAx := runtime.Vec(&ws.softmaxAx, m)
@@ -4858,6 +5012,8 @@ func FusionLseHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	}
 	ws := fusionLseHessianPool.Get().(*fusionLseHessianWork)
 	defer fusionLseHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one FusionLseHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
@@ -4925,6 +5081,8 @@ func FusionLseUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 func FusionNorm2(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm2", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	return f
@@ -4948,6 +5106,8 @@ func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("FusionNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	dxRaw := dx.RawVector()
@@ -4978,6 +5138,8 @@ func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
 		runtime.CheckNoAlias("FusionNorm2HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
@@ -5031,6 +5193,8 @@ func FusionNorm2Hessian(x *mat.VecDense, H *mat.Dense) {
 	}
 	ws := fusionNorm2HessianPool.Get().(*fusionNorm2HessianWork)
 	defer fusionNorm2HessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one FusionNorm2HessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
@@ -5111,6 +5275,8 @@ func LseRay(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	runtime.CheckVector("LseRay", "d", d.Len(), n, "n")
 	ws := lseRayPool.Get().(*lseRayWork)
 	defer lseRayPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -5154,6 +5320,8 @@ func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float6
 	}
 	ws := lseRayGradPool.Get().(*lseRayGradWork)
 	defer lseRayGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -5200,6 +5368,8 @@ func LseRayDeriv(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	runtime.CheckVector("LseRayDeriv", "d", d.Len(), n, "n")
 	ws := lseRayDerivPool.Get().(*lseRayDerivWork)
 	defer lseRayDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dRaw := d.RawVector()
 	softmax := runtime.Vec(&ws.softmax, n)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -5245,6 +5415,8 @@ func LseRayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	runtime.CheckVector("LseRayDeriv2", "d", d.Len(), n, "n")
 	ws := lseRayDeriv2Pool.Get().(*lseRayDeriv2Work)
 	defer lseRayDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dRaw := d.RawVector()
 	softmax := runtime.Vec(&ws.softmax, n)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -5301,6 +5473,8 @@ func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	runtime.CheckVector("LseRayDeriv3", "d", d.Len(), n, "n")
 	ws := lseRayDeriv3Pool.Get().(*lseRayDeriv3Work)
 	defer lseRayDeriv3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dRaw := d.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	softmax := runtime.Vec(&ws.softmax, n)
@@ -5374,6 +5548,8 @@ func LseMatrix(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("LseMatrix", "X", m, "m")
 	runtime.CheckDim("LseMatrix", "X", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	return f
@@ -5399,6 +5575,8 @@ func LseMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("LseMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
@@ -5442,6 +5620,8 @@ func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	}
 	ws := lseMatrixHessVecPool.Get().(*lseMatrixHessVecWork)
 	defer lseMatrixHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hXRaw := hX.RawMatrix()
 	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
 	XRaw := X.RawMatrix()
@@ -5536,6 +5716,8 @@ func SoftmaxRowsCurve(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, ds
 	}
 	ws := softmaxRowsCurvePool.Get().(*softmaxRowsCurveWork)
 	defer softmaxRowsCurvePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = A + t B + vector(1) b'
@@ -5636,6 +5818,8 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	}
 	ws := softmaxRowsCurveDerivPool.Get().(*softmaxRowsCurveDerivWork)
 	defer softmaxRowsCurveDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = A + t B + vector(1) b'
@@ -5750,6 +5934,8 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	}
 	ws := softmaxRowsCurveDeriv2Pool.Get().(*softmaxRowsCurveDeriv2Work)
 	defer softmaxRowsCurveDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
@@ -5905,6 +6091,8 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	}
 	ws := softmaxRowsCurveDeriv3Pool.Get().(*softmaxRowsCurveDeriv3Work)
 	defer softmaxRowsCurveDeriv3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
@@ -6071,6 +6259,8 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	}
 	ws := softmaxRowsCurveJVPPool.Get().(*softmaxRowsCurveJVPWork)
 	defer softmaxRowsCurveJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = A + t B + vector(1) b'
@@ -6186,6 +6376,8 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	}
 	ws := softmaxRowsCurveJacobianPool.Get().(*softmaxRowsCurveJacobianWork)
 	defer softmaxRowsCurveJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jt = dF/dt = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	jt.Zero()
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
@@ -6291,6 +6483,8 @@ func LogSumExpColumns(X *mat.Dense, a *mat.VecDense, dst *mat.Dense) {
 	}
 	ws := logSumExpColumnsPool.Get().(*logSumExpColumnsWork)
 	defer logSumExpColumnsPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -6415,6 +6609,8 @@ func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.
 	}
 	ws := logSumExpColumnsJVPPool.Get().(*logSumExpColumnsJVPWork)
 	defer logSumExpColumnsJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -6533,6 +6729,8 @@ func LogSumExpColumnsJacobian(X *mat.Dense, a *mat.VecDense, JX *mat.Dense) {
 	}
 	ws := logSumExpColumnsJacobianPool.Get().(*logSumExpColumnsJacobianWork)
 	defer logSumExpColumnsJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX by one LogSumExpColumnsJVP per entry of X: dF = vector(1)' (dX' .* softmax(X', 2))' + a' .* (vector(1)' dX) + 2 vector(1)' (X .* dX) / n has no structure to fill it from.
 	ws.dirX.SetRawMatrix(runtime.Mat(&ws.dirXData, n, k))
 	ws.dirX.Zero()
@@ -6582,6 +6780,8 @@ func MatrixPowerCurve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 	ws := matrixPowerCurvePool.Get().(*matrixPowerCurveWork)
 	defer matrixPowerCurvePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -6677,6 +6877,8 @@ func MatrixPowerCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense
 	}
 	ws := matrixPowerCurveDerivPool.Get().(*matrixPowerCurveDerivWork)
 	defer matrixPowerCurveDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = (A + t B) (A + t B) B + ((A + t B) B + B (A + t B)) (A + t B + 1)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -6758,6 +6960,8 @@ func MatrixPowerCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dens
 	}
 	ws := matrixPowerCurveDeriv2Pool.Get().(*matrixPowerCurveDeriv2Work)
 	defer matrixPowerCurveDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = 2 ((A + t B) B + B (A + t B)) B + 2 B B (A + t B + 1)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -6838,6 +7042,8 @@ func MatrixPowerCurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst 
 	}
 	ws := matrixPowerCurveJVPPool.Get().(*matrixPowerCurveJVPWork)
 	defer matrixPowerCurveJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	// dst = dt (A + t B) (A + t B) B + (dt B (A + t B) + dt (A + t B) B) (A + t B + 1)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -6921,6 +7127,8 @@ func MatrixPowerCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Den
 	}
 	ws := matrixPowerCurveJacobianPool.Get().(*matrixPowerCurveJacobianWork)
 	defer matrixPowerCurveJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jt = dF/dt = (A + t B) (A + t B) B + ((A + t B) B + B (A + t B)) (A + t B + 1)
 	jt.Zero()
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -6996,6 +7204,8 @@ func SoftmaxJacobian(X *mat.Dense, dst *mat.Dense) {
 	}
 	ws := softmaxJacobianPool.Get().(*softmaxJacobianWork)
 	defer softmaxJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	softmaxX := runtime.Mat(&ws.softmaxX, n, k)
 	XRaw := X.RawMatrix()
@@ -7090,6 +7300,8 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	}
 	ws := softmaxJacobianJVPPool.Get().(*softmaxJacobianJVPWork)
 	defer softmaxJacobianJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	softmaxX := runtime.Mat(&ws.softmaxX, n, k)
 	XRaw := X.RawMatrix()
@@ -7237,6 +7449,8 @@ func SoftmaxJacobianJacobian(X *mat.Dense, JX *mat.Dense) {
 	}
 	ws := softmaxJacobianJacobianPool.Get().(*softmaxJacobianJacobianWork)
 	defer softmaxJacobianJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JX by one SoftmaxJacobianJVP per entry of X: dF = softmax(X, 2) .* (dX - (softmax(X, 2) .* dX) vector(1) vector(1)') - 2 (softmax(X', 2) .* (dX' - (softmax(X', 2) .* dX') vector(1) vector(1)'))' has no structure to fill it from.
 	ws.dirX.SetRawMatrix(runtime.Mat(&ws.dirXData, n, k))
 	ws.dirX.Zero()
@@ -7284,6 +7498,8 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 	runtime.CheckMatrix("BiasLayerHessian", "Y", YRows, YCols, n, k, "n", "k")
 	ws := biasLayerHessianPool.Get().(*biasLayerHessianWork)
 	defer biasLayerHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X w vector(1)' + vector(1) b'
@@ -7423,6 +7639,8 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	}
 	ws := biasLayerHessianGradPool.Get().(*biasLayerHessianGradWork)
 	defer biasLayerHessianGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X w vector(1)' + vector(1) b'
@@ -7614,6 +7832,8 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	})
 	ws := biasLayerHessianHessVecPool.Get().(*biasLayerHessianHessVecWork)
 	defer biasLayerHessianHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hwRaw := hw.RawVector()
 	XRaw := X.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
@@ -7743,6 +7963,8 @@ func BiasLayerHessianHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	}
 	ws := biasLayerHessianHessianPool.Get().(*biasLayerHessianHessianWork)
 	defer biasLayerHessianHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one BiasLayerHessianHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirW.SetRawVector(runtime.Vec(&ws.dirWData, d))

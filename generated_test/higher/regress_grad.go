@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion10 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // ThreeScalars returns f = ThreeScalars(a, b, c).
 //
@@ -25,6 +25,8 @@ const _ = runtime.SupportsVersion10 // fails to compile against an incompatible 
 //
 // It panics if the shapes disagree.
 func ThreeScalars(a float64, b float64, c float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := c*(a*b) + c*(a*a)
 	return f
 }
@@ -55,6 +57,8 @@ func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64,
 		!runtime.Apart(runtime.ScalarData(dc), runtime.ScalarData(db)) {
 		runtime.CheckNoAlias("ThreeScalarsGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2
@@ -91,6 +95,8 @@ func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64
 		!runtime.Apart(runtime.ScalarData(hc), runtime.ScalarData(hb)) {
 		runtime.CheckNoAlias("ThreeScalarsHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := c*va + a*vc
 	*ha = 2.0*s + c*vb + b*vc
 	*hb = s
@@ -125,6 +131,8 @@ func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64
 func ThreeScalarsHessian(a float64, b float64, c float64, H *mat.Dense) {
 	size := 3
 	runtime.DestMatrix("ThreeScalarsHessian", "H", H, size, size, "size", "size")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// ∂²f/∂a∂a = 2 c
@@ -193,6 +201,8 @@ func ThreeScalarsUnpack(x []float64) (a *float64, b *float64, c *float64) {
 //
 // It panics if the shapes disagree.
 func ThreeScalarsFull(a float64, b float64, c float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := c*(a*b) + c*(a*a) + b*b + math.Pow(c, 3.0)
 	return f
 }
@@ -222,6 +232,8 @@ func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *floa
 		!runtime.Apart(runtime.ScalarData(dc), runtime.ScalarData(db)) {
 		runtime.CheckNoAlias("ThreeScalarsFullGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2 + b*b + math.Pow(c, 3.0)
@@ -258,6 +270,8 @@ func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb flo
 		!runtime.Apart(runtime.ScalarData(hc), runtime.ScalarData(hb)) {
 		runtime.CheckNoAlias("ThreeScalarsFullHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := c * va
 	s2 := a * vc
 	*ha = 2.0*(s+s2) + c*vb + b*vc
@@ -292,6 +306,8 @@ func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb flo
 func ThreeScalarsFullHessian(a float64, b float64, c float64, H *mat.Dense) {
 	size := 3
 	runtime.DestMatrix("ThreeScalarsFullHessian", "H", H, size, size, "size", "size")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// ∂²f/∂a∂a = 2 c
@@ -365,6 +381,8 @@ func ThreeScalarsFullUnpack(x []float64) (a *float64, b *float64, c *float64) {
 //
 // It panics if the shapes disagree.
 func IdentityHessian(s float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := s
 	return f
 }
@@ -381,6 +399,8 @@ func IdentityHessian(s float64) float64 {
 // shares memory with an input.
 func IdentityHessianGrad(s float64, ds *float64) float64 {
 	runtime.DestScalar("IdentityHessianGrad", "ds", ds)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := s
 	*ds = 1.0
 	return f
@@ -395,6 +415,8 @@ func IdentityHessianGrad(s float64, ds *float64) float64 {
 //
 // It panics if the shapes disagree.
 func IdentityHessianDeriv(s float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := 1.0
 	return f
 }
@@ -412,6 +434,8 @@ func IdentityHessianDeriv(s float64) float64 {
 // shares memory with an input.
 func IdentityHessianHessVec(s float64, vs float64, hs *float64) {
 	runtime.DestScalar("IdentityHessianHessVec", "hs", hs)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	*hs = 0.0
 }
 
@@ -431,6 +455,8 @@ func IdentityHessianHessVec(s float64, vs float64, hs *float64) {
 func IdentityHessianHessian(s float64, H *mat.Dense) {
 	size := 1
 	runtime.DestMatrix("IdentityHessianHessian", "H", H, size, size, "size", "size")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// Symmetric to the last bit: (H + H')/2.
@@ -485,6 +511,8 @@ func InnerZeroHessian(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("InnerZeroHessian", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessian", "y", y.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -510,6 +538,8 @@ func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) fl
 	if !runtime.Apart(dy.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dy.RawVector().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("InnerZeroHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -543,6 +573,8 @@ func InnerZeroHessianHessVec(x *mat.VecDense, y *mat.VecDense, vy *mat.VecDense,
 		!runtime.Apart(hy.RawVector().Data, vy.RawVector().Data) {
 		runtime.CheckNoAlias("InnerZeroHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("vy", vy.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hy.Zero()
 }
 
@@ -568,6 +600,8 @@ func InnerZeroHessianHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) {
 		runtime.CheckNoAlias("InnerZeroHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// Symmetric to the last bit: (H + H')/2.
@@ -636,6 +670,8 @@ func LogDetHessian(S *mat.SymDense) float64 {
 	runtime.CheckDim("LogDetHessian", "S", n, "n")
 	ws := logDetHessianPool.Get().(*logDetHessianWork)
 	defer logDetHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	f := ws.cholS.LogDet()
 	return f
@@ -675,6 +711,8 @@ func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	ws := logDetHessianGradPool.Get().(*logDetHessianGradWork)
 	defer logDetHessianGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	f := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -722,6 +760,8 @@ func LogDetHessianHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	}
 	ws := logDetHessianHessVecPool.Get().(*logDetHessianHessVecWork)
 	defer logDetHessianHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	invS := runtime.Mat(&ws.invS, n, n)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -796,6 +836,8 @@ func ProblemDims(A *mat.Dense, S *mat.SymDense, x *mat.VecDense) float64 {
 	runtime.CheckVector("ProblemDims", "x", x.Len(), n, "n")
 	ws := problemDimsPool.Get().(*problemDimsWork)
 	defer problemDimsPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -865,6 +907,8 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 	}
 	ws := problemDimsGradPool.Get().(*problemDimsGradWork)
 	defer problemDimsGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -988,6 +1032,8 @@ func ProblemDimsFixed(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.Vec
 	runtime.CheckVector("ProblemDimsFixed", "b", b.Len(), m, "m")
 	ws := problemDimsFixedPool.Get().(*problemDimsFixedWork)
 	defer problemDimsFixedPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -1069,6 +1115,8 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 	}
 	ws := problemDimsFixedGradPool.Get().(*problemDimsFixedGradWork)
 	defer problemDimsFixedGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -1185,6 +1233,8 @@ func RatioHessian(y *mat.VecDense, z *mat.VecDense) float64 {
 	n := y.Len()
 	runtime.CheckDim("RatioHessian", "y", n, "n")
 	runtime.CheckVector("RatioHessian", "z", z.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	f := 0.0
@@ -1237,6 +1287,8 @@ func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *ma
 	}
 	ws := ratioHessianGradPool.Get().(*ratioHessianGradWork)
 	defer ratioHessianGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
@@ -1309,6 +1361,8 @@ func RatioHessianHessVec(y *mat.VecDense, z *mat.VecDense, vy *mat.VecDense, vz 
 	}
 	ws := ratioHessianHessVecPool.Get().(*ratioHessianHessVecWork)
 	defer ratioHessianHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hyRaw := hy.RawVector()
 	zRaw := z.RawVector()
 	vzRaw := vz.RawVector()
@@ -1371,6 +1425,8 @@ func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 	}
 	ws := ratioHessianHessianPool.Get().(*ratioHessianHessianWork)
 	defer ratioHessianHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one RatioHessianHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirY.SetRawVector(runtime.Vec(&ws.dirYData, n))
@@ -1474,6 +1530,8 @@ func ArctanLogDet(P *mat.SymDense) float64 {
 	runtime.CheckDim("ArctanLogDet", "P", n, "n")
 	ws := arctanLogDetPool.Get().(*arctanLogDetWork)
 	defer arctanLogDetPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
 	f := math.Atan(logdetP)
@@ -1514,6 +1572,8 @@ func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	}
 	ws := arctanLogDetGradPool.Get().(*arctanLogDetGradWork)
 	defer arctanLogDetGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
 	f := math.Atan(logdetP)
@@ -1563,6 +1623,8 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	}
 	ws := arctanLogDetHessVecPool.Get().(*arctanLogDetHessVecWork)
 	defer arctanLogDetHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
 	s := 1.0 + logdetP*logdetP
@@ -1642,6 +1704,8 @@ func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowTranspose", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1673,6 +1737,8 @@ func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("RowTransposeJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1707,6 +1773,8 @@ func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowTransposeJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = dx'
 	jx.Zero()
 	jx.AddProduct(1, runtime.Identity, runtime.Identity, true)
@@ -1726,6 +1794,8 @@ func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowSquare", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1755,6 +1825,8 @@ func RowSquareJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("RowSquareJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1801,6 +1873,8 @@ func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := rowSquareJacobianPool.Get().(*rowSquareJacobianWork)
 	defer rowSquareJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx by one RowSquareJVP per entry of x: dF = 2 x' .* dx' has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
 	ws.dirX.Zero()
@@ -1830,6 +1904,8 @@ func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("ScaledByInner", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
@@ -1858,6 +1934,8 @@ func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) {
 		runtime.CheckNoAlias("ScaledByInnerJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
@@ -1905,6 +1983,8 @@ func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 	ws := scaledByInnerJacobianPool.Get().(*scaledByInnerJacobianWork)
 	defer scaledByInnerJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx by one ScaledByInnerJVP per entry of x: dF = (dx' x + x' dx) x + (x' x) dx has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
 	ws.dirX.Zero()
@@ -1929,6 +2009,8 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 	m := y.Len()
 	runtime.CheckDim("OuterTimesVector", "y", m, "m")
 	runtime.CheckVector("OuterTimesVector", "z", z.Len(), m, "m")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -1980,6 +2062,8 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 		!runtime.Apart(dz.RawVector().Data, dy.RawVector().Data) {
 		runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -2059,6 +2143,8 @@ func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("RowTimesMatrix", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2106,6 +2192,8 @@ func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.
 			runtime.MatrixArg("dA", dA.RawMatrix()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2169,6 +2257,8 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 	}
 	ws := rowTimesMatrixJacobianPool.Get().(*rowTimesMatrixJacobianWork)
 	defer rowTimesMatrixJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = dx' A
 	jx.Zero()
 	ARaw := A.RawMatrix()
@@ -2226,6 +2316,8 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 	}
 	ws := rowInnerThenRowPool.Get().(*rowInnerThenRowWork)
 	defer rowInnerThenRowPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2308,6 +2400,8 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	}
 	ws := rowInnerThenRowJVPPool.Get().(*rowInnerThenRowJVPWork)
 	defer rowInnerThenRowJVPPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2426,6 +2520,8 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 	})
 	ws := rowInnerThenRowJacobianPool.Get().(*rowInnerThenRowJacobianWork)
 	defer rowInnerThenRowJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx by one RowInnerThenRowJVP per entry of x: dF = (dx' A y) z' has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
 	ws.dirX.Zero()
@@ -2505,6 +2601,8 @@ func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowPathDerivs", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2535,6 +2633,8 @@ func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowPathDerivsDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2566,6 +2666,8 @@ func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowPathDerivsDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2598,6 +2700,8 @@ func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowPathDerivsDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dst.Zero()
 }
 
@@ -2620,6 +2724,8 @@ func RowPathDerivsJVP(t float64, x *mat.VecDense, dt float64, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowPathDerivsJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2665,6 +2771,8 @@ func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 	}
 	ws := rowPathDerivsJacobianPool.Get().(*rowPathDerivsJacobianWork)
 	defer rowPathDerivsJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jt = dF/dt = 2 t x'
 	jt.Zero()
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -2688,6 +2796,8 @@ func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckDim("RowMatrixInput", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInput", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInput", "x", x.Len(), n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
 		Inc:  1,
@@ -2724,6 +2834,8 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 	if !runtime.Apart(dx.RawVector().Data, R.RawMatrix().Data) || !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowMatrixInputGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
 		Inc:  1,
@@ -2770,6 +2882,8 @@ func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *
 		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
 		runtime.CheckNoAlias("RowMatrixInputHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
@@ -2809,6 +2923,8 @@ func RowMatrixInputHessian(R *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	if !runtime.Apart(H.RawMatrix().Data, R.RawMatrix().Data) || !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowMatrixInputHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -2888,6 +3004,8 @@ func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckVector("ColumnMatrixInput", "x", x.Len(), n, "n")
 	ws := columnMatrixInputPool.Get().(*columnMatrixInputWork)
 	defer columnMatrixInputPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	CX := runtime.Vec(&ws.CX, n)
 	CRaw := runtime.ColumnOf(C.RawMatrix())
 	xRaw := x.RawVector()
@@ -2947,6 +3065,8 @@ func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat
 	}
 	ws := columnMatrixInputGradPool.Get().(*columnMatrixInputGradWork)
 	defer columnMatrixInputGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	CX := runtime.Vec(&ws.CX, n)
 	CRaw := runtime.ColumnOf(C.RawMatrix())
 	xRaw := x.RawVector()
@@ -3030,6 +3150,8 @@ func ProblemScalarFirst(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float6
 	runtime.CheckVector("ProblemScalarFirst", "x", x.Len(), n, "n")
 	ws := problemScalarFirstPool.Get().(*problemScalarFirstWork)
 	defer problemScalarFirstPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	SRaw := S.RawSymmetric()
 	trS := 0.0
 	// trS = tr(S)
@@ -3106,6 +3228,8 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	}
 	ws := problemScalarFirstGradPool.Get().(*problemScalarFirstGradWork)
 	defer problemScalarFirstGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	SRaw := S.RawSymmetric()
 	trS := 0.0
 	// trS = tr(S)
@@ -3220,6 +3344,8 @@ func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *f
 func MixedHessianOrder(a float64, x *mat.VecDense, b float64, c float64) float64 {
 	n := x.Len()
 	runtime.CheckDim("MixedHessianOrder", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	sumExpX := 0.0
 	// sumExpX = sum(exp(x))
@@ -3282,6 +3408,8 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 	}
 	ws := mixedHessianOrderGradPool.Get().(*mixedHessianOrderGradWork)
 	defer mixedHessianOrderGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := a * b
 	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
@@ -3349,6 +3477,8 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 	}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	ws := mixedHessianOrderHessVecPool.Get().(*mixedHessianOrderHessVecWork)
 	defer mixedHessianOrderHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := b * va
 	s2 := a * vb
 	expXVx := runtime.Vec(&ws.expXVx, n)
@@ -3425,6 +3555,8 @@ func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, 
 	}
 	ws := mixedHessianOrderHessianPool.Get().(*mixedHessianOrderHessianWork)
 	defer mixedHessianOrderHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkCX := runtime.Block(HRaw, 0, 1, 1, n)
@@ -3543,6 +3675,8 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 			runtime.MatrixArg("B", B.RawMatrix()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3610,6 +3744,8 @@ func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Den
 			runtime.MatrixArg("dB", dB.RawMatrix()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3696,6 +3832,8 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 	})
 	ws := rowProductSumJacobianPool.Get().(*rowProductSumJacobianWork)
 	defer rowProductSumJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// Jx from the structure of dF = dx' A
 	jx.Zero()
 	ARaw := A.RawMatrix()
@@ -3748,6 +3886,8 @@ func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *m
 		!runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("RowColumnInputsJacobian", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3808,6 +3948,8 @@ func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR 
 			runtime.VectorArg("dx", dx.RawVector()),
 		})
 	}
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3911,6 +4053,8 @@ func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense
 	}
 	ws := rowColumnInputsJacobianJacobianPool.Get().(*rowColumnInputsJacobianJacobianWork)
 	defer rowColumnInputsJacobianJacobianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	// JR by one RowColumnInputsJacobianJVP per entry of R: dF = x' .* dR + (dR C) x' has no structure to fill it from.
 	ws.dirR.SetRawMatrix(runtime.Mat(&ws.dirRData, 1, n))
 	ws.dirR.Zero()
@@ -3982,6 +4126,8 @@ func SymmetricHVPScaledDifference(c *mat.SymDense) float64 {
 	runtime.CheckDim("SymmetricHVPScaledDifference", "c", m, "m")
 	ws := symmetricHVPScaledDifferencePool.Get().(*symmetricHVPScaledDifferenceWork)
 	defer symmetricHVPScaledDifferencePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawSymmetric()
 	cFull := runtime.Mat(&ws.cFull, m, m)
 	runtime.SymmetricToGeneral(cFull, cRaw)
@@ -4028,6 +4174,8 @@ func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64
 	}
 	ws := symmetricHVPScaledDifferenceGradPool.Get().(*symmetricHVPScaledDifferenceGradWork)
 	defer symmetricHVPScaledDifferenceGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawSymmetric()
 	cFull := runtime.Mat(&ws.cFull, m, m)
 	runtime.SymmetricToGeneral(cFull, cRaw)
@@ -4085,6 +4233,8 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	}
 	ws := symmetricHVPScaledDifferenceHessVecPool.Get().(*symmetricHVPScaledDifferenceHessVecWork)
 	defer symmetricHVPScaledDifferenceHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cRaw := c.RawSymmetric()
 	cFull := runtime.Mat(&ws.cFull, m, m)
 	runtime.SymmetricToGeneral(cFull, cRaw)
@@ -4176,6 +4326,8 @@ func SPDHVPScaledDifference(S *mat.SymDense) float64 {
 	runtime.CheckDim("SPDHVPScaledDifference", "S", m, "m")
 	ws := spdhvpScaledDifferencePool.Get().(*spdhvpScaledDifferenceWork)
 	defer spdhvpScaledDifferencePool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	f := math.Pow(logdetS, 0.5)
@@ -4216,6 +4368,8 @@ func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	ws := spdhvpScaledDifferenceGradPool.Get().(*spdhvpScaledDifferenceGradWork)
 	defer spdhvpScaledDifferenceGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	f := math.Pow(logdetS, 0.5)
@@ -4264,6 +4418,8 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	}
 	ws := spdhvpScaledDifferenceHessVecPool.Get().(*spdhvpScaledDifferenceHessVecWork)
 	defer spdhvpScaledDifferenceHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	invS := runtime.Mat(&ws.invS, m, m)
 	ws.cholS.Factorize(S.RawSymmetric())
 	// invS = inv(S)
@@ -4351,6 +4507,8 @@ func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
 	runtime.CheckVector("SymmetricHVPWithVector", "x", x.Len(), m, "m")
 	ws := symmetricHVPWithVectorPool.Get().(*symmetricHVPWithVectorWork)
 	defer symmetricHVPWithVectorPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
 	cx := runtime.Vec(&ws.cx, m)
@@ -4408,6 +4566,8 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	}
 	ws := symmetricHVPWithVectorGradPool.Get().(*symmetricHVPWithVectorGradWork)
 	defer symmetricHVPWithVectorGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
 	cx := runtime.Vec(&ws.cx, m)
@@ -4522,6 +4682,8 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	}
 	ws := symmetricHVPWithVectorHessVecPool.Get().(*symmetricHVPWithVectorHessVecWork)
 	defer symmetricHVPWithVectorHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
@@ -4634,6 +4796,8 @@ func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
 	runtime.CheckMatrix("SymmetricHVPTransposedHalves", "a", aRows, aCols, m, m, "m", "m")
 	ws := symmetricHVPTransposedHalvesPool.Get().(*symmetricHVPTransposedHalvesWork)
 	defer symmetricHVPTransposedHalvesPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawMatrix()
 	cRaw := c.RawSymmetric()
 	trAc := 0.0
@@ -4729,6 +4893,8 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 	}
 	ws := symmetricHVPTransposedHalvesGradPool.Get().(*symmetricHVPTransposedHalvesGradWork)
 	defer symmetricHVPTransposedHalvesGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	aRaw := a.RawMatrix()
 	cRaw := c.RawSymmetric()
 	trAc := 0.0
@@ -4893,6 +5059,8 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	}
 	ws := symmetricHVPTransposedHalvesHessVecPool.Get().(*symmetricHVPTransposedHalvesHessVecWork)
 	defer symmetricHVPTransposedHalvesHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	aRaw := a.RawMatrix()
 	cRaw := c.RawSymmetric()
@@ -4994,6 +5162,8 @@ func SymmetricHVPTransposedHalvesUnpack(x []float64, m int) (c *mat.SymDense, a 
 //
 // It panics if the shapes disagree.
 func SineProduct(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := math.Sin(t) * math.Sin(2.0*t) * math.Sin(3.0*t) * math.Sin(4.0*t) * math.Sin(5.0*t)
 	return f
 }
@@ -5015,6 +5185,8 @@ func SineProduct(t float64) float64 {
 // shares memory with an input.
 func SineProductGrad(t float64, dt *float64) float64 {
 	runtime.DestScalar("SineProductGrad", "dt", dt)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	s := 2.0 * t
 	s2 := math.Sin(s)
@@ -5047,6 +5219,8 @@ func SineProductGrad(t float64, dt *float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	s := 2.0 * t
 	s2 := math.Sin(s)
@@ -5079,6 +5253,8 @@ func SineProductDeriv(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv2(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := 5.0 * t
 	sinT := math.Sin(t)
 	s2 := 2.0 * t
@@ -5130,6 +5306,8 @@ func SineProductDeriv2(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv3(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := 5.0 * t
 	s2 := math.Cos(s)
 	s3 := 4.0 * t
@@ -5200,6 +5378,8 @@ func SineProductDeriv3(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv4(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	s := 2.0 * t
 	s2 := math.Sin(s)
@@ -5289,6 +5469,8 @@ func SineProductDeriv4(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv5(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	s := 2.0 * t
 	s2 := math.Sin(s)
@@ -5393,6 +5575,8 @@ func SineProductDeriv5(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv6(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := 5.0 * t
 	s2 := math.Cos(s)
 	sinT := math.Sin(t)
@@ -5516,6 +5700,8 @@ func SineProductDeriv6(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv7(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := 5.0 * t
 	s2 := math.Cos(s)
 	s3 := 4.0 * t
@@ -5656,6 +5842,8 @@ func SineProductDeriv7(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv8(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	s := 2.0 * t
 	s2 := math.Sin(s)
@@ -5813,6 +6001,8 @@ func SineProductDeriv8(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv9(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	s := 2.0 * t
 	s2 := math.Sin(s)
@@ -5988,6 +6178,8 @@ func SineProductDeriv9(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func SineProductDeriv10(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	s := 5.0 * t
 	s2 := math.Cos(s)
 	sinT := math.Sin(t)
@@ -6098,6 +6290,8 @@ func SineProductUnpack(x []float64) (t *float64) {
 //
 // It panics if the shapes disagree.
 func NestedSine(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	f := math.Sin(math.Sin(math.Sin(math.Sin(math.Sin(t)))))
 	return f
 }
@@ -6115,6 +6309,8 @@ func NestedSine(t float64) float64 {
 // shares memory with an input.
 func NestedSineGrad(t float64, dt *float64) float64 {
 	runtime.DestScalar("NestedSineGrad", "dt", dt)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -6133,6 +6329,8 @@ func NestedSineGrad(t float64, dt *float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -6155,6 +6353,8 @@ func NestedSineDeriv(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv2(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -6195,6 +6395,8 @@ func NestedSineDeriv2(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv3(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -6254,6 +6456,8 @@ func NestedSineDeriv3(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv4(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -6340,6 +6544,8 @@ func NestedSineDeriv4(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv5(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -6459,6 +6665,8 @@ func NestedSineDeriv5(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv6(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -6617,6 +6825,8 @@ func NestedSineDeriv6(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv7(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -6815,6 +7025,8 @@ func NestedSineDeriv7(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv8(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -7055,6 +7267,8 @@ func NestedSineDeriv8(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv9(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -7342,6 +7556,8 @@ func NestedSineDeriv9(t float64) float64 {
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv10(t float64) float64 {
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -7502,6 +7718,8 @@ func DetHessianAtSingular(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense) flo
 	runtime.CheckVector("DetHessianAtSingular", "c", c.Len(), 3, "3")
 	ws := detHessianAtSingularPool.Get().(*detHessianAtSingularWork)
 	defer detHessianAtSingularPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, 3, 3)
 	// tmp = a b' + c c'
 	aRaw := a.RawVector()
@@ -7573,6 +7791,8 @@ func DetHessianAtSingularGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense,
 	}
 	ws := detHessianAtSingularGradPool.Get().(*detHessianAtSingularGradWork)
 	defer detHessianAtSingularGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, 3, 3)
 	// tmp = a b' + c c'
 	aRaw := a.RawVector()
@@ -7664,6 +7884,8 @@ func DetHessianAtSingularHessVec(a *mat.VecDense, b *mat.VecDense, c *mat.VecDen
 	})
 	ws := detHessianAtSingularHessVecPool.Get().(*detHessianAtSingularHessVecWork)
 	defer detHessianAtSingularHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	haRaw := ha.RawVector()
 	// ha = (tr(inv(a b' + c c') (va b' + a vb' + vc c' + c vc')) det(a b' + c c') inv(a b' + c c')' - det(a b' + c c') inv(a b' + c c')' (va b' + a vb' + vc c' + c vc')' inv(a b' + c c')') b + (det(a b' + c c') inv(a b' + c c')') vb
 	dcofactor := runtime.Mat(&ws.dcofactor, 3, 3)
@@ -7771,6 +7993,8 @@ func DetHessianAtSingularHessian(a *mat.VecDense, b *mat.VecDense, c *mat.VecDen
 	}
 	ws := detHessianAtSingularHessianPool.Get().(*detHessianAtSingularHessianWork)
 	defer detHessianAtSingularHessianPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	HRaw := H.RawMatrix()
 	// H by one DetHessianAtSingularHessVec per column, written as the row it equals, then (H + H')/2.
 	ws.dirA.SetRawVector(runtime.Vec(&ws.dirAData, 3))
@@ -7909,6 +8133,8 @@ func DetHessVecAtSingular(X *mat.Dense) float64 {
 	runtime.CheckMatrix("DetHessVecAtSingular", "X", n, XCols, n, n, "n", "n")
 	ws := detHessVecAtSingularPool.Get().(*detHessVecAtSingularWork)
 	defer detHessVecAtSingularPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	f := ws.luX.Det()
@@ -7949,6 +8175,8 @@ func DetHessVecAtSingularGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	ws := detHessVecAtSingularGradPool.Get().(*detHessVecAtSingularGradWork)
 	defer detHessVecAtSingularGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	ws.luX.Factorize(XRaw)
 	f := ws.luX.Det()
@@ -7993,6 +8221,8 @@ func DetHessVecAtSingularHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	}
 	ws := detHessVecAtSingularHessVecPool.Get().(*detHessVecAtSingularHessVecWork)
 	defer detHessVecAtSingularHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hXRaw := hX.RawMatrix()
 	XRaw := X.RawMatrix()
 	vXRaw := vX.RawMatrix()
@@ -8063,6 +8293,8 @@ func DetPathAtSingular(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("DetPathAtSingular", "B", BRows, BCols, n, n, "n", "n")
 	ws := detPathAtSingularPool.Get().(*detPathAtSingularWork)
 	defer detPathAtSingularPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8152,6 +8384,8 @@ func DetPathAtSingularGrad(t float64, A *mat.Dense, B *mat.Dense, dt *float64) f
 	}
 	ws := detPathAtSingularGradPool.Get().(*detPathAtSingularGradWork)
 	defer detPathAtSingularGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8274,6 +8508,8 @@ func DetPathAtSingularDeriv(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("DetPathAtSingularDeriv", "B", BRows, BCols, n, n, "n", "n")
 	ws := detPathAtSingularDerivPool.Get().(*detPathAtSingularDerivWork)
 	defer detPathAtSingularDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cofactor := runtime.Mat(&ws.cofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -8336,6 +8572,8 @@ func DetPathAtSingularDeriv2(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("DetPathAtSingularDeriv2", "B", BRows, BCols, n, n, "n", "n")
 	ws := detPathAtSingularDeriv2Pool.Get().(*detPathAtSingularDeriv2Work)
 	defer detPathAtSingularDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dcofactor := runtime.Mat(&ws.dcofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -8398,6 +8636,8 @@ func DetPathAtSingularDeriv3(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("DetPathAtSingularDeriv3", "B", BRows, BCols, n, n, "n", "n")
 	ws := detPathAtSingularDeriv3Pool.Get().(*detPathAtSingularDeriv3Work)
 	defer detPathAtSingularDeriv3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8451,6 +8691,8 @@ func DetPathAtSingularDeriv4(t float64, A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("DetPathAtSingularDeriv4", "B", BRows, BCols, n, n, "n", "n")
 	ws := detPathAtSingularDeriv4Pool.Get().(*detPathAtSingularDeriv4Work)
 	defer detPathAtSingularDeriv4Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8529,6 +8771,8 @@ func DetCurvedPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.D
 	runtime.CheckMatrix("DetCurvedPath", "D", DRows, DCols, n, n, "n", "n")
 	ws := detCurvedPathPool.Get().(*detCurvedPathWork)
 	defer detCurvedPathPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8640,6 +8884,8 @@ func DetCurvedPathGrad(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	}
 	ws := detCurvedPathGradPool.Get().(*detCurvedPathGradWork)
 	defer detCurvedPathGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8803,6 +9049,8 @@ func DetCurvedPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *
 	runtime.CheckMatrix("DetCurvedPathDeriv", "D", DRows, DCols, n, n, "n", "n")
 	ws := detCurvedPathDerivPool.Get().(*detCurvedPathDerivWork)
 	defer detCurvedPathDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cofactor := runtime.Mat(&ws.cofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -8884,6 +9132,8 @@ func DetCurvedPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	runtime.CheckMatrix("DetCurvedPathDeriv2", "D", DRows, DCols, n, n, "n", "n")
 	ws := detCurvedPathDeriv2Pool.Get().(*detCurvedPathDeriv2Work)
 	defer detCurvedPathDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, n, n)
 	cofactor := runtime.Mat(&ws.cofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -9007,6 +9257,8 @@ func DetCurvedPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	runtime.CheckMatrix("DetCurvedPathDeriv3", "D", DRows, DCols, n, n, "n", "n")
 	ws := detCurvedPathDeriv3Pool.Get().(*detCurvedPathDeriv3Work)
 	defer detCurvedPathDeriv3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, n, n)
 	cofactor := runtime.Mat(&ws.cofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -9252,6 +9504,8 @@ func DetCurvedPathDeriv4(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	runtime.CheckMatrix("DetCurvedPathDeriv4", "D", DRows, DCols, n, n, "n", "n")
 	ws := detCurvedPathDeriv4Pool.Get().(*detCurvedPathDeriv4Work)
 	defer detCurvedPathDeriv4Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	prod := runtime.Mat(&ws.prod, n, n)
 	dcofactor := runtime.Mat(&ws.dcofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -9706,6 +9960,8 @@ func DetTransposedHessVec(A *mat.Dense) float64 {
 	runtime.CheckMatrix("DetTransposedHessVec", "A", n, ACols, n, n, "n", "n")
 	ws := detTransposedHessVecPool.Get().(*detTransposedHessVecWork)
 	defer detTransposedHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	// tmp = A' + eye(n)
@@ -9769,6 +10025,8 @@ func DetTransposedHessVecGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	ws := detTransposedHessVecGradPool.Get().(*detTransposedHessVecGradWork)
 	defer detTransposedHessVecGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	// tmp = A' + eye(n)
@@ -9857,6 +10115,8 @@ func DetTransposedHessVecHessVec(A *mat.Dense, vA *mat.Dense, hA *mat.Dense) {
 	}
 	ws := detTransposedHessVecHessVecPool.Get().(*detTransposedHessVecHessVecWork)
 	defer detTransposedHessVecHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hARaw := hA.RawMatrix()
 	dcofactor := runtime.Mat(&ws.dcofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -9980,6 +10240,8 @@ func DetTransposedPath(t float64, A *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("DetTransposedPath", "C", CRows, CCols, n, n, "n", "n")
 	ws := detTransposedPathPool.Get().(*detTransposedPathWork)
 	defer detTransposedPathPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	CRaw := C.RawMatrix()
@@ -10044,6 +10306,8 @@ func DetTransposedPathGrad(t float64, A *mat.Dense, C *mat.Dense, dt *float64) f
 	}
 	ws := detTransposedPathGradPool.Get().(*detTransposedPathGradWork)
 	defer detTransposedPathGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	CRaw := C.RawMatrix()
@@ -10123,6 +10387,8 @@ func DetTransposedPathDeriv(t float64, A *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("DetTransposedPathDeriv", "C", CRows, CCols, n, n, "n", "n")
 	ws := detTransposedPathDerivPool.Get().(*detTransposedPathDerivWork)
 	defer detTransposedPathDerivPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	cofactor := runtime.Mat(&ws.cofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -10202,6 +10468,8 @@ func DetTransposedPathDeriv2(t float64, A *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("DetTransposedPathDeriv2", "C", CRows, CCols, n, n, "n", "n")
 	ws := detTransposedPathDeriv2Pool.Get().(*detTransposedPathDeriv2Work)
 	defer detTransposedPathDeriv2Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	dcofactor := runtime.Mat(&ws.dcofactor, n, n)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
@@ -10290,6 +10558,8 @@ func DetTransposedPathDeriv3(t float64, A *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("DetTransposedPathDeriv3", "C", CRows, CCols, n, n, "n", "n")
 	ws := detTransposedPathDeriv3Pool.Get().(*detTransposedPathDeriv3Work)
 	defer detTransposedPathDeriv3Pool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	CRaw := C.RawMatrix()
@@ -10390,6 +10660,8 @@ func DetTransposedBoth(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("DetTransposedBoth", "B", BRows, BCols, n, n, "n", "n")
 	ws := detTransposedBothPool.Get().(*detTransposedBothWork)
 	defer detTransposedBothPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ATMinusBT := runtime.Mat(&ws.ATMinusBT, n, n)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -10479,6 +10751,8 @@ func DetTransposedBothGrad(A *mat.Dense, B *mat.Dense, dB *mat.Dense) float64 {
 	}
 	ws := detTransposedBothGradPool.Get().(*detTransposedBothGradWork)
 	defer detTransposedBothGradPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	ATMinusBT := runtime.Mat(&ws.ATMinusBT, n, n)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -10607,6 +10881,8 @@ func DetTransposedBothHessVec(A *mat.Dense, B *mat.Dense, vB *mat.Dense, hB *mat
 	}
 	ws := detTransposedBothHessVecPool.Get().(*detTransposedBothHessVecWork)
 	defer detTransposedBothHessVecPool.Put(ws)
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	hBRaw := hB.RawMatrix()
 	ATMinusBT := runtime.Mat(&ws.ATMinusBT, n, n)
 	ARaw := A.RawMatrix()
@@ -10782,6 +11058,8 @@ func OneByOneOperands(y *mat.VecDense, C *mat.Dense, R *mat.Dense, K *mat.Dense,
 	runtime.CheckMatrix("OneByOneOperands", "K", KRows, KCols, k, 1, "k", "1")
 	n := x.Len()
 	runtime.CheckDim("OneByOneOperands", "x", n, "n")
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yEntry := y.AtVec(0)
 	CEntry := C.At(0, 0)
 	RRaw := blas64.Vector{
@@ -10860,6 +11138,8 @@ func OneByOneOperandsGrad(y *mat.VecDense, C *mat.Dense, R *mat.Dense, K *mat.De
 		runtime.MatrixArg("K", K.RawMatrix()),
 		runtime.VectorArg("x", x.RawVector()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	yEntry := y.AtVec(0)
 	CEntry := C.At(0, 0)
 	RRaw := blas64.Vector{
@@ -10974,6 +11254,8 @@ func OneByOneOperandsHessVec(y *mat.VecDense, C *mat.Dense, R *mat.Dense, K *mat
 		runtime.MatrixArg("vK", vK.RawMatrix()),
 		runtime.VectorArg("vx", vx.RawVector()),
 	})
+	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
+	runtime.CleanVectorState()
 	vCEntry := vC.At(0, 0)
 	xRaw := x.RawVector()
 	sumX := 0.0
