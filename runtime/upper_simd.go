@@ -15,11 +15,11 @@ import "simd/archsimd"
 // after one runtime.GC (2-core Xeon, KVM, 2026-12-07; builds without the
 // experiment restore only the XMM registers and are unaffected). Any
 // goroutine may resume so at any time, gradgen's team helpers included,
-// and stay slow for the rest of the call. So the runtime clears the upper
-// halves where its work starts (CleanVectorState): before each chunk a
-// member of the team runs, before the parts of a loop run on the caller,
-// and on entry to Gemm.Mul and Gemv, which may run gonum's SSE kernels.
-// VZEROUPPER costs about a cycle.
+// and stay slow for the rest of the call. So the upper halves are cleared
+// where work starts (CleanVectorState): by every generated function
+// before its computation, and in the runtime before each chunk a member of
+// the team runs, before each part of a loop, and on entry to Gemm.Mul and
+// Gemv, which may run gonum's SSE kernels. VZEROUPPER costs about a cycle.
 
 // hasAVX reports whether the CPU has AVX, so that VZEROUPPER exists (and
 // asyncPreempt restores YMM or ZMM registers).
