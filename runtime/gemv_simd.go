@@ -21,11 +21,12 @@ func init() {
 // and gonum's kernel, which walks four rows side by side, streams it half
 // as fast (BenchmarkGemvVector, 65536×256: 28 against 12–16 GB/s a core).
 // Each row's horizontal sum, last columns, alpha and beta are scalar code
-// right after its vector code; one VZEROUPPER ends the call. (Keeping the
-// vector sums of 64 rows and finishing them after a VZEROUPPER each was
-// 10–60 % slower in the caches in two runs of BenchmarkGemvVector, and
-// level beyond them, on this AMD machine, where scalar code after vector
-// code costs nothing extra.)
+// right after its vector code and a VZEROUPPER (rowDot). On the AMD
+// machine scalar code after vector code cost nothing extra, and one
+// VZEROUPPER ended the call; on the 2-core Intel Xeon (KVM) each
+// legacy-SSE instruction run with the upper halves dirty costs a state
+// transition, and that made the vector Gemv 65× slower than gonum's at
+// 256×16 and 1.5× at 1024×1024 (BenchmarkGemvVector, 2026-12-07).
 func vecGemvRows(args kernelArgs, lo, hi int) {
 	a, x, y := args.g, args.v.Data[:args.g.Cols], args.w.Data
 	n := a.Cols
@@ -54,6 +55,10 @@ func rowDot(a, x []float64) float64 {
 	}
 	var o [4]float64
 	s0.Add(s1).Add(s2.Add(s3)).Store(&o)
+	// The scalar code that follows runs with the upper halves clean:
+	// where a CPU keeps them dirty, each legacy-SSE instruction after
+	// vector code pays a state transition (see vecGemvRows).
+	archsimd.ClearAVXUpperBits()
 	s := (o[0] + o[1]) + (o[2] + o[3])
 	for j := range x {
 		s += a[j] * x[j]
