@@ -514,7 +514,7 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	if len(e.work) > 0 {
 		body = append(body, e.workspace(f)...)
 	}
-	body = append(body, cleanVectorState...)
+	body = append(body, cleanVectorState()...)
 	body = plan.DropUnusedRowViews(plan.DropUnread(append(body, rest...)))
 	e.trace("with the checks and the workspace, after DropUnread: the plan checked and printed", body)
 	if err := plan.Check(append(params, e.globals...), body, e.fields); err != nil {
@@ -524,14 +524,18 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	return plan.Go(body)
 }
 
-// cleanVectorState starts every function's computation with the vector
-// registers' upper halves clean: a goroutine resuming from an asynchronous
-// preemption in a Go 1.26 GOEXPERIMENT=simd build leaves them dirty, and
-// the scalar float64 code after it then runs up to 200× slower until
-// something clears them (runtime.CleanVectorState; a no-op elsewhere).
-var cleanVectorState = []plan.Step{
-	&plan.Comment{Text: "clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)"},
-	&plan.Do{Call: plan.Fn(runtimePath, "CleanVectorState")},
+// cleanVectorState returns the steps that start every function's
+// computation with the vector registers' upper halves clean: a goroutine
+// resuming from an asynchronous preemption in a Go 1.26 GOEXPERIMENT=simd
+// build leaves them dirty, and the scalar float64 code after it then runs
+// up to 200× slower until something clears them (runtime.CleanVectorState;
+// a no-op elsewhere). The steps are new for each function, as every other
+// step of its plan is, so no later pass shares them with another plan.
+func cleanVectorState() []plan.Step {
+	return []plan.Step{
+		&plan.Comment{Text: "clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)"},
+		&plan.Do{Call: plan.Fn(runtimePath, "CleanVectorState")},
+	}
 }
 
 // trace writes the plan steps at stage to e.plans, if set; a stage that
