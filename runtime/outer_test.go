@@ -72,14 +72,17 @@ func TestOuterTo(t *testing.T) {
 // TestOuterRowsKernel checks the outer kernel in use (outerRowsVec in a
 // vector build on a CPU that runs it) against outerRows bit for bit, −0 and
 // NaN payloads included, at every column count from 1 to 40 (the sixteen-
-// and four-column steps and each masked tail), with strided x and padded
-// rows, and that it writes nothing in the padding.
+// and four-column steps and each scalar tail), in 5 rows and in 300 (a
+// vector build writes the first in column panels, the second, from 28
+// columns, row by row), with strided x and padded rows, and that it writes
+// nothing in the padding.
 func TestOuterRowsKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	special := []float64{math.Inf(1), math.Inf(-1), math.NaN(), 0, math.Copysign(0, -1), 1e308, 5e-324}
 	for cols := 1; cols <= 40; cols++ {
-		for _, incX := range []int{1, 3} {
-			const rows, pad = 5, 3
+		for _, shape := range []struct{ rows, incX int }{{5, 1}, {5, 3}, {300, 1}, {300, 2}} {
+			rows, incX := shape.rows, shape.incX
+			const pad = 3
 			stride := cols + pad
 			x := make([]float64, (rows-1)*incX+1)
 			y := make([]float64, cols)
@@ -102,8 +105,8 @@ func TestOuterRowsKernel(t *testing.T) {
 			outerRows(want, stride, rows, -1.5, x, incX, y)
 			for k := range want {
 				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
-					t.Fatalf("cols %d, incX %d: entry %d (row %d, column %d) is %v (%#x), want %v (%#x)",
-						cols, incX, k, k/stride, k%stride, got[k], math.Float64bits(got[k]), want[k], math.Float64bits(want[k]))
+					t.Fatalf("%d rows, cols %d, incX %d: entry %d (row %d, column %d) is %v (%#x), want %v (%#x)",
+						rows, cols, incX, k, k/stride, k%stride, got[k], math.Float64bits(got[k]), want[k], math.Float64bits(want[k]))
 				}
 			}
 		}
