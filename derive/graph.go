@@ -223,6 +223,9 @@ func (g *Graph) Add(terms ...*Node) *Node {
 	for i, t := range flat {
 		if t.Op.oneMinus != nil && constant != 0 && coefs[t] == -constant && t.Shape == shape {
 			u := t.Op.oneMinus(g, t.Args[0])
+			if u == nil {
+				continue
+			}
 			if _, held := coefs[u]; held {
 				flat = slices.Delete(flat, i, i+1)
 			} else {

@@ -108,7 +108,8 @@ type Op struct {
 	// stable, when set, returns a form of op(x) that keeps its digits where
 	// op(x) as written would not (log σ(z) = −softplus(−z)), or nil to keep
 	// op(x); Graph.Apply builds it instead. oneMinus, when set, is 1 − op(x)
-	// in such a form (σ: σ(−x)); Graph.Add uses it for c − c·op(x).
+	// in such a form (σ: σ(−x)), or nil to keep it; Graph.Add uses it for
+	// c − c·op(x).
 	stable   func(g *Graph, x *Node) *Node
 	oneMinus func(g *Graph, x *Node) *Node
 
@@ -938,10 +939,21 @@ func init() {
 // −Σ y log p + (1 − y) log(1 − p) with p = σ(X w) is the stable
 // Σ y softplus(−X w) + (1 − y) softplus(X w).
 func init() {
-	OpSigmoid.oneMinus = func(g *Graph, x *Node) *Node { return g.Apply(OpSigmoid, g.Neg(x)) }
+	// −z is nil, the graph's zero, when z is a fill of zeros ((a·b) − (a·b)
+	// cancelled): σ(0) and log σ(0) are then kept as written, which is
+	// exact, since Apply cannot take a zero without its shape.
+	OpSigmoid.oneMinus = func(g *Graph, x *Node) *Node {
+		if neg := g.Neg(x); neg != nil {
+			return g.Apply(OpSigmoid, neg)
+		}
+		return nil
+	}
 	OpLog.stable = func(g *Graph, x *Node) *Node {
 		if x.Op == OpSigmoid {
-			return g.Neg(g.Apply(OpSoftplus, g.Neg(x.Args[0])))
+			if neg := g.Neg(x.Args[0]); neg != nil {
+				return g.Neg(g.Apply(OpSoftplus, neg))
+			}
+			return nil
 		}
 		if x.Op != OpAdd || len(x.Args) != 2 {
 			return nil
