@@ -356,3 +356,58 @@ storeT32:
 	VMOVUPD Y7, 224(DX)
 	VZEROUPPER
 	RET
+
+// func rowDotAsm(a, x *float64, n int, dist int, o *[4]float64)
+// rowDot's vector part: n (a multiple of 4) columns, sixteen a step into
+// s0…s3, then four a step into s0, each step a multiply then an add; o =
+// (s0 + s1) + (s2 + s3). PREFETCHT0 reads ahead dist bytes of a, two cache
+// lines a step.
+TEXT ·rowDotAsm(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ n+16(FP), CX
+	MOVQ dist+24(FP), DX
+	MOVQ o+32(FP), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	CMPQ CX, $16
+	JLT  fours
+sixteens:
+	PREFETCHT0 (SI)(DX*1)
+	PREFETCHT0 64(SI)(DX*1)
+	VMOVUPD 0(SI), Y4
+	VMULPD  0(DI), Y4, Y4
+	VADDPD  Y4, Y0, Y0
+	VMOVUPD 32(SI), Y5
+	VMULPD  32(DI), Y5, Y5
+	VADDPD  Y5, Y1, Y1
+	VMOVUPD 64(SI), Y6
+	VMULPD  64(DI), Y6, Y6
+	VADDPD  Y6, Y2, Y2
+	VMOVUPD 96(SI), Y7
+	VMULPD  96(DI), Y7, Y7
+	VADDPD  Y7, Y3, Y3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $16, CX
+	CMPQ CX, $16
+	JGE  sixteens
+fours:
+	CMPQ CX, $4
+	JLT  done
+	VMOVUPD 0(SI), Y4
+	VMULPD  0(DI), Y4, Y4
+	VADDPD  Y4, Y0, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP  fours
+done:
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VADDPD Y2, Y0, Y0
+	VMOVUPD Y0, (R8)
+	VZEROUPPER
+	RET

@@ -64,7 +64,7 @@ func TestGemvVectorOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(39, 40))
 	negZero := math.Copysign(0, -1)
 	checked := 0
-	widths := []int{16, 17, 18, 19, 20, 23, 31, 32, 33, 35, 36, 47, 48, 51, 63, 64, 65, 67, 100, 256, 259}
+	widths := []int{1, 3, 4, 5, 8, 12, 15, 16, 17, 18, 19, 20, 23, 31, 32, 33, 35, 36, 47, 48, 51, 63, 64, 65, 67, 100, 256, 259}
 	for _, m := range []int{1, 3, 8, 65, 130} {
 		for _, n := range widths {
 			for _, ab := range [][2]float64{{1, 0}, {-2.5, 1}, {0.5, -3}, {1, math.Inf(1)}, {2, negZero}, {-1, 0.5}} {
