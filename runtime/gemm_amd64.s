@@ -2,8 +2,9 @@
 
 #include "textflag.h"
 
-// The 4×16 (AVX-512), 4×8 and 4×4 blocks of vecMulRows (gemm_simd.go) and
-// the transposed Gemv's steps (vecGemvT, gemvt_simd.go), in assembly so
+// The 4×16 (AVX-512), 4×8 and 4×4 blocks of vecMulRows (gemm_simd.go),
+// the transposed Gemv's steps (vecGemvT, gemvt_simd.go) and the vector
+// Gemv's row dot product (rowDot, gemv_simd.go), in assembly so
 // that the sums stay in registers across the whole loop: the compiler,
 // given the same loop in Go, spilled two of the eight to the stack at
 // every step. mulBlock4x16Asm and mulBlock4x8Asm read a packed panel, the
