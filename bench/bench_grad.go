@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion12 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // b1BilinearWork holds B1Bilinear's scratch space, reused across calls through
 // b1BilinearPool.
@@ -356,7 +356,8 @@ func (loop *b3QuadTraceLoop) RunPart(part int) {
 // b3QuadTraceGradWork holds B3QuadTraceGrad's scratch space, reused across
 // calls through b3QuadTraceGradPool.
 type b3QuadTraceGradWork struct {
-	chain runtime.Chain
+	APlusAT []float64
+	gemm    runtime.Gemm
 }
 
 var b3QuadTraceGradPool = sync.Pool{New: func() any {
@@ -390,11 +391,13 @@ func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dWRaw := dW.RawMatrix()
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
-	// Multiply in the cheapest order for these sizes, forming (A + A') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dWRaw, 1, 0, []blas64.General{ARaw, WRaw}, []bool{false, false}, 0)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -526,7 +529,8 @@ func (loop *b4SandwichLoop) RunPart(part int) {
 // b4SandwichGradWork holds B4SandwichGrad's scratch space, reused across calls
 // through b4SandwichGradPool.
 type b4SandwichGradWork struct {
-	chain runtime.Chain
+	CPlusCT []float64
+	chain   runtime.Chain
 }
 
 var b4SandwichGradPool = sync.Pool{New: func() any {
@@ -564,12 +568,15 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
+	CPlusCT := runtime.Mat(&ws.CPlusCT, m, m)
 	CRaw := C.RawMatrix()
+	// CPlusCT = C + C'
+	runtime.AddTransposeTo(CPlusCT, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	// Multiply in the cheapest order for these sizes, forming (C + C') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{CRaw, XRaw, BRaw, BRaw}, []bool{false, false, false, true}, 0)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly

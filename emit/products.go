@@ -2,7 +2,6 @@ package emit
 
 import (
 	"math"
-	"slices"
 
 	"github.com/dave/jennifer/jen"
 
@@ -77,9 +76,6 @@ func (e *function) productLinks(fs []link, alpha expr, dst *val, note plan.Step,
 		alpha = one
 	}
 	fs = e.regroup(fs)
-	if e.plusTransposeProduct(fs, alpha, dst, note, accumulate) {
-		return nil
-	}
 	ops := make([]operand, len(fs))
 	for k, l := range fs {
 		ops[k] = e.linkOperand(l)
@@ -223,87 +219,18 @@ func (e *function) chainAtRunTime(ops []operand, alpha expr, dst *val, accumulat
 			return false
 		}
 	}
-	e.runChain(ops, alpha, dst, accumulate, -1, "Multiply in the cheapest order for these sizes.")
-	return true
-}
-
-// runChain emits the runtime.Chain call for the product of the matrices
-// ops, after the comment note: MulTo, or with sym ≥ 0 MulPlusTransposeTo,
-// factor sym standing for ops[sym] + ops[sym]ᵀ.
-func (e *function) runChain(ops []operand, alpha expr, dst *val, accumulate bool, sym int, note string) {
 	var mats, trans []expr
 	for i := range ops {
 		o := e.asGeneral(e.stored(ops[i]))
 		mats = append(mats, ref(o.v))
 		trans = append(trans, plan.Const{V: o.trans})
 	}
-	e.comment(note)
 	field := e.scope.fresh("chain")
 	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
-	args := []expr{ref(dst), coefficient(alpha), beta(accumulate),
+	e.comment("Multiply in the cheapest order for these sizes.")
+	e.stmt(blasEffect(&plan.Do{Call: plan.Method(e.workField(field), "MulTo", ref(dst), coefficient(alpha), beta(accumulate),
 		plan.Composite{Slice: true, Type: plan.Qual{Path: blas64Path, Name: "General"}, Elems: mats},
-		plan.Composite{Slice: true, Type: plan.Qual{Name: "bool"}, Elems: trans}}
-	method := "MulTo"
-	if sym >= 0 {
-		method = "MulPlusTransposeTo"
-		args = append(args, plan.IntLit(sym))
-	}
-	e.stmt(blasEffect(&plan.Do{Call: plan.Method(e.workField(field), method, args...)}, dst, accumulate))
-}
-
-// plusTransposeProduct emits a product with a factor A + Aᵀ that is stored
-// nowhere and used nowhere else without forming the sum where that is
-// cheaper; it reports whether it did.
-//   - Times a vector (the product's other factor), (A + Aᵀ) x is A x + Aᵀ x:
-//     two matrix-vector products read A twice, where forming the sum reads
-//     it twice and writes and reads the n² sum besides.
-//   - Among matrices only, runtime.Chain.MulPlusTransposeTo chooses for the
-//     sizes of the call: (C + Cᵀ) X B Bᵀ with a narrow B never forms the
-//     sum, (A + Aᵀ) W with a wide W does.
-//
-// Invariant: A + Aᵀ is its own transpose, so the factor is the same read
-// either way, and each term is A's storage read as it is or transposed.
-func (e *function) plusTransposeProduct(fs []link, alpha expr, dst *val, note plan.Step, accumulate bool) bool {
-	k := slices.IndexFunc(fs, func(l link) bool {
-		n := l.node
-		return n != nil && n.Op == derive.OpAdd && isPlusTranspose(n.Args) && e.vals[n] == nil && e.uses[n] <= 1
-	})
-	if k < 0 || dst == nil {
-		return false
-	}
-	matrices := !slices.ContainsFunc(fs, func(l link) bool { return !l.shape().IsMatrix() })
-	if !matrices && len(fs) != 2 {
-		return false
-	}
-	a := fs[k].node.Args[0]
-	if a.Op == derive.OpTranspose {
-		a = fs[k].node.Args[1]
-	}
-	ops := make([]operand, len(fs))
-	for i, l := range fs {
-		if i == k {
-			ops[i] = e.operand(a)
-		} else {
-			ops[i] = e.linkOperand(l)
-		}
-	}
-	if note != nil {
-		e.stmt(note)
-	}
-	if !matrices {
-		// The other factor is a vector.
-		for t := range 2 {
-			term := ops[k]
-			term.trans = t == 1
-			if k == 0 {
-				e.pair(term, ops[1], alpha, dst, accumulate || t == 1)
-			} else {
-				e.pair(ops[0], term, alpha, dst, accumulate || t == 1)
-			}
-		}
-		return true
-	}
-	e.runChain(ops, alpha, dst, accumulate, k, "Multiply in the cheapest order for these sizes, forming "+e.linkText(fs[k], operand{})+" or multiplying by each term, whichever is cheaper.")
+		plan.Composite{Slice: true, Type: plan.Qual{Name: "bool"}, Elems: trans})}, dst, accumulate))
 	return true
 }
 

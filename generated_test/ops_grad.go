@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion12 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // opExpWork holds OpExp's scratch space, reused across calls through opExpPool.
 type opExpWork struct {
@@ -13417,6 +13417,7 @@ type opSolveGradWork struct {
 	tmp            []float64
 	tmp2           []float64
 	chain          runtime.Chain
+	invAPlusInvAT  []float64
 	tmp3           []float64
 	loop           opSolveGradLoop
 	sumInvATBParts []float64
@@ -13515,9 +13516,11 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(dARaw, -1, 0, []blas64.General{invA, tmp, invA}, []bool{true, false, true})
 	dxRaw := dx.RawVector()
+	invAPlusInvAT := runtime.Mat(&ws.invAPlusInvAT, n, n)
+	// invAPlusInvAT = inv(A) + inv(A)'
+	runtime.AddTransposeTo(invAPlusInvAT, invA)
 	// dx = (inv(A) + inv(A)') x
-	runtime.Gemv(blas.NoTrans, 1, invA, xRaw, 0, dxRaw)
-	runtime.Gemv(blas.Trans, 1, invA, xRaw, 1, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, invAPlusInvAT, xRaw, 0, dxRaw)
 	dBRaw := dB.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, k)
 	// tmp3 = matrix(1)

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion12 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // random00Work holds Random00's scratch space, reused across calls through
 // random00Pool.
@@ -6048,11 +6048,11 @@ func (loop *random31Loop) RunPart(part int) {
 // random31GradWork holds Random31Grad's scratch space, reused across calls
 // through random31GradPool.
 type random31GradWork struct {
-	AX     []float64
-	gemm   runtime.Gemm
-	chain  runtime.Chain
-	loop   random31GradLoop
-	fParts []float64
+	AX      []float64
+	gemm    runtime.Gemm
+	APlusAT []float64
+	loop    random31GradLoop
+	fParts  []float64
 }
 
 var random31GradPool = sync.Pool{New: func() any {
@@ -6134,9 +6134,11 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dA = X X'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XRaw, XRaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	// dX = (A + A') X
-	// Multiply in the cheapest order for these sizes, forming (A + A') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{ARaw, XRaw}, []bool{false, false}, 0)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, XRaw, 0, dXRaw)
 	*ds = 0.0
 	return f
 }

@@ -20,14 +20,6 @@ type Chain struct {
 	bufs  [][]float64
 	next  int // next buffer to hand out in one MulTo
 	gemm  Gemm
-	// sym is the factor that stands for M + Mᵀ and is multiplied in its two
-	// terms (MulPlusTransposeTo), or -1.
-	sym int
-	// sum holds M + Mᵀ when MulPlusTransposeTo forms it, and ops and trans
-	// the factors with it in M's place.
-	sum   []float64
-	ops   []blas64.General
-	trans []bool
 }
 
 // MulTo sets dst = alpha·op(A₁)·…·op(Aₖ) + beta·dst, where op(Aᵢ) is Aᵢᵀ
@@ -43,78 +35,6 @@ type Chain struct {
 // MulTo panics with a *ShapeError when consecutive factors do not conform
 // or dst has the wrong shape, and if fewer than two factors are given.
 func (c *Chain) MulTo(dst blas64.General, alpha, beta float64, ops []blas64.General, trans []bool) {
-	c.shape("runtime.Chain.MulTo", dst, ops, trans)
-	c.sym = -1
-	c.plan(ops, trans, beta)
-	c.next = 0
-	c.product(ops, trans, dst, alpha, beta, 0, len(ops)-1)
-}
-
-// MulPlusTransposeTo is MulTo with factor s standing for ops[s] + ops[s]ᵀ
-// (trans[s] is not read: the sum is its own transpose), where ops[s] is
-// square. It takes the cheaper plan for the sizes of the call:
-//   - the sum formed once (AddTransposeTo, into a buffer of the Chain's)
-//     and the chain multiplied as MulTo does, or
-//   - the sum never formed: the product that has factor s as an operand
-//     made twice, with ops[s] and then with ops[s]ᵀ added (beta = 1).
-//
-// The second costs that product's multiplications again and saves the
-// sum's write and its transposed read, which the plan counts as
-// plusTransposeCost multiplications an entry: so (C + Cᵀ) X B Bᵀ with a
-// narrow B, or (A + Aᵀ) x, never forms the sum, and (A + Aᵀ) W with a wide
-// W does. Either plan is exact to rounding; for given sizes and backend it
-// is always the same plan, so the same bits.
-//
-// MulPlusTransposeTo panics as MulTo does, and with a *ShapeError when
-// ops[s] is not square.
-func (c *Chain) MulPlusTransposeTo(dst blas64.General, alpha, beta float64, ops []blas64.General, trans []bool, s int) {
-	c.shape("runtime.Chain.MulPlusTransposeTo", dst, ops, trans)
-	if s < 0 || s >= len(ops) {
-		panic("runtime: Chain.MulPlusTransposeTo of a factor index out of range")
-	}
-	n := ops[s].Rows
-	CheckMatrix("runtime.Chain.MulPlusTransposeTo", "M", ops[s].Rows, ops[s].Cols, n, n, "n", "n")
-	k := len(ops)
-	c.sym = -1
-	c.plan(ops, trans, beta)
-	formed := c.cost[k-1] + plusTransposeCost()*n*n
-	c.sym = s
-	c.plan(ops, trans, beta)
-	c.next = 0
-	if c.cost[k-1] <= formed {
-		c.product(ops, trans, dst, alpha, beta, 0, k-1)
-		return
-	}
-	c.sym = -1
-	sum := Mat(&c.sum, n, n)
-	AddTransposeTo(sum, ops[s])
-	c.ops = append(c.ops[:0], ops...)
-	c.trans = append(c.trans[:0], trans...)
-	c.ops[s], c.trans[s] = sum, false
-	c.plan(c.ops, c.trans, beta)
-	c.product(c.ops, c.trans, dst, alpha, beta, 0, k-1)
-}
-
-// plusTransposeCost is what MulPlusTransposeTo's plan counts forming
-// M + Mᵀ at, in multiplications an entry: the transposed read and the
-// write of the sum, against a product's multiply-adds, which the kernels
-// run several to a cycle, fewer in pure Go than in a BLAS. B3's and B4's
-// gradients on the Intel Xeon (2 cores, KVM; benchstat, 6 interleaved
-// runs), where the sum is the only factor of its side: with OpenBLAS,
-// (A + Aᵀ) W at n = 128, k = 32 (32 multiplications an entry again)
-// 47.5 → 36.0 µs in two products, (C + Cᵀ)·(X B) at m = 512, p = 8 (8)
-// 527 → 239 µs; in pure Go the first 56.6 → 66.5 µs (slower, so 16 here),
-// the second 781 → 687 µs.
-func plusTransposeCost() int {
-	if pureGo(blas64.Implementation()) {
-		return 16
-	}
-	return 64
-}
-
-// shape checks that the factors conform and dst is their product's shape,
-// and fills c.dims.
-func (c *Chain) shape(fn string, dst blas64.General, ops []blas64.General, trans []bool) {
 	k := len(ops)
 	if k < 2 || len(trans) != k {
 		panic("runtime: Chain.MulTo needs two or more factors, each with its transpose flag")
@@ -128,27 +48,26 @@ func (c *Chain) shape(fn string, dst blas64.General, ops []blas64.General, trans
 		if i == 0 {
 			c.dims = append(c.dims, r)
 		} else if r != c.dims[i] {
-			CheckMatrix(fn, "factor", r, col, c.dims[i], col, "", "")
+			CheckMatrix("runtime.Chain.MulTo", "factor", r, col, c.dims[i], col, "", "")
 		}
 		c.dims = append(c.dims, col)
 	}
-	CheckMatrix(fn, "dst", dst.Rows, dst.Cols, c.dims[0], c.dims[k], "", "")
-}
-
-// plan marks the symmetric pairs (gram) and fills the cost and split
-// tables for the factors ops; a product with factor c.sym as an operand
-// counts twice.
-func (c *Chain) plan(ops []blas64.General, trans []bool, beta float64) {
-	k := len(ops)
+	CheckMatrix("runtime.Chain.MulTo", "dst", dst.Rows, dst.Cols, c.dims[0], c.dims[k], "", "")
 	c.gram = c.gram[:0]
 	// Not when the pair is the whole chain and writes dst with beta ≠ 0:
 	// Syrk's triangle would leave the other one unscaled.
 	syrk := !vectorGonum() && (k > 2 || beta == 0)
 	for i := 0; i+1 < k; i++ {
 		big := c.dims[i]*c.dims[i+1]*c.dims[i+2] >= gramMin
-		pair := syrk && big && trans[i] != trans[i+1] && sameMatrix(ops[i], ops[i+1])
-		c.gram = append(c.gram, pair && i != c.sym && i+1 != c.sym)
+		c.gram = append(c.gram, syrk && big && trans[i] != trans[i+1] && sameMatrix(ops[i], ops[i+1]))
 	}
+	c.plan(k)
+	c.next = 0
+	c.product(ops, trans, dst, alpha, beta, 0, k-1)
+}
+
+// plan fills the cost and split tables for k factors.
+func (c *Chain) plan(k int) {
 	if cap(c.cost) < k*k {
 		c.cost = make([]int, k*k)
 		c.split = make([]int, k*k)
@@ -163,11 +82,7 @@ func (c *Chain) plan(ops []blas64.General, trans []bool, beta float64) {
 			j := i + length - 1
 			best, at := -1, i
 			for s := i; s < j; s++ {
-				mul := d[i] * d[s+1] * d[j+1]
-				if c.twice(i, s, j) {
-					mul *= 2
-				}
-				cost := c.cost[i*k+s] + c.cost[(s+1)*k+j] + mul
+				cost := c.cost[i*k+s] + c.cost[(s+1)*k+j] + d[i]*d[s+1]*d[j+1]
 				if length == 2 && c.gram[i] {
 					cost /= 2 // one triangle
 				}
@@ -178,12 +93,6 @@ func (c *Chain) plan(ops []blas64.General, trans []bool, beta float64) {
 			c.cost[i*k+j], c.split[i*k+j] = best, at
 		}
 	}
-}
-
-// twice reports whether the product of factors i..s and s+1..j has factor
-// c.sym as an operand, so it is made twice.
-func (c *Chain) twice(i, s, j int) bool {
-	return c.sym >= 0 && (i == s && s == c.sym || s+1 == j && j == c.sym)
 }
 
 // operand returns factors i..j as one matrix and whether it is transposed:
@@ -212,16 +121,7 @@ func (c *Chain) product(ops []blas64.General, trans []bool, dst blas64.General, 
 	s := c.split[i*len(ops)+j]
 	a, ta := c.operand(ops, trans, i, s)
 	b, tb := c.operand(ops, trans, s+1, j)
-	switch {
-	case c.twice(i, s, j) && i == c.sym: // M + Mᵀ on the left
-		c.gemm.Mul(blas.NoTrans, flag(tb), alpha, a, b, beta, dst)
-		c.gemm.Mul(blas.Trans, flag(tb), alpha, a, b, 1, dst)
-	case c.twice(i, s, j): // on the right
-		c.gemm.Mul(flag(ta), blas.NoTrans, alpha, a, b, beta, dst)
-		c.gemm.Mul(flag(ta), blas.Trans, alpha, a, b, 1, dst)
-	default:
-		c.gemm.Mul(flag(ta), flag(tb), alpha, a, b, beta, dst)
-	}
+	c.gemm.Mul(flag(ta), flag(tb), alpha, a, b, beta, dst)
 }
 
 // gramMin is the fewest multiply-adds of M Mᵀ in full from which Chain

@@ -3,7 +3,6 @@ package runtime
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -57,88 +56,10 @@ func TestChain(t *testing.T) {
 			t.Errorf("dims %v: %v allocs in steady state", dims, allocs)
 		}
 	}
-	chain.dims, chain.sym = []int{512, 512, 64, 8}, -1
-	chain.plan(make([]blas64.General, 3), make([]bool, 3), 0)
+	chain.dims = []int{512, 512, 64, 8}
+	chain.plan(3)
 	if s := chain.split[0*3+2]; s != 0 {
 		t.Errorf("512×512 · 512×64 · 64×8 splits after factor %d, want 0: A (B C)", s)
-	}
-}
-
-// TestChainPlusTranspose checks Chain.MulPlusTransposeTo against gonum/mat
-// products with M + Mᵀ formed, for chains of 2 to 5 factors with the sum at
-// each end and inside, vectors at the ends, transposes, alpha and beta, and
-// that each case takes the plan it should: the sum never formed when the
-// rest of the chain is narrow, formed when it is wide.
-func TestChainPlusTranspose(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 5))
-	random := func(r, c int) *mat.Dense {
-		m := mat.NewDense(r, c, nil)
-		for i := range m.RawMatrix().Data {
-			m.RawMatrix().Data[i] = rng.NormFloat64()
-		}
-		return m
-	}
-	var chain Chain
-	for _, tt := range []struct {
-		dims   []int
-		s      int
-		formed bool
-	}{
-		// Expected plans hold for every backend (plusTransposeCost 16 or
-		// 64): the sum is formed when every product with it has a side
-		// wider than 64.
-		{[]int{40, 40, 1}, 0, false},         // (A + Aᵀ) x
-		{[]int{1, 40, 40}, 1, false},         // xᵀ (A + Aᵀ)
-		{[]int{40, 40, 3}, 0, false},         // narrow
-		{[]int{6, 6, 80}, 0, true},           // wide: 6·6·80 multiplications again against up to 64·6·6
-		{[]int{80, 6, 6}, 1, true},           // wide on the left
-		{[]int{64, 64, 12, 3, 12}, 0, false}, // B4's (C + Cᵀ) X B Bᵀ with narrow B
-		{[]int{80, 6, 6, 80}, 1, true},       // inside, wide on both sides
-		{[]int{12, 12, 12, 12}, 1, false},    // 12³ again against at least 16·12²
-		{[]int{5, 30, 30, 2, 7}, 1, false},
-		{[]int{2, 9, 9, 9, 9, 2}, 2, false},
-	} {
-		k := len(tt.dims) - 1
-		var ops []blas64.General
-		var trans []bool
-		var want *mat.Dense
-		for i := 0; i < k; i++ {
-			m := random(tt.dims[i], tt.dims[i+1])
-			tr := rng.IntN(2) == 0
-			stored := m
-			if tr {
-				stored = mat.DenseCopyOf(m.T())
-			}
-			ops, trans = append(ops, stored.RawMatrix()), append(trans, tr)
-			if i == tt.s {
-				// The factor stands for M + Mᵀ, whatever its flag.
-				var sum mat.Dense
-				sum.Add(stored, stored.T())
-				m = &sum
-			}
-			if i == 0 {
-				want = m
-			} else {
-				var next mat.Dense
-				next.Mul(want, m)
-				want = &next
-			}
-		}
-		dst := random(tt.dims[0], tt.dims[k])
-		var expect mat.Dense
-		expect.Scale(0.5, dst)
-		expect.Add(&expect, scaled(2, want))
-		chain.MulPlusTransposeTo(dst.RawMatrix(), 2, 0.5, ops, trans, tt.s)
-		if !mat.EqualApprox(dst, &expect, 1e-10) {
-			t.Errorf("dims %v, sum at %d: got\n%v\nwant\n%v", tt.dims, tt.s, mat.Formatted(dst), mat.Formatted(&expect))
-		}
-		if formed := chain.sym < 0; formed != tt.formed {
-			t.Errorf("dims %v, sum at %d: formed the sum %v, want %v", tt.dims, tt.s, formed, tt.formed)
-		}
-		// (gonum's Dgemm allocates when it splits a product wider than 64.)
-		if allocs := testing.AllocsPerRun(5, func() { chain.MulPlusTransposeTo(dst.RawMatrix(), 1, 0, ops, trans, tt.s) }); allocs != 0 && slices.Max(tt.dims) <= 64 {
-			t.Errorf("dims %v: %v allocs in steady state", tt.dims, allocs)
-		}
 	}
 }
 

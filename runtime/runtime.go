@@ -18,20 +18,16 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion12 is referenced by generated code as
+// SupportsVersion11 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion12
+//	const _ = runtime.SupportsVersion11
 //
-// so that code generated for version 12 of this API fails to compile
-// against a runtime that does not provide it, at that line. Version 12
-// adds Chain.MulPlusTransposeTo, which generated code calls for a product
-// with a factor A + Aᵀ; a runtime of version 12 still runs code generated
-// for versions 11 to 3, which refer to SupportsVersion11 and the rest.
-const SupportsVersion12 = true
-
-// SupportsVersion11 is the guard of code generated for version 11, which
-// added CleanVectorState, which every generated function calls before its
-// computation (upper_simd.go).
+// so that code generated for version 11 of this API fails to compile
+// against a runtime that does not provide it, at that line. Version 11
+// adds CleanVectorState, which every generated function calls before its
+// computation (upper_simd.go); a runtime of version 11 still runs code
+// generated for versions 10 to 3, which refer to SupportsVersion10 and
+// the rest.
 const SupportsVersion11 = true
 
 // SupportsVersion10 is the guard of code generated for version 10, which

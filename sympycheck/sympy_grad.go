@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion12 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // byScalarConstAWork holds ByScalarConstA's scratch space, reused across calls
 // through byScalarConstAPool.
@@ -6011,7 +6011,8 @@ func VecXtBx(x *mat.VecDense, B *mat.Dense) float64 {
 // vecXtBxGradWork holds VecXtBxGrad's scratch space, reused across calls
 // through vecXtBxGradPool.
 type vecXtBxGradWork struct {
-	Bx []float64
+	Bx      []float64
+	BPlusBT []float64
 }
 
 var vecXtBxGradPool = sync.Pool{New: func() any {
@@ -6047,9 +6048,11 @@ func VecXtBxGrad(x *mat.VecDense, B *mat.Dense, dx *mat.VecDense) float64 {
 	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
 	f := blas64.Dot(xRaw, Bx)
 	dxRaw := dx.RawVector()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	// dx = (B + B') x
-	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, dxRaw)
-	runtime.Gemv(blas.Trans, 1, BRaw, xRaw, 1, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, BPlusBT, xRaw, 0, dxRaw)
 	return f
 }
 
@@ -7968,7 +7971,8 @@ func (loop *trXtBXLoop) RunPart(part int) {
 // trXtBXGradWork holds TrXtBXGrad's scratch space, reused across calls through
 // trXtBXGradPool.
 type trXtBXGradWork struct {
-	chain runtime.Chain
+	BPlusBT []float64
+	gemm    runtime.Gemm
 }
 
 var trXtBXGradPool = sync.Pool{New: func() any {
@@ -7999,11 +8003,13 @@ func TrXtBXGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
-	// Multiply in the cheapest order for these sizes, forming (B + B') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{BRaw, XRaw}, []bool{false, false}, 0)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -8121,7 +8127,8 @@ func (loop *trBXXtLoop) RunPart(part int) {
 // trBXXtGradWork holds TrBXXtGrad's scratch space, reused across calls through
 // trBXXtGradPool.
 type trBXXtGradWork struct {
-	chain runtime.Chain
+	BPlusBT []float64
+	gemm    runtime.Gemm
 }
 
 var trBXXtGradPool = sync.Pool{New: func() any {
@@ -8152,11 +8159,13 @@ func TrBXXtGrad(B *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
-	// Multiply in the cheapest order for these sizes, forming (B + B') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{BRaw, XRaw}, []bool{false, false}, 0)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -8251,7 +8260,8 @@ func TrXXtB(X *mat.Dense, B *mat.Dense) float64 {
 // trXXtBGradWork holds TrXXtBGrad's scratch space, reused across calls through
 // trXXtBGradPool.
 type trXXtBGradWork struct {
-	chain runtime.Chain
+	BPlusBT []float64
+	gemm    runtime.Gemm
 }
 
 var trXXtBGradPool = sync.Pool{New: func() any {
@@ -8282,11 +8292,13 @@ func TrXXtBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
-	// Multiply in the cheapest order for these sizes, forming (B + B') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{BRaw, XRaw}, []bool{false, false}, 0)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -8404,7 +8416,8 @@ func (loop *trXBXtLoop) RunPart(part int) {
 // trXBXtGradWork holds TrXBXtGrad's scratch space, reused across calls through
 // trXBXtGradPool.
 type trXBXtGradWork struct {
-	chain runtime.Chain
+	BPlusBT []float64
+	gemm    runtime.Gemm
 }
 
 var trXBXtGradPool = sync.Pool{New: func() any {
@@ -8436,10 +8449,12 @@ func TrXBXtGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	// dX = X (B + B')
-	// Multiply in the cheapest order for these sizes, forming (B + B') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{XRaw, BRaw}, []bool{false, false}, 1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -8534,7 +8549,8 @@ func TrBXtX(B *mat.Dense, X *mat.Dense) float64 {
 // trBXtXGradWork holds TrBXtXGrad's scratch space, reused across calls through
 // trBXtXGradPool.
 type trBXtXGradWork struct {
-	chain runtime.Chain
+	BPlusBT []float64
+	gemm    runtime.Gemm
 }
 
 var trBXtXGradPool = sync.Pool{New: func() any {
@@ -8566,10 +8582,12 @@ func TrBXtXGrad(B *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	// dX = X (B + B')
-	// Multiply in the cheapest order for these sizes, forming (B + B') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{XRaw, BRaw}, []bool{false, false}, 1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -8687,7 +8705,8 @@ func (loop *trXtXBLoop) RunPart(part int) {
 // trXtXBGradWork holds TrXtXBGrad's scratch space, reused across calls through
 // trXtXBGradPool.
 type trXtXBGradWork struct {
-	chain runtime.Chain
+	BPlusBT []float64
+	gemm    runtime.Gemm
 }
 
 var trXtXBGradPool = sync.Pool{New: func() any {
@@ -8719,10 +8738,12 @@ func TrXtXBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	// dX = X (B + B')
-	// Multiply in the cheapest order for these sizes, forming (B + B') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{XRaw, BRaw}, []bool{false, false}, 1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -9325,7 +9346,8 @@ func (loop *trBtXtCXBLoop) RunPart(part int) {
 // trBtXtCXBGradWork holds TrBtXtCXBGrad's scratch space, reused across calls
 // through trBtXtCXBGradPool.
 type trBtXtCXBGradWork struct {
-	chain runtime.Chain
+	CPlusCT []float64
+	chain   runtime.Chain
 }
 
 var trBtXtCXBGradPool = sync.Pool{New: func() any {
@@ -9360,12 +9382,15 @@ func TrBtXtCXBGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) floa
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
+	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
 	CRaw := C.RawMatrix()
+	// CPlusCT = C + C'
+	runtime.AddTransposeTo(CPlusCT, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	// Multiply in the cheapest order for these sizes, forming (C + C') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{CRaw, XRaw, BRaw, BRaw}, []bool{false, false, false, true}, 0)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -12335,24 +12360,25 @@ func TrCookbook127TallUnpack(x []float64, A *mat.Dense, C *mat.Dense, B *mat.Den
 // complicatedWork holds Complicated's scratch space, reused across calls
 // through complicatedPool.
 type complicatedWork struct {
-	tmp    []float64
-	tmp2   []float64
-	gemm   runtime.Gemm
-	chain  runtime.Chain
-	tmp3   []float64
-	tmp4   []float64
-	tmp5   []float64
-	tmp6   []float64
-	chain2 runtime.Chain
-	chain3 runtime.Chain
-	abT    []float64
-	prod   []float64
-	tmp7   []float64
-	chain4 runtime.Chain
-	tmp8   []float64
-	chain5 runtime.Chain
-	chain6 runtime.Chain
-	prod2  []float64
+	tmp     []float64
+	tmp2    []float64
+	gemm    runtime.Gemm
+	chain   runtime.Chain
+	tmp3    []float64
+	tmp4    []float64
+	tmp5    []float64
+	tmp6    []float64
+	chain2  runtime.Chain
+	chain3  runtime.Chain
+	abT     []float64
+	prod    []float64
+	tmp7    []float64
+	chain4  runtime.Chain
+	tmp8    []float64
+	chain5  runtime.Chain
+	XPlusXT []float64
+	chain6  runtime.Chain
+	prod2   []float64
 }
 
 var complicatedPool = sync.Pool{New: func() any {
@@ -12385,7 +12411,7 @@ func Complicated(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *m
 	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	tmp := runtime.Mat(&ws.tmp, k, k)
-	// tmp = A X tmp2 + B' X' tmp3 B + 42 X B X' A' (X + X')
+	// tmp = A X tmp2 + B' X' tmp3 B + 42 X B X' A' XPlusXT
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
@@ -12462,9 +12488,12 @@ func Complicated(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *m
 	// tmp += B' X' (a b' (X (D X' + (A X + X' B) D B) - X' C' A) B + B (B A X A' + X (D' - 3 D))) B
 	// Multiply in the cheapest order for these sizes.
 	ws.chain5.MulTo(tmp, 1, 1, []blas64.General{BRaw, XRaw, tmp3, BRaw}, []bool{true, true, false, false})
+	XPlusXT := runtime.Mat(&ws.XPlusXT, k, k)
+	// XPlusXT = X + X'
+	runtime.AddTransposeTo(XPlusXT, XRaw)
 	// tmp += 42 X B X' A' (X + X')
-	// Multiply in the cheapest order for these sizes, forming (X + X') or multiplying by each term, whichever is cheaper.
-	ws.chain6.MulPlusTransposeTo(tmp, 42, 1, []blas64.General{XRaw, BRaw, XRaw, ARaw, XRaw}, []bool{false, false, true, true, false}, 4)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain6.MulTo(tmp, 42, 1, []blas64.General{XRaw, BRaw, XRaw, ARaw, XPlusXT}, []bool{false, false, true, true, false})
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = tmp b
 	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
@@ -15147,8 +15176,9 @@ func ApplyXtAxKSinY(x *mat.VecDense, A *mat.Dense, y *mat.VecDense) float64 {
 // applyXtAxKSinYGradWork holds ApplyXtAxKSinYGrad's scratch space, reused
 // across calls through applyXtAxKSinYGradPool.
 type applyXtAxKSinYGradWork struct {
-	Ax   []float64
-	sinY []float64
+	Ax      []float64
+	sinY    []float64
+	APlusAT []float64
 }
 
 var applyXtAxKSinYGradPool = sync.Pool{New: func() any {
@@ -15203,9 +15233,11 @@ func ApplyXtAxKSinYGrad(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, dx *mat.
 	for i := 0; i < k; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = tr * sinY.Data[i]
 	}
+	APlusAT := runtime.Mat(&ws.APlusAT, k, k)
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	// dx += (A + A') x
-	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, dxRaw)
-	runtime.Gemv(blas.Trans, 1, ARaw, xRaw, 1, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, APlusAT, xRaw, 1, dxRaw)
 	return f
 }
 
@@ -26144,7 +26176,8 @@ func (loop *trXtBXRectLoop) RunPart(part int) {
 // trXtBXRectGradWork holds TrXtBXRectGrad's scratch space, reused across calls
 // through trXtBXRectGradPool.
 type trXtBXRectGradWork struct {
-	chain runtime.Chain
+	BPlusBT []float64
+	gemm    runtime.Gemm
 }
 
 var trXtBXRectGradPool = sync.Pool{New: func() any {
@@ -26175,11 +26208,13 @@ func TrXtBXRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
-	// Multiply in the cheapest order for these sizes, forming (B + B') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{BRaw, XRaw}, []bool{false, false}, 0)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -26301,7 +26336,8 @@ func (loop *trXBXtRectLoop) RunPart(part int) {
 // trXBXtRectGradWork holds TrXBXtRectGrad's scratch space, reused across calls
 // through trXBXtRectGradPool.
 type trXBXtRectGradWork struct {
-	chain runtime.Chain
+	BPlusBT []float64
+	gemm    runtime.Gemm
 }
 
 var trXBXtRectGradPool = sync.Pool{New: func() any {
@@ -26333,10 +26369,12 @@ func TrXBXtRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, j, j)
 	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
 	// dX = X (B + B')
-	// Multiply in the cheapest order for these sizes, forming (B + B') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{XRaw, BRaw}, []bool{false, false}, 1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -26466,7 +26504,8 @@ func (loop *trBtXtCXBRectLoop) RunPart(part int) {
 // trBtXtCXBRectGradWork holds TrBtXtCXBRectGrad's scratch space, reused across
 // calls through trBtXtCXBRectGradPool.
 type trBtXtCXBRectGradWork struct {
-	chain runtime.Chain
+	CPlusCT []float64
+	chain   runtime.Chain
 }
 
 var trBtXtCXBRectGradPool = sync.Pool{New: func() any {
@@ -26502,12 +26541,15 @@ func TrBtXtCXBRectGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) 
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
+	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
 	CRaw := C.RawMatrix()
+	// CPlusCT = C + C'
+	runtime.AddTransposeTo(CPlusCT, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	// Multiply in the cheapest order for these sizes, forming (C + C') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{CRaw, XRaw, BRaw, BRaw}, []bool{false, false, false, true}, 0)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion12 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
@@ -2455,7 +2455,8 @@ func (loop *quadTraceLoop) RunPart(part int) {
 // quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls
 // through quadTraceGradPool.
 type quadTraceGradWork struct {
-	chain runtime.Chain
+	APlusAT []float64
+	gemm    runtime.Gemm
 }
 
 var quadTraceGradPool = sync.Pool{New: func() any {
@@ -2489,11 +2490,13 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dWRaw := dW.RawMatrix()
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
-	// Multiply in the cheapest order for these sizes, forming (A + A') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(dWRaw, 1, 0, []blas64.General{ARaw, WRaw}, []bool{false, false}, 0)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -2506,7 +2509,8 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 // quadTraceHessVecWork holds QuadTraceHessVec's scratch space, reused across
 // calls through quadTraceHessVecPool.
 type quadTraceHessVecWork struct {
-	chain runtime.Chain
+	APlusAT []float64
+	gemm    runtime.Gemm
 }
 
 var quadTraceHessVecPool = sync.Pool{New: func() any {
@@ -2545,11 +2549,13 @@ func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) 
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	hWRaw := hW.RawMatrix()
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	vWRaw := vW.RawMatrix()
 	// hW = (A + A') vW
-	// Multiply in the cheapest order for these sizes, forming (A + A') or multiplying by each term, whichever is cheaper.
-	ws.chain.MulPlusTransposeTo(hWRaw, 1, 0, []blas64.General{ARaw, vWRaw}, []bool{false, false}, 0)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, vWRaw, 0, hWRaw)
 }
 
 // QuadTraceProblem returns the problem of minimising QuadTrace over W with A

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion12 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
 
 // ThreeScalars returns f = ThreeScalars(a, b, c).
 //
@@ -7741,6 +7741,7 @@ type detHessianAtSingularGradWork struct {
 	luTmp    runtime.LU
 	cofactor []float64
 	cofTmp   runtime.Cofactor
+	tmp2     []float64
 }
 
 var detHessianAtSingularGradPool = sync.Pool{New: func() any {
@@ -7813,9 +7814,11 @@ func DetHessianAtSingularGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense,
 	// db = (det(a b' + c c') inv(a b' + c c')')' a
 	runtime.Gemv(blas.Trans, 1, cofactor, aRaw, 0, dbRaw)
 	dcRaw := dc.RawVector()
+	tmp2 := runtime.Mat(&ws.tmp2, 3, 3)
+	// tmp2 = det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')'
+	runtime.AddTransposeTo(tmp2, cofactor)
 	// dc = (det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')') c
-	runtime.Gemv(blas.NoTrans, 1, cofactor, cRaw, 0, dcRaw)
-	runtime.Gemv(blas.Trans, 1, cofactor, cRaw, 1, dcRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, cRaw, 0, dcRaw)
 	return f
 }
 
@@ -7828,6 +7831,8 @@ type detHessianAtSingularHessVecWork struct {
 	dcofTmp   runtime.Cofactor
 	cofactor  []float64
 	cofTmp    runtime.Cofactor
+	tmp3      []float64
+	tmp4      []float64
 }
 
 var detHessianAtSingularHessVecPool = sync.Pool{New: func() any {
@@ -7922,13 +7927,17 @@ func DetHessianAtSingularHessVec(a *mat.VecDense, b *mat.VecDense, c *mat.VecDen
 	// hb += (det(a b' + c c') inv(a b' + c c')')' va
 	runtime.Gemv(blas.Trans, 1, cofactor, vaRaw, 1, hbRaw)
 	hcRaw := hc.RawVector()
-	// hc = (dcofactor + dcofactor') c + (cofactor + cofactor') vc
+	// hc = tmp3 c + tmp4 vc
+	tmp3 := runtime.Mat(&ws.tmp3, 3, 3)
+	// tmp3 = dcofactor + dcofactor'
+	runtime.AddTransposeTo(tmp3, dcofactor)
 	// hc = (dcofactor + dcofactor') c
-	runtime.Gemv(blas.NoTrans, 1, dcofactor, cRaw, 0, hcRaw)
-	runtime.Gemv(blas.Trans, 1, dcofactor, cRaw, 1, hcRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp3, cRaw, 0, hcRaw)
+	tmp4 := runtime.Mat(&ws.tmp4, 3, 3)
+	// tmp4 = det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')'
+	runtime.AddTransposeTo(tmp4, cofactor)
 	// hc += (det(a b' + c c') inv(a b' + c c')' + (det(a b' + c c') inv(a b' + c c')')') vc
-	runtime.Gemv(blas.NoTrans, 1, cofactor, vcRaw, 1, hcRaw)
-	runtime.Gemv(blas.Trans, 1, cofactor, vcRaw, 1, hcRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp4, vcRaw, 1, hcRaw)
 }
 
 // detHessianAtSingularHessianWork holds DetHessianAtSingularHessian's scratch
