@@ -26,6 +26,9 @@ func OuterTo(dst blas64.General, alpha float64, x, y blas64.Vector) {
 	if x.N != rows || y.N != cols {
 		panic("runtime: OuterTo of vectors whose lengths are not the destination's dimensions")
 	}
+	if rows == 0 {
+		return
+	}
 	if alpha != 0 && y.Inc == 1 && cols >= kernels.outerMinCols {
 		if rows*cols < memorySplitMin {
 			kernels.outer(dst.Data, stride, rows, alpha, x.Data, x.Inc, y.Data[:cols])

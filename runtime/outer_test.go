@@ -113,6 +113,16 @@ func TestOuterRowsKernel(t *testing.T) {
 	}
 }
 
+// TestOuterToNoRows checks that a destination with no rows is left as it
+// is, whatever its columns (the vector kernel's scalar tail sliced past an
+// empty dst at 17 columns: review 65).
+func TestOuterToNoRows(t *testing.T) {
+	for _, cols := range []int{1, 4, 16, 17, 33, 40} {
+		y := blas64.Vector{N: cols, Inc: 1, Data: make([]float64, cols)}
+		OuterTo(blas64.General{Rows: 0, Cols: cols, Stride: cols}, 1.5, blas64.Vector{Inc: 1}, y)
+	}
+}
+
 // TestOuterToPanics checks the shape panic.
 func TestOuterToPanics(t *testing.T) {
 	defer func() {
