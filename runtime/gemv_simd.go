@@ -62,7 +62,7 @@ func rowDot(a, x []float64) float64 {
 // ms without, 5.3–5.5 at 1024 bytes ahead, 4.9–5.6 at 2048, 4.0–4.3 at
 // 4096, 3.8–4.1 at 8192; B5's FGrad at n = 65536 7.9–8.5 → 6.6–7.0 ms.
 // Results are the same bits: a prefetch only moves cache lines.
-var rowPrefetch = 4096
+const rowPrefetch = 4096
 
 // rowDotAsm (gemm_amd64.s) sets o to rowDot's lanes, (s0 + s1) + (s2 + s3),
 // over the first n entries of a and x, n a multiple of 4; it reads

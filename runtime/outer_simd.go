@@ -37,11 +37,14 @@ func outerRowsVec(dst []float64, stride, rows int, alpha float64, x []float64, i
 
 // outerColumnOrderMax is the most entries outerRowsVec writes in column
 // panels. A panel holds its sixteen entries of y in four registers down all
-// the rows, where the row-by-row loop loads them again for every row;
-// BenchmarkOuterTo on the Intel Xeon (AVX-512, KVM): 16×16 30 against 73 ns,
-// 32×32 113 against 215, 64×64 420 against 700, 128×128 3.3 against 3.2 µs
-// and 512×512 113 against 72 µs (the panels pass over the rows once per
-// sixteen columns, which costs once dst leaves the L1 and L2 caches).
+// the rows, where the row-by-row loop loads them again for every row. The
+// two kernels called directly on the Intel Xeon (AVX-512, KVM; a
+// throwaway benchmark, 2 runs), panels against rows: 16×16 30 against
+// 73–75 ns, 32×32 111–116 against 215–217, 64×64 420–423 against 651–755,
+// 128×128 3.3–3.4 against 3.2 µs and 512×512 113–114 against 72–75 µs (the
+// panels pass over the rows once per sixteen columns, which costs once
+// dst leaves the L1 and L2 caches). BenchmarkOuterTo at 16×16: 77 → 35–37
+// ns.
 const outerColumnOrderMax = 64 * 64
 
 // outerPanelsVec writes the first len(y) columns (a multiple of four) of

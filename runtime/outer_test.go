@@ -73,7 +73,7 @@ func TestOuterTo(t *testing.T) {
 // vector build on a CPU that runs it) against outerRows bit for bit, −0 and
 // NaN payloads included, at every column count from 1 to 40 (the sixteen-
 // and four-column steps and each scalar tail), in 5 rows and in 300 (a
-// vector build writes the first in column panels, the second, from 28
+// vector build writes the first in column panels, the second, from 20
 // columns, row by row), with strided x and padded rows, and that it writes
 // nothing in the padding.
 func TestOuterRowsKernel(t *testing.T) {
