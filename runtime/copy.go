@@ -187,15 +187,23 @@ func addTransposeRows(args kernelArgs, lo, hi int) {
 	for i0 := lo * tile; i0 < min(hi*tile, n); i0 += tile {
 		i1 := min(i0+tile, n)
 		for j0 := 0; j0 < n; j0 += tile {
-			j1 := min(j0+tile, n)
-			for i := i0; i < i1; i++ {
-				d := dst.Data[i*dst.Stride+j0 : i*dst.Stride+j1]
-				row := a.Data[i*a.Stride+j0 : i*a.Stride+j1]
-				col := a.Data[j0*a.Stride+i:]
-				for j := range d {
-					d[j] = row[j] + col[j*a.Stride]
-				}
-			}
+			addTransposeTile(dst, a, i0, i1, j0, min(j0+tile, n))
+		}
+	}
+}
+
+// addTransposeScalar sets dst[i][j] = a[i][j] + a[j][i] for i in [i0, i1)
+// and j in [j0, j1), one entry at a time; an empty range writes nothing.
+func addTransposeScalar(dst, a blas64.General, i0, i1, j0, j1 int) {
+	if j0 >= j1 {
+		return
+	}
+	for i := i0; i < i1; i++ {
+		d := dst.Data[i*dst.Stride+j0 : i*dst.Stride+j1]
+		row := a.Data[i*a.Stride+j0 : i*a.Stride+j1]
+		col := a.Data[j0*a.Stride+i:]
+		for j := range d {
+			d[j] = row[j] + col[j*a.Stride]
 		}
 	}
 }

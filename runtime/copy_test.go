@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -136,6 +137,43 @@ func testAddTransposeTo(t *testing.T) {
 		for i := 1; i <= n; i++ {
 			if !math.IsNaN(out.At(i, 0)) || !math.IsNaN(out.At(i, n+1)) {
 				t.Errorf("n=%d, strided: padding of row %d written", n, i)
+			}
+		}
+	}
+}
+
+// TestAddTransposeToBits checks that AddTransposeTo (the 4×4 register
+// transposes of a GOEXPERIMENT=simd build, or the scalar loop) gives each
+// entry the bits of the scalar a[i][j] + a[j][i], row entry first, over
+// entries that include NaNs with payloads, ±0, ±Inf, subnormals and the
+// largest finite numbers (whose sums overflow), every entry distinct
+// otherwise, at sizes with and without a remainder of 4 and at strides
+// with either tile size.
+func TestAddTransposeToBits(t *testing.T) {
+	special := []float64{
+		math.Float64frombits(0x7ff8_0000_0000_0123), math.Float64frombits(0xfff0_0000_0000_4567),
+		0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1),
+		math.SmallestNonzeroFloat64, -3 * math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64,
+	}
+	rng := rand.New(rand.NewPCG(15, 7))
+	for _, n := range []int{3, 4, 8, 16, 17, 35, 64, 67, 130} {
+		for _, stride := range []int{n, n + 1, 512} {
+			a := blas64.General{Rows: n, Cols: n, Stride: stride, Data: make([]float64, (n-1)*stride+n)}
+			for k := range a.Data {
+				a.Data[k] = float64(k) + 0.5/float64(k+3)
+				if rng.IntN(5) == 0 {
+					a.Data[k] = special[rng.IntN(len(special))]
+				}
+			}
+			want := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+			addTransposeScalar(want, a, 0, n, 0, n)
+			got := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+			AddTransposeTo(got, a)
+			for k := range got.Data {
+				if math.Float64bits(got.Data[k]) != math.Float64bits(want.Data[k]) {
+					t.Errorf("n=%d, stride %d: entry (%d, %d) %v (%#x), want %v (%#x)", n, stride,
+						k/n, k%n, got.Data[k], math.Float64bits(got.Data[k]), want.Data[k], math.Float64bits(want.Data[k]))
+				}
 			}
 		}
 	}
