@@ -86,10 +86,7 @@ func normalise(dst, a blas64.General, max, s float64) {
 	// argument suffers from cancellation when max is large.
 	s++
 	for i := 0; i < dst.Rows; i++ {
-		row := dst.Data[i*dst.Stride : i*dst.Stride+dst.Cols]
-		for j := range row {
-			row[j] /= s
-		}
+		divideBy(dst.Data[i*dst.Stride:i*dst.Stride+dst.Cols], s)
 	}
 }
 
@@ -98,49 +95,34 @@ func normalise(dst, a blas64.General, max, s float64) {
 // s is NaN if an entry is NaN, and 0 if max is infinite or a is empty, in
 // which case max is -Inf. When dst has data (the shape of a, or a itself)
 // and s is finite with max finite, it also writes exp(v−max) into dst, 1
-// at the maximal entry, so one pass serves log-sum-exp and softmax.
+// at the maximal entry, so one pass serves log-sum-exp and softmax. Each
+// row's exps are summed as rowExpSum sums them, and the rows' sums added
+// in order, so that a one-row matrix gives rowShiftedExp's bits.
 func shiftedExp(dst, a blas64.General) (max, s float64) {
 	max = math.Inf(-1)
 	mi, mj := -1, -1
 	for i := 0; i < a.Rows; i++ {
-		for j, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
-			switch {
-			case v > max:
-				max, mi, mj = v, i, j
-			case v != v:
-				return v, v
-			}
+		switch v, j := rowMax(a.Data[i*a.Stride : i*a.Stride+a.Cols]); {
+		case v != v:
+			return v, v
+		case v > max:
+			max, mi, mj = v, i, j
 		}
 	}
 	if mi < 0 || math.IsInf(max, 1) {
 		// All entries are -Inf (or there are none), or one is +Inf.
 		return max, 0
 	}
-	store := dst.Data != nil
-	if !store && vectorised && a.Cols >= blockRowMin {
-		for i := 0; i < a.Rows; i++ {
-			skip := -1
-			if i == mi {
-				skip = mj
-			}
-			s = addShiftedExps(s, a.Data[i*a.Stride:i*a.Stride+a.Cols], max, skip)
-		}
-		return max, s
-	}
 	for i := 0; i < a.Rows; i++ {
-		for j, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
-			if i == mi && j == mj {
-				if store {
-					dst.Data[i*dst.Stride+j] = 1
-				}
-				continue
-			}
-			e := math.Exp(v - max)
-			s += e
-			if store {
-				dst.Data[i*dst.Stride+j] = e
-			}
+		skip := -1
+		if i == mi {
+			skip = mj
 		}
+		var d []float64
+		if dst.Data != nil {
+			d = dst.Data[i*dst.Stride : i*dst.Stride+a.Cols]
+		}
+		s += rowExpSum(d, a.Data[i*a.Stride:i*a.Stride+a.Cols], max, skip)
 	}
 	return max, s
 }
@@ -214,76 +196,80 @@ func logSumExpSoftmaxRows(k kernelArgs, lo, hi int) {
 
 // rowShiftedExp is shiftedExp of one row, in loops over slices: the
 // row kernels call it once per row, so with short rows its per-call cost
-// is the kernel's. It sums in the same order as shiftedExp of the row as a
-// 1×len(row) matrix, so the results agree to the bit. dst is nil, or as
-// long as row (and may be row itself).
+// is the kernel's. It gives shiftedExp's bits for the row as a
+// 1×len(row) matrix. dst is nil, or as long as row (and may be row itself).
 func rowShiftedExp(dst, row []float64) (max, s float64) {
-	max = math.Inf(-1)
-	top := -1
-	for j, v := range row {
-		if v > max {
-			max, top = v, j
-		} else if v != v {
-			return v, v
-		}
+	max, top := rowMax(row)
+	if max != max {
+		return max, max
 	}
 	if top < 0 || math.IsInf(max, 1) {
 		return max, 0
 	}
-	if dst == nil {
-		if vectorised && len(row) >= blockRowMin {
-			return max, addShiftedExps(0, row, max, top)
-		}
-		for _, v := range row[:top] {
-			s += math.Exp(v - max)
-		}
-		for _, v := range row[top+1:] {
-			s += math.Exp(v - max)
-		}
-		return max, s
-	}
-	if len(row) < blockRowMin {
-		for j, v := range row[:top] {
-			e := math.Exp(v - max)
-			s += e
-			dst[j] = e
-		}
-		dst[top] = 1
-		rest := dst[top+1:]
-		for j, v := range row[top+1:] {
-			e := math.Exp(v - max)
-			s += e
-			rest[j] = e
-		}
-		return max, s
-	}
-	// The exps through the block kernel (four lanes at a time where the
-	// vector kernels run), which gives math.Exp's bits: v − max into dst,
-	// exp in place, then the same sum in the same order. dst[top] is
-	// exp(0) = 1.
-	dst = dst[:len(row)]
-	for j, v := range row {
-		dst[j] = v - max
-	}
-	kernels.exp(dst, dst)
-	for _, e := range dst[:top] {
-		s += e
-	}
-	for _, e := range dst[top+1:] {
-		s += e
-	}
-	return max, s
+	return max, rowExpSum(dst, row, max, top)
 }
 
-// addShiftedExps returns s plus exp(v−max) of every entry v of row but
-// row[skip] (skip −1: none), added in ascending order, which is the scalar
-// loop's sum to the bit. The exps go through the block kernel a chunk at a
-// time in a buffer on the stack, for the log-sum-exps that keep no
-// exponentials, where the vector exp runs (B8's F at 1024×256, 262,144
-// exps, spent 40 % of its time in the scalar math.Exp); without it the
-// buffer only costs (12 % at rows of 256), so the callers take the plain
-// loop there.
-func addShiftedExps(s float64, row []float64, max float64, skip int) float64 {
+// rowMaxScalar is rowMax one entry at a time.
+func rowMaxScalar(row []float64) (max float64, top int) {
+	max, top = math.Inf(-1), -1
+	for j, v := range row {
+		if v > max {
+			max, top = v, j
+		} else if v != v {
+			return v, j
+		}
+	}
+	return max, top
+}
+
+// rowExpSum returns the sum of exp(v−max) over the entries v of row but
+// row[skip] (skip −1: none), added in four lanes (expLanes), and, when
+// dst is not nil, writes each exp(v−max) into dst, as long as row (and
+// may be row itself). row[skip] is max, so dst[skip] = exp(0) = 1.
+//
+// Rows of at least blockRowMin entries take their exps from the block
+// kernel where the vector kernels run, which gives math.Exp's bits: into
+// dst, or a chunk at a time into a buffer on the stack when dst is nil,
+// for the log-sum-exps that keep no exponentials (B8's F at 1024×256,
+// 262,144 exps, spent 40 % of its time in the scalar math.Exp). Shorter
+// rows, and every row without the vector kernels, call math.Exp entry by
+// entry.
+func rowExpSum(dst, row []float64, max float64, skip int) float64 {
+	var l expLanes
+	if !vectorised || len(row) < blockRowMin {
+		if dst == nil {
+			for j, v := range row {
+				if j != skip {
+					l[j&3] += math.Exp(v - max)
+				}
+			}
+			return l.total()
+		}
+		dst = dst[:len(row)]
+		for j, v := range row {
+			e := math.Exp(v - max)
+			dst[j] = e
+			if j != skip {
+				l[j&3] += e
+			}
+		}
+		return l.total()
+	}
+	if dst != nil {
+		dst = dst[:len(row)]
+		for j, v := range row {
+			dst[j] = v - max
+		}
+		kernels.exp(dst, dst)
+		if skip >= 0 {
+			dst[skip] = 0 // out of the sum: adding +0 to a lane changes nothing
+			addLanes(&l, dst)
+			dst[skip] = 1
+		} else {
+			addLanes(&l, dst)
+		}
+		return l.total()
+	}
 	var buf [shiftedExpChunk]float64
 	for lo := 0; lo < len(row); lo += len(buf) {
 		chunk := row[lo:min(lo+len(buf), len(row))]
@@ -292,21 +278,56 @@ func addShiftedExps(s float64, row []float64, max float64, skip int) float64 {
 			b[j] = v - max
 		}
 		expInPlace(b)
-		for j, e := range b {
-			if lo+j != skip {
-				s += e
-			}
+		if k := skip - lo; k >= 0 && k < len(b) {
+			b[k] = 0
 		}
+		addLanes(&l, b)
 	}
-	return s
+	return l.total()
 }
 
-// shiftedExpChunk is the length of addShiftedExps' buffer: 1 KiB, long
-// enough that a chunk's call costs nothing beside its exps.
+// expLanes is a sum of non-negative terms in four lanes: term j of a row
+// goes to lane j mod 4, each lane adds its terms in order, and the total
+// is (l0 + l1) + (l2 + l3). Four running sums let the CPU overlap their
+// additions, where one waits out each addition's latency; the
+// GOEXPERIMENT=simd build adds four terms at once (addLanes), with the
+// same bits.
+type expLanes [4]float64
+
+// total returns the lanes' sum, (l0 + l1) + (l2 + l3).
+func (l *expLanes) total() float64 { return (l[0] + l[1]) + (l[2] + l[3]) }
+
+// addLanesScalar adds e[j] to lane j mod 4 of l, for j in order; e's
+// first entry is a row's term 0 or a later multiple of 4.
+func addLanesScalar(l *expLanes, e []float64) {
+	l0, l1, l2, l3 := l[0], l[1], l[2], l[3]
+	j := 0
+	for ; j+4 <= len(e); j += 4 {
+		l0 += e[j]
+		l1 += e[j+1]
+		l2 += e[j+2]
+		l3 += e[j+3]
+	}
+	l[0], l[1], l[2], l[3] = l0, l1, l2, l3
+	for k, v := range e[j:] {
+		l[k] += v
+	}
+}
+
+// divideScalar sets each d[j] to d[j]/s.
+func divideScalar(d []float64, s float64) {
+	for j := range d {
+		d[j] /= s
+	}
+}
+
+// shiftedExpChunk is the length of rowExpSum's buffer: 1 KiB, long
+// enough that a chunk's call costs nothing beside its exps; a multiple of
+// 4, so that each chunk starts at lane 0.
 const shiftedExpChunk = 128
 
-// blockRowMin is the shortest row whose exps rowShiftedExp computes with
-// the block kernel: on shorter rows the call costs more than it saves (B8
+// blockRowMin is the shortest row whose exps rowExpSum computes with the
+// block kernel: on shorter rows the call costs more than it saves (B8
 // FGrad with rows of 4: 24 % slower through the kernel; rows of 10: 24 %
 // faster, GOEXPERIMENT=simd).
 const blockRowMin = 8
@@ -336,8 +357,5 @@ func normaliseRow(dst, row []float64, max, s float64) {
 		}
 		return
 	}
-	s++
-	for j := range dst {
-		dst[j] /= s
-	}
+	divideBy(dst, s+1)
 }

@@ -251,11 +251,13 @@ func longRows(r, c int) blas64.General {
 	return a
 }
 
-// TestLogSumExpScalarOrder checks LogSumExp and LogSumExpRowsTo, which sum
-// their exps through the block kernel in chunks when they keep none, to the
-// bit against the plain loop over math.Exp in ascending order: rows shorter
-// and longer than a chunk, the maximum in the first, a middle and the last
-// chunk, ties for it, −Inf entries and underflowing exps.
+// TestLogSumExpScalarOrder checks LogSumExp, LogSumExpRowsTo and
+// LogSumExpSoftmaxRowsTo, which sum their exps through the block kernel
+// (in chunks when they keep none) and in vector lanes where the vector
+// kernels run, to the bit against the plain loop over math.Exp in the
+// documented order (expLanes): rows shorter and longer than a chunk, the
+// maximum in the first, a middle and the last chunk, ties for it, −Inf
+// entries and underflowing exps.
 func TestLogSumExpScalarOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	for _, c := range []int{blockRowMin - 1, blockRowMin, 37, shiftedExpChunk - 1, shiftedExpChunk, shiftedExpChunk + 1, 2*shiftedExpChunk + 5, 700} {
@@ -286,12 +288,119 @@ func TestLogSumExpScalarOrder(t *testing.T) {
 		if got, want := LogSumExp(a), scalarLogSumExp(rows); !sameBits(got, want) {
 			t.Errorf("%d columns: LogSumExp %v, want %v", c, got, want)
 		}
+		dst := blas64.General{Rows: a.Rows, Cols: c, Stride: c, Data: make([]float64, a.Rows*c)}
+		LogSumExpSoftmaxRowsTo(lse, dst, a)
+		for i := 0; i < a.Rows; i++ {
+			want := scalarLogSumExp([][]float64{a.Data[i*a.Stride : i*a.Stride+c]})
+			if got := lse.Data[i]; !sameBits(got, want) {
+				t.Errorf("%d columns, row %d: LogSumExpSoftmaxRowsTo %v, want %v", c, i, got, want)
+			}
+		}
 	}
 }
 
+// TestRowExpSumLanes checks the sum of exps itself, which a log-sum-exp
+// near its maximum hides (max + log1p(s) absorbs s's last bits): s from
+// rowShiftedExp with and without a destination, and from shiftedExp of the
+// row as a matrix and of three rows, to the bit against the lanes of
+// laneExpSum, on rows of every length around the lanes, the block kernel's
+// threshold and the chunks, the maximum first, inside and last; and each
+// exp written, 1 at the maximum.
+func TestRowExpSumLanes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, c := range []int{1, 3, 4, 5, 7, 8, 9, 37, shiftedExpChunk - 1, shiftedExpChunk, shiftedExpChunk + 1, 261, 700} {
+		for _, at := range []int{0, c / 2, c - 1} {
+			rows := make([][]float64, 3)
+			for i := range rows {
+				rows[i] = make([]float64, c)
+				for j := range rows[i] {
+					rows[i][j] = 3 * rng.NormFloat64()
+				}
+			}
+			row := rows[0]
+			row[at] = 12
+			want := laneExpSum(row, 12, at)
+			max, got := rowShiftedExp(nil, row)
+			if max != 12 || !sameBits(got, want) {
+				t.Errorf("%d columns, maximum at %d: rowShiftedExp without dst %v, %v, want 12, %v", c, at, max, got, want)
+			}
+			dst := make([]float64, c)
+			if _, got := rowShiftedExp(dst, row); !sameBits(got, want) {
+				t.Errorf("%d columns, maximum at %d: rowShiftedExp with dst s = %v, want %v", c, at, got, want)
+			}
+			for j, v := range row {
+				e := math.Exp(v - 12)
+				if !sameBits(dst[j], e) {
+					t.Errorf("%d columns, maximum at %d: dst[%d] = %v, want %v", c, at, j, dst[j], e)
+				}
+			}
+			one := blas64.General{Rows: 1, Cols: c, Stride: c, Data: row}
+			if _, got := shiftedExp(blas64.General{}, one); !sameBits(got, want) {
+				t.Errorf("%d columns, maximum at %d: shiftedExp of the row s = %v, want %v", c, at, got, want)
+			}
+			three := blas64.General{Rows: 3, Cols: c, Stride: c, Data: append(append(append([]float64{}, row...), rows[1]...), rows[2]...)}
+			want3 := (want + laneExpSum(rows[1], 12, -1)) + laneExpSum(rows[2], 12, -1)
+			for _, d := range []blas64.General{{}, {Rows: 3, Cols: c, Stride: c, Data: make([]float64, 3*c)}} {
+				if _, got := shiftedExp(d, three); !sameBits(got, want3) {
+					t.Errorf("%d columns, maximum at %d: shiftedExp of three rows s = %v, want %v", c, at, got, want3)
+				}
+			}
+		}
+	}
+}
+
+// TestRowMax checks rowMax, four lanes at a time where the vector kernels
+// run, against rowMaxScalar, the plain loop, to the bit and index: rows of
+// every length around the lanes and the vector threshold, drawn from a few
+// values so that ties are common, with −0 and +0 (a third of the rows
+// without a positive entry, so that the maximum is often a zero), ±Inf,
+// all −Inf, and NaNs (with payloads) in the vector part and in the tail.
+func TestRowMax(t *testing.T) {
+	pool := []float64{-2, 1, 3, math.Copysign(0, -1), 0, math.Inf(1), math.Inf(-1),
+		math.Float64frombits(0x7ff8_0000_0000_0042), math.Float64frombits(0xfff8_0000_0000_0099)}
+	rng := rand.New(rand.NewPCG(41, 42))
+	for trial := 0; trial < 20000; trial++ {
+		row := make([]float64, rng.IntN(40))
+		kinds := 3 + rng.IntN(len(pool)-2) // how much of the pool: NaNs in a third of the rows
+		for j := range row {
+			row[j] = pool[rng.IntN(kinds)]
+			if rng.IntN(3) == 0 {
+				row[j] = rng.NormFloat64()
+			}
+			if trial%3 == 0 && row[j] > 0 { // no positive entry: the maximum is often a zero of either sign
+				row[j] = -row[j]
+			}
+		}
+		if trial%50 == 0 {
+			for j := range row {
+				row[j] = math.Inf(-1)
+			}
+		}
+		gotMax, gotTop := rowMax(row)
+		wantMax, wantTop := rowMaxScalar(row)
+		if math.Float64bits(gotMax) != math.Float64bits(wantMax) || gotTop != wantTop {
+			t.Fatalf("rowMax(%v) = %v (%#x) at %d, want %v (%#x) at %d", row,
+				gotMax, math.Float64bits(gotMax), gotTop, wantMax, math.Float64bits(wantMax), wantTop)
+		}
+	}
+}
+
+// laneExpSum is the sum of math.Exp(v−max) over row but row[skip], entry j
+// added to lane j mod 4, the lanes added as (l0 + l1) + (l2 + l3).
+func laneExpSum(row []float64, max float64, skip int) float64 {
+	var l [4]float64
+	for j, v := range row {
+		if j != skip {
+			l[j%4] += math.Exp(v - max)
+		}
+	}
+	return (l[0] + l[1]) + (l[2] + l[3])
+}
+
 // scalarLogSumExp is the log-sum-exp of finite-maximum rows the plain way:
-// the first maximal entry contributes 1, every other entry math.Exp(v−max),
-// added in row order.
+// the first maximal entry contributes 1, every other entry v of a row
+// math.Exp(v−max) to lane j mod 4 of the row's sum, j its column, the
+// lanes added as (l0 + l1) + (l2 + l3) and the rows' sums in row order.
 func scalarLogSumExp(rows [][]float64) float64 {
 	max, mi, mj := math.Inf(-1), -1, -1
 	for i, row := range rows {
@@ -303,11 +412,23 @@ func scalarLogSumExp(rows [][]float64) float64 {
 	}
 	s := 0.0
 	for i, row := range rows {
+		var l0, l1, l2, l3 float64
 		for j, v := range row {
-			if i != mi || j != mj {
-				s += math.Exp(v - max)
+			if i == mi && j == mj {
+				continue
+			}
+			switch e := math.Exp(v - max); j % 4 {
+			case 0:
+				l0 += e
+			case 1:
+				l1 += e
+			case 2:
+				l2 += e
+			default:
+				l3 += e
 			}
 		}
+		s += (l0 + l1) + (l2 + l3)
 	}
 	return max + math.Log1p(s)
 }

@@ -1,0 +1,104 @@
+//go:build goexperiment.simd && amd64
+
+package runtime
+
+import (
+	"math"
+	"simd/archsimd"
+)
+
+// rowMax returns the first maximal entry of row and its index: the first
+// NaN and its index if row has one, −Inf and −1 if every entry is −Inf or
+// there are none. Where the vector kernels run, a row of 16 or more
+// entries is first read four lanes at a time for its largest value and
+// whether it holds a NaN; then the first entry equal to that value is
+// both the answer and where it is, the entry's own bits (of −0 and +0,
+// whichever comes first), as rowMaxScalar finds them.
+func rowMax(row []float64) (max float64, top int) {
+	whole := len(row) &^ 3
+	if !vectorised || whole < 16 {
+		return rowMaxScalar(row)
+	}
+	m := archsimd.BroadcastFloat64x4(math.Inf(-1))
+	nan := m.IsNaN()
+	for j := 0; j < whole; j += 4 {
+		v := archsimd.LoadFloat64x4Slice(row[j:])
+		m = m.Max(v)
+		nan = nan.Or(v.IsNaN())
+	}
+	var l [4]float64
+	m.Store(&l)
+	if nan.ToBits() != 0 {
+		archsimd.ClearAVXUpperBits()
+		return rowMaxScalar(row)
+	}
+	best := l[0]
+	for _, v := range l[1:] {
+		if v > best {
+			best = v
+		}
+	}
+	for _, v := range row[whole:] {
+		if v != v {
+			archsimd.ClearAVXUpperBits()
+			return rowMaxScalar(row)
+		}
+		if v > best {
+			best = v
+		}
+	}
+	if best == math.Inf(-1) {
+		archsimd.ClearAVXUpperBits()
+		return best, -1
+	}
+	// The first quad holding an entry equal to best, then the entry.
+	b := archsimd.BroadcastFloat64x4(best)
+	j := 0
+	for j < whole && archsimd.LoadFloat64x4Slice(row[j:]).Equal(b).ToBits() == 0 {
+		j += 4
+	}
+	archsimd.ClearAVXUpperBits()
+	for ; j < len(row); j++ {
+		if row[j] == best {
+			return row[j], j
+		}
+	}
+	panic("runtime: rowMax lost its maximum")
+}
+
+// addLanes adds e[j] to lane j mod 4 of l, for j in order; e's first entry
+// is a row's term 0 or a later multiple of 4. Where the vector kernels run,
+// the four lanes are one vector register and each step adds four terms:
+// the same additions as addLanesScalar, in the same order.
+func addLanes(l *expLanes, e []float64) {
+	whole := len(e) &^ 3
+	if !vectorised || whole == 0 {
+		addLanesScalar(l, e)
+		return
+	}
+	acc := archsimd.LoadFloat64x4((*[4]float64)(l))
+	for j := 0; j < whole; j += 4 {
+		acc = acc.Add(archsimd.LoadFloat64x4Slice(e[j:]))
+	}
+	acc.Store((*[4]float64)(l))
+	archsimd.ClearAVXUpperBits()
+	for k, v := range e[whole:] {
+		l[k] += v
+	}
+}
+
+// divideBy sets each d[j] to d[j]/s, four entries a step where the vector
+// kernels run (the same correctly rounded quotients).
+func divideBy(d []float64, s float64) {
+	whole := len(d) &^ 3
+	if !vectorised || whole == 0 {
+		divideScalar(d, s)
+		return
+	}
+	q := archsimd.BroadcastFloat64x4(s)
+	for j := 0; j < whole; j += 4 {
+		archsimd.LoadFloat64x4Slice(d[j:]).Div(q).StoreSlice(d[j:])
+	}
+	archsimd.ClearAVXUpperBits()
+	divideScalar(d[whole:], s)
+}
