@@ -23,18 +23,26 @@ func addTransposeTile(dst, a blas64.General, i0, i1, j0, j1 int) {
 // addTransposeBlocks is addTransposeBlocksAsm on the rows×cols block of dst
 // at (i0, j0), rows and cols positive multiples of 4, after checking every
 // address it reads and writes: strides are not negative, so the last entry
-// of each operand is its largest address.
+// of each operand is its largest address, and that is checked without
+// forming i·stride, which a huge stride would wrap around (review 66).
 func addTransposeBlocks(dst, a blas64.General, i0, j0, rows, cols int) {
-	if i0 < 0 || j0 < 0 || rows <= 0 || cols <= 0 || rows%4 != 0 || cols%4 != 0 ||
-		a.Stride < 0 || dst.Stride < 0 {
-		panic("runtime: addTransposeBlocks on a malformed block")
-	}
 	i1, j1 := i0+rows-1, j0+cols-1
-	_ = dst.Data[i1*dst.Stride+j1]
-	_ = a.Data[i1*a.Stride+j1]
-	_ = a.Data[j1*a.Stride+i1]
+	if i0 < 0 || j0 < 0 || rows <= 0 || cols <= 0 || rows%4 != 0 || cols%4 != 0 ||
+		!inside(dst.Data, dst.Stride, i1, j1) || !inside(a.Data, a.Stride, i1, j1) || !inside(a.Data, a.Stride, j1, i1) {
+		panic("runtime: addTransposeBlocks on a block outside its matrix")
+	}
 	addTransposeBlocksAsm(&dst.Data[i0*dst.Stride+j0], dst.Stride,
 		&a.Data[i0*a.Stride+j0], &a.Data[j0*a.Stride+i0], a.Stride, rows, cols)
+}
+
+// inside reports whether entry (i, j) of a matrix of the given stride,
+// i·stride + j, is an index of data, for i and j not negative, without
+// overflow.
+func inside(data []float64, stride, i, j int) bool {
+	if stride < 0 || j >= len(data) {
+		return false
+	}
+	return stride == 0 || i <= (len(data)-1-j)/stride
 }
 
 // addTransposeBlocksAsm is addTransposeBlocks (transpose_amd64.s) on

@@ -179,6 +179,24 @@ func TestAddTransposeToBits(t *testing.T) {
 	}
 }
 
+// TestAddTransposeToHugeStridePanics: a stride so large that 3·stride
+// wraps around must not pass the checks in front of the assembly, which
+// would then read or write far outside the slice (review 66's reproducer
+// faulted on the store); AddTransposeTo panics as the scalar loop does.
+func TestAddTransposeToHugeStridePanics(t *testing.T) {
+	const s = 6148914691236517206 // 3·s wraps to 2
+	for _, n := range []int{4, 8, 40} {
+		ok := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		huge := blas64.General{Rows: n, Cols: n, Stride: s, Data: make([]float64, n*n+2)}
+		if catchPanic(func() { AddTransposeTo(huge, ok) }) == "" {
+			t.Errorf("n=%d: dst's huge stride did not panic", n)
+		}
+		if catchPanic(func() { AddTransposeTo(ok, huge) }) == "" {
+			t.Errorf("n=%d: a's huge stride did not panic", n)
+		}
+	}
+}
+
 // BenchmarkAddTransposeTo times a + aᵀ of an n×n matrix (B4's C + Cᵀ at
 // m = 512).
 func BenchmarkAddTransposeTo(b *testing.B) {
