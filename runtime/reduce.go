@@ -199,7 +199,12 @@ func logSumExpSoftmaxRows(k kernelArgs, lo, hi int) {
 // is the kernel's. It gives shiftedExp's bits for the row as a
 // 1×len(row) matrix. dst is nil, or as long as row (and may be row itself).
 func rowShiftedExp(dst, row []float64) (max, s float64) {
-	max, top := rowMax(row)
+	var top int
+	if len(row) < rowMaxVectorMin {
+		max, top = rowMaxScalar(row) // inlined: short rows pay no call
+	} else {
+		max, top = rowMax(row)
+	}
 	if max != max {
 		return max, max
 	}
@@ -208,6 +213,10 @@ func rowShiftedExp(dst, row []float64) (max, s float64) {
 	}
 	return max, rowExpSum(dst, row, max, top)
 }
+
+// rowMaxVectorMin is the shortest row rowMax reads four lanes at a time
+// (where the vector kernels run); shorter ones go one entry at a time.
+const rowMaxVectorMin = 16
 
 // rowMaxScalar is rowMax one entry at a time.
 func rowMaxScalar(row []float64) (max float64, top int) {
@@ -237,21 +246,21 @@ func rowMaxScalar(row []float64) (max float64, top int) {
 func rowExpSum(dst, row []float64, max float64, skip int) float64 {
 	var l expLanes
 	if !vectorised || len(row) < blockRowMin {
-		if dst == nil {
-			for j, v := range row {
-				if j != skip {
-					l[j&3] += math.Exp(v - max)
-				}
-			}
-			return l.total()
+		if dst != nil {
+			dst = dst[:len(row)]
 		}
-		dst = dst[:len(row)]
 		for j, v := range row {
-			e := math.Exp(v - max)
-			dst[j] = e
-			if j != skip {
-				l[j&3] += e
+			if j == skip { // exp(0), out of the sum
+				if dst != nil {
+					dst[j] = 1
+				}
+				continue
 			}
+			e := math.Exp(v - max)
+			if dst != nil {
+				dst[j] = e
+			}
+			l[j&3] += e
 		}
 		return l.total()
 	}
@@ -355,6 +364,10 @@ func normaliseRow(dst, row []float64, max, s float64) {
 				dst[j] = 0
 			}
 		}
+		return
+	}
+	if len(dst) < 4 {
+		divideScalar(dst, s+1) // inlined: short rows pay no call
 		return
 	}
 	divideBy(dst, s+1)
