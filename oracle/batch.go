@@ -45,6 +45,20 @@ type Options struct {
 	Seed       uint64 // for points
 	Race       bool   // build and test with the race detector, which stops the program at the first race
 	OpenBLAS   bool   // link the OpenBLAS backend (runtime/openblas; needs cgo and libopenblas)
+	// GoCache is the build cache (GOCACHE) of the batch's go commands; ""
+	// keeps the environment's. Every batch is a new package, so a long
+	// campaign leaves gigabytes of entries no later build uses (Campaign
+	// gives each run its own, removed at the end).
+	GoCache string
+}
+
+// goEnv returns the environment of the batch's go commands.
+func goEnv(opts Options) []string {
+	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	if opts.GoCache != "" {
+		env = append(env, "GOCACHE="+opts.GoCache)
+	}
+	return env
 }
 
 // prepared is a case that built, with its point.
@@ -111,7 +125,7 @@ func RunBatch(ctx context.Context, cases []*Case, opts Options) []*Outcome {
 	}
 	run(ctx, dir, ready, byName)
 	if opts.Test {
-		runTests(ctx, dir, ready, opts.Race, byName)
+		runTests(ctx, dir, ready, opts, byName)
 	}
 	return outs
 }
@@ -227,7 +241,7 @@ func writeAndBuild(ctx context.Context, dir string, ready []*prepared, opts Opti
 	}
 	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	cmd.Env = goEnv(opts)
 	out, err := cmd.CombinedOutput()
 	if opts.Test && err == nil {
 		vet := exec.CommandContext(ctx, "go", "vet", ".")
@@ -459,14 +473,14 @@ func runProgram(ctx context.Context, dir string, only []string, byName map[strin
 
 // runTests runs the -test output of the batch; a failing test names the
 // functions it failed for.
-func runTests(ctx context.Context, dir string, ready []*prepared, race bool, byName map[string]*Outcome) {
+func runTests(ctx context.Context, dir string, ready []*prepared, opts Options, byName map[string]*Outcome) {
 	args := []string{"test", "-count=1"}
-	if race {
+	if opts.Race {
 		args = append(args, "-race")
 	}
 	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	cmd.Env = goEnv(opts)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		return
