@@ -147,8 +147,8 @@ func mirrorUpper(g blas64.General) {
 
 // AddTransposeTo sets the n×n matrix dst to a + aᵀ, the symmetric part of a
 // times two, in square tiles so that the column reads of aᵀ stay in cache
-// (with GOEXPERIMENT=simd on AVX2, each tile in 4×4 blocks transposed in
-// registers: addTransposeTile).
+// (where the vector kernels run, GOEXPERIMENT=simd on a CPU with AVX2 and
+// FMA, each tile in 4×4 blocks transposed in registers: addTransposeTile).
 // dst must not share memory with a. Each entry is written once, from a's
 // row and a's column, so from transposeSplitMin entries the rows of tiles
 // run on the team, changing no bit. (Writing each sum to both (i, j) and

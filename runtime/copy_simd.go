@@ -5,7 +5,7 @@ package runtime
 import "gonum.org/v1/gonum/blas/blas64"
 
 // addTransposeTile sets dst[i][j] = a[i][j] + a[j][i] over one tile, rows
-// [i0, i1) and columns [j0, j1): where the CPU has AVX2, the part whose
+// [i0, i1) and columns [j0, j1): where the vector kernels run, the part whose
 // sides are multiples of 4 in 4×4 blocks transposed in registers
 // (addTransposeBlocksAsm), the rest one entry at a time. Each entry is the
 // same one sum either way.

@@ -69,8 +69,8 @@ func rowMax(row []float64) (max float64, top int) {
 // addLanes adds e[j] to lane j mod 4 of l, for j in order; e's first entry
 // is a row's term 0 or a later multiple of 4. Where the vector kernels run,
 // from laneVectorMin terms the four lanes are one vector register and each
-// step adds four terms:
-// the same additions as addLanesScalar, in the same order.
+// step adds four terms: the same additions as addLanesScalar, in the same
+// order.
 func addLanes(l *expLanes, e []float64) {
 	whole := len(e) &^ 3
 	if !vectorised || whole < laneVectorMin {
@@ -87,12 +87,6 @@ func addLanes(l *expLanes, e []float64) {
 		l[k] += v
 	}
 }
-
-// laneVectorMin is the fewest entries addLanes and divideBy take four at a
-// time in a vector register: below it the switch to and from vector code
-// costs more than it saves (rows of 10, LogSumExpSoftmaxRowsTo on one
-// core: 12 % slower than the scalar loops).
-const laneVectorMin = 16
 
 // divideBy sets each d[j] to d[j]/s, four entries a step where the vector
 // kernels run (the same correctly rounded quotients).
