@@ -280,3 +280,34 @@ func syrkBlocks(impl netlib.Implementation, ul blas.Uplo, t blas.Transpose, n, k
 	*p = blockCall{impl: impl, routine: callSyrk, uplo: ul, tA: t, n: n, k: k, alpha: alpha, beta: beta, a: a, c: c, lda: lda, ldc: ldc}
 	run(p, n, n, n*n*k/2)
 }
+
+// gemmFMAShape reports whether Dgemm runs an m×n product with inner
+// dimension k on gradgen's AVX-512 kernel (runtime.GemmFMA, where it runs)
+// rather than in blocks of OpenBLAS calls: at least fmaMinRows rows,
+// fmaMinCols columns and fmaMinSteps steps. The kernel shares one packed
+// copy of op(b) across the team and packs op(a) once; where m is small the
+// copy of op(b) costs too much beside the product, and where n is small
+// the packing of op(a). BenchmarkGemmFMA (2 cores, 2026-12-07, two runs,
+// GFLOP/s of OpenBLAS on its own threads, in blocks, GemmFMA):
+//
+//	NN 1024×256×1024  124 95 130    NN 1024×64×256   78  68 110
+//	NN 512×512×512    129 96 126    NN 1024×32×256   57 126  78
+//	NN 1024×256×256   107 89 142    NN 1024×16×256   34 122  55
+//	NN 1024×256×64     74 72 135    NN 512×128×512  101  78 118
+//	NN 1024×256×16     34 60  86    NN 384×384×384  117  89 105
+//	NT 1024×256×256   118 94 141    NN 256×256×256   94 101  92
+//	TN 512×512×512    130 96 130    TN 256×256×1024 111  91  94
+//	NN 2048×512×128   117 93 143    TN 64×256×1024   76  71  52
+//	NN 128×128×128     61 57  55    NN 16×1024×256   44  59  24
+//	NN 512×64×8        60 59  31    NN 64×64×64      79  81  32
+func gemmFMAShape(m, n, k int) bool {
+	return m >= fmaMinRows && n >= fmaMinCols && k >= fmaMinSteps
+}
+
+// The least rows, columns and inner dimension of a product gemmFMAShape
+// sends to runtime.GemmFMA.
+const (
+	fmaMinRows  = 384
+	fmaMinCols  = 64
+	fmaMinSteps = 16
+)

@@ -112,6 +112,41 @@ func TestBlockedGemm(t *testing.T) {
 	}
 }
 
+// TestDgemmOnFMAKernel checks the Dgemms gemmFMAShape sends to
+// runtime.GemmFMA: the bits of GemmFMA's own call where its kernel runs
+// (OpenBLAS in blocks elsewhere), and gonum's values within the bound.
+func TestDgemmOnFMAKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	impl := blas64.Implementation()
+	for _, s := range []struct{ m, n, k int }{{384, 64, 16}, {401, 77, 300}, {512, 130, 513}} {
+		if !gemmFMAShape(s.m, s.n, s.k) {
+			t.Fatalf("%v: not sent to GemmFMA", s)
+		}
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				ar, ac := s.m, s.k
+				if tA == blas.Trans {
+					ar, ac = ac, ar
+				}
+				br, bc := s.k, s.n
+				if tB == blas.Trans {
+					br, bc = bc, br
+				}
+				lda, ldb, ldc := ac+3, bc+1, s.n+2
+				a, b, c := fill(rng, ar*lda), fill(rng, br*ldb), fill(rng, s.m*ldc)
+				want, fma := slices.Clone(c), slices.Clone(c)
+				pure.Dgemm(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, want, ldc)
+				impl.Dgemm(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, c, ldc)
+				name := fmt.Sprintf("Dgemm%v %c%c", s, tA, tB)
+				checkClose(t, name, c, want, 4e-16*float64(s.k)*4)
+				if runtime.GemmFMA(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, fma, ldc) && !slices.Equal(c, fma) {
+					t.Fatalf("%s: not GemmFMA's bits", name)
+				}
+			}
+		}
+	}
+}
+
 func TestBlockedGemv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 6))
 	impl := blas64.Implementation()
@@ -299,6 +334,67 @@ func BenchmarkBlocks(b *testing.B) {
 					p := &blockCall{impl: impl, routine: callGemm, tA: blas.NoTrans, tB: blas.NoTrans, m: s.m, n: s.n, k: s.k,
 						alpha: 1, a: a, b: bb, c: c, lda: s.k, ldb: s.n, ldc: s.n, byRows: true, block: side, lastEnd: s.m}
 					runtime.Parts(blocks, p)
+				}
+				b.ReportMetric(float64(2*s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkGemmFMA compares, shape by shape, the three ways a large Dgemm
+// can run on 2 cores: OpenBLAS on its own threads (own), OpenBLAS in
+// blocks on gradgen's team (gemmBlocks: blocks) and gradgen's AVX-512
+// kernel on the team (runtime.GemmFMA: fma), in GFLOP/s. Dgemm's rule,
+// GemmFMA's thresholds and gemmFMAMin, follow from it.
+func BenchmarkGemmFMA(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var impl netlib.Implementation
+	for _, s := range []struct {
+		tA, tB  blas.Transpose
+		m, n, k int
+	}{
+		{blas.NoTrans, blas.NoTrans, 1024, 256, 1024},
+		{blas.NoTrans, blas.NoTrans, 512, 512, 512},
+		{blas.NoTrans, blas.NoTrans, 1024, 256, 256},
+		{blas.NoTrans, blas.NoTrans, 1024, 256, 64},
+		{blas.Trans, blas.NoTrans, 64, 256, 1024},
+		{blas.Trans, blas.NoTrans, 256, 256, 1024},
+		{blas.NoTrans, blas.Trans, 1024, 256, 256},
+		{blas.NoTrans, blas.NoTrans, 256, 256, 256},
+		{blas.NoTrans, blas.NoTrans, 128, 128, 128},
+		{blas.NoTrans, blas.NoTrans, 64, 64, 64},
+		{blas.NoTrans, blas.NoTrans, 1024, 16, 256},
+		{blas.NoTrans, blas.NoTrans, 1024, 32, 256},
+		{blas.NoTrans, blas.NoTrans, 1024, 64, 256},
+		{blas.NoTrans, blas.NoTrans, 512, 128, 512},
+		{blas.NoTrans, blas.NoTrans, 384, 384, 384},
+		{blas.NoTrans, blas.NoTrans, 512, 64, 8},
+		{blas.NoTrans, blas.NoTrans, 1024, 256, 16},
+		{blas.Trans, blas.NoTrans, 512, 512, 512},
+		{blas.NoTrans, blas.NoTrans, 2048, 512, 128},
+		{blas.NoTrans, blas.NoTrans, 16, 1024, 256},
+	} {
+		lda, ldb := s.k, s.n
+		if s.tA == blas.Trans {
+			lda = s.m
+		}
+		if s.tB == blas.Trans {
+			ldb = s.k
+		}
+		a, bb, c := fill(rng, s.m*s.k), fill(rng, s.k*s.n), make([]float64, s.m*s.n)
+		for _, way := range []string{"own", "blocks", "fma"} {
+			b.Run(fmt.Sprintf("%c%c/%dx%dx%d/%s", s.tA, s.tB, s.m, s.n, s.k, way), func(b *testing.B) {
+				for b.Loop() {
+					switch way {
+					case "own":
+						OwnThreads(func() { impl.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n) })
+					case "blocks":
+						gemmBlocks(impl, s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+					case "fma":
+						if !runtime.GemmFMA(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n) {
+							b.Skip("GemmFMA declines")
+						}
+					}
 				}
 				b.ReportMetric(float64(2*s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})

@@ -220,6 +220,9 @@ func (o openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []f
 		o.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
+	if gemmFMAShape(m, n, k) && runtime.GemmFMA(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
 	gemmBlocks(o.Implementation, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 

@@ -1,0 +1,248 @@
+//go:build goexperiment.simd && amd64
+
+package runtime
+
+import (
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// GemmFMA sets c = beta·c + alpha·op(a)·op(b) for an m×n c and inner
+// dimension k, as blas64's Dgemm does, on gradgen's own AVX-512 kernel
+// with fused multiply-adds, split across the worker team; it returns false,
+// having written nothing, where that kernel does not run (no AVX-512, or a
+// build without GOEXPERIMENT=simd), for alpha = 0 (c = beta·c without
+// reading a or b is the caller's), for an empty product, and for a call
+// whose flags, slices or strides are malformed (the caller's Dgemm then
+// panics as it should). Which calls are worth it is the caller's rule:
+// runtime/openblas sends its large Dgemms here, which on 2 cores run at
+// OpenBLAS's own two-thread rate, where OpenBLAS on the team's goroutines,
+// a cgo call each, did not (gemmFMAShape there).
+//
+// Each entry is one chain of fused multiply-adds in the order of the
+// inner dimension: c_ij = fma(p_i,k−1, q_k−1,j, … fma(p_i0, q_0j, s)),
+// where p = alpha·op(a) (each product rounded, as gonum's kernels form it;
+// op(a) itself when alpha is 1), q = op(b) and s = beta·c_ij (c_ij itself
+// when beta is 1, 0 when beta is 0, and then c is not read). The blocks,
+// the panels and the team's chunks decide only where a chain is computed,
+// never its terms or their order, so results are the same bits on every
+// run and for any team size (TestGemmFMABits).
+//
+// How: op(b) is packed, up to gemmFMASlab entries at a time, into panels of
+// 16 columns, each panel's steps one after another (a slab, shared by the
+// team and packed by it, runtime.Parts); then the team takes parts of
+// gemmFMABlock panels of 14 rows, each packing its panels of p for a
+// stretch of up to gemmFMASteps steps of the inner dimension and running
+// the assembly block (fmaBlock14x16Asm), which holds 14×16 entries of c in
+// 28 vector registers across the stretch.
+// Rows and columns past a multiple of 14 and 16 run on a copy of their
+// entries of c, the panels' missing rows and columns packed as zeros.
+func GemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
+	transA, okA := transposed(tA)
+	transB, okB := transposed(tB)
+	if !wideVectors || !okA || !okB || alpha == 0 || m < 1 || n < 1 || k < 1 {
+		return false
+	}
+	aRows, aCols := m, k
+	if transA {
+		aRows, aCols = k, m
+	}
+	bRows, bCols := k, n
+	if transB {
+		bRows, bCols = n, k
+	}
+	if !holds(len(a), aRows, aCols, lda) || !holds(len(b), bRows, bCols, ldb) || !holds(len(c), m, n, ldc) {
+		return false
+	}
+	g := gemmFMACalls.Get().(*gemmFMACall)
+	*g = gemmFMACall{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, slab: g.slab}
+	width := max(gemmFMACols, gemmFMASlab/k/gemmFMACols*gemmFMACols) // columns a slab holds
+	panels := (m + gemmFMARows - 1) / gemmFMARows
+	for g.jc = 0; g.jc < n; g.jc += width {
+		g.nc = min(width, n-g.jc)
+		cols := (g.nc + gemmFMACols - 1) / gemmFMACols
+		grow(&g.slab, cols*k*gemmFMACols)
+		g.packing = true
+		Parts(cols, g)
+		g.packing = false
+		Parts((panels+gemmFMABlock-1)/gemmFMABlock, g)
+	}
+	*g = gemmFMACall{slab: g.slab}
+	gemmFMACalls.Put(g)
+	return true
+}
+
+// The shape of GemmFMA's work: blocks of gemmFMARows×gemmFMACols entries
+// of c, stretches of gemmFMASteps steps of the inner dimension, parts of
+// gemmFMABlock panels of 14 rows, and at most gemmFMASlab entries of op(b)
+// packed at once (2 MB, the second-level cache of this machine's cores).
+// A part packs its panels of rows for a stretch (28 KB each) and runs each
+// panel of 16 columns of the slab (32 KB) against all of them, so that the
+// panel of columns is read into the first-level cache (48 KB) once for the
+// part's six panels of rows. Measured on 2 cores (BenchmarkGemmFMA in runtime/openblas,
+// 2026-12-07): six panels a part against four, 4 interleaved runs, 512³
+// 118 → 129 GFLOP/s, 1024×256×256 123 → 142; against eight, 512³ 116–117;
+// stretches of 128 or 192 steps 3–8 % slower than 256.
+const (
+	gemmFMARows  = 14
+	gemmFMACols  = 16
+	gemmFMASteps = 256
+	gemmFMABlock = 6
+	gemmFMASlab  = 1 << 18
+)
+
+// gemmFMACall is one GemmFMA call as its parts see it: the operands, the
+// columns [jc, jc+nc) of c the current slab covers, the slab, and whether
+// the parts now running pack the slab (part q: its panel q of columns) or
+// run against it (part q: rows 14q … 14q+13, the last cut at m).
+type gemmFMACall struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float64
+	a, b, c        []float64
+	lda, ldb, ldc  int
+	jc, nc         int
+	slab           []float64
+	packing        bool
+}
+
+// RunPart runs part q of the call's current step; Parts calls it.
+func (g *gemmFMACall) RunPart(q int) {
+	if g.packing {
+		g.pack(q)
+		return
+	}
+	g.run(q)
+}
+
+var gemmFMACalls = sync.Pool{New: func() any { return new(gemmFMACall) }}
+
+// gemmFMARowBlock is a block's panels of 14 rows of p packed for a
+// stretch, one after another: in each, row r, step l at 14l + r.
+type gemmFMARowBlock [gemmFMABlock * gemmFMARows * gemmFMASteps]float64
+
+var gemmFMARowBlocks = sync.Pool{New: func() any { return new(gemmFMARowBlock) }}
+
+// pack packs the slab's panel q: op(b)'s columns jc+16q … jc+16q+15 for
+// every step l at slab[16(qk+l)+j], zeros past column jc+nc.
+func (g *gemmFMACall) pack(q int) {
+	k := g.k
+	j0 := g.jc + q*gemmFMACols
+	w := min(gemmFMACols, g.jc+g.nc-j0)
+	p := g.slab[q*k*gemmFMACols : (q+1)*k*gemmFMACols]
+	if w < gemmFMACols {
+		clear(p)
+	}
+	if !g.transB {
+		for l := range k {
+			copy(p[l*gemmFMACols:l*gemmFMACols+w], g.b[l*g.ldb+j0:l*g.ldb+j0+w])
+		}
+		return
+	}
+	for j := range w { // op(b)ₗⱼ = b[j·ldb + l]: column j of the panel is a row of b
+		col := g.b[(j0+j)*g.ldb : (j0+j)*g.ldb+k]
+		for l, v := range col {
+			p[l*gemmFMACols+j] = v
+		}
+	}
+}
+
+// run computes the rows of block q, panels gemmFMABlock·q … of 14 rows
+// (the last cut at m), in the slab's columns: for each stretch it packs the
+// block's panels of p, then runs each of the slab's panels of columns
+// against them, so that a panel of columns is read from the second-level
+// cache once for the block's panels.
+func (g *gemmFMACall) run(q int) {
+	i0 := q * gemmFMABlock * gemmFMARows
+	i1 := min(i0+gemmFMABlock*gemmFMARows, g.m)
+	if g.beta != 0 && g.beta != 1 {
+		for r := i0; r < i1; r++ {
+			row := g.c[r*g.ldc+g.jc : r*g.ldc+g.jc+g.nc]
+			for j, v := range row {
+				row[j] = g.beta * v
+			}
+		}
+	}
+	block := gemmFMARowBlocks.Get().(*gemmFMARowBlock)
+	defer gemmFMARowBlocks.Put(block)
+	for l0 := 0; l0 < g.k; l0 += gemmFMASteps {
+		steps := min(gemmFMASteps, g.k-l0)
+		load := l0 > 0 || g.beta != 0
+		for i := i0; i < i1; i += gemmFMARows {
+			o := (i - i0) * steps
+			g.packRows(block[o:o+gemmFMARows*steps], i, min(gemmFMARows, g.m-i), l0)
+		}
+		for j := g.jc; j < g.jc+g.nc; j += gemmFMACols {
+			w := min(gemmFMACols, g.jc+g.nc-j)
+			o := ((j-g.jc)/gemmFMACols*g.k + l0) * gemmFMACols
+			bp := g.slab[o : o+steps*gemmFMACols]
+			for i := i0; i < i1; i += gemmFMARows {
+				ap := block[(i-i0)*steps : (i-i0+gemmFMARows)*steps]
+				h := min(gemmFMARows, g.m-i)
+				if h == gemmFMARows && w == gemmFMACols {
+					ci := g.c[i*g.ldc+j : (i+gemmFMARows-1)*g.ldc+j+gemmFMACols]
+					fmaBlock14x16Asm(steps, &ap[0], &bp[0], &ci[0], g.ldc, load)
+					continue
+				}
+				var t [gemmFMARows * gemmFMACols]float64
+				if load {
+					for r := range h {
+						copy(t[r*gemmFMACols:r*gemmFMACols+w], g.c[(i+r)*g.ldc+j:])
+					}
+				}
+				fmaBlock14x16Asm(steps, &ap[0], &bp[0], &t[0], gemmFMACols, load)
+				for r := range h {
+					copy(g.c[(i+r)*g.ldc+j:(i+r)*g.ldc+j+w], t[r*gemmFMACols:])
+				}
+			}
+		}
+	}
+}
+
+// packRows packs p = alpha·op(a) for the h rows from i and the stretch of
+// steps from l0 into dst, 14 rows a step (row r, step l at 14l + r), rows
+// past h zeros, and returns it.
+func (g *gemmFMACall) packRows(dst []float64, i, h, l0 int) []float64 {
+	steps := len(dst) / gemmFMARows
+	if h < gemmFMARows {
+		clear(dst)
+	}
+	if g.transA { // op(a)ᵢₗ = a[l·lda + i]: a step is a row of a
+		for l := range steps {
+			src := g.a[(l0+l)*g.lda+i : (l0+l)*g.lda+i+h]
+			d := dst[l*gemmFMARows : l*gemmFMARows+h]
+			if g.alpha == 1 {
+				copy(d, src)
+				continue
+			}
+			for r, v := range src {
+				d[r] = g.alpha * v
+			}
+		}
+		return dst
+	}
+	for r := range h {
+		src := g.a[(i+r)*g.lda+l0 : (i+r)*g.lda+l0+steps]
+		if g.alpha == 1 {
+			for l, v := range src {
+				dst[l*gemmFMARows+r] = v
+			}
+			continue
+		}
+		for l, v := range src {
+			dst[l*gemmFMARows+r] = g.alpha * v
+		}
+	}
+	return dst
+}
+
+// fmaBlock14x16Asm is GemmFMA's block, in gemm_fma_amd64.s: rows r < 14,
+// columns [0, 16) of c (stride ldc) set to what they hold (zero unless
+// load) followed by fused multiply-adds of a[14l+r]·b[16l+j], l = 0, 1, …,
+// steps−1, on unchecked pointers: its callers slice every entry it reads
+// and writes first.
+//
+//go:noescape
+func fmaBlock14x16Asm(steps int, a, b, c *float64, ldc int, load bool)

@@ -1,0 +1,189 @@
+//go:build goexperiment.simd && amd64
+
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// fmaChain is GemmFMA's documented arithmetic, one scalar chain per entry:
+// c_ij = fma(p_i,k−1, q_k−1,j, … fma(p_i0, q_0j, s)), p = alpha·op(a)
+// (op(a) itself when alpha is 1), q = op(b), s = beta·c_ij (c_ij when beta
+// is 1, 0 when beta is 0).
+func fmaChain(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	for i := range m {
+		for j := range n {
+			s := 0.0
+			switch beta {
+			case 0:
+			case 1:
+				s = c[i*ldc+j]
+			default:
+				s = beta * c[i*ldc+j]
+			}
+			for l := range k {
+				var p, q float64
+				if transA {
+					p = a[l*lda+i]
+				} else {
+					p = a[i*lda+l]
+				}
+				if alpha != 1 {
+					p *= alpha
+				}
+				if transB {
+					q = b[j*ldb+l]
+				} else {
+					q = b[l*ldb+j]
+				}
+				s = math.FMA(p, q, s)
+			}
+			c[i*ldc+j] = s
+		}
+	}
+}
+
+// TestGemmFMABits checks GemmFMA against fmaChain bit for bit (NaN for
+// NaN) over shapes with edges in both directions, inner dimensions across
+// stretches, outputs across slabs, all four transposes, strides wider than
+// the rows, and alpha and beta with their special values; c's entries
+// outside the product must not change.
+func TestGemmFMABits(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmFMA's kernel needs AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	shapes := [][3]int{
+		{16, 16, 1024}, // a block and two rows, four stretches
+		{28, 48, 256},  // whole blocks, one stretch
+		{29, 49, 257},  // one past each
+		{44, 70, 600},  // edges, three stretches
+		{16, 900, 300}, // two slabs (900·300 > gemmFMASlab)
+		{64, 256, 64},
+		{200, 17, 100},
+	}
+	for _, s := range shapes {
+		m, n, k := s[0], s[1], s[2]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				scales := [][2]float64{{1, 0}, {1, 1}, {-0.75, 0.5}, {3, 0}}
+				if m*n*k > 1<<21 { // the scalar chain is slow: alpha and beta's special values are in the smaller shapes
+					scales = scales[1:3]
+				}
+				for _, ab := range scales {
+					alpha, beta := ab[0], ab[1]
+					name := fmt.Sprintf("%dx%dx%d/%c%c/alpha=%g,beta=%g", m, n, k, tA, tB, alpha, beta)
+					transA, transB := tA == blas.Trans, tB == blas.Trans
+					aRows, aCols := m, k
+					if transA {
+						aRows, aCols = k, m
+					}
+					bRows, bCols := k, n
+					if transB {
+						bRows, bCols = n, k
+					}
+					lda, ldb, ldc := aCols+3, bCols+5, n+7
+					a := randomSlice(rng, (aRows-1)*lda+aCols)
+					b := randomSlice(rng, (bRows-1)*ldb+bCols)
+					c := randomSlice(rng, (m-1)*ldc+n+4)
+					if beta == 0 {
+						for i := range c {
+							c[i] = math.NaN() // never read
+						}
+					}
+					want := append([]float64(nil), c...)
+					fmaChain(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+					if !GemmFMA(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+						t.Fatalf("%s: GemmFMA declined", name)
+					}
+					for i := range c {
+						if math.Float64bits(c[i]) != math.Float64bits(want[i]) && !(math.IsNaN(c[i]) && math.IsNaN(want[i])) {
+							t.Fatalf("%s: entry %d (row %d, column %d) is %v, the chain gives %v", name, i, i/ldc, i%ldc, c[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmFMASpecialValues runs infinities, NaNs, zeros and subnormals
+// through the kernel: the same bits as the chain, NaN for NaN.
+func TestGemmFMASpecialValues(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmFMA's kernel needs AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	special := []float64{math.Inf(1), math.Inf(-1), math.NaN(), 0, math.Copysign(0, -1), 5e-324, -1e308, 1e308}
+	m, n, k := 45, 50, 300
+	a, b := randomSlice(rng, m*k), randomSlice(rng, k*n)
+	for i := range 40 {
+		a[rng.IntN(len(a))] = special[i%len(special)]
+		b[rng.IntN(len(b))] = special[(i+3)%len(special)]
+	}
+	c := make([]float64, m*n)
+	want := make([]float64, m*n)
+	fmaChain(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
+	if !GemmFMA(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, c, n) {
+		t.Fatal("GemmFMA declined")
+	}
+	for i := range c {
+		if math.Float64bits(c[i]) != math.Float64bits(want[i]) && !(math.IsNaN(c[i]) && math.IsNaN(want[i])) {
+			t.Fatalf("entry %d is %v, the chain gives %v", i, c[i], want[i])
+		}
+	}
+}
+
+// TestGemmFMADeclines checks the calls GemmFMA leaves to the caller's
+// Dgemm: it returns false and writes nothing.
+func TestGemmFMADeclines(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmFMA's kernel needs AVX-512")
+	}
+	const m, n, k = 64, 64, 64
+	a, b := make([]float64, m*k), make([]float64, k*n)
+	for _, tc := range []struct {
+		name          string
+		tA, tB        blas.Transpose
+		m, n, k       int
+		alpha         float64
+		a, b          []float64
+		lda, ldb, ldc int
+		cLen          int
+	}{
+		{"alpha 0", blas.NoTrans, blas.NoTrans, m, n, k, 0, a, b, k, n, n, m * n},
+		{"empty", blas.NoTrans, blas.NoTrans, 0, n, k, 1, a, b, k, n, n, m * n},
+		{"bad flag", 'x', blas.NoTrans, m, n, k, 1, a, b, k, n, n, m * n},
+		{"short a", blas.NoTrans, blas.NoTrans, m, n, k, 1, a[:len(a)-1], b, k, n, n, m * n},
+		{"short c", blas.NoTrans, blas.NoTrans, m, n, k, 1, a, b, k, n, n, m*n - 1},
+		{"narrow stride", blas.NoTrans, blas.NoTrans, m, n, k, 1, a, b, k - 1, n, n, m * n},
+		{"wrapping stride", blas.NoTrans, blas.NoTrans, m, n, k, 1, a, b, k, n, 6148914691236517206, m * n},
+	} {
+		c := make([]float64, tc.cLen)
+		for i := range c {
+			c[i] = 7
+		}
+		if GemmFMA(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, 0, c, tc.ldc) {
+			t.Errorf("%s: GemmFMA ran", tc.name)
+		}
+		for i, v := range c {
+			if v != 7 {
+				t.Fatalf("%s: GemmFMA wrote c[%d] = %v", tc.name, i, v)
+			}
+		}
+	}
+}
+
+// randomSlice returns n values uniform in [−1, 1).
+func randomSlice(rng *rand.Rand, n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = 2*rng.Float64() - 1
+	}
+	return s
+}
