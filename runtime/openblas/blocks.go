@@ -300,7 +300,14 @@ func syrkBlocks(impl netlib.Implementation, ul blas.Uplo, t blas.Transpose, n, k
 //	NN 2048×512×128   117 93 143    TN 64×256×1024   76  71  52
 //	NN 128×128×128     61 57  55    NN 16×1024×256   44  59  24
 //	NN 512×64×8        60 59  31    NN 64×64×64      79  81  32
+//
+// Built with -tags gradgensplit, half the shapes go to the kernel whatever
+// their size, those whose m + n + k is even, so that tests with small
+// inputs, the differential oracle's among them, run both ways.
 func gemmFMAShape(m, n, k int) bool {
+	if thresholdsLowered {
+		return (m+n+k)%2 == 0
+	}
 	return m >= fmaMinRows && n >= fmaMinCols && k >= fmaMinSteps
 }
 

@@ -118,9 +118,23 @@ func TestBlockedGemm(t *testing.T) {
 func TestDgemmOnFMAKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	impl := blas64.Implementation()
-	for _, s := range []struct{ m, n, k int }{{384, 64, 16}, {401, 77, 300}, {512, 130, 513}} {
-		if !gemmFMAShape(s.m, s.n, s.k) {
-			t.Fatalf("%v: not sent to GemmFMA", s)
+	for _, s := range []struct {
+		m, n, k int
+		fma     bool // sent to GemmFMA; under -tags gradgensplit, when m + n + k is even
+	}{
+		{384, 64, 16, true}, {401, 77, 300, true}, {512, 130, 514, true},
+		{383, 64, 16, false}, {384, 63, 16, false}, {384, 64, 15, false},
+		{3, 5, 2, false}, {30, 2, 4, false},
+	} {
+		want := s.fma
+		if thresholdsLowered {
+			want = (s.m+s.n+s.k)%2 == 0
+		}
+		if gemmFMAShape(s.m, s.n, s.k) != want {
+			t.Fatalf("%v: gemmFMAShape is %v", s, !want)
+		}
+		if !want {
+			continue
 		}
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
