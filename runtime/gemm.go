@@ -121,6 +121,43 @@ type Gemm struct {
 // 15 %, 256×32×16 27 %.
 var vectorSplitMin = 1 << 17
 
+// fmaShape reports whether Gemm.Mul runs an m×n product with inner
+// dimension k on GemmFMA (where its AVX-512 kernel runs) rather than on
+// vectorMul: at least fmaMinRows rows, fmaMinSide columns and steps, and
+// fmaMinWork multiply-adds. GemmFMA packs op(a) and op(b) once a call,
+// which small products cannot repay, and with m small its blocks of 14
+// rows are mostly padding. BenchmarkGemmFMAPureGo (2 cores, 2026-12-07,
+// two runs, GFLOP/s of vectorMul's Gemm.Mul, GemmFMA):
+//
+//	NN 64³             63  33    NN 1024×256×1024  80 134
+//	NN 96³             69  43    NN 1024×256×64    78 140
+//	NN 128³            81  63    NN 1024×256×16    74  87
+//	NN 256³            62 101    NN 1024×64×256    54 102
+//	NN 512³            72 132    NN 1024×16×256    37  57
+//	NT 1024×256×256    74 136    NN 16×1024×256    41  23
+//	TN 64×256×1024     32  51    TN 256×256×1024   58  93
+//
+// Built with -tags gradgensplit, half the shapes go to GemmFMA whatever
+// their size, those whose m + n + k is even (fmaHalfShapes), so that tests
+// with small inputs, the differential oracle's among them, run both ways.
+func fmaShape(m, n, k int) bool {
+	if fmaHalfShapes {
+		return (m+n+k)%2 == 0
+	}
+	return m >= fmaMinRows && n >= fmaMinSide && k >= fmaMinSide && float64(m)*float64(n)*float64(k) >= fmaMinWork
+}
+
+// The least rows, columns and steps, and multiply-adds, of a product
+// fmaShape takes.
+const (
+	fmaMinRows = 64
+	fmaMinSide = 16
+	fmaMinWork = 1 << 22
+)
+
+// fmaHalfShapes is set under -tags gradgensplit (split_small.go).
+var fmaHalfShapes = false
+
 // vectorMul, where a build with vector code sets it (gemm_simd.go), runs
 // a product with b not transposed on vector registers in gonum's arithmetic,
 // or returns false having written nothing.
@@ -136,7 +173,10 @@ var vectorMul func(transA bool, m, n, k int, alpha float64, a []float64, lda int
 // least four columns wide on vector registers in gonum's NoTrans·NoTrans
 // arithmetic (vectorMul; b transposed is copied first, and so is a b
 // whose stride is a multiple of setAliasStride when the product is large),
-// unless alpha·op(a) has a zero entry. With any other implementation (OpenBLAS through
+// unless alpha·op(a) has a zero entry; on a CPU with AVX-512 it runs the
+// products fmaShape takes on GemmFMA's fused multiply-adds instead, each
+// entry one chain in the order of the inner dimension (the same bits on
+// every run, not gonum's). With any other implementation (OpenBLAS through
 // runtime/openblas) it is one Dgemm call, since the rule measures gonum's
 // kernels. Results agree with one blas64.Gemm call to rounding.
 //
@@ -170,6 +210,10 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 			b = blas64.General{Rows: n, Cols: k, Stride: b.Stride, Data: b.Data}
 		} else {
 			b = blas64.General{Rows: k, Cols: n, Stride: b.Stride, Data: b.Data}
+		}
+		if g.order == measured && fmaShape(m, n, k) &&
+			GemmFMA(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {
+			return
 		}
 		if g.order == measured && vectorMul != nil && n >= 4 {
 			bb, ldb := b.Data, b.Stride

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // fmaChain is GemmFMA's documented arithmetic, one scalar chain per entry:
@@ -186,4 +188,92 @@ func randomSlice(rng *rand.Rand, n int) []float64 {
 		s[i] = 2*rng.Float64() - 1
 	}
 	return s
+}
+
+// BenchmarkGemmFMAPureGo compares, shape by shape on the pure-Go build,
+// Gemm.Mul's vector kernel in gonum's arithmetic (vec) with GemmFMA (fma),
+// in GFLOP/s.
+func BenchmarkGemmFMAPureGo(b *testing.B) {
+	if !wideVectors {
+		b.Skip("GemmFMA's kernel needs AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, p := range []struct {
+		tA, tB  blas.Transpose
+		m, n, k int
+	}{
+		{blas.NoTrans, blas.NoTrans, 64, 64, 64},
+		{blas.NoTrans, blas.NoTrans, 128, 128, 128},
+		{blas.NoTrans, blas.NoTrans, 256, 256, 256},
+		{blas.NoTrans, blas.NoTrans, 512, 512, 512},
+		{blas.NoTrans, blas.NoTrans, 1024, 256, 1024},
+		{blas.NoTrans, blas.NoTrans, 1024, 256, 64},
+		{blas.Trans, blas.NoTrans, 64, 256, 1024},
+		{blas.Trans, blas.NoTrans, 256, 256, 1024},
+		{blas.NoTrans, blas.Trans, 1024, 256, 256},
+		{blas.NoTrans, blas.NoTrans, 1024, 16, 256},
+		{blas.NoTrans, blas.NoTrans, 1024, 32, 256},
+		{blas.NoTrans, blas.NoTrans, 1024, 64, 256},
+		{blas.NoTrans, blas.NoTrans, 16, 1024, 256},
+		{blas.NoTrans, blas.NoTrans, 96, 96, 96},
+		{blas.NoTrans, blas.NoTrans, 1024, 256, 16},
+	} {
+		a, bm, c := benchOperands(rng, p.tA, p.tB, p.m, p.n, p.k)
+		var g Gemm
+		b.Run(fmt.Sprintf("%c%c/%dx%dx%d/vec", p.tA, p.tB, p.m, p.n, p.k), func(b *testing.B) {
+			gemmLoop(b, p.m, p.n, p.k, func() { g.Mul(p.tA, p.tB, 1, a, bm, 0, c) })
+		})
+		b.Run(fmt.Sprintf("%c%c/%dx%dx%d/fma", p.tA, p.tB, p.m, p.n, p.k), func(b *testing.B) {
+			gemmLoop(b, p.m, p.n, p.k, func() {
+				GemmFMA(p.tA, p.tB, p.m, p.n, p.k, 1, a.Data, a.Stride, bm.Data, bm.Stride, 0, c.Data, c.Stride)
+			})
+		})
+	}
+}
+
+// TestGemmMulOnFMAKernel checks that Gemm.Mul runs the products fmaShape
+// takes on GemmFMA, its bits, and the others in gonum's arithmetic.
+func TestGemmMulOnFMAKernel(t *testing.T) {
+	if !wideVectors || !pureGo(blas64.Implementation()) {
+		t.Skip("needs AVX-512 and gonum's BLAS")
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, s := range []struct {
+		m, n, k int
+		fma     bool // sent to GemmFMA; under -tags gradgensplit, when m + n + k is even
+	}{
+		{64, 16, 4096, true}, {128, 128, 256, true}, {300, 70, 200, true},
+		{63, 16, 4096, false}, {64, 15, 4096, false}, {1024, 256, 15, false}, {64, 16, 4095, false},
+		{3, 5, 2, false},
+	} {
+		want := s.fma
+		if fmaHalfShapes {
+			want = (s.m+s.n+s.k)%2 == 0
+		}
+		if fmaShape(s.m, s.n, s.k) != want {
+			t.Fatalf("%v: fmaShape is %v", s, !want)
+		}
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				a, b, c := benchOperands(rng, tA, tB, s.m, s.n, s.k)
+				fma := blas64.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: slices.Clone(c.Data)}
+				ref := blas64.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: slices.Clone(c.Data)}
+				var g Gemm
+				g.Mul(tA, tB, 1.5, a, b, -0.5, c)
+				name := fmt.Sprintf("%v %c%c", s, tA, tB)
+				if want {
+					if !GemmFMA(tA, tB, s.m, s.n, s.k, 1.5, a.Data, a.Stride, b.Data, b.Stride, -0.5, fma.Data, fma.Stride) || !slices.Equal(c.Data, fma.Data) {
+						t.Fatalf("%s: not GemmFMA's bits", name)
+					}
+					continue
+				}
+				blas64.Gemm(tA, tB, 1.5, a, b, -0.5, ref)
+				for i := range c.Data {
+					if d := math.Abs(c.Data[i] - ref.Data[i]); d > 1e-13*float64(s.k) {
+						t.Fatalf("%s: entry %d = %v, gonum's Dgemm %v", name, i, c.Data[i], ref.Data[i])
+					}
+				}
+			}
+		}
+	}
 }

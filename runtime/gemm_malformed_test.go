@@ -40,6 +40,7 @@ func TestGemmBadTransposePanics(t *testing.T) {
 // TestGemmConjTrans: blas64.Gemm treats ConjTrans as Trans (real
 // matrices), and so must Mul when it takes m and k from a.
 func TestGemmConjTrans(t *testing.T) {
+	gonumArithmetic(t)
 	rng := rand.New(rand.NewPCG(7, 8))
 	// op(a) = aᵀ is 3×5 (a 5×3), b 5×4: c 3×4.
 	a, b := paddedRandom(rng, 5, 3, 0), paddedRandom(rng, 5, 4, 0)
@@ -64,6 +65,7 @@ func TestGemmConjTrans(t *testing.T) {
 // every orientation (the flipped one once added cᵀ back over c.Rows×c.Cols
 // only).
 func TestGemmCShapeIgnored(t *testing.T) {
+	gonumArithmetic(t)
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, o := range []orientation{measured, direct, transposedB, flipped, transposedA} {
 		// aᵀ b with a 64×40 → m = 40 (≥ narrowCols), b 64×10: c 40×10, narrow → flipped.

@@ -75,6 +75,7 @@ func TestGemmVectorEightWide(t *testing.T) {
 // multiple of 64 — against gonum's NoTrans·NoTrans Dgemm (on Bᵀ for B
 // transposed), bit for bit.
 func TestGemmVectorCopiedB(t *testing.T) {
+	gonumArithmetic(t)
 	if vectorMul == nil {
 		t.Skip("no vector kernels in this build or on this CPU")
 	}

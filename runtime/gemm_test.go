@@ -253,6 +253,7 @@ func TestGemmOtherBLAS(t *testing.T) {
 // alpha·op(a)ᵢₗ is zero, so an Inf in that row of b adds nothing and a −0
 // in c stays −0, and so must smallMul. The padding of c stays untouched.
 func TestGemmSmallBitIdentical(t *testing.T) {
+	gonumArithmetic(t)
 	rng := rand.New(rand.NewPCG(11, 12))
 	draw := func(r, c int, pad float64) blas64.General { return specialRandom(rng, r, c, pad, 6) }
 	var g Gemm
@@ -332,6 +333,7 @@ func TestGemmTransposedABitIdentical(t *testing.T) {
 // transposed runs vectorMul on a copy of bᵀ: gonum's NoTrans·NoTrans on
 // that copy, bit for bit.
 func TestGemmVectorBitIdentical(t *testing.T) {
+	gonumArithmetic(t)
 	if vectorMul == nil {
 		t.Skip("no vector kernels in this build or on this CPU")
 	}
@@ -419,4 +421,14 @@ func TestGemmVectorBitIdentical(t *testing.T) {
 			}
 		}
 	}
+}
+
+// gonumArithmetic keeps Gemm.Mul on gonum's arithmetic (vectorMul,
+// smallMul, gonum's kernels) for the rest of the test, as the tests of its
+// bits against gonum's need: under -tags gradgensplit fmaShape sends half
+// the shapes, small ones included, to GemmFMA.
+func gonumArithmetic(t *testing.T) {
+	saved := fmaHalfShapes
+	fmaHalfShapes = false
+	t.Cleanup(func() { fmaHalfShapes = saved })
 }
