@@ -18,8 +18,10 @@
 // on the calling thread (a setting of the whole process: calls this
 // package does not cut into blocks, and calls made to OpenBLAS other than
 // through blas64, run on one thread); large calls run in blocks on
-// gradgen's team (blocks.go), and OwnThreads gives OpenBLAS its own
-// threads back for measuring it.
+// gradgen's team (blocks.go), but for the large Dgemms that run on
+// gradgen's own AVX-512 kernel where it runs (runtime.GemmFMA,
+// gemmFMAShape), and OwnThreads gives OpenBLAS its own threads back for
+// measuring it.
 package openblas
 
 /*
