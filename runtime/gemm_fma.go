@@ -81,10 +81,11 @@ func GemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda
 // A part packs its panels of rows for a stretch (28 KB each) and runs each
 // panel of 16 columns of the slab (32 KB) against all of them, so that the
 // panel of columns is read into the first-level cache (48 KB) once for the
-// part's six panels of rows. Measured on 2 cores (BenchmarkGemmFMA in runtime/openblas,
-// 2026-12-07): six panels a part against four, 4 interleaved runs, 512³
-// 118 → 129 GFLOP/s, 1024×256×256 123 → 142; against eight, 512³ 116–117;
-// stretches of 128 or 192 steps 3–8 % slower than 256.
+// part's six panels of rows. Measured on 2 cores (BenchmarkGemmFMA in
+// runtime/openblas, 2026-12-07): six panels a part against four, 4
+// interleaved runs, 512³ 118 → 129 GFLOP/s, 1024×256×256 123 → 142;
+// against eight, 512³ 116–117; stretches of 128 or 192 steps 3–8 % slower
+// than 256.
 const (
 	gemmFMARows  = 14
 	gemmFMACols  = 16
@@ -96,7 +97,8 @@ const (
 // gemmFMACall is one GemmFMA call as its parts see it: the operands, the
 // columns [jc, jc+nc) of c the current slab covers, the slab, and whether
 // the parts now running pack the slab (part q: its panel q of columns) or
-// run against it (part q: rows 14q … 14q+13, the last cut at m).
+// run against it (part q: the rows of panels gemmFMABlock·q … of 14 rows,
+// the last cut at m).
 type gemmFMACall struct {
 	transA, transB bool
 	m, n, k        int
