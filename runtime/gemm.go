@@ -124,9 +124,9 @@ var vectorSplitMin = 1 << 17
 // fmaShape reports whether Gemm.Mul runs an m×n product with inner
 // dimension k on GemmFMA (where its AVX-512 kernel runs) rather than on
 // vectorMul: at least fmaMinRows rows, fmaMinSide columns and steps, and
-// fmaMinWork multiply-adds. GemmFMA packs op(a) and op(b) once a call,
-// which small products cannot repay, and with m small its blocks of 14
-// rows are mostly padding. BenchmarkGemmFMAPureGo (2 cores, 2026-12-07,
+// fmaMinWork multiply-adds. GemmFMA packs op(b) once a call and op(a)
+// once a slab of columns, which small products cannot repay, and with m
+// small its blocks of 14 rows are mostly padding. BenchmarkGemmFMAPureGo (2 cores, 2026-12-07,
 // two runs, GFLOP/s of vectorMul's Gemm.Mul, GemmFMA):
 //
 //	NN 64³             63  33    NN 1024×256×1024  80 134

@@ -15,29 +15,35 @@ import (
 // build without GOEXPERIMENT=simd), for alpha = 0 (c = beta·c without
 // reading a or b is the caller's), for an empty product, and for a call
 // whose flags, slices or strides are malformed (the caller's Dgemm then
-// panics as it should). Which calls are worth it is the caller's rule:
-// runtime/openblas sends its large Dgemms here, which on 2 cores run at
-// OpenBLAS's own two-thread rate, where OpenBLAS on the team's goroutines,
-// a cgo call each, did not (gemmFMAShape there).
+// panics as it should). c must not share memory with a or b. Which calls
+// are worth it is the caller's rule: runtime/openblas sends its large
+// Dgemms here, which on 2 cores run at about OpenBLAS's own two-thread
+// rate, where OpenBLAS on the team's goroutines, a cgo call each, did not
+// (gemmFMAShape there), and Gemm.Mul the large products under gonum's
+// BLAS (fmaShape).
 //
 // Each entry is one chain of fused multiply-adds in the order of the
 // inner dimension: c_ij = fma(p_i,k−1, q_k−1,j, … fma(p_i0, q_0j, s)),
 // where p = alpha·op(a) (each product rounded, as gonum's kernels form it;
 // op(a) itself when alpha is 1), q = op(b) and s = beta·c_ij (c_ij itself
-// when beta is 1, 0 when beta is 0, and then c is not read). The blocks,
-// the panels and the team's chunks decide only where a chain is computed,
+// when beta is 1, 0 when beta is 0, and then c is not read). The slabs,
+// the blocks and the team's parts decide only where a chain is computed,
 // never its terms or their order, so results are the same bits on every
 // run and for any team size (TestGemmFMABits).
 //
-// How: op(b) is packed, up to gemmFMASlab entries at a time, into panels of
-// 16 columns, each panel's steps one after another (a slab, shared by the
-// team and packed by it, runtime.Parts); then the team takes parts of
-// gemmFMABlock panels of 14 rows, each packing its panels of p for a
-// stretch of up to gemmFMASteps steps of the inner dimension and running
-// the assembly block (fmaBlock14x16Asm), which holds 14×16 entries of c in
-// 28 vector registers across the stretch.
-// Rows and columns past a multiple of 14 and 16 run on a copy of their
-// entries of c, the panels' missing rows and columns packed as zeros.
+// How: op(b) is packed, at most gemmFMASlab entries at a time (a slab: up
+// to gemmFMADepth steps of the inner dimension by as many columns as fit),
+// into panels of 16 columns, each panel's steps one after another, by the
+// team (runtime.Parts), the slab shared by all; then the team takes parts
+// of up to gemmFMABlock panels of 14 rows, each packing its panels of p for
+// a stretch of up to gemmFMASteps steps and running the assembly block
+// (fmaBlock14x16Asm), which holds 14×16 entries of c in 28 vector
+// registers across the stretch. So op(b) is packed once and op(a) once a
+// slab of columns. Rows and columns past a multiple of 14 and 16 run on a
+// copy of their entries of c, the panels' missing rows and columns packed
+// as zeros. The slab and the packed rows are pooled (sync.Pool), as
+// generated functions' workspaces are: a call after a garbage collection
+// may allocate them again.
 func GemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
 	transA, okA := transposed(tA)
 	transB, okB := transposed(tB)
@@ -56,18 +62,22 @@ func GemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda
 		return false
 	}
 	g := gemmFMACalls.Get().(*gemmFMACall)
-	*g = gemmFMACall{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+	*g = gemmFMACall{transA: transA, transB: transB, m: m, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, slab: g.slab}
-	width := max(gemmFMACols, gemmFMASlab/k/gemmFMACols*gemmFMACols) // columns a slab holds
+	depth, width := gemmFMASlabShape(k)
 	panels := (m + gemmFMARows - 1) / gemmFMARows
+	g.block = gemmFMAPartPanels(panels, TeamSize())
 	for g.jc = 0; g.jc < n; g.jc += width {
 		g.nc = min(width, n-g.jc)
-		cols := (g.nc + gemmFMACols - 1) / gemmFMACols
-		grow(&g.slab, cols*k*gemmFMACols)
-		g.packing = true
-		Parts(cols, g)
-		g.packing = false
-		Parts((panels+gemmFMABlock-1)/gemmFMABlock, g)
+		for g.pc = 0; g.pc < k; g.pc += depth {
+			g.kc = min(depth, k-g.pc)
+			cols := (g.nc + gemmFMACols - 1) / gemmFMACols
+			grow(&g.slab, cols*g.kc*gemmFMACols)
+			g.packing = true
+			Parts(cols, g)
+			g.packing = false
+			Parts((panels+g.block-1)/g.block, g)
+		}
 	}
 	*g = gemmFMACall{slab: g.slab}
 	gemmFMACalls.Put(g)
@@ -76,16 +86,19 @@ func GemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda
 
 // The shape of GemmFMA's work: blocks of gemmFMARows×gemmFMACols entries
 // of c, stretches of gemmFMASteps steps of the inner dimension, parts of
-// gemmFMABlock panels of 14 rows, and at most gemmFMASlab entries of op(b)
-// packed at once (2 MB, the second-level cache of this machine's cores).
-// A part packs its panels of rows for a stretch (28 KB each) and runs each
-// panel of 16 columns of the slab (32 KB) against all of them, so that the
-// panel of columns is read into the first-level cache (48 KB) once for the
-// part's six panels of rows. Measured on 2 cores (BenchmarkGemmFMA in
-// runtime/openblas, 2026-12-07): six panels a part against four, 4
-// interleaved runs, 512³ 118 → 129 GFLOP/s, 1024×256×256 123 → 142;
-// against eight, 512³ 116–117; stretches of 128 or 192 steps 3–8 % slower
-// than 256.
+// up to gemmFMABlock panels of 14 rows, and at most gemmFMASlab entries of
+// op(b) packed at once (2 MB, the second-level cache of this machine's
+// cores), at most gemmFMADepth steps of it (so that a slab holds 16
+// columns at least). A part packs its panels of rows for a stretch (28 KB
+// each) and runs each panel of 16 columns of the slab (32 KB) against all
+// of them, so that the panel of columns is read into the first-level cache
+// (48 KB) once for the part's panels of rows. Measured on 2 cores
+// (BenchmarkGemmFMA in runtime/openblas, 2026-12-07): six panels a part
+// against four, 4 interleaved runs, 512³ 118 → 129 GFLOP/s, 1024×256×256
+// 123 → 142; against eight, 512³ 116–117; stretches of 128 or 192 steps
+// 3–8 % slower than 256. A call with fewer than two parts of six panels for
+// each member of the team cuts its rows into smaller parts, so that every
+// member has work.
 const (
 	gemmFMARows  = 14
 	gemmFMACols  = 16
@@ -94,19 +107,39 @@ const (
 	gemmFMASlab  = 1 << 18
 )
 
+// gemmFMADepth is the most steps of the inner dimension a slab holds, so
+// that it holds 16 columns at least (a variable: the tests lower it).
+var gemmFMADepth = gemmFMASlab / gemmFMACols
+
+// gemmFMASlabShape returns how many steps of the inner dimension (of k)
+// and how many columns a slab holds: at most gemmFMASlab entries, and 16
+// columns at least.
+func gemmFMASlabShape(k int) (depth, width int) {
+	depth = min(k, gemmFMADepth)
+	return depth, max(gemmFMACols, gemmFMASlab/depth/gemmFMACols*gemmFMACols)
+}
+
+// gemmFMAPartPanels returns how many of a call's panels of rows a part
+// runs on a team of members: gemmFMABlock, or fewer so that each member
+// has two parts, where there are not that many panels.
+func gemmFMAPartPanels(panels, members int) int {
+	return min(gemmFMABlock, max(1, (panels+2*members-1)/(2*members)))
+}
+
 // gemmFMACall is one GemmFMA call as its parts see it: the operands, the
-// columns [jc, jc+nc) of c the current slab covers, the slab, and whether
-// the parts now running pack the slab (part q: its panel q of columns) or
-// run against it (part q: the rows of panels gemmFMABlock·q … of 14 rows,
-// the last cut at m).
+// slab, the columns [jc, jc+nc) and steps [pc, pc+kc) it holds, the
+// panels of rows a part runs (block), and whether the parts now running
+// pack the slab (part q: its panel q of columns) or run against it (part
+// q: panels block·q … of 14 rows, the last cut at m).
 type gemmFMACall struct {
 	transA, transB bool
-	m, n, k        int
+	m, k           int
 	alpha, beta    float64
 	a, b, c        []float64
 	lda, ldb, ldc  int
-	jc, nc         int
 	slab           []float64
+	jc, nc, pc, kc int
+	block          int
 	packing        bool
 }
 
@@ -121,45 +154,49 @@ func (g *gemmFMACall) RunPart(q int) {
 
 var gemmFMACalls = sync.Pool{New: func() any { return new(gemmFMACall) }}
 
-// gemmFMARowBlock is a block's panels of 14 rows of p packed for a
+// gemmFMARowBlock is a part's panels of 14 rows of p packed for a
 // stretch, one after another: in each, row r, step l at 14l + r.
 type gemmFMARowBlock [gemmFMABlock * gemmFMARows * gemmFMASteps]float64
 
 var gemmFMARowBlocks = sync.Pool{New: func() any { return new(gemmFMARowBlock) }}
 
 // pack packs the slab's panel q: op(b)'s columns jc+16q … jc+16q+15 for
-// every step l at slab[16(qk+l)+j], zeros past column jc+nc.
+// the slab's steps pc+l, l < kc, at slab[16(q·kc+l)+j], zeros past column
+// jc+nc.
 func (g *gemmFMACall) pack(q int) {
-	k := g.k
+	kc := g.kc
 	j0 := g.jc + q*gemmFMACols
 	w := min(gemmFMACols, g.jc+g.nc-j0)
-	p := g.slab[q*k*gemmFMACols : (q+1)*k*gemmFMACols]
+	p := g.slab[q*kc*gemmFMACols : (q+1)*kc*gemmFMACols]
 	if w < gemmFMACols {
 		clear(p)
 	}
 	if !g.transB {
-		for l := range k {
-			copy(p[l*gemmFMACols:l*gemmFMACols+w], g.b[l*g.ldb+j0:l*g.ldb+j0+w])
+		for l := range kc {
+			row := (g.pc + l) * g.ldb
+			copy(p[l*gemmFMACols:l*gemmFMACols+w], g.b[row+j0:row+j0+w])
 		}
 		return
 	}
 	for j := range w { // op(b)ₗⱼ = b[j·ldb + l]: column j of the panel is a row of b
-		col := g.b[(j0+j)*g.ldb : (j0+j)*g.ldb+k]
+		col := g.b[(j0+j)*g.ldb+g.pc : (j0+j)*g.ldb+g.pc+kc]
 		for l, v := range col {
 			p[l*gemmFMACols+j] = v
 		}
 	}
 }
 
-// run computes the rows of block q, panels gemmFMABlock·q … of 14 rows
-// (the last cut at m), in the slab's columns: for each stretch it packs the
-// block's panels of p, then runs each of the slab's panels of columns
-// against them, so that a panel of columns is read from the second-level
-// cache once for the block's panels.
+// run computes part q's rows, panels block·q … of 14 rows (the last cut at
+// m), in the slab's columns, over the slab's steps: for each stretch it
+// packs the part's panels of p, then runs each of the slab's panels of
+// columns against them, so that a panel of columns is read from the
+// second-level cache once for the part's panels. Only the first slab of
+// steps scales c by beta; the later ones, and later stretches, go on from
+// what c holds.
 func (g *gemmFMACall) run(q int) {
-	i0 := q * gemmFMABlock * gemmFMARows
-	i1 := min(i0+gemmFMABlock*gemmFMARows, g.m)
-	if g.beta != 0 && g.beta != 1 {
+	i0 := q * g.block * gemmFMARows
+	i1 := min(i0+g.block*gemmFMARows, g.m)
+	if g.pc == 0 && g.beta != 0 && g.beta != 1 {
 		for r := i0; r < i1; r++ {
 			row := g.c[r*g.ldc+g.jc : r*g.ldc+g.jc+g.nc]
 			for j, v := range row {
@@ -169,16 +206,16 @@ func (g *gemmFMACall) run(q int) {
 	}
 	block := gemmFMARowBlocks.Get().(*gemmFMARowBlock)
 	defer gemmFMARowBlocks.Put(block)
-	for l0 := 0; l0 < g.k; l0 += gemmFMASteps {
-		steps := min(gemmFMASteps, g.k-l0)
-		load := l0 > 0 || g.beta != 0
+	for l0 := 0; l0 < g.kc; l0 += gemmFMASteps {
+		steps := min(gemmFMASteps, g.kc-l0)
+		load := g.pc+l0 > 0 || g.beta != 0
 		for i := i0; i < i1; i += gemmFMARows {
 			o := (i - i0) * steps
-			g.packRows(block[o:o+gemmFMARows*steps], i, min(gemmFMARows, g.m-i), l0)
+			g.packRows(block[o:o+gemmFMARows*steps], i, min(gemmFMARows, g.m-i), g.pc+l0)
 		}
 		for j := g.jc; j < g.jc+g.nc; j += gemmFMACols {
 			w := min(gemmFMACols, g.jc+g.nc-j)
-			o := ((j-g.jc)/gemmFMACols*g.k + l0) * gemmFMACols
+			o := ((j-g.jc)/gemmFMACols*g.kc + l0) * gemmFMACols
 			bp := g.slab[o : o+steps*gemmFMACols]
 			for i := i0; i < i1; i += gemmFMARows {
 				ap := block[(i-i0)*steps : (i-i0+gemmFMARows)*steps]
@@ -203,10 +240,10 @@ func (g *gemmFMACall) run(q int) {
 	}
 }
 
-// packRows packs p = alpha·op(a) for the h rows from i and the stretch of
-// steps from l0 into dst, 14 rows a step (row r, step l at 14l + r), rows
-// past h zeros, and returns it.
-func (g *gemmFMACall) packRows(dst []float64, i, h, l0 int) []float64 {
+// packRows packs p = alpha·op(a) for the h rows from i and the steps from
+// l0 (len(dst)/14 of them) into dst, 14 rows a step (row r, step l at
+// 14l + r), rows past h zeros.
+func (g *gemmFMACall) packRows(dst []float64, i, h, l0 int) {
 	steps := len(dst) / gemmFMARows
 	if h < gemmFMARows {
 		clear(dst)
@@ -223,21 +260,16 @@ func (g *gemmFMACall) packRows(dst []float64, i, h, l0 int) []float64 {
 				d[r] = g.alpha * v
 			}
 		}
-		return dst
+		return
 	}
 	for r := range h {
-		src := g.a[(i+r)*g.lda+l0 : (i+r)*g.lda+l0+steps]
-		if g.alpha == 1 {
-			for l, v := range src {
-				dst[l*gemmFMARows+r] = v
+		for l, v := range g.a[(i+r)*g.lda+l0 : (i+r)*g.lda+l0+steps] {
+			if g.alpha != 1 {
+				v *= g.alpha
 			}
-			continue
-		}
-		for l, v := range src {
-			dst[l*gemmFMARows+r] = g.alpha * v
+			dst[l*gemmFMARows+r] = v
 		}
 	}
-	return dst
 }
 
 // fmaBlock14x16Asm is GemmFMA's block, in gemm_fma_amd64.s: rows r < 14,

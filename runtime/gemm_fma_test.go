@@ -50,25 +50,45 @@ func fmaChain(transA, transB bool, m, n, k int, alpha float64, a []float64, lda 
 	}
 }
 
-// TestGemmFMABits checks GemmFMA against fmaChain bit for bit (NaN for
-// NaN) over shapes with edges in both directions, inner dimensions across
-// stretches, outputs across slabs, all four transposes, strides wider than
-// the rows, and alpha and beta with their special values; c's entries
-// outside the product must not change.
+// TestGemmFMABits checks GemmFMA against the scalar chain over shapes with
+// edges in both directions, inner dimensions across stretches and outputs
+// across slabs of columns (checkGemmFMABits).
 func TestGemmFMABits(t *testing.T) {
 	if !wideVectors {
 		t.Skip("GemmFMA's kernel needs AVX-512")
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	shapes := [][3]int{
+	checkGemmFMABits(t, rand.New(rand.NewPCG(1, 2)), [][3]int{
+		{1, 1, 1},
+		{3, 5, 7},      // within one block
 		{16, 16, 1024}, // a block and two rows, four stretches
-		{28, 48, 256},  // whole blocks, one stretch
-		{29, 49, 257},  // one past each
+		{28, 32, 256},  // whole blocks, one stretch
+		{29, 33, 257},  // one past each
 		{44, 70, 600},  // edges, three stretches
 		{16, 900, 300}, // two slabs (900·300 > gemmFMASlab)
 		{64, 256, 64},
 		{200, 17, 100},
+	})
+}
+
+// TestGemmFMADepthSlabs runs TestGemmFMABits's check with slabs of at most
+// 100 steps, so that the inner dimension is cut into several slabs, the
+// last one short, and beta must scale c in the first alone.
+func TestGemmFMADepthSlabs(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmFMA's kernel needs AVX-512")
 	}
+	defer func(d int) { gemmFMADepth = d }(gemmFMADepth)
+	gemmFMADepth = 100
+	checkGemmFMABits(t, rand.New(rand.NewPCG(3, 4)), [][3]int{{15, 17, 301}, {30, 40, 200}, {16, 20, 450}})
+}
+
+// checkGemmFMABits checks GemmFMA against fmaChain bit for bit (NaN for
+// NaN) on each m×n×k shape, for all four transposes, strides wider than
+// the rows, alpha and beta with their special values, and infinities, NaNs
+// and subnormals in a, b and c (c all NaN when beta is 0, never read); c's
+// entries outside the product must not change.
+func checkGemmFMABits(t *testing.T, rng *rand.Rand, shapes [][3]int) {
+	t.Helper()
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
@@ -93,10 +113,14 @@ func TestGemmFMABits(t *testing.T) {
 					a := randomSlice(rng, (aRows-1)*lda+aCols)
 					b := randomSlice(rng, (bRows-1)*ldb+bCols)
 					c := randomSlice(rng, (m-1)*ldc+n+4)
+					sprinkle(rng, a)
+					sprinkle(rng, b)
 					if beta == 0 {
 						for i := range c {
 							c[i] = math.NaN() // never read
 						}
+					} else {
+						sprinkle(rng, c)
 					}
 					want := append([]float64(nil), c...)
 					fmaChain(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
@@ -110,6 +134,33 @@ func TestGemmFMABits(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// sprinkle sets four random entries of s to infinities, a NaN and a
+// subnormal: each spoils only its own row or column of the product.
+func sprinkle(rng *rand.Rand, s []float64) {
+	for _, v := range []float64{math.Inf(1), math.Inf(-1), math.NaN(), 5e-324} {
+		s[rng.IntN(len(s))] = v
+	}
+}
+
+// TestGemmFMAShapeOfWork checks the slabs' and the parts' sizes: a slab
+// holds at most gemmFMASlab entries whatever k (16 columns at least), and
+// every member of the team gets two parts where there are enough panels.
+func TestGemmFMAShapeOfWork(t *testing.T) {
+	for _, k := range []int{1, 16, 256, 1000, gemmFMADepth, gemmFMADepth + 1, 1 << 17, 1 << 20} {
+		depth, width := gemmFMASlabShape(k)
+		if depth < 1 || depth > k || width < gemmFMACols || width%gemmFMACols != 0 || depth*width > gemmFMASlab {
+			t.Errorf("k = %d: slabs of %d steps by %d columns", k, depth, width)
+		}
+	}
+	for _, tt := range []struct{ panels, members, want int }{
+		{74, 2, 6}, {37, 2, 6}, {19, 2, 5}, {5, 2, 2}, {4, 2, 1}, {1, 2, 1}, {74, 8, 5}, {1000, 1, 6},
+	} {
+		if got := gemmFMAPartPanels(tt.panels, tt.members); got != tt.want {
+			t.Errorf("gemmFMAPartPanels(%d, %d) = %d, want %d", tt.panels, tt.members, got, tt.want)
 		}
 	}
 }

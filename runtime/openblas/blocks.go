@@ -285,9 +285,9 @@ func syrkBlocks(impl netlib.Implementation, ul blas.Uplo, t blas.Transpose, n, k
 // dimension k on gradgen's AVX-512 kernel (runtime.GemmFMA, where it runs)
 // rather than in blocks of OpenBLAS calls: at least fmaMinRows rows,
 // fmaMinCols columns and fmaMinSteps steps. The kernel shares one packed
-// copy of op(b) across the team and packs op(a) once; where m is small the
-// copy of op(b) costs too much beside the product, and where n is small
-// the packing of op(a). BenchmarkGemmFMA (2 cores, 2026-12-07, two runs,
+// copy of op(b) across the team and packs op(a) once a slab of columns;
+// where m is small the copy of op(b) costs too much beside the product,
+// and where n is small the packing of op(a). BenchmarkGemmFMA (2 cores, 2026-12-07, two runs,
 // GFLOP/s of OpenBLAS on its own threads, in blocks, GemmFMA):
 //
 //	NN 1024×256×1024  124 95 130    NN 1024×64×256   78  68 110

@@ -359,7 +359,7 @@ func BenchmarkBlocks(b *testing.B) {
 // can run on 2 cores: OpenBLAS on its own threads (own), OpenBLAS in
 // blocks on gradgen's team (gemmBlocks: blocks) and gradgen's AVX-512
 // kernel on the team (runtime.GemmFMA: fma), in GFLOP/s. Dgemm's rule,
-// GemmFMA's thresholds and gemmFMAMin, follow from it.
+// gemmFMAShape, follows from it.
 func BenchmarkGemmFMA(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var impl netlib.Implementation
