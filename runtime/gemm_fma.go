@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // GemmFMA sets c = beta·c + alpha·op(a)·op(b) for an m×n c and inner
@@ -50,15 +51,7 @@ func GemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda
 	if !wideVectors || !okA || !okB || alpha == 0 || m < 1 || n < 1 || k < 1 {
 		return false
 	}
-	aRows, aCols := m, k
-	if transA {
-		aRows, aCols = k, m
-	}
-	bRows, bCols := k, n
-	if transB {
-		bRows, bCols = n, k
-	}
-	if !holds(len(a), aRows, aCols, lda) || !holds(len(b), bRows, bCols, ldb) || !holds(len(c), m, n, ldc) {
+	if !fits(transA, transB, m, n, k, blas64.General{Stride: lda, Data: a}, blas64.General{Stride: ldb, Data: b}, blas64.General{Stride: ldc, Data: c}) {
 		return false
 	}
 	g := gemmFMACalls.Get().(*gemmFMACall)

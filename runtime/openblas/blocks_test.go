@@ -45,6 +45,21 @@ func checkClose(t *testing.T, name string, got, want []float64, tol float64) {
 	}
 }
 
+// gemmOperands returns random operands of an m×n×k Dgemm with flags tA and
+// tB, each stored with a stride wider than its rows.
+func gemmOperands(rng *rand.Rand, tA, tB blas.Transpose, m, n, k int) (a, b, c []float64, lda, ldb, ldc int) {
+	ar, ac := m, k
+	if tA == blas.Trans {
+		ar, ac = ac, ar
+	}
+	br, bc := k, n
+	if tB == blas.Trans {
+		br, bc = bc, br
+	}
+	lda, ldb, ldc = ac+3, bc+1, n+2
+	return fill(rng, ar*lda), fill(rng, br*ldb), fill(rng, m*ldc), lda, ldb, ldc
+}
+
 func TestBlocksOf(t *testing.T) {
 	if thresholdsLowered {
 		t.Skip("-tags gradgensplit lowers the thresholds this table checks")
@@ -93,16 +108,7 @@ func TestBlockedGemm(t *testing.T) {
 		}
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-				ar, ac := s.m, s.k
-				if tA == blas.Trans {
-					ar, ac = ac, ar
-				}
-				br, bc := s.k, s.n
-				if tB == blas.Trans {
-					br, bc = bc, br
-				}
-				lda, ldb, ldc := ac+3, bc+1, s.n+2
-				a, b, c := fill(rng, ar*lda), fill(rng, br*ldb), fill(rng, s.m*ldc)
+				a, b, c, lda, ldb, ldc := gemmOperands(rng, tA, tB, s.m, s.n, s.k)
 				want := slices.Clone(c)
 				pure.Dgemm(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, want, ldc)
 				impl.Dgemm(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, c, ldc)
@@ -138,16 +144,7 @@ func TestDgemmOnFMAKernel(t *testing.T) {
 		}
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-				ar, ac := s.m, s.k
-				if tA == blas.Trans {
-					ar, ac = ac, ar
-				}
-				br, bc := s.k, s.n
-				if tB == blas.Trans {
-					br, bc = bc, br
-				}
-				lda, ldb, ldc := ac+3, bc+1, s.n+2
-				a, b, c := fill(rng, ar*lda), fill(rng, br*ldb), fill(rng, s.m*ldc)
+				a, b, c, lda, ldb, ldc := gemmOperands(rng, tA, tB, s.m, s.n, s.k)
 				want, fma := slices.Clone(c), slices.Clone(c)
 				pure.Dgemm(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, want, ldc)
 				impl.Dgemm(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, c, ldc)
