@@ -126,16 +126,17 @@ var vectorSplitMin = 1 << 17
 // vectorMul: at least fmaMinRows rows, fmaMinSide columns and steps, and
 // fmaMinWork multiply-adds. GemmFMA packs op(b) once a call and op(a)
 // once a slab of columns, which small products cannot repay, and with m
-// small its blocks of 14 rows are mostly padding. BenchmarkGemmFMAPureGo (2 cores, 2026-12-07,
-// two runs, GFLOP/s of vectorMul's Gemm.Mul, GemmFMA):
+// small its blocks of 14 rows are mostly padding. BenchmarkGemmFMAPureGo
+// (2 cores, idle, 2026-12-07, two runs, GFLOP/s of vectorMul, B
+// transposed beforehand for NT, and of GemmFMA):
 //
-//	NN 64³             63  33    NN 1024×256×1024  80 134
-//	NN 96³             69  43    NN 1024×256×64    78 140
-//	NN 128³            81  63    NN 1024×256×16    74  87
-//	NN 256³            62 101    NN 1024×64×256    54 102
-//	NN 512³            72 132    NN 1024×16×256    37  57
-//	NT 1024×256×256    74 136    NN 16×1024×256    41  23
-//	TN 64×256×1024     32  51    TN 256×256×1024   58  93
+//	NN 64³             60  29    NN 1024×256×1024  86 134
+//	NN 96³             72  44    NN 1024×256×64    84 133
+//	NN 128³            75  60    NN 1024×256×16    77  89
+//	NN 256³            75 114    NN 1024×64×256    62  99
+//	NN 512³            78 133    NN 1024×16×256    35  44
+//	NT 1024×256×256    79 134    NN 16×1024×256    44  33
+//	TN 64×256×1024     58  62    TN 256×256×1024   71 108
 //
 // Built with -tags gradgensplit, half the shapes go to GemmFMA whatever
 // their size, those whose m + n + k is even (fmaHalfShapes), so that tests
