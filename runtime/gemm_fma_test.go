@@ -109,40 +109,29 @@ func checkGemmFMABits(t *testing.T, rng *rand.Rand, shapes [][3]int) {
 					if transB {
 						bRows, bCols = n, k
 					}
-					lda, ldb, ldc := aCols+3, bCols+5, n+7
-					a := randomSlice(rng, (aRows-1)*lda+aCols)
-					b := randomSlice(rng, (bRows-1)*ldb+bCols)
-					c := randomSlice(rng, (m-1)*ldc+n+4)
-					sprinkle(rng, a)
-					sprinkle(rng, b)
+					// About four special values in each operand: each spoils
+					// only its own row or column of the product.
+					a := specialRandom(rng, aRows, aCols, 0, aRows*aCols/4+1)
+					b := specialRandom(rng, bRows, bCols, 0, bRows*bCols/4+1)
+					c := specialRandom(rng, m, n, 7, m*n/4+1)
 					if beta == 0 {
-						for i := range c {
-							c[i] = math.NaN() // never read
+						for i := range c.Data {
+							c.Data[i] = math.NaN() // never read
 						}
-					} else {
-						sprinkle(rng, c)
 					}
-					want := append([]float64(nil), c...)
-					fmaChain(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
-					if !GemmFMA(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+					want := append([]float64(nil), c.Data...)
+					fmaChain(transA, transB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, want, c.Stride)
+					if !GemmFMA(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {
 						t.Fatalf("%s: GemmFMA declined", name)
 					}
-					for i := range c {
-						if math.Float64bits(c[i]) != math.Float64bits(want[i]) && !(math.IsNaN(c[i]) && math.IsNaN(want[i])) {
-							t.Fatalf("%s: entry %d (row %d, column %d) is %v, the chain gives %v", name, i, i/ldc, i%ldc, c[i], want[i])
+					for i, v := range c.Data {
+						if !sameBits(v, want[i]) {
+							t.Fatalf("%s: entry %d (row %d, column %d) is %v, the chain gives %v", name, i, i/c.Stride, i%c.Stride, v, want[i])
 						}
 					}
 				}
 			}
 		}
-	}
-}
-
-// sprinkle sets four random entries of s to infinities, a NaN and a
-// subnormal: each spoils only its own row or column of the product.
-func sprinkle(rng *rand.Rand, s []float64) {
-	for _, v := range []float64{math.Inf(1), math.Inf(-1), math.NaN(), 5e-324} {
-		s[rng.IntN(len(s))] = v
 	}
 }
 
@@ -172,21 +161,16 @@ func TestGemmFMASpecialValues(t *testing.T) {
 		t.Skip("GemmFMA's kernel needs AVX-512")
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	special := []float64{math.Inf(1), math.Inf(-1), math.NaN(), 0, math.Copysign(0, -1), 5e-324, -1e308, 1e308}
 	m, n, k := 45, 50, 300
-	a, b := randomSlice(rng, m*k), randomSlice(rng, k*n)
-	for i := range 40 {
-		a[rng.IntN(len(a))] = special[i%len(special)]
-		b[rng.IntN(len(b))] = special[(i+3)%len(special)]
-	}
+	a, b := specialRandom(rng, m, k, 0, 10), specialRandom(rng, k, n, 0, 10) // one entry in ten special
 	c := make([]float64, m*n)
 	want := make([]float64, m*n)
-	fmaChain(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
-	if !GemmFMA(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, c, n) {
+	fmaChain(false, false, m, n, k, 1, a.Data, a.Stride, b.Data, b.Stride, 0, want, n)
+	if !GemmFMA(blas.NoTrans, blas.NoTrans, m, n, k, 1, a.Data, a.Stride, b.Data, b.Stride, 0, c, n) {
 		t.Fatal("GemmFMA declined")
 	}
 	for i := range c {
-		if math.Float64bits(c[i]) != math.Float64bits(want[i]) && !(math.IsNaN(c[i]) && math.IsNaN(want[i])) {
+		if !sameBits(c[i], want[i]) {
 			t.Fatalf("entry %d is %v, the chain gives %v", i, c[i], want[i])
 		}
 	}
@@ -230,15 +214,6 @@ func TestGemmFMADeclines(t *testing.T) {
 			}
 		}
 	}
-}
-
-// randomSlice returns n values uniform in [−1, 1).
-func randomSlice(rng *rand.Rand, n int) []float64 {
-	s := make([]float64, n)
-	for i := range s {
-		s[i] = 2*rng.Float64() - 1
-	}
-	return s
 }
 
 // BenchmarkGemmFMAPureGo compares, shape by shape on the pure-Go build,
