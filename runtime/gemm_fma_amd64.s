@@ -193,3 +193,184 @@ store:
 	VMOVUPD Z27, 64(R10)
 	VZEROUPPER
 	RET
+
+// func packRows14Asm(dst, a, t *float64, lda, blocks int)
+// GemmFMA's packer for a full panel of 14 rows of a (gemm_fma.go), in
+// blocks of 4 steps: dst[14l + r] = a[r·lda + l] for r < 14, l < 4·blocks,
+// or, with t not nil, a[r·lda + l] + t[l·lda + r] (the entry of a + aᵀ,
+// a's entry first, as AddTransposeTo adds them). Rows 0–3, 4–7 and 8–11
+// are 4×4 blocks transposed in registers (unpack within the 128-bit lanes,
+// then exchange lanes); rows 12 and 13 are unpacked in pairs. With t, the
+// four steps' 14 entries of t, each a row of t, are added to the
+// transposed vectors before they are stored. lda is in entries.
+TEXT ·packRows14Asm(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ t+16(FP), DX
+	MOVQ lda+24(FP), R8
+	MOVQ blocks+32(FP), CX
+	SHLQ $3, R8                 // lda in bytes
+	LEAQ (R8)(R8*2), R10        // 3·lda
+	TESTQ CX, CX
+	JZ   done
+	TESTQ DX, DX
+	JNZ  sum
+
+plain:
+	MOVQ SI, R11
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(R8*1), Y1
+	VMOVUPD (R11)(R8*2), Y2
+	VMOVUPD (R11)(R10*1), Y3
+	VUNPCKLPD Y1, Y0, Y4
+	VUNPCKHPD Y1, Y0, Y5
+	VUNPCKLPD Y3, Y2, Y6
+	VUNPCKHPD Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0 // step 0 of the four rows
+	VPERM2F128 $0x20, Y7, Y5, Y1 // step 1
+	VPERM2F128 $0x31, Y6, Y4, Y2 // step 2
+	VPERM2F128 $0x31, Y7, Y5, Y3 // step 3
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 112(DI)
+	VMOVUPD Y2, 224(DI)
+	VMOVUPD Y3, 336(DI)
+	LEAQ (R11)(R8*4), R11       // rows 4–7
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(R8*1), Y1
+	VMOVUPD (R11)(R8*2), Y2
+	VMOVUPD (R11)(R10*1), Y3
+	VUNPCKLPD Y1, Y0, Y4
+	VUNPCKHPD Y1, Y0, Y5
+	VUNPCKLPD Y3, Y2, Y6
+	VUNPCKHPD Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0 // step 0 of the four rows
+	VPERM2F128 $0x20, Y7, Y5, Y1 // step 1
+	VPERM2F128 $0x31, Y6, Y4, Y2 // step 2
+	VPERM2F128 $0x31, Y7, Y5, Y3 // step 3
+	VMOVUPD Y0, 32(DI)
+	VMOVUPD Y1, 144(DI)
+	VMOVUPD Y2, 256(DI)
+	VMOVUPD Y3, 368(DI)
+	LEAQ (R11)(R8*4), R11       // rows 8–11
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(R8*1), Y1
+	VMOVUPD (R11)(R8*2), Y2
+	VMOVUPD (R11)(R10*1), Y3
+	VUNPCKLPD Y1, Y0, Y4
+	VUNPCKHPD Y1, Y0, Y5
+	VUNPCKLPD Y3, Y2, Y6
+	VUNPCKHPD Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0 // step 0 of the four rows
+	VPERM2F128 $0x20, Y7, Y5, Y1 // step 1
+	VPERM2F128 $0x31, Y6, Y4, Y2 // step 2
+	VPERM2F128 $0x31, Y7, Y5, Y3 // step 3
+	VMOVUPD Y0, 64(DI)
+	VMOVUPD Y1, 176(DI)
+	VMOVUPD Y2, 288(DI)
+	VMOVUPD Y3, 400(DI)
+	LEAQ (R11)(R8*4), R11       // rows 12 and 13
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(R8*1), Y1
+	VUNPCKLPD Y1, Y0, Y4         // steps 0 and 2 of the two rows
+	VUNPCKHPD Y1, Y0, Y5         // steps 1 and 3
+	VEXTRACTF128 $1, Y4, X6
+	VEXTRACTF128 $1, Y5, X7
+	VMOVUPD X4, 96(DI)
+	VMOVUPD X5, 208(DI)
+	VMOVUPD X6, 320(DI)
+	VMOVUPD X7, 432(DI)
+	ADDQ $32, SI                // next four steps
+	ADDQ $448, DI
+	DECQ CX
+	JNZ  plain
+	JMP  done
+
+sum:
+	MOVQ SI, R11
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(R8*1), Y1
+	VMOVUPD (R11)(R8*2), Y2
+	VMOVUPD (R11)(R10*1), Y3
+	VUNPCKLPD Y1, Y0, Y4
+	VUNPCKHPD Y1, Y0, Y5
+	VUNPCKLPD Y3, Y2, Y6
+	VUNPCKHPD Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0 // step 0 of the four rows
+	VPERM2F128 $0x20, Y7, Y5, Y1 // step 1
+	VPERM2F128 $0x31, Y6, Y4, Y2 // step 2
+	VPERM2F128 $0x31, Y7, Y5, Y3 // step 3
+	VADDPD 0(DX), Y0, Y0
+	VADDPD 0(DX)(R8*1), Y1, Y1
+	VADDPD 0(DX)(R8*2), Y2, Y2
+	VADDPD 0(DX)(R10*1), Y3, Y3
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 112(DI)
+	VMOVUPD Y2, 224(DI)
+	VMOVUPD Y3, 336(DI)
+	LEAQ (R11)(R8*4), R11       // rows 4–7
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(R8*1), Y1
+	VMOVUPD (R11)(R8*2), Y2
+	VMOVUPD (R11)(R10*1), Y3
+	VUNPCKLPD Y1, Y0, Y4
+	VUNPCKHPD Y1, Y0, Y5
+	VUNPCKLPD Y3, Y2, Y6
+	VUNPCKHPD Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0 // step 0 of the four rows
+	VPERM2F128 $0x20, Y7, Y5, Y1 // step 1
+	VPERM2F128 $0x31, Y6, Y4, Y2 // step 2
+	VPERM2F128 $0x31, Y7, Y5, Y3 // step 3
+	VADDPD 32(DX), Y0, Y0
+	VADDPD 32(DX)(R8*1), Y1, Y1
+	VADDPD 32(DX)(R8*2), Y2, Y2
+	VADDPD 32(DX)(R10*1), Y3, Y3
+	VMOVUPD Y0, 32(DI)
+	VMOVUPD Y1, 144(DI)
+	VMOVUPD Y2, 256(DI)
+	VMOVUPD Y3, 368(DI)
+	LEAQ (R11)(R8*4), R11       // rows 8–11
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(R8*1), Y1
+	VMOVUPD (R11)(R8*2), Y2
+	VMOVUPD (R11)(R10*1), Y3
+	VUNPCKLPD Y1, Y0, Y4
+	VUNPCKHPD Y1, Y0, Y5
+	VUNPCKLPD Y3, Y2, Y6
+	VUNPCKHPD Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0 // step 0 of the four rows
+	VPERM2F128 $0x20, Y7, Y5, Y1 // step 1
+	VPERM2F128 $0x31, Y6, Y4, Y2 // step 2
+	VPERM2F128 $0x31, Y7, Y5, Y3 // step 3
+	VADDPD 64(DX), Y0, Y0
+	VADDPD 64(DX)(R8*1), Y1, Y1
+	VADDPD 64(DX)(R8*2), Y2, Y2
+	VADDPD 64(DX)(R10*1), Y3, Y3
+	VMOVUPD Y0, 64(DI)
+	VMOVUPD Y1, 176(DI)
+	VMOVUPD Y2, 288(DI)
+	VMOVUPD Y3, 400(DI)
+	LEAQ (R11)(R8*4), R11       // rows 12 and 13
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(R8*1), Y1
+	VUNPCKLPD Y1, Y0, Y4         // steps 0 and 2 of the two rows
+	VUNPCKHPD Y1, Y0, Y5         // steps 1 and 3
+	VEXTRACTF128 $1, Y4, X6
+	VEXTRACTF128 $1, Y5, X7
+	VADDPD 96(DX), X4, X4
+	VADDPD 96(DX)(R8*1), X5, X5
+	VADDPD 96(DX)(R8*2), X6, X6
+	VADDPD 96(DX)(R10*1), X7, X7
+	VMOVUPD X4, 96(DI)
+	VMOVUPD X5, 208(DI)
+	VMOVUPD X6, 320(DI)
+	VMOVUPD X7, 432(DI)
+	ADDQ $32, SI                // next four steps
+	ADDQ $448, DI
+	LEAQ (DX)(R8*4), DX        // next four rows of t
+	DECQ CX
+	JNZ  sum
+	JMP  done
+
+done:
+	VZEROUPPER
+	RET

@@ -310,3 +310,124 @@ func TestGemmMulOnFMAKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmFMAPlusTransposeBits checks GemmFMAPlusTranspose against the
+// scalar chain of the formed sum: the same bits as AddTransposeTo and
+// GemmFMA, each entry of a + aᵀ a's entry first, rounded once. The shapes
+// take the vector packer's full panels and its scalar tails (rows past a
+// multiple of 14, steps past a multiple of 4), several stretches, two
+// slabs of columns and, with gemmFMADepth lowered, of steps; alpha other
+// than 1 takes the scalar packer throughout.
+func TestGemmFMAPlusTransposeBits(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmFMA's kernel needs AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	check := func(m, n int) {
+		t.Helper()
+		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, ab := range [][2]float64{{1, 0}, {1, 1}, {-0.75, 0.5}, {3, 0}} {
+				alpha, beta := ab[0], ab[1]
+				name := fmt.Sprintf("%dx%d/%c/alpha=%g,beta=%g", m, n, tB, alpha, beta)
+				a := specialRandom(rng, m, m, 0, m*m/4+1)
+				b := specialRandom(rng, m, n, 0, m*n/4+1)
+				if tB == blas.Trans {
+					b = specialRandom(rng, n, m, 0, m*n/4+1)
+				}
+				c := specialRandom(rng, m, n, 7, m*n/4+1)
+				s := blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
+				AddTransposeTo(s, a)
+				want := append([]float64(nil), c.Data...)
+				fmaChain(false, tB == blas.Trans, m, n, m, alpha, s.Data, s.Stride, b.Data, b.Stride, beta, want, c.Stride)
+				if !GemmFMAPlusTranspose(tB, m, n, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {
+					t.Fatalf("%s: GemmFMAPlusTranspose declined", name)
+				}
+				for i, v := range c.Data {
+					if !sameBits(v, want[i]) {
+						t.Fatalf("%s: entry %d (row %d, column %d) is %v, the chain of the formed sum gives %v", name, i, i/c.Stride, i%c.Stride, v, want[i])
+					}
+				}
+			}
+		}
+	}
+	for _, s := range [][2]int{{1, 1}, {3, 5}, {14, 16}, {15, 3}, {28, 32}, {29, 33}, {43, 70}, {300, 17}, {16, 1100}} {
+		check(s[0], s[1])
+	}
+	saved := gemmFMADepth
+	gemmFMADepth = 96
+	defer func() { gemmFMADepth = saved }()
+	check(250, 20) // three slabs of steps, the last 58 deep
+}
+
+// TestGemmFMAPlusTransposeDeclines checks that GemmFMAPlusTranspose
+// declines, writing nothing, where GemmFMA would.
+func TestGemmFMAPlusTransposeDeclines(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmFMA's kernel needs AVX-512")
+	}
+	const m, n = 64, 32
+	a, b := make([]float64, m*m), make([]float64, m*n)
+	for _, tc := range []struct {
+		name          string
+		tB            blas.Transpose
+		m, n          int
+		alpha         float64
+		a, b          []float64
+		lda, ldb, ldc int
+		cLen          int
+	}{
+		{"alpha 0", blas.NoTrans, m, n, 0, a, b, m, n, n, m * n},
+		{"empty", blas.NoTrans, 0, n, 1, a, b, m, n, n, m * n},
+		{"bad flag", 'x', m, n, 1, a, b, m, n, n, m * n},
+		{"short a", blas.NoTrans, m, n, 1, a[:len(a)-1], b, m, n, n, m * n},
+		{"short b", blas.Trans, m, n, 1, a, b[:len(b)-1], m, m, n, m * n},
+		{"short c", blas.NoTrans, m, n, 1, a, b, m, n, n, m*n - 1},
+		{"narrow stride", blas.NoTrans, m, n, 1, a, b, m - 1, n, n, m * n},
+		{"wrapping stride", blas.NoTrans, m, n, 1, a, b, 6148914691236517206, n, n, m * n},
+	} {
+		c := make([]float64, tc.cLen)
+		for i := range c {
+			c[i] = 7
+		}
+		if GemmFMAPlusTranspose(tc.tB, tc.m, tc.n, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, 0, c, tc.ldc) {
+			t.Errorf("%s: GemmFMAPlusTranspose ran", tc.name)
+		}
+		for i, v := range c {
+			if v != 7 {
+				t.Fatalf("%s: GemmFMAPlusTranspose wrote c[%d] = %v", tc.name, i, v)
+			}
+		}
+	}
+}
+
+// BenchmarkGemmFMAPlusTranspose times (a + aᵀ)·w for an n×n a and an n×k w
+// formed (AddTransposeTo, then GemmFMA of the sum) and fused
+// (GemmFMAPlusTranspose), in GFLOP/s of the product: B3's gradient at
+// n = 1024, k = 256 and n = 512, k = 512, and a narrow w.
+func BenchmarkGemmFMAPlusTranspose(b *testing.B) {
+	if !wideVectors {
+		b.Skip("GemmFMA's kernel needs AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, s := range [][2]int{{1024, 256}, {512, 512}, {512, 64}} {
+		n, k := s[0], s[1]
+		a := paddedRandom(rng, n, n, 0)
+		w := paddedRandom(rng, n, k, 0)
+		c := make([]float64, n*k)
+		sum := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		flops := 2 * float64(n) * float64(n) * float64(k)
+		b.Run(fmt.Sprintf("%dx%d/formed", n, k), func(b *testing.B) {
+			for b.Loop() {
+				AddTransposeTo(sum, a)
+				GemmFMA(blas.NoTrans, blas.NoTrans, n, k, n, 1, sum.Data, sum.Stride, w.Data, w.Stride, 0, c, k)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(fmt.Sprintf("%dx%d/fused", n, k), func(b *testing.B) {
+			for b.Loop() {
+				GemmFMAPlusTranspose(blas.NoTrans, n, k, 1, a.Data, a.Stride, w.Data, w.Stride, 0, c, k)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

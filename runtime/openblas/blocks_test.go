@@ -412,3 +412,45 @@ func BenchmarkGemmFMA(b *testing.B) {
 		}
 	}
 }
+
+// TestMulPlusTransposeOnOpenBLAS checks runtime.Gemm.MulPlusTranspose
+// under this backend against AddTransposeTo and Gemm.Mul, bit for bit: the
+// sum formed as the kernel packs it where Dgemm would send the product to
+// GemmFMA (DgemmPlusTranspose; its workspace then left alone), formed
+// otherwise, on both sides of gemmFMAShape and openBLASLevel3.
+func TestMulPlusTransposeOnOpenBLAS(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	one := []float64{1}
+	kernel := runtime.GemmFMA(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, one, 1, one, 1, 0, make([]float64, 1), 1)
+	for _, s := range [][2]int{{384, 64}, {401, 77}, {383, 64}, {384, 63}, {40, 9}, {3, 2}} {
+		m, n := s[0], s[1]
+		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			a, b, c, lda, ldb, ldc := gemmOperands(rng, blas.NoTrans, tB, m, n, m)
+			bRows, bCols := m, n
+			if tB == blas.Trans {
+				bRows, bCols = n, m
+			}
+			ag := blas64.General{Rows: m, Cols: m, Stride: lda, Data: a}
+			bg := blas64.General{Rows: bRows, Cols: bCols, Stride: ldb, Data: b}
+			want := blas64.General{Rows: m, Cols: n, Stride: ldc, Data: slices.Clone(c)}
+			got := blas64.General{Rows: m, Cols: n, Stride: ldc, Data: slices.Clone(c)}
+			formed := blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
+			runtime.AddTransposeTo(formed, ag)
+			var g, h runtime.Gemm
+			h.Mul(blas.NoTrans, tB, 1.5, formed, bg, -0.5, want)
+			sum := blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
+			for i := range sum.Data {
+				sum.Data[i] = math.Inf(1)
+			}
+			g.MulPlusTranspose(tB, 1.5, ag, bg, -0.5, got, sum)
+			name := fmt.Sprintf("%dx%d %c", m, n, tB)
+			if !slices.Equal(got.Data, want.Data) {
+				t.Fatalf("%s: not the bits of AddTransposeTo and Mul", name)
+			}
+			fused := kernel && m*n*m >= openBLASLevel3 && gemmFMAShape(m, n, m)
+			if fused != !slices.Equal(sum.Data, formed.Data) {
+				t.Fatalf("%s: the sum formed (%v) where the kernel runs the product (%v)", name, slices.Equal(sum.Data, formed.Data), fused)
+			}
+		}
+	}
+}

@@ -228,6 +228,18 @@ func (o openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []f
 	gemmBlocks(o.Implementation, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// DgemmPlusTranspose runs c = beta·c + alpha·(a + aᵀ)·op(b), a m×m, on
+// runtime.GemmFMAPlusTranspose where Dgemm would send the product of the
+// formed sum to runtime.GemmFMA, and reports whether it did; where not,
+// runtime.Gemm.MulPlusTranspose forms the sum and calls Dgemm, and no
+// entry is rounded otherwise.
+func (o openBLAS) DgemmPlusTranspose(tB blas.Transpose, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
+	if m*n*m < openBLASLevel3 || ownThreads || !gemmFMAShape(m, n, m) {
+		return false
+	}
+	return runtime.GemmFMAPlusTranspose(tB, m, n, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
 func (o openBLAS) Dsyrk(ul blas.Uplo, t blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
 	if n*n*k < openBLASLevel3 {
 		pure.Dsyrk(ul, t, n, k, alpha, a, lda, beta, c, ldc)

@@ -1,0 +1,90 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// TestMulPlusTransposeBits checks Gemm.MulPlusTranspose against
+// AddTransposeTo followed by Gemm.Mul, bit for bit, on both sides of
+// fmaShape's rule (and, under -tags gradgensplit, of its half of the
+// shapes), and that the sum's workspace is left alone exactly where the
+// product runs on GemmFMA's kernel, and formed everywhere else.
+func TestMulPlusTransposeBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	one := []float64{1}
+	kernel := GemmFMA(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, one, 1, one, 1, 0, make([]float64, 1), 1)
+	for _, s := range [][2]int{{1, 1}, {5, 3}, {20, 8}, {64, 16}, {63, 40}, {256, 64}, {257, 63}, {300, 17}, {512, 16}} {
+		m, n := s[0], s[1]
+		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, ab := range [][2]float64{{1, 0}, {2, 1}, {-0.5, 0.25}} {
+				alpha, beta := ab[0], ab[1]
+				name := fmt.Sprintf("%dx%d/%c/alpha=%g,beta=%g", m, n, tB, alpha, beta)
+				a := specialRandom(rng, m, m, 2, m*m/3+1)
+				b := specialRandom(rng, m, n, 1, m*n/3+1)
+				if tB == blas.Trans {
+					b = specialRandom(rng, n, m, 1, m*n/3+1)
+				}
+				c := specialRandom(rng, m, n, 4, m*n/3+1)
+				want := blas64.General{Rows: m, Cols: n, Stride: c.Stride, Data: append([]float64(nil), c.Data...)}
+				formed := blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
+				AddTransposeTo(formed, a)
+				var g, h Gemm
+				h.Mul(blas.NoTrans, tB, alpha, formed, b, beta, want)
+				sum := blas64.General{Rows: m, Cols: m, Stride: m + 1, Data: make([]float64, m*(m+1))}
+				for i := range sum.Data {
+					sum.Data[i] = math.Inf(1)
+				}
+				g.MulPlusTranspose(tB, alpha, a, b, beta, c, sum)
+				for i, v := range c.Data {
+					if !sameBits(v, want.Data[i]) {
+						t.Fatalf("%s: entry %d (row %d, column %d) is %v, AddTransposeTo and Mul give %v", name, i, i/c.Stride, i%c.Stride, v, want.Data[i])
+					}
+				}
+				fused := kernel && fmaShape(m, n, m)
+				for i := range m {
+					for j := range m {
+						v := sum.Data[i*sum.Stride+j]
+						if fused && !math.IsInf(v, 1) || !fused && !sameBits(v, formed.Data[i*m+j]) {
+							t.Fatalf("%s: the sum's workspace holds %v at (%d, %d); on the kernel (%v) it is not to be written, else to hold a + aᵀ", name, v, i, j, fused)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMulPlusTransposeShapes checks that MulPlusTranspose panics with a
+// *ShapeError, as AddTransposeTo and Mul do, when the shapes do not
+// conform, whatever the size.
+func TestMulPlusTransposeShapes(t *testing.T) {
+	mat := func(r, c int) blas64.General {
+		return blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
+	}
+	for _, tc := range []struct {
+		name       string
+		a, b, c, s blas64.General
+	}{
+		{"a not square", mat(300, 299), mat(299, 64), mat(300, 64), mat(300, 300)},
+		{"b's rows", mat(300, 300), mat(299, 64), mat(300, 64), mat(300, 300)},
+		{"c's columns", mat(300, 300), mat(300, 64), mat(300, 63), mat(300, 300)},
+		{"sum's order", mat(300, 300), mat(300, 64), mat(300, 64), mat(299, 300)},
+		{"small", mat(3, 3), mat(4, 2), mat(3, 2), mat(3, 3)},
+	} {
+		func() {
+			defer func() {
+				if _, ok := recover().(*ShapeError); !ok {
+					t.Errorf("%s: no *ShapeError panic", tc.name)
+				}
+			}()
+			var g Gemm
+			g.MulPlusTranspose(blas.NoTrans, 1, tc.a, tc.b, 0, tc.c, tc.s)
+		}()
+	}
+}
