@@ -76,6 +76,9 @@ func (e *function) productLinks(fs []link, alpha expr, dst *val, note plan.Step,
 		alpha = one
 	}
 	fs = e.regroup(fs)
+	if e.plusTransposeProduct(fs, alpha, dst, note, accumulate) {
+		return nil
+	}
 	ops := make([]operand, len(fs))
 	for k, l := range fs {
 		ops[k] = e.linkOperand(l)
@@ -283,6 +286,45 @@ func (e *function) pair(l, r operand, alpha expr, dst *val, accumulate bool) exp
 			plan.Method(e.workField(e.gemmField()), "Mul", transFlag(l.trans), transFlag(r.trans), alpha, ref(l.v), ref(r.v), b, ref(dst)))
 	}
 	return nil
+}
+
+// plusTransposeProduct emits (A + Aᵀ) B, B a matrix and the sum stored
+// nowhere and read by nothing else, as one runtime.Gemm.MulPlusTranspose
+// call, and reports whether it did. The call forms the sum in a workspace
+// buffer and multiplies, as AddTransposeTo and Mul would, unless the
+// product runs on GemmFMA's kernel, which forms each entry of the sum as
+// it packs A: the pass that writes the n² sum and the one that reads it
+// back are saved. Invariant: either way each entry of the sum is A's entry
+// plus Aᵀ's, rounded once, and the product is the one Mul of the formed
+// sum would run, so the bits are those of forming the sum
+// (runtime.TestMulPlusTransposeBits); the lowering only chooses the call.
+func (e *function) plusTransposeProduct(fs []link, alpha expr, dst *val, note plan.Step, accumulate bool) bool {
+	if len(fs) != 2 || dst == nil || fs[0].part != nil || !fs[1].shape().IsMatrix() {
+		return false
+	}
+	n := fs[0].node
+	if n == nil || n.Op != derive.OpAdd || !isPlusTranspose(n.Args) || e.vals[n] != nil || e.uses[n] > 1 {
+		return false
+	}
+	a := n.Args[0]
+	if a.Op == derive.OpTranspose {
+		a = n.Args[1]
+	}
+	l := e.asGeneral(e.operand(a))
+	r := e.asGeneral(e.stored(e.linkOperand(fs[1])))
+	if l.trans {
+		return false
+	}
+	if note != nil {
+		e.stmt(note)
+	}
+	sum := e.buffer(n.Shape, e.localName(n))
+	e.comment(e.formula(n) + " in " + sum.Name + ", or summed as " + e.formula(a) + " is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)")
+	d := blasEffect(&plan.Do{Call: plan.Method(e.workField(e.gemmField()), "MulPlusTranspose", transFlag(r.trans), coefficient(alpha), ref(l.v), ref(r.v), beta(accumulate), ref(dst), ref(sum)),
+		Blas: &plan.Blas{Routine: "Gemm", A: l.v, B: r.v, TransB: r.trans, C: dst}}, dst, accumulate)
+	d.Scratch = []*val{sum}
+	e.stmt(d)
+	return true
 }
 
 // gemmField returns the name of the workspace's runtime.Gemm, adding it on

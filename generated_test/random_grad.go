@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
 
 // random00Work holds Random00's scratch space, reused across calls through
 // random00Pool.
@@ -6134,11 +6134,10 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dA = X X'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XRaw, XRaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
-	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
-	// APlusAT = A + A'
-	runtime.AddTransposeTo(APlusAT, ARaw)
 	// dX = (A + A') X
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, XRaw, 0, dXRaw)
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
+	// A + A' in APlusAT, or summed as A is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, ARaw, XRaw, 0, dXRaw, APlusAT)
 	*ds = 0.0
 	return f
 }

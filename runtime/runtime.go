@@ -18,13 +18,21 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion11 is referenced by generated code as
+// SupportsVersion13 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion11
+//	const _ = runtime.SupportsVersion13
 //
-// so that code generated for version 11 of this API fails to compile
-// against a runtime that does not provide it, at that line. Version 11
-// adds CleanVectorState, which every generated function calls before its
+// so that code generated for version 13 of this API fails to compile
+// against a runtime that does not provide it, at that line. Version 13
+// adds Gemm.MulPlusTranspose, which generated code calls for a product
+// (A + Aᵀ) B whose sum nothing else reads; a runtime of version 13 still
+// runs code generated for versions 11 to 3, which refer to
+// SupportsVersion11 and the rest. (Version 12 was withdrawn before any
+// release; no runtime defines SupportsVersion12.)
+const SupportsVersion13 = true
+
+// SupportsVersion11 is the guard of code generated for version 11, which
+// added CleanVectorState, which every generated function calls before its
 // computation (upper_simd.go); a runtime of version 11 still runs code
 // generated for versions 10 to 3, which refer to SupportsVersion10 and
 // the rest.

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
 
 // byScalarConstAWork holds ByScalarConstA's scratch space, reused across calls
 // through byScalarConstAPool.
@@ -8003,13 +8003,12 @@ func TrXtBXGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
-	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
-	// BPlusBT = B + B'
-	runtime.AddTransposeTo(BPlusBT, BRaw)
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
+	// B + B' in BPlusBT, or summed as B is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, BRaw, XRaw, 0, dXRaw, BPlusBT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -8159,13 +8158,12 @@ func TrBXXtGrad(B *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
-	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
-	// BPlusBT = B + B'
-	runtime.AddTransposeTo(BPlusBT, BRaw)
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
+	// B + B' in BPlusBT, or summed as B is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, BRaw, XRaw, 0, dXRaw, BPlusBT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -8292,13 +8290,12 @@ func TrXXtBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
-	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
-	// BPlusBT = B + B'
-	runtime.AddTransposeTo(BPlusBT, BRaw)
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
+	// B + B' in BPlusBT, or summed as B is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, BRaw, XRaw, 0, dXRaw, BPlusBT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -26208,13 +26205,12 @@ func TrXtBXRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
-	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	BRaw := B.RawMatrix()
-	// BPlusBT = B + B'
-	runtime.AddTransposeTo(BPlusBT, BRaw)
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
+	// B + B' in BPlusBT, or summed as B is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, BRaw, XRaw, 0, dXRaw, BPlusBT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly

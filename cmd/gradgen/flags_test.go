@@ -154,6 +154,10 @@ func TestStandaloneModule(t *testing.T) {
     expr: sum(softplus(-y .* (X * w)))
     wrt: [w]
     hessian: true
+  - name: Quad
+    inputs: {A: "matrix(n, n)", W: "matrix(n, k)"}
+    expr: tr(W' * A * W)
+    wrt: [W]
 `
 	dir := inTempDir(t, map[string]string{
 		"go.mod":   "module example.com/vendored\n\ngo 1.26\n\nrequire gonum.org/v1/gonum v0.17.0\n",

@@ -791,6 +791,13 @@ func (c *checker) do(s *Do, loop *loopState) error {
 	for _, v := range s.Writes {
 		out[v] = true
 	}
+	for _, v := range s.Scratch {
+		if v.Owner != Workspace {
+			return c.fail(RuleDeclared, "%s, the scratch of a call, is not a workspace buffer", v.Name)
+		}
+		out[v] = true
+		c.reads[v]++ // by the call itself
+	}
 	for _, v := range s.Updates {
 		if err := c.update(v, loop); err != nil {
 			return err
@@ -836,6 +843,9 @@ func (c *checker) do(s *Do, loop *loopState) error {
 		if err := c.write(v); err != nil {
 			return err
 		}
+	}
+	for _, v := range s.Scratch {
+		c.written[v.buffer()] = false // what the call leaves there is no one's to read
 	}
 	return nil
 }
@@ -967,7 +977,7 @@ func (c *checker) parallelWrites(f *For) error {
 					}
 				}
 			case *Do:
-				for _, v := range append(slices.Clone(s.Writes), s.Updates...) {
+				for _, v := range s.Changes() {
 					if accs[v] {
 						continue
 					}
@@ -1057,7 +1067,7 @@ func (c *checker) partReads(f *For, own map[*Value]bool) error {
 				written[to.V.Root()] = true
 			}
 		case *Do:
-			for _, v := range append(slices.Clone(s.Writes), s.Updates...) {
+			for _, v := range s.Changes() {
 				written[v.Root()] = true
 			}
 		}

@@ -130,6 +130,21 @@ func TestCheckRules(t *testing.T) {
 				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.buf2}), Writes: []*Value{f.buf2}})
 			return append(steps, f.fill()...)
 		}, RuleUsed},
+		{"a call's scratch buffer, read by the call alone", func(f *fixture) []Step {
+			steps := append(f.prologue(), &Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m})})
+			return append(steps, f.fill()[0],
+				&Do{Call: Fn(RuntimePath, "Scaled", Ref{f.buf}, Ref{f.dRaw}, Ref{f.buf2}), Writes: []*Value{f.dRaw}, Scratch: []*Value{f.buf2}})
+		}, ""},
+		{"an input as a call's scratch", func(f *fixture) []Step {
+			return append(append(f.prologue(), f.fill()[0]),
+				&Do{Call: Fn(RuntimePath, "Scaled", Ref{f.buf}, Ref{f.dRaw}, Ref{f.xRaw}), Writes: []*Value{f.dRaw}, Scratch: []*Value{f.xRaw}})
+		}, RuleDeclared},
+		{"a scratch buffer read after the call", func(f *fixture) []Step {
+			steps := append(f.prologue(), &Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m})})
+			return append(steps, f.fill()[0],
+				&Do{Call: Fn(RuntimePath, "Scaled", Ref{f.buf}, Ref{f.dRaw}, Ref{f.buf2}), Writes: []*Value{f.dRaw}, Scratch: []*Value{f.buf2}},
+				&Return{Value: Fn(Blas64Path, "Asum", Ref{f.buf2})})
+		}, RuleWrittenBeforeRead},
 		{"a buffer reusing the storage of one read only at the entry it is about to write", func(f *fixture) []Step {
 			return f.reuse(func(r *Value) []Step {
 				return []Step{&Set{To: At{V: r, I: Ref{f.i}}, Op: "=", Value: Mul(Lit(2), At{V: f.buf, I: Ref{f.i}})}}

@@ -60,6 +60,9 @@ func describe(s Step) (kind, text, note string) {
 		for _, v := range s.Updates {
 			effects = append(effects, "updates "+v.Name)
 		}
+		for _, v := range s.Scratch {
+			effects = append(effects, "scratch "+v.Name)
+		}
 		if len(effects) > 0 {
 			note = strings.TrimPrefix(note+"; "+strings.Join(effects, ", "), "; ")
 		}

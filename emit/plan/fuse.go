@@ -180,7 +180,7 @@ func writes(steps []Step) map[*Value]bool {
 					w[v] = true
 				}
 			case *Do:
-				for _, v := range append(append([]*Value{}, s.Writes...), s.Updates...) {
+				for _, v := range s.Changes() {
 					w[v.Root()] = true
 				}
 			default:

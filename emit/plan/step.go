@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gradgen/gradgen/derive"
 )
@@ -43,6 +44,12 @@ type Do struct {
 	Call    Call
 	Writes  []*Value
 	Updates []*Value
+	// Scratch are workspace buffers the call may write and read back as
+	// its own working storage (the sum a product may form: Gemm's
+	// MulPlusTranspose): changed, for every rule on storage, and read by
+	// the call alone; the checker holds what the call leaves in them
+	// unwritten, so that nothing reads it after (RuleWrittenBeforeRead).
+	Scratch []*Value
 	Blas    *Blas
 	// Views are values whose storage the call only takes a view of, for
 	// another call to write through (FHessVec's outputs in H's rows): it
@@ -171,12 +178,19 @@ type Comment struct {
 // Return returns Value (nothing when nil).
 type Return struct{ Value Expr }
 
-func (*Let) step()     {}
-func (*Set) step()     {}
-func (*Do) step()      {}
-func (*Loop) step()    {}
-func (*For) step()     {}
-func (*Block) step()   {}
+func (*Let) step()   {}
+func (*Set) step()   {}
+func (*Do) step()    {}
+func (*Loop) step()  {}
+func (*For) step()   {}
+func (*Block) step() {}
+
+// Changes returns every value the call may change: Writes, Updates and
+// Scratch.
+func (s *Do) Changes() []*Value {
+	return slices.Concat(s.Writes, s.Updates, s.Scratch)
+}
+
 func (*Clamp) step()   {}
 func (*Comment) step() {}
 func (*Return) step()  {}

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion11 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
@@ -2490,13 +2490,12 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dWRaw := dW.RawMatrix()
-	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
-	// APlusAT = A + A'
-	runtime.AddTransposeTo(APlusAT, ARaw)
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
+	// A + A' in APlusAT, or summed as A is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, ARaw, WRaw, 0, dWRaw, APlusAT)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -2549,13 +2548,12 @@ func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) 
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	hWRaw := hW.RawMatrix()
-	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
-	// APlusAT = A + A'
-	runtime.AddTransposeTo(APlusAT, ARaw)
 	vWRaw := vW.RawMatrix()
 	// hW = (A + A') vW
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, vWRaw, 0, hWRaw)
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
+	// A + A' in APlusAT, or summed as A is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, ARaw, vWRaw, 0, hWRaw, APlusAT)
 }
 
 // QuadTraceProblem returns the problem of minimising QuadTrace over W with A
