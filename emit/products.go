@@ -2,6 +2,7 @@ package emit
 
 import (
 	"math"
+	"slices"
 
 	"github.com/dave/jennifer/jen"
 
@@ -288,40 +289,74 @@ func (e *function) pair(l, r operand, alpha expr, dst *val, accumulate bool) exp
 	return nil
 }
 
-// plusTransposeProduct emits (A + Aᵀ) B, B a matrix and the sum stored
-// nowhere and read by nothing else, as one runtime.Gemm.MulPlusTranspose
-// call, and reports whether it did. The call forms the sum in a workspace
-// buffer and multiplies, as AddTransposeTo and Mul would, unless the
-// product runs on GemmFMA's kernel, which forms each entry of the sum as
-// it packs A: the pass that writes the n² sum and the one that reads it
-// back are saved. Invariant: either way each entry of the sum is A's entry
-// plus Aᵀ's, rounded once, and the product is the one Mul of the formed
-// sum would run, so the bits are those of forming the sum
-// (runtime.TestMulPlusTransposeBits); the lowering only chooses the call.
+// plusTransposeProduct emits a product of matrices with a factor A + Aᵀ
+// stored nowhere and read by nothing else without forming the sum where
+// the product runs on gradgen's fused multiply-add kernels: (A + Aᵀ) B as
+// one runtime.Gemm.MulPlusTranspose call, a longer chain as one
+// runtime.Chain.MulPlusTransposeTo call, which multiplies the sum by
+// MulPlusTranspose where its order puts the sum alone on the left of a
+// product. A workspace buffer named after the sum is the call's scratch
+// (plan.Do.Scratch), where it forms the sum anywhere else. It reports
+// whether it emitted the product. Invariant: every way forms each entry
+// of the sum as AddTransposeTo does, A's entry plus Aᵀ's, rounded once,
+// and multiplies the sum as a product's operand, so the result differs
+// from that of the formed sum only by the product's rounding on the
+// kernels (runtime.TestMulPlusTransposeBits, TestChainPlusTranspose); the
+// lowering only chooses the call.
 func (e *function) plusTransposeProduct(fs []link, alpha expr, dst *val, note plan.Step, accumulate bool) bool {
-	if len(fs) != 2 || dst == nil || fs[0].part != nil || !fs[1].shape().IsMatrix() {
+	k := slices.IndexFunc(fs, func(l link) bool {
+		n := l.node
+		return l.part == nil && n != nil && n.Op == derive.OpAdd && isPlusTranspose(n.Args) && e.vals[n] == nil && e.uses[n] <= 1
+	})
+	if k < 0 || dst == nil || slices.ContainsFunc(fs, func(l link) bool { return !l.shape().IsMatrix() }) || len(fs) == 2 && k != 0 {
 		return false
 	}
-	n := fs[0].node
-	if n == nil || n.Op != derive.OpAdd || !isPlusTranspose(n.Args) || e.vals[n] != nil || e.uses[n] > 1 {
-		return false
-	}
+	n := fs[k].node
 	a := n.Args[0]
 	if a.Op == derive.OpTranspose {
 		a = n.Args[1]
 	}
-	l := e.asGeneral(e.operand(a))
-	r := e.asGeneral(e.stored(e.linkOperand(fs[1])))
-	if l.trans {
+	ops := make([]operand, len(fs))
+	for i, l := range fs {
+		if i == k {
+			ops[i] = e.asGeneral(e.operand(a))
+			continue
+		}
+		ops[i] = e.linkOperand(l)
+		if ops[i].inv != nil && len(fs) > 2 {
+			return false // a solve is no factor of a chain (chainAtRunTime)
+		}
+	}
+	if ops[k].trans {
 		return false
 	}
 	if note != nil {
 		e.stmt(note)
 	}
 	sum := e.buffer(n.Shape, e.localName(n))
-	e.comment(e.formula(n) + " in " + sum.Name + ", or summed as " + e.formula(a) + " is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)")
-	d := blasEffect(&plan.Do{Call: plan.Method(e.workField(e.gemmField()), "MulPlusTranspose", transFlag(r.trans), coefficient(alpha), ref(l.v), ref(r.v), beta(accumulate), ref(dst), ref(sum)),
-		Blas: &plan.Blas{Routine: "Gemm", A: l.v, B: r.v, TransB: r.trans, C: dst}}, dst, accumulate)
+	text := e.formula(n) + " in " + sum.Name + ", unless the product runs on gradgen's FMA kernels, which sum it as they read " + e.formula(a)
+	var call plan.Call
+	var info *plan.Blas
+	if len(fs) == 2 {
+		r := e.asGeneral(e.stored(ops[1]))
+		e.comment(text + " (runtime.Gemm.MulPlusTranspose)")
+		call = plan.Method(e.workField(e.gemmField()), "MulPlusTranspose", transFlag(r.trans), coefficient(alpha), ref(ops[0].v), ref(r.v), beta(accumulate), ref(dst), ref(sum))
+		info = &plan.Blas{Routine: "Gemm", A: ops[0].v, B: r.v, TransB: r.trans, C: dst}
+	} else {
+		var mats, trans []expr
+		for i := range ops {
+			o := e.asGeneral(e.stored(ops[i]))
+			mats = append(mats, ref(o.v))
+			trans = append(trans, plan.Const{V: o.trans})
+		}
+		field := e.scope.fresh("chain")
+		e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
+		e.comment("Multiply in the cheapest order for these sizes; " + text + " (runtime.Chain.MulPlusTransposeTo)")
+		call = plan.Method(e.workField(field), "MulPlusTransposeTo", ref(dst), coefficient(alpha), beta(accumulate),
+			plan.Composite{Slice: true, Type: plan.Qual{Path: blas64Path, Name: "General"}, Elems: mats},
+			plan.Composite{Slice: true, Type: plan.Qual{Name: "bool"}, Elems: trans}, plan.IntLit(k), ref(sum))
+	}
+	d := blasEffect(&plan.Do{Call: call, Blas: info}, dst, accumulate)
 	d.Scratch = []*val{sum}
 	e.stmt(d)
 	return true

@@ -6136,7 +6136,7 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dXRaw := dX.RawMatrix()
 	// dX = (A + A') X
 	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
-	// A + A' in APlusAT, or summed as A is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	// A + A' in APlusAT, unless the product runs on gradgen's FMA kernels, which sum it as they read A (runtime.Gemm.MulPlusTranspose)
 	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, ARaw, XRaw, 0, dXRaw, APlusAT)
 	*ds = 0.0
 	return f

@@ -546,7 +546,7 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
 	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
-	// A + A' in APlusAT, or summed as A is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	// A + A' in APlusAT, unless the product runs on gradgen's FMA kernels, which sum it as they read A (runtime.Gemm.MulPlusTranspose)
 	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, ARaw, WRaw, 0, dWRaw, APlusAT)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
@@ -718,15 +718,13 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
-	CPlusCT := runtime.Mat(&ws.CPlusCT, m, m)
 	CRaw := C.RawMatrix()
-	// CPlusCT = C + C'
-	runtime.AddTransposeTo(CPlusCT, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
+	CPlusCT := runtime.Mat(&ws.CPlusCT, m, m)
+	// Multiply in the cheapest order for these sizes; C + C' in CPlusCT, unless the product runs on gradgen's FMA kernels, which sum it as they read C (runtime.Chain.MulPlusTransposeTo)
+	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{CRaw, XRaw, BRaw, BRaw}, []bool{false, false, false, true}, 0, CPlusCT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly

@@ -20,6 +20,11 @@ type Chain struct {
 	bufs  [][]float64
 	next  int // next buffer to hand out in one MulTo
 	gemm  Gemm
+	// sym is the factor that stands for ops[sym] + ops[sym]ᵀ, formed in
+	// sum where it is not multiplied by Gemm.MulPlusTranspose
+	// (MulPlusTransposeTo); −1 in MulTo.
+	sym int
+	sum blas64.General
 }
 
 // MulTo sets dst = alpha·op(A₁)·…·op(Aₖ) + beta·dst, where op(Aᵢ) is Aᵢᵀ
@@ -35,9 +40,45 @@ type Chain struct {
 // MulTo panics with a *ShapeError when consecutive factors do not conform
 // or dst has the wrong shape, and if fewer than two factors are given.
 func (c *Chain) MulTo(dst blas64.General, alpha, beta float64, ops []blas64.General, trans []bool) {
+	c.sym, c.sum = -1, blas64.General{}
+	c.mul("runtime.Chain.MulTo", dst, alpha, beta, ops, trans)
+}
+
+// MulPlusTransposeTo sets dst = alpha·F₁·…·Fₖ + beta·dst as MulTo does,
+// where factor sym stands for ops[sym] + ops[sym]ᵀ (a square matrix;
+// trans[sym] is ignored, the sum being its own transpose) and sum is a
+// workspace of its shape. The order is MulTo's for the same sizes. Where
+// the plan multiplies the sum, alone, from the left, Gemm.MulPlusTranspose
+// runs that product, which forms the sum in sum only where the product
+// does not run on gradgen's fused multiply-add kernels; anywhere else the
+// sum is formed in sum by AddTransposeTo and multiplied as a factor.
+// Invariant: each entry of the sum is formed as AddTransposeTo forms it
+// either way, so the result is MulTo's of the formed sum but for the
+// product MulPlusTranspose runs on those kernels (TestChainPlusTranspose).
+// The factor is never half of a Gram pair (M Mᵀ by Syrk), since it is not
+// the matrix ops[sym] it is given as.
+//
+// MulPlusTransposeTo panics as MulTo does, and with a *ShapeError when
+// ops[sym] is not square or sum is not its shape.
+func (c *Chain) MulPlusTransposeTo(dst blas64.General, alpha, beta float64, ops []blas64.General, trans []bool, sym int, sum blas64.General) {
+	const fn = "runtime.Chain.MulPlusTransposeTo"
+	if sym < 0 || sym >= len(ops) {
+		panic(fn + ": the factor that stands for a sum is not one of the chain's")
+	}
+	n := ops[sym].Rows
+	CheckMatrix(fn, "factor", ops[sym].Rows, ops[sym].Cols, n, n, "n", "n")
+	CheckMatrix(fn, "sum", sum.Rows, sum.Cols, n, n, "n", "n")
+	c.sym, c.sum = sym, sum
+	c.mul(fn, dst, alpha, beta, ops, trans)
+	c.sum = blas64.General{}
+}
+
+// mul is MulTo and MulPlusTransposeTo, fn naming the method for its
+// panics.
+func (c *Chain) mul(fn string, dst blas64.General, alpha, beta float64, ops []blas64.General, trans []bool) {
 	k := len(ops)
 	if k < 2 || len(trans) != k {
-		panic("runtime: Chain.MulTo needs two or more factors, each with its transpose flag")
+		panic(fn + " needs two or more factors, each with its transpose flag")
 	}
 	c.dims = c.dims[:0]
 	for i, a := range ops {
@@ -48,18 +89,19 @@ func (c *Chain) MulTo(dst blas64.General, alpha, beta float64, ops []blas64.Gene
 		if i == 0 {
 			c.dims = append(c.dims, r)
 		} else if r != c.dims[i] {
-			CheckMatrix("runtime.Chain.MulTo", "factor", r, col, c.dims[i], col, "", "")
+			CheckMatrix(fn, "factor", r, col, c.dims[i], col, "", "")
 		}
 		c.dims = append(c.dims, col)
 	}
-	CheckMatrix("runtime.Chain.MulTo", "dst", dst.Rows, dst.Cols, c.dims[0], c.dims[k], "", "")
+	CheckMatrix(fn, "dst", dst.Rows, dst.Cols, c.dims[0], c.dims[k], "", "")
 	c.gram = c.gram[:0]
 	// Not when the pair is the whole chain and writes dst with beta ≠ 0:
 	// Syrk's triangle would leave the other one unscaled.
 	syrk := !vectorGonum() && (k > 2 || beta == 0)
 	for i := 0; i+1 < k; i++ {
 		big := c.dims[i]*c.dims[i+1]*c.dims[i+2] >= gramMin
-		c.gram = append(c.gram, syrk && big && trans[i] != trans[i+1] && sameMatrix(ops[i], ops[i+1]))
+		sum := i == c.sym || i+1 == c.sym
+		c.gram = append(c.gram, syrk && big && !sum && trans[i] != trans[i+1] && sameMatrix(ops[i], ops[i+1]))
 	}
 	c.plan(k)
 	c.next = 0
@@ -98,6 +140,10 @@ func (c *Chain) plan(k int) {
 // operand returns factors i..j as one matrix and whether it is transposed:
 // a single factor as given, a longer run multiplied into a buffer.
 func (c *Chain) operand(ops []blas64.General, trans []bool, i, j int) (blas64.General, bool) {
+	if i == j && i == c.sym {
+		AddTransposeTo(c.sum, ops[i])
+		return c.sum, false
+	}
 	if i == j {
 		return ops[i], trans[i]
 	}
@@ -119,6 +165,11 @@ func (c *Chain) product(ops []blas64.General, trans []bool, dst blas64.General, 
 		return
 	}
 	s := c.split[i*len(ops)+j]
+	if s == i && i == c.sym {
+		b, tb := c.operand(ops, trans, s+1, j)
+		c.gemm.MulPlusTranspose(flag(tb), alpha, ops[i], b, beta, dst, c.sum)
+		return
+	}
 	a, ta := c.operand(ops, trans, i, s)
 	b, tb := c.operand(ops, trans, s+1, j)
 	c.gemm.Mul(flag(ta), flag(tb), alpha, a, b, beta, dst)

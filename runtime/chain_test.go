@@ -3,6 +3,7 @@ package runtime
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -286,6 +287,82 @@ func TestChainGramPair(t *testing.T) {
 		}
 		if allocs := testing.AllocsPerRun(5, func() { chain.MulTo(dst.RawMatrix(), 1, 0, ops, c.trans) }); allocs != 0 {
 			t.Errorf("%s: %v allocs in steady state", c.name, allocs)
+		}
+	}
+}
+
+// TestChainPlusTranspose checks MulPlusTransposeTo against MulTo of the
+// formed sum: the same bits where the sum is not the left factor of a
+// product run on the fused multiply-add kernels (then it is formed, as
+// MulTo's operand is), within rounding where it is, and the sum's
+// workspace untouched there: the narrow kernel's (C + Cᵀ)(X B) Bᵀ, B4's
+// at m = 512, n = 64, p = 8, and (A + Aᵀ)(Aᵀ X), whose factor next to its
+// own storage transposed is not taken for a Gram pair; GemmFMA's where
+// fmaShape takes the product.
+func TestChainPlusTranspose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	one := []float64{1}
+	kernel := GemmFMA(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, one, 1, one, 1, 0, make([]float64, 1), 1)
+	type factor struct {
+		rows, cols int
+		trans      bool
+		same       int // ≥ 0: the storage of that factor
+	}
+	for _, tc := range []struct {
+		name    string
+		factors []factor
+		sym     int
+		fused   bool // the sum is multiplied, alone, from the left on the kernels
+	}{
+		{"(C + Cᵀ) (X B) Bᵀ, narrow", []factor{{512, 512, false, -1}, {512, 64, false, -1}, {64, 8, false, -1}, {8, 64, true, 2}}, 0, true},
+		{"(A B) (C + Cᵀ), formed", []factor{{5, 40, false, -1}, {40, 40, false, -1}, {40, 40, false, -1}}, 2, false},
+		{"(A + Aᵀ) (Aᵀ X), narrow", []factor{{300, 300, false, -1}, {300, 300, true, 0}, {300, 6, false, -1}}, 0, true},
+		{"(C + Cᵀ) (X Y), wide", []factor{{300, 300, false, -1}, {300, 300, false, -1}, {300, 50, false, -1}}, 0, fmaShape(300, 50, 300)},
+	} {
+		var ops, formedOps []blas64.General
+		var trans []bool
+		for i, f := range tc.factors {
+			r, c := f.rows, f.cols
+			if f.trans {
+				r, c = c, r
+			}
+			g := paddedRandom(rng, r, c, 0)
+			if f.same >= 0 {
+				g = ops[f.same]
+			}
+			ops, trans = append(ops, g), append(trans, f.trans)
+			if i == tc.sym {
+				s := blas64.General{Rows: r, Cols: r, Stride: r, Data: make([]float64, r*r)}
+				AddTransposeTo(s, g)
+				g = s
+			}
+			formedOps = append(formedOps, g)
+		}
+		rows, cols := tc.factors[0].rows, tc.factors[len(tc.factors)-1].cols
+		want := blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: make([]float64, rows*cols)}
+		got := blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: make([]float64, rows*cols)}
+		n := ops[tc.sym].Rows
+		sum := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		for i := range sum.Data {
+			sum.Data[i] = math.Inf(1)
+		}
+		var a, b Chain
+		a.MulTo(want, 1, 0, formedOps, trans)
+		b.MulPlusTransposeTo(got, 1, 0, ops, trans, tc.sym, sum)
+		fused := tc.fused && kernel
+		for i, v := range got.Data {
+			w := want.Data[i]
+			if !fused && !sameBits(v, w) || fused && math.Abs(v-w) > 1e-12*(1+math.Abs(w)) {
+				t.Fatalf("%s: entry %d is %v, MulTo of the formed sum gives %v", tc.name, i, v, w)
+			}
+		}
+		if untouched := !slices.ContainsFunc(sum.Data, func(v float64) bool { return !math.IsInf(v, 1) }); untouched != fused {
+			t.Errorf("%s: the sum's workspace untouched: %v, want %v", tc.name, untouched, fused)
+		}
+		// gonum's Dgemm allocates when it splits a product (the formed way
+		// in a build without the kernels); the kernels never do.
+		if allocs := testing.AllocsPerRun(5, func() { b.MulPlusTransposeTo(got, 1, 0, ops, trans, tc.sym, sum) }); fused && allocs != 0 {
+			t.Errorf("%s: %v allocs in steady state", tc.name, allocs)
 		}
 	}
 }

@@ -374,3 +374,173 @@ sum:
 done:
 	VZEROUPPER
 	RET
+
+// func plusTransposeNarrowAsm(blocks int, r, t *float64, lda int, y, s, z *float64)
+// The narrow product of a + aᵀ (plus_transpose_simd.go): for the eight
+// rows of a from r (row i, column 0) and the eight columns of a from t
+// (row 0, column i), over 4·blocks steps l, each step's entries of a + aᵀ,
+// s_rl = a[i+r][l] + a[l][i+r] (a's entry first, as AddTransposeTo adds
+// them), are formed in two 4×4 blocks a step of four (four rows of t,
+// each one cache line of eight columns, transposed in registers four
+// columns at a time as addTransposeBlocksAsm does, added to four rows of
+// r) and stored at s (32 entries, row r at 4r), then multiplied into row r
+// of z, 8 columns in Z16+r: z_r = fma(s_rl, y_l, z_r) for l = 0, 1, … in
+// order, y_l the 8 entries of y from 8l, from zero. z gets the eight rows,
+// 8 entries each. lda is in entries.
+TEXT ·plusTransposeNarrowAsm(SB), NOSPLIT, $0-56
+	MOVQ blocks+0(FP), CX
+	MOVQ r+8(FP), SI
+	MOVQ t+16(FP), DI
+	MOVQ lda+24(FP), R8
+	MOVQ y+32(FP), BX
+	MOVQ s+40(FP), R11
+	MOVQ z+48(FP), DX
+	SHLQ $3, R8                 // lda in bytes
+	LEAQ (R8)(R8*2), R10        // 3·lda
+	VPXORQ Z16, Z16, Z16
+	VPXORQ Z17, Z17, Z17
+	VPXORQ Z18, Z18, Z18
+	VPXORQ Z19, Z19, Z19
+	VPXORQ Z20, Z20, Z20
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z22, Z22, Z22
+	VPXORQ Z23, Z23, Z23
+	TESTQ CX, CX
+	JZ   store
+
+block:
+	MOVQ SI, R12              // rows i … i+3 of r
+	VMOVUPD 0(DI), Y4          // t row l, columns i+0 …
+	VMOVUPD 0(DI)(R8*1), Y5
+	VMOVUPD 0(DI)(R8*2), Y6
+	VMOVUPD 0(DI)(R10*1), Y7
+	VUNPCKLPD Y5, Y4, Y8
+	VUNPCKHPD Y5, Y4, Y9
+	VUNPCKLPD Y7, Y6, Y10
+	VUNPCKHPD Y7, Y6, Y11
+	VPERM2F128 $0x20, Y10, Y8, Y4 // aᵀ's row i+0, steps l … l+3
+	VPERM2F128 $0x20, Y11, Y9, Y5
+	VPERM2F128 $0x31, Y10, Y8, Y6
+	VPERM2F128 $0x31, Y11, Y9, Y7
+	VMOVUPD (R12), Y0
+	VADDPD  Y4, Y0, Y0
+	VMOVUPD Y0, 0(R11)
+	VMOVUPD (R12)(R8*1), Y1
+	VADDPD  Y5, Y1, Y1
+	VMOVUPD Y1, 32(R11)
+	VMOVUPD (R12)(R8*2), Y2
+	VADDPD  Y6, Y2, Y2
+	VMOVUPD Y2, 64(R11)
+	VMOVUPD (R12)(R10*1), Y3
+	VADDPD  Y7, Y3, Y3
+	VMOVUPD Y3, 96(R11)
+	LEAQ (SI)(R8*4), R12      // rows i+4 … i+7 of r
+	VMOVUPD 32(DI), Y4          // t row l, columns i+4 …
+	VMOVUPD 32(DI)(R8*1), Y5
+	VMOVUPD 32(DI)(R8*2), Y6
+	VMOVUPD 32(DI)(R10*1), Y7
+	VUNPCKLPD Y5, Y4, Y8
+	VUNPCKHPD Y5, Y4, Y9
+	VUNPCKLPD Y7, Y6, Y10
+	VUNPCKHPD Y7, Y6, Y11
+	VPERM2F128 $0x20, Y10, Y8, Y4 // aᵀ's row i+4, steps l … l+3
+	VPERM2F128 $0x20, Y11, Y9, Y5
+	VPERM2F128 $0x31, Y10, Y8, Y6
+	VPERM2F128 $0x31, Y11, Y9, Y7
+	VMOVUPD (R12), Y0
+	VADDPD  Y4, Y0, Y0
+	VMOVUPD Y0, 128(R11)
+	VMOVUPD (R12)(R8*1), Y1
+	VADDPD  Y5, Y1, Y1
+	VMOVUPD Y1, 160(R11)
+	VMOVUPD (R12)(R8*2), Y2
+	VADDPD  Y6, Y2, Y2
+	VMOVUPD Y2, 192(R11)
+	VMOVUPD (R12)(R10*1), Y3
+	VADDPD  Y7, Y3, Y3
+	VMOVUPD Y3, 224(R11)
+	VMOVUPD 0(BX), Z28        // y_(l+0)
+	VBROADCASTSD 0(R11), Z29
+	VFMADD231PD Z28, Z29, Z16
+	VBROADCASTSD 32(R11), Z30
+	VFMADD231PD Z28, Z30, Z17
+	VBROADCASTSD 64(R11), Z29
+	VFMADD231PD Z28, Z29, Z18
+	VBROADCASTSD 96(R11), Z30
+	VFMADD231PD Z28, Z30, Z19
+	VBROADCASTSD 128(R11), Z29
+	VFMADD231PD Z28, Z29, Z20
+	VBROADCASTSD 160(R11), Z30
+	VFMADD231PD Z28, Z30, Z21
+	VBROADCASTSD 192(R11), Z29
+	VFMADD231PD Z28, Z29, Z22
+	VBROADCASTSD 224(R11), Z30
+	VFMADD231PD Z28, Z30, Z23
+	VMOVUPD 64(BX), Z28        // y_(l+1)
+	VBROADCASTSD 8(R11), Z29
+	VFMADD231PD Z28, Z29, Z16
+	VBROADCASTSD 40(R11), Z30
+	VFMADD231PD Z28, Z30, Z17
+	VBROADCASTSD 72(R11), Z29
+	VFMADD231PD Z28, Z29, Z18
+	VBROADCASTSD 104(R11), Z30
+	VFMADD231PD Z28, Z30, Z19
+	VBROADCASTSD 136(R11), Z29
+	VFMADD231PD Z28, Z29, Z20
+	VBROADCASTSD 168(R11), Z30
+	VFMADD231PD Z28, Z30, Z21
+	VBROADCASTSD 200(R11), Z29
+	VFMADD231PD Z28, Z29, Z22
+	VBROADCASTSD 232(R11), Z30
+	VFMADD231PD Z28, Z30, Z23
+	VMOVUPD 128(BX), Z28        // y_(l+2)
+	VBROADCASTSD 16(R11), Z29
+	VFMADD231PD Z28, Z29, Z16
+	VBROADCASTSD 48(R11), Z30
+	VFMADD231PD Z28, Z30, Z17
+	VBROADCASTSD 80(R11), Z29
+	VFMADD231PD Z28, Z29, Z18
+	VBROADCASTSD 112(R11), Z30
+	VFMADD231PD Z28, Z30, Z19
+	VBROADCASTSD 144(R11), Z29
+	VFMADD231PD Z28, Z29, Z20
+	VBROADCASTSD 176(R11), Z30
+	VFMADD231PD Z28, Z30, Z21
+	VBROADCASTSD 208(R11), Z29
+	VFMADD231PD Z28, Z29, Z22
+	VBROADCASTSD 240(R11), Z30
+	VFMADD231PD Z28, Z30, Z23
+	VMOVUPD 192(BX), Z28        // y_(l+3)
+	VBROADCASTSD 24(R11), Z29
+	VFMADD231PD Z28, Z29, Z16
+	VBROADCASTSD 56(R11), Z30
+	VFMADD231PD Z28, Z30, Z17
+	VBROADCASTSD 88(R11), Z29
+	VFMADD231PD Z28, Z29, Z18
+	VBROADCASTSD 120(R11), Z30
+	VFMADD231PD Z28, Z30, Z19
+	VBROADCASTSD 152(R11), Z29
+	VFMADD231PD Z28, Z29, Z20
+	VBROADCASTSD 184(R11), Z30
+	VFMADD231PD Z28, Z30, Z21
+	VBROADCASTSD 216(R11), Z29
+	VFMADD231PD Z28, Z29, Z22
+	VBROADCASTSD 248(R11), Z30
+	VFMADD231PD Z28, Z30, Z23
+	ADDQ $32, SI                // next four steps of r
+	LEAQ (DI)(R8*4), DI         // next four rows of t
+	ADDQ $256, BX               // next four rows of y
+	DECQ CX
+	JNZ  block
+
+store:
+	VMOVUPD Z16, 0(DX)
+	VMOVUPD Z17, 64(DX)
+	VMOVUPD Z18, 128(DX)
+	VMOVUPD Z19, 192(DX)
+	VMOVUPD Z20, 256(DX)
+	VMOVUPD Z21, 320(DX)
+	VMOVUPD Z22, 384(DX)
+	VMOVUPD Z23, 448(DX)
+	VZEROUPPER
+	RET

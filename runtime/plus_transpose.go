@@ -5,22 +5,23 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// MulPlusTranspose sets c = alpha·(a + aᵀ)·op(b) + beta·c for a square a,
-// with the bits of AddTransposeTo(sum, a) followed by Mul(blas.NoTrans, tB,
-// alpha, sum, b, beta, c), which is what it does unless the product runs
-// on GemmFMA's kernel: then the kernel forms each entry of a + aᵀ as it
-// packs a (GemmFMAPlusTranspose), the same sums, and sum is neither
-// written nor read. That is where Mul would send the product of the formed
-// sum: fmaShape's rule under gonum's BLAS, and the implementation's own
-// rule otherwise, which it states by a method DgemmPlusTranspose
-// (runtime/openblas has one). Invariant: the kernel's packed entry is the
-// sum AddTransposeTo would store, a's entry first, rounded once, and the
-// product's every other step is GemmFMA's on that entry, so the two ways
-// give the same bits (TestMulPlusTransposeBits). sum is an n×n workspace,
-// n the order of a; c must share memory with none of a, b and sum.
-//
-// MulPlusTranspose panics with a *ShapeError when a or sum is not n×n, or
-// op(b) or c not n×k.
+// MulPlusTranspose sets c = alpha·(a + aᵀ)·op(b) + beta·c for a square a.
+// Where the product runs on gradgen's fused multiply-add kernels it does
+// not form the sum: a product GemmFMA would run (where Mul would send the
+// product of the formed sum: fmaShape's rule under gonum's BLAS, the
+// implementation's own rule otherwise, which it states by a method
+// DgemmPlusTranspose, as runtime/openblas does) forms each entry as it
+// packs a (GemmFMAPlusTranspose), and, with alpha 1 and beta 0, an op(b)
+// of at most 8 columns forms 4×4 entries at a time in vector registers
+// (narrowPlusTranspose), so that sum is neither written nor read. Anywhere
+// else it runs AddTransposeTo(sum, a) and then Mul(blas.NoTrans, tB,
+// alpha, sum, b, beta, c). Invariant: every way forms each entry of the
+// sum as AddTransposeTo does, a's entry first, rounded once; the kernels
+// then give c the bits GemmFMA gives the formed sum (one chain of fused
+// multiply-adds an entry), and the formed sum gets Mul's (the same where
+// Mul would run GemmFMA): TestMulPlusTransposeBits. sum is an n×n
+// workspace, n the order of a; c must share memory with none of a, b and
+// sum.
 func (g *Gemm) MulPlusTranspose(tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c, sum blas64.General) {
 	CleanVectorState()
 	const fn = "runtime.Gemm.MulPlusTranspose"
@@ -38,8 +39,13 @@ func (g *Gemm) MulPlusTranspose(tB blas.Transpose, alpha float64, a, b blas64.Ge
 		CheckMatrix(fn, "b", b.Rows, b.Cols, m, n, "n", "k")
 	}
 	CheckMatrix(fn, "c", c.Rows, c.Cols, m, n, "n", "k")
-	if okB && m > 0 && n > 0 && fits(false, transB, m, n, m, a, b, c) && g.plusTransposeOnFMA(tB, m, n, alpha, a, b, beta, c) {
-		return
+	if okB && m > 0 && n > 0 && fits(false, transB, m, n, m, a, b, c) {
+		if alpha == 1 && beta == 0 && narrowPlusTranspose(transB, m, n, a.Data, a.Stride, b.Data, b.Stride, c.Data, c.Stride) {
+			return
+		}
+		if g.plusTransposeOnFMA(tB, m, n, alpha, a, b, beta, c) {
+			return
+		}
 	}
 	AddTransposeTo(sum, a)
 	g.Mul(blas.NoTrans, tB, alpha, sum, b, beta, c)
@@ -66,3 +72,12 @@ func (g *Gemm) plusTransposeOnFMA(tB blas.Transpose, m, n int, alpha float64, a,
 type plusTransposer interface {
 	DgemmPlusTranspose(tB blas.Transpose, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool
 }
+
+// The widest op(b) narrowPlusTranspose takes (one vector of 8 entries a
+// row), the least order of a, and how many groups of eight rows make a
+// part.
+const (
+	plusTransposeCols     = 8
+	plusTransposeMinOrder = 64
+	plusTransposeGroups   = 4
+)

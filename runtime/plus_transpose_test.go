@@ -10,16 +10,19 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// TestMulPlusTransposeBits checks Gemm.MulPlusTranspose against
-// AddTransposeTo followed by Gemm.Mul, bit for bit, on both sides of
-// fmaShape's rule (and, under -tags gradgensplit, of its half of the
-// shapes), and that the sum's workspace is left alone exactly where the
-// product runs on GemmFMA's kernel, and formed everywhere else.
+// TestMulPlusTransposeBits checks Gemm.MulPlusTranspose bit for bit
+// against AddTransposeTo followed by GemmFMA where it runs on the fused
+// multiply-add kernels (fmaShape's rule, and under -tags gradgensplit its
+// half of the shapes; at most 8 columns with alpha 1 and beta 0 from
+// plusTransposeMinOrder) and by Gemm.Mul elsewhere, and that the sum's
+// workspace is left alone exactly where it runs on those kernels, and
+// formed everywhere else.
 func TestMulPlusTransposeBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	one := []float64{1}
 	kernel := GemmFMA(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, one, 1, one, 1, 0, make([]float64, 1), 1)
-	for _, s := range [][2]int{{1, 1}, {5, 3}, {20, 8}, {64, 16}, {63, 40}, {256, 64}, {257, 63}, {300, 17}, {512, 16}} {
+	for _, s := range [][2]int{{1, 1}, {5, 3}, {20, 8}, {64, 16}, {63, 40}, {256, 64}, {257, 63}, {300, 17}, {512, 16},
+		{64, 8}, {63, 8}, {67, 1}, {130, 5}, {129, 9}, {513, 8}} {
 		m, n := s[0], s[1]
 		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, ab := range [][2]float64{{1, 0}, {2, 1}, {-0.5, 0.25}} {
@@ -35,7 +38,13 @@ func TestMulPlusTransposeBits(t *testing.T) {
 				formed := blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
 				AddTransposeTo(formed, a)
 				var g, h Gemm
-				h.Mul(blas.NoTrans, tB, alpha, formed, b, beta, want)
+				narrow := kernel && n <= plusTransposeCols && m >= plusTransposeMinOrder && alpha == 1 && beta == 0
+				fused := narrow || kernel && fmaShape(m, n, m)
+				if fused {
+					GemmFMA(blas.NoTrans, tB, m, n, m, alpha, formed.Data, formed.Stride, b.Data, b.Stride, beta, want.Data, want.Stride)
+				} else {
+					h.Mul(blas.NoTrans, tB, alpha, formed, b, beta, want)
+				}
 				sum := blas64.General{Rows: m, Cols: m, Stride: m + 1, Data: make([]float64, m*(m+1))}
 				for i := range sum.Data {
 					sum.Data[i] = math.Inf(1)
@@ -43,10 +52,9 @@ func TestMulPlusTransposeBits(t *testing.T) {
 				g.MulPlusTranspose(tB, alpha, a, b, beta, c, sum)
 				for i, v := range c.Data {
 					if !sameBits(v, want.Data[i]) {
-						t.Fatalf("%s: entry %d (row %d, column %d) is %v, AddTransposeTo and Mul give %v", name, i, i/c.Stride, i%c.Stride, v, want.Data[i])
+						t.Fatalf("%s: entry %d (row %d, column %d) is %v, AddTransposeTo and GemmFMA (%v) or Mul give %v", name, i, i/c.Stride, i%c.Stride, v, fused, want.Data[i])
 					}
 				}
-				fused := kernel && fmaShape(m, n, m)
 				for i := range m {
 					for j := range m {
 						v := sum.Data[i*sum.Stride+j]
@@ -86,5 +94,31 @@ func TestMulPlusTransposeShapes(t *testing.T) {
 			var g Gemm
 			g.MulPlusTranspose(blas.NoTrans, 1, tc.a, tc.b, 0, tc.c, tc.s)
 		}()
+	}
+}
+
+// BenchmarkMulPlusTranspose times (a + aᵀ)·b for an n×n a and a narrow n×k
+// b through Gemm.MulPlusTranspose, which runs it on narrowPlusTranspose
+// where that kernel runs, against AddTransposeTo followed by Gemm.Mul:
+// B4's (C + Cᵀ)(X B) at m = 512, p = 8.
+func BenchmarkMulPlusTranspose(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, s := range [][2]int{{512, 8}, {1024, 8}, {256, 4}, {128, 8}, {64, 8}} {
+		n, k := s[0], s[1]
+		a, w := paddedRandom(rng, n, n, 0), paddedRandom(rng, n, k, 0)
+		c := blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k)}
+		sum := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		var g Gemm
+		b.Run(fmt.Sprintf("%dx%d/formed", n, k), func(b *testing.B) {
+			for b.Loop() {
+				AddTransposeTo(sum, a)
+				g.Mul(blas.NoTrans, blas.NoTrans, 1, sum, w, 0, c)
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/fused", n, k), func(b *testing.B) {
+			for b.Loop() {
+				g.MulPlusTranspose(blas.NoTrans, 1, a, w, 0, c, sum)
+			}
+		})
 	}
 }

@@ -24,8 +24,9 @@ package runtime
 //
 // so that code generated for version 13 of this API fails to compile
 // against a runtime that does not provide it, at that line. Version 13
-// adds Gemm.MulPlusTranspose, which generated code calls for a product
-// (A + Aᵀ) B whose sum nothing else reads; a runtime of version 13 still
+// adds Gemm.MulPlusTranspose and Chain.MulPlusTransposeTo, which generated
+// code calls for a product (A + Aᵀ) B, or a longer chain with such a
+// factor, whose sum nothing else reads; a runtime of version 13 still
 // runs code generated for versions 11 to 3, which refer to
 // SupportsVersion11 and the rest. (Version 12 was withdrawn before any
 // release; no runtime defines SupportsVersion12.)

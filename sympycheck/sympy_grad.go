@@ -8007,7 +8007,7 @@ func TrXtBXGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
-	// B + B' in BPlusBT, or summed as B is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	// B + B' in BPlusBT, unless the product runs on gradgen's FMA kernels, which sum it as they read B (runtime.Gemm.MulPlusTranspose)
 	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, BRaw, XRaw, 0, dXRaw, BPlusBT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
@@ -8162,7 +8162,7 @@ func TrBXXtGrad(B *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
-	// B + B' in BPlusBT, or summed as B is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	// B + B' in BPlusBT, unless the product runs on gradgen's FMA kernels, which sum it as they read B (runtime.Gemm.MulPlusTranspose)
 	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, BRaw, XRaw, 0, dXRaw, BPlusBT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
@@ -8294,7 +8294,7 @@ func TrXXtBGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
-	// B + B' in BPlusBT, or summed as B is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	// B + B' in BPlusBT, unless the product runs on gradgen's FMA kernels, which sum it as they read B (runtime.Gemm.MulPlusTranspose)
 	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, BRaw, XRaw, 0, dXRaw, BPlusBT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
@@ -9379,15 +9379,13 @@ func TrBtXtCXBGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) floa
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
-	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
 	CRaw := C.RawMatrix()
-	// CPlusCT = C + C'
-	runtime.AddTransposeTo(CPlusCT, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
+	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
+	// Multiply in the cheapest order for these sizes; C + C' in CPlusCT, unless the product runs on gradgen's FMA kernels, which sum it as they read C (runtime.Chain.MulPlusTransposeTo)
+	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{CRaw, XRaw, BRaw, BRaw}, []bool{false, false, false, true}, 0, CPlusCT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly
@@ -12408,7 +12406,7 @@ func Complicated(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *m
 	runtime.CleanVectorState()
 	aRaw := a.RawVector()
 	tmp := runtime.Mat(&ws.tmp, k, k)
-	// tmp = A X tmp2 + B' X' tmp3 B + 42 X B X' A' XPlusXT
+	// tmp = A X tmp2 + B' X' tmp3 B + 42 X B X' A' (X + X')
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
@@ -12485,12 +12483,10 @@ func Complicated(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *m
 	// tmp += B' X' (a b' (X (D X' + (A X + X' B) D B) - X' C' A) B + B (B A X A' + X (D' - 3 D))) B
 	// Multiply in the cheapest order for these sizes.
 	ws.chain5.MulTo(tmp, 1, 1, []blas64.General{BRaw, XRaw, tmp3, BRaw}, []bool{true, true, false, false})
-	XPlusXT := runtime.Mat(&ws.XPlusXT, k, k)
-	// XPlusXT = X + X'
-	runtime.AddTransposeTo(XPlusXT, XRaw)
 	// tmp += 42 X B X' A' (X + X')
-	// Multiply in the cheapest order for these sizes.
-	ws.chain6.MulTo(tmp, 42, 1, []blas64.General{XRaw, BRaw, XRaw, ARaw, XPlusXT}, []bool{false, false, true, true, false})
+	XPlusXT := runtime.Mat(&ws.XPlusXT, k, k)
+	// Multiply in the cheapest order for these sizes; X + X' in XPlusXT, unless the product runs on gradgen's FMA kernels, which sum it as they read X (runtime.Chain.MulPlusTransposeTo)
+	ws.chain6.MulPlusTransposeTo(tmp, 42, 1, []blas64.General{XRaw, BRaw, XRaw, ARaw, XRaw}, []bool{false, false, true, true, false}, 4, XPlusXT)
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = tmp b
 	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
@@ -26209,7 +26205,7 @@ func TrXtBXRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	// dX = (B + B') X
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
-	// B + B' in BPlusBT, or summed as B is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	// B + B' in BPlusBT, unless the product runs on gradgen's FMA kernels, which sum it as they read B (runtime.Gemm.MulPlusTranspose)
 	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, BRaw, XRaw, 0, dXRaw, BPlusBT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
@@ -26537,15 +26533,13 @@ func TrBtXtCXBRectGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) 
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dXRaw := dX.RawMatrix()
-	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
 	CRaw := C.RawMatrix()
-	// CPlusCT = C + C'
-	runtime.AddTransposeTo(CPlusCT, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
+	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
+	// Multiply in the cheapest order for these sizes; C + C' in CPlusCT, unless the product runs on gradgen's FMA kernels, which sum it as they read C (runtime.Chain.MulPlusTransposeTo)
+	ws.chain.MulPlusTransposeTo(dXRaw, 1, 0, []blas64.General{CRaw, XRaw, BRaw, BRaw}, []bool{false, false, false, true}, 0, CPlusCT)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	// f is lost if a gradient entry overflowed, or underflowed past f's last digit: then f is computed directly

@@ -2494,7 +2494,7 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
 	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
-	// A + A' in APlusAT, or summed as A is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	// A + A' in APlusAT, unless the product runs on gradgen's FMA kernels, which sum it as they read A (runtime.Gemm.MulPlusTranspose)
 	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, ARaw, WRaw, 0, dWRaw, APlusAT)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
@@ -2552,7 +2552,7 @@ func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) 
 	vWRaw := vW.RawMatrix()
 	// hW = (A + A') vW
 	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
-	// A + A' in APlusAT, or summed as A is packed where the product runs on GemmFMA (runtime.Gemm.MulPlusTranspose)
+	// A + A' in APlusAT, unless the product runs on gradgen's FMA kernels, which sum it as they read A (runtime.Gemm.MulPlusTranspose)
 	ws.gemm.MulPlusTranspose(blas.NoTrans, 1, ARaw, vWRaw, 0, hWRaw, APlusAT)
 }
 
