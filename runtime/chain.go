@@ -45,9 +45,9 @@ func (c *Chain) MulTo(dst blas64.General, alpha, beta float64, ops []blas64.Gene
 }
 
 // MulPlusTransposeTo sets dst = alpha·F₁·…·Fₖ + beta·dst as MulTo does,
-// where factor sym stands for ops[sym] + ops[sym]ᵀ (a square matrix;
-// trans[sym] is ignored, the sum being its own transpose) and sum is a
-// workspace of its shape. The order is MulTo's for the same sizes. Where
+// where factor sym stands for ops[sym] + ops[sym]ᵀ (a square matrix, given
+// as stored: trans[sym] must be false, the sum being its own transpose)
+// and sum is a workspace of its shape. The order is MulTo's for the same sizes. Where
 // the plan multiplies the sum, alone, from the left, Gemm.MulPlusTranspose
 // runs that product, which forms the sum in sum only where the product
 // does not run on gradgen's fused multiply-add kernels; anywhere else the
@@ -58,12 +58,16 @@ func (c *Chain) MulTo(dst blas64.General, alpha, beta float64, ops []blas64.Gene
 // The factor is never half of a Gram pair (M Mᵀ by Syrk), since it is not
 // the matrix ops[sym] it is given as.
 //
-// MulPlusTransposeTo panics as MulTo does, and with a *ShapeError when
-// ops[sym] is not square or sum is not its shape.
+// MulPlusTransposeTo panics as MulTo does, with a *ShapeError when
+// ops[sym] is not square or sum is not its shape, and when trans[sym] is
+// set.
 func (c *Chain) MulPlusTransposeTo(dst blas64.General, alpha, beta float64, ops []blas64.General, trans []bool, sym int, sum blas64.General) {
 	const fn = "runtime.Chain.MulPlusTransposeTo"
-	if sym < 0 || sym >= len(ops) {
+	if sym < 0 || sym >= len(ops) || sym >= len(trans) {
 		panic(fn + ": the factor that stands for a sum is not one of the chain's")
+	}
+	if trans[sym] {
+		panic(fn + ": the factor that stands for a sum is flagged transposed")
 	}
 	n := ops[sym].Rows
 	CheckMatrix(fn, "factor", ops[sym].Rows, ops[sym].Cols, n, n, "n", "n")

@@ -364,5 +364,15 @@ func TestChainPlusTranspose(t *testing.T) {
 		if allocs := testing.AllocsPerRun(5, func() { b.MulPlusTransposeTo(got, 1, 0, ops, trans, tc.sym, sum) }); fused && allocs != 0 {
 			t.Errorf("%s: %v allocs in steady state", tc.name, allocs)
 		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic for the sum's factor flagged transposed", tc.name)
+				}
+			}()
+			flagged := slices.Clone(trans)
+			flagged[tc.sym] = true
+			b.MulPlusTransposeTo(got, 1, 0, ops, flagged, tc.sym, sum)
+		}()
 	}
 }

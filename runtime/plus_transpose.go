@@ -40,7 +40,7 @@ func (g *Gemm) MulPlusTranspose(tB blas.Transpose, alpha float64, a, b blas64.Ge
 	}
 	CheckMatrix(fn, "c", c.Rows, c.Cols, m, n, "n", "k")
 	if okB && m > 0 && n > 0 && fits(false, transB, m, n, m, a, b, c) {
-		if alpha == 1 && beta == 0 && narrowPlusTranspose(transB, m, n, a.Data, a.Stride, b.Data, b.Stride, c.Data, c.Stride) {
+		if g.order == measured && alpha == 1 && beta == 0 && narrowPlusTranspose(transB, m, n, a.Data, a.Stride, b.Data, b.Stride, c.Data, c.Stride) {
 			return
 		}
 		if g.plusTransposeOnFMA(tB, m, n, alpha, a, b, beta, c) {

@@ -795,6 +795,15 @@ func (c *checker) do(s *Do, loop *loopState) error {
 		if v.Owner != Workspace {
 			return c.fail(RuleDeclared, "%s, the scratch of a call, is not a workspace buffer", v.Name)
 		}
+		refs := 0
+		visitTree(s.Call, func(x Expr) {
+			if r, ok := x.(Ref); ok && r.V.Root() == v.Root() {
+				refs++
+			}
+		})
+		if refs != 1 || slices.ContainsFunc(append(slices.Clone(s.Writes), s.Updates...), func(w *Value) bool { return w.Root() == v.Root() }) {
+			return c.fail(RuleWrittenBeforeRead, "%s, the scratch of a call, is also one of its operands or results", v.Name)
+		}
 		out[v] = true
 		c.reads[v]++ // by the call itself
 	}

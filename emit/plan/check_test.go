@@ -139,6 +139,16 @@ func TestCheckRules(t *testing.T) {
 			return append(append(f.prologue(), f.fill()[0]),
 				&Do{Call: Fn(RuntimePath, "Scaled", Ref{f.buf}, Ref{f.dRaw}, Ref{f.xRaw}), Writes: []*Value{f.dRaw}, Scratch: []*Value{f.xRaw}})
 		}, RuleDeclared},
+		{"a call's operand as its own scratch", func(f *fixture) []Step {
+			return append(append(f.prologue(), f.fill()[0]),
+				&Do{Call: Fn(RuntimePath, "Scaled", Ref{f.buf}, Ref{f.dRaw}, Ref{f.buf}), Writes: []*Value{f.dRaw}, Scratch: []*Value{f.buf}})
+		}, RuleWrittenBeforeRead},
+		{"a call's result as its own scratch", func(f *fixture) []Step {
+			steps := append(f.prologue(), &Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m})})
+			return append(steps, f.fill()[0],
+				&Do{Call: Fn(RuntimePath, "Scaled", Ref{f.buf}, Ref{f.buf2}), Writes: []*Value{f.buf2}, Scratch: []*Value{f.buf2}},
+				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}})
+		}, RuleWrittenBeforeRead},
 		{"a scratch buffer read after the call", func(f *fixture) []Step {
 			steps := append(f.prologue(), &Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m})})
 			return append(steps, f.fill()[0],

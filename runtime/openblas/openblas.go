@@ -231,8 +231,9 @@ func (o openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []f
 // DgemmPlusTranspose runs c = beta·c + alpha·(a + aᵀ)·op(b), a m×m, on
 // runtime.GemmFMAPlusTranspose where Dgemm would send the product of the
 // formed sum to runtime.GemmFMA, and reports whether it did; where not,
-// runtime.Gemm.MulPlusTranspose forms the sum and calls Dgemm, and no
-// entry is rounded otherwise.
+// runtime.Gemm.MulPlusTranspose forms the sum and calls Dgemm (or, for an
+// op(b) of at most 8 columns with alpha 1 and beta 0, had already run its
+// own narrow kernel before asking).
 func (o openBLAS) DgemmPlusTranspose(tB blas.Transpose, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
 	if m*n*m < openBLASLevel3 || ownThreads || !gemmFMAShape(m, n, m) {
 		return false
