@@ -73,6 +73,26 @@ type plusTransposer interface {
 	DgemmPlusTranspose(tB blas.Transpose, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool
 }
 
+// narrowShape reports whether narrowPlusTranspose takes an m×m a times an
+// op(b) of n columns (where its kernel runs): at most plusTransposeCols
+// columns and an order of at least plusTransposeMinOrder. Built with -tags
+// gradgensplit, half of those of at most plusTransposeCols columns
+// whatever the order, those whose m + n is even (plusTransposeHalfShapes),
+// so that tests with small inputs, the differential oracle's among them,
+// run both ways.
+func narrowShape(m, n int) bool {
+	if n < 1 || n > plusTransposeCols {
+		return false
+	}
+	if plusTransposeHalfShapes {
+		return (m+n)%2 == 0
+	}
+	return m >= plusTransposeMinOrder
+}
+
+// plusTransposeHalfShapes is set under -tags gradgensplit (split_small.go).
+var plusTransposeHalfShapes = false
+
 // The widest op(b) narrowPlusTranspose takes (one vector of 8 entries a
 // row), the least order of a, and how many groups of eight rows make a
 // part.

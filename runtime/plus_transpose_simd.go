@@ -7,29 +7,27 @@ import (
 	"sync"
 )
 
-// narrowPlusTranspose sets the m×n c to (a + aᵀ)·op(b), a m×m and n at
-// most plusTransposeCols, on AVX-512 vectors without forming a + aᵀ, and
-// reports whether it did (it declines, writing nothing, where that kernel
-// does not run, for n above plusTransposeCols and for m below
-// plusTransposeMinOrder). Each entry of c is one chain of fused
-// multiply-adds in the order of the inner dimension from zero, over the
-// entries of a + aᵀ formed as AddTransposeTo forms them (a's entry first,
-// rounded once): the bits GemmFMA gives the formed sum with alpha 1 and
-// beta 0. How: op(b) is copied into rows of 8 (zeros past n), and the
-// team takes parts of plusTransposeGroups groups of eight rows; for each
-// group plusTransposeNarrowAsm forms the group's rows of a + aᵀ in 4×4
-// blocks (four rows of a, and four of its columns transposed in
-// registers, read eight at a time, one cache line: a's rows are often a
-// multiple of 4 KiB apart, so that a column's lines evict each other from
-// the caches) and multiplies them into the group's 8×8 entries of c in
-// registers. The steps past a multiple of 4, and the rows past a multiple
-// of 8, run one entry at a time, with math.FMA, continuing the same
-// chains. a is read twice, once by rows and once by columns, and nothing
-// of the size of a is written, where forming the sum writes m² entries
-// and the product reads them back. The caller has checked the shapes and
-// slices (MulPlusTranspose).
+// narrowPlusTranspose sets the m×n c to (a + aᵀ)·op(b), a m×m and n at most
+// plusTransposeCols, on AVX-512 vectors without forming a + aᵀ, and reports
+// whether it did (it declines, writing nothing, where that kernel does not
+// run and for the shapes narrowShape does not take). Each entry of c is one
+// chain of fused multiply-adds in the order of the inner dimension from
+// zero, over the entries of a + aᵀ formed as AddTransposeTo forms them (a's
+// entry first, rounded once): the bits GemmFMA gives the formed sum with
+// alpha 1 and beta 0. How: op(b) is copied into rows of 8 (zeros past n),
+// and the team takes parts of plusTransposeGroups groups of eight rows; for
+// each group plusTransposeNarrowAsm forms the group's rows of a + aᵀ in 4×4
+// blocks (four rows of a, and four of its columns transposed in registers,
+// read eight at a time, one cache line: a's rows are often a multiple of 4
+// KiB apart, so that a column's lines evict each other from the caches) and
+// multiplies them into the group's 8×8 entries of c in registers. The steps
+// past a multiple of 4, and the rows past a multiple of 8, run one entry at
+// a time, with math.FMA, continuing the same chains. a is read twice, once
+// by rows and once by columns, and nothing of the size of a is written,
+// where forming the sum writes m² entries and the product reads them back.
+// The caller has checked the shapes and slices (MulPlusTranspose).
 func narrowPlusTranspose(transB bool, m, n int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) bool {
-	if !wideVectors || n < 1 || n > plusTransposeCols || m < plusTransposeMinOrder {
+	if !wideVectors || !narrowShape(m, n) {
 		return false
 	}
 	g := narrowCalls.Get().(*narrowCall)

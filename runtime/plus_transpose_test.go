@@ -13,8 +13,8 @@ import (
 // TestMulPlusTransposeBits checks Gemm.MulPlusTranspose bit for bit
 // against AddTransposeTo followed by GemmFMA where it runs on the fused
 // multiply-add kernels (fmaShape's rule, and under -tags gradgensplit its
-// half of the shapes; at most 8 columns with alpha 1 and beta 0 from
-// plusTransposeMinOrder) and by Gemm.Mul elsewhere, and that the sum's
+// half of the shapes; narrowShape's with alpha 1 and beta 0) and by
+// Gemm.Mul elsewhere, and that the sum's
 // workspace is left alone exactly where it runs on those kernels, and
 // formed everywhere else.
 func TestMulPlusTransposeBits(t *testing.T) {
@@ -38,7 +38,7 @@ func TestMulPlusTransposeBits(t *testing.T) {
 				formed := blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
 				AddTransposeTo(formed, a)
 				var g, h Gemm
-				narrow := kernel && n <= plusTransposeCols && m >= plusTransposeMinOrder && alpha == 1 && beta == 0
+				narrow := kernel && narrowShape(m, n) && alpha == 1 && beta == 0
 				fused := narrow || kernel && fmaShape(m, n, m)
 				if fused {
 					GemmFMA(blas.NoTrans, tB, m, n, m, alpha, formed.Data, formed.Stride, b.Data, b.Stride, beta, want.Data, want.Stride)
