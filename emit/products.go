@@ -223,6 +223,17 @@ func (e *function) chainAtRunTime(ops []operand, alpha expr, dst *val, accumulat
 			return false
 		}
 	}
+	call := e.chainCall("MulTo", ops, dst, alpha, accumulate)
+	e.comment("Multiply in the cheapest order for these sizes.")
+	e.stmt(blasEffect(&plan.Do{Call: call}, dst, accumulate))
+	return true
+}
+
+// chainCall returns the call of method ("MulTo", "MulPlusTransposeTo") on a
+// new runtime.Chain of the workspace for the product of the matrices ops,
+// into dst, with extra arguments after the factors and their flags; the
+// steps that store the operands (a symmetric one expanded) come first.
+func (e *function) chainCall(method string, ops []operand, dst *val, alpha expr, accumulate bool, extra ...expr) plan.Call {
 	var mats, trans []expr
 	for i := range ops {
 		o := e.asGeneral(e.stored(ops[i]))
@@ -231,11 +242,10 @@ func (e *function) chainAtRunTime(ops []operand, alpha expr, dst *val, accumulat
 	}
 	field := e.scope.fresh("chain")
 	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
-	e.comment("Multiply in the cheapest order for these sizes.")
-	e.stmt(blasEffect(&plan.Do{Call: plan.Method(e.workField(field), "MulTo", ref(dst), coefficient(alpha), beta(accumulate),
+	args := append([]expr{ref(dst), coefficient(alpha), beta(accumulate),
 		plan.Composite{Slice: true, Type: plan.Qual{Path: blas64Path, Name: "General"}, Elems: mats},
-		plan.Composite{Slice: true, Type: plan.Qual{Name: "bool"}, Elems: trans})}, dst, accumulate))
-	return true
+		plan.Composite{Slice: true, Type: plan.Qual{Name: "bool"}, Elems: trans}}, extra...)
+	return plan.Method(e.workField(field), method, args...)
 }
 
 // pair emits the one BLAS call (or solve) for alpha·l·r into dst, or
@@ -343,18 +353,8 @@ func (e *function) plusTransposeProduct(fs []link, alpha expr, dst *val, note pl
 		call = plan.Method(e.workField(e.gemmField()), "MulPlusTranspose", transFlag(r.trans), coefficient(alpha), ref(ops[0].v), ref(r.v), beta(accumulate), ref(dst), ref(sum))
 		info = &plan.Blas{Routine: "Gemm", A: ops[0].v, B: r.v, TransB: r.trans, C: dst}
 	} else {
-		var mats, trans []expr
-		for i := range ops {
-			o := e.asGeneral(e.stored(ops[i]))
-			mats = append(mats, ref(o.v))
-			trans = append(trans, plan.Const{V: o.trans})
-		}
-		field := e.scope.fresh("chain")
-		e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
+		call = e.chainCall("MulPlusTransposeTo", ops, dst, alpha, accumulate, plan.IntLit(k), ref(sum))
 		e.comment("Multiply in the cheapest order for these sizes; " + text + " (runtime.Chain.MulPlusTransposeTo)")
-		call = plan.Method(e.workField(field), "MulPlusTransposeTo", ref(dst), coefficient(alpha), beta(accumulate),
-			plan.Composite{Slice: true, Type: plan.Qual{Path: blas64Path, Name: "General"}, Elems: mats},
-			plan.Composite{Slice: true, Type: plan.Qual{Name: "bool"}, Elems: trans}, plan.IntLit(k), ref(sum))
 	}
 	d := blasEffect(&plan.Do{Call: call, Blas: info}, dst, accumulate)
 	d.Scratch = []*val{sum}
