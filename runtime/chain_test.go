@@ -301,8 +301,7 @@ func TestChainGramPair(t *testing.T) {
 // fmaShape takes the product.
 func TestChainPlusTranspose(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	one := []float64{1}
-	kernel := GemmFMA(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, one, 1, one, 1, 0, make([]float64, 1), 1)
+	kernel := fmaKernelRuns()
 	type factor struct {
 		rows, cols int
 		trans      bool

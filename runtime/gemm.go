@@ -156,7 +156,8 @@ const (
 	fmaMinWork = 1 << 22
 )
 
-// fmaHalfShapes is set under -tags gradgensplit (split_small.go).
+// fmaHalfShapes is set under -tags gradgensplit (split_small.go): half the
+// shapes then go to the fused multiply-add kernels (fmaShape, narrowShape).
 var fmaHalfShapes = false
 
 // vectorMul, where a build with vector code sets it (gemm_simd.go), runs

@@ -329,14 +329,7 @@ func TestGemmFMAPlusTransposeBits(t *testing.T) {
 			for _, ab := range [][2]float64{{1, 0}, {1, 1}, {-0.75, 0.5}, {3, 0}} {
 				alpha, beta := ab[0], ab[1]
 				name := fmt.Sprintf("%dx%d/%c/alpha=%g,beta=%g", m, n, tB, alpha, beta)
-				a := specialRandom(rng, m, m, 0, m*m/4+1)
-				b := specialRandom(rng, m, n, 0, m*n/4+1)
-				if tB == blas.Trans {
-					b = specialRandom(rng, n, m, 0, m*n/4+1)
-				}
-				c := specialRandom(rng, m, n, 7, m*n/4+1)
-				s := blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
-				AddTransposeTo(s, a)
+				a, b, c, s := plusTransposeOperands(rng, m, n, tB, 4)
 				want := append([]float64(nil), c.Data...)
 				fmaChain(false, tB == blas.Trans, m, n, m, alpha, s.Data, s.Stride, b.Data, b.Stride, beta, want, c.Stride)
 				if !GemmFMAPlusTranspose(tB, m, n, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {

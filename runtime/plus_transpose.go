@@ -39,8 +39,8 @@ func (g *Gemm) MulPlusTranspose(tB blas.Transpose, alpha float64, a, b blas64.Ge
 		CheckMatrix(fn, "b", b.Rows, b.Cols, m, n, "n", "k")
 	}
 	CheckMatrix(fn, "c", c.Rows, c.Cols, m, n, "n", "k")
-	if okB && m > 0 && n > 0 && fits(false, transB, m, n, m, a, b, c) {
-		if g.order == measured && alpha == 1 && beta == 0 && narrowPlusTranspose(transB, m, n, a.Data, a.Stride, b.Data, b.Stride, c.Data, c.Stride) {
+	if g.order == measured && okB && m > 0 && n > 0 && fits(false, transB, m, n, m, a, b, c) {
+		if alpha == 1 && beta == 0 && narrowPlusTranspose(transB, m, n, a.Data, a.Stride, b.Data, b.Stride, c.Data, c.Stride) {
 			return
 		}
 		if g.plusTransposeOnFMA(tB, m, n, alpha, a, b, beta, c) {
@@ -57,7 +57,7 @@ func (g *Gemm) MulPlusTranspose(tB blas.Transpose, alpha float64, a, b blas64.Ge
 func (g *Gemm) plusTransposeOnFMA(tB blas.Transpose, m, n int, alpha float64, a, b blas64.General, beta float64, c blas64.General) bool {
 	impl := blas64.Implementation()
 	if pureGo(impl) {
-		return g.order == measured && fmaShape(m, n, m) &&
+		return fmaShape(m, n, m) &&
 			GemmFMAPlusTranspose(tB, m, n, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 	}
 	p, ok := impl.(plusTransposer)
@@ -76,22 +76,19 @@ type plusTransposer interface {
 // narrowShape reports whether narrowPlusTranspose takes an m×m a times an
 // op(b) of n columns (where its kernel runs): at most plusTransposeCols
 // columns and an order of at least plusTransposeMinOrder. Built with -tags
-// gradgensplit, half of those of at most plusTransposeCols columns
-// whatever the order, those whose m + n is even (plusTransposeHalfShapes),
+// gradgensplit (fmaHalfShapes), half of those of at most
+// plusTransposeCols columns whatever the order, those whose m + n is even,
 // so that tests with small inputs, the differential oracle's among them,
 // run both ways.
 func narrowShape(m, n int) bool {
 	if n < 1 || n > plusTransposeCols {
 		return false
 	}
-	if plusTransposeHalfShapes {
+	if fmaHalfShapes {
 		return (m+n)%2 == 0
 	}
 	return m >= plusTransposeMinOrder
 }
-
-// plusTransposeHalfShapes is set under -tags gradgensplit (split_small.go).
-var plusTransposeHalfShapes = false
 
 // The widest op(b) narrowPlusTranspose takes (one vector of 8 entries a
 // row), the least order of a, and how many groups of eight rows make a

@@ -47,13 +47,9 @@ func narrowPlusTranspose(transB bool, m, n int, a []float64, lda int, b []float6
 	groups := m / 8
 	Parts((groups+plusTransposeGroups-1)/plusTransposeGroups, g)
 	for i := groups * 8; i < m; i++ {
-		for j := range n {
-			z := 0.0
-			for l := range m {
-				z = math.FMA(a[i*lda+l]+a[l*lda+i], y[l*plusTransposeCols+j], z)
-			}
-			c[i*ldc+j] = z
-		}
+		var z [plusTransposeCols]float64
+		g.continueRow(z[:n], i, 0)
+		copy(c[i*ldc:i*ldc+n], z[:n])
 	}
 	*g = narrowCall{y: g.y}
 	narrowCalls.Put(g)
@@ -84,13 +80,20 @@ func (g *narrowCall) RunPart(q int) {
 		plusTransposeNarrowAsm(steps/4, &g.a[i*g.lda], &g.a[i], g.lda, &g.y[0], &s[0], &z[0])
 		for r := range 8 {
 			zr := z[r*plusTransposeCols : r*plusTransposeCols+g.n]
-			for l := steps; l < m; l++ {
-				v := g.a[(i+r)*g.lda+l] + g.a[l*g.lda+i+r]
-				for j := range zr {
-					zr[j] = math.FMA(v, g.y[l*plusTransposeCols+j], zr[j])
-				}
-			}
+			g.continueRow(zr, i+r, steps)
 			copy(g.c[(i+r)*g.ldc:(i+r)*g.ldc+g.n], zr)
+		}
+	}
+}
+
+// continueRow goes on with row i's chains z (its n entries of c) over the
+// steps from l0 to m, one entry at a time: z_j = fma(a[i][l] + a[l][i],
+// y_lj, z_j), the sum's entry a's first, as the kernel forms it.
+func (g *narrowCall) continueRow(z []float64, i, l0 int) {
+	for l := l0; l < g.m; l++ {
+		v := g.a[i*g.lda+l] + g.a[l*g.lda+i]
+		for j := range z {
+			z[j] = math.FMA(v, g.y[l*plusTransposeCols+j], z[j])
 		}
 	}
 }

@@ -19,8 +19,7 @@ import (
 // formed everywhere else.
 func TestMulPlusTransposeBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	one := []float64{1}
-	kernel := GemmFMA(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, one, 1, one, 1, 0, make([]float64, 1), 1)
+	kernel := fmaKernelRuns()
 	for _, s := range [][2]int{{1, 1}, {5, 3}, {20, 8}, {64, 16}, {63, 40}, {256, 64}, {257, 63}, {300, 17}, {512, 16},
 		{64, 8}, {63, 8}, {67, 1}, {130, 5}, {129, 9}, {513, 8}} {
 		m, n := s[0], s[1]
@@ -28,15 +27,8 @@ func TestMulPlusTransposeBits(t *testing.T) {
 			for _, ab := range [][2]float64{{1, 0}, {2, 1}, {-0.5, 0.25}} {
 				alpha, beta := ab[0], ab[1]
 				name := fmt.Sprintf("%dx%d/%c/alpha=%g,beta=%g", m, n, tB, alpha, beta)
-				a := specialRandom(rng, m, m, 2, m*m/3+1)
-				b := specialRandom(rng, m, n, 1, m*n/3+1)
-				if tB == blas.Trans {
-					b = specialRandom(rng, n, m, 1, m*n/3+1)
-				}
-				c := specialRandom(rng, m, n, 4, m*n/3+1)
+				a, b, c, formed := plusTransposeOperands(rng, m, n, tB, 3)
 				want := blas64.General{Rows: m, Cols: n, Stride: c.Stride, Data: append([]float64(nil), c.Data...)}
-				formed := blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
-				AddTransposeTo(formed, a)
 				var g, h Gemm
 				narrow := kernel && narrowShape(m, n) && alpha == 1 && beta == 0
 				fused := narrow || kernel && fmaShape(m, n, m)
@@ -66,6 +58,30 @@ func TestMulPlusTransposeBits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fmaKernelRuns reports whether GemmFMA's kernel runs here (AVX-512, a
+// build with GOEXPERIMENT=simd), by asking it for a 1×1 product.
+func fmaKernelRuns() bool {
+	one := []float64{1}
+	return GemmFMA(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, one, 1, one, 1, 0, make([]float64, 1), 1)
+}
+
+// plusTransposeOperands draws a product by a + aᵀ, a m×m and op(b) m×n
+// (b n×m for tB = blas.Trans), and its c, each with about one special
+// value in spread entries (specialRandom, rows padded), and returns them
+// with a + aᵀ formed by AddTransposeTo.
+func plusTransposeOperands(rng *rand.Rand, m, n int, tB blas.Transpose, spread int) (a, b, c, formed blas64.General) {
+	a = specialRandom(rng, m, m, 2, m*m/spread+1)
+	if tB == blas.Trans {
+		b = specialRandom(rng, n, m, 1, m*n/spread+1)
+	} else {
+		b = specialRandom(rng, m, n, 1, m*n/spread+1)
+	}
+	c = specialRandom(rng, m, n, 4, m*n/spread+1)
+	formed = blas64.General{Rows: m, Cols: m, Stride: m, Data: make([]float64, m*m)}
+	AddTransposeTo(formed, a)
+	return a, b, c, formed
 }
 
 // TestMulPlusTransposeShapes checks that MulPlusTranspose panics with a

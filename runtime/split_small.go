@@ -19,5 +19,5 @@ func init() {
 	splitMin, memorySplitMin, panelElems, panelMinRows = 8, 16, 8, 2
 	partsMin, partPanelElems, transposeSplitMin, vectorSplitMin = 1, 2, 16, 16
 	gemvStreamMin, loopPartsMin = 16, 2
-	fmaHalfShapes, plusTransposeHalfShapes = true, true
+	fmaHalfShapes = true
 }

@@ -75,6 +75,12 @@ type Do struct {
 	Doc *Comment
 }
 
+// Changes returns every value the call may change: Writes, Updates and
+// Scratch.
+func (s *Do) Changes() []*Value {
+	return slices.Concat(s.Writes, s.Updates, s.Scratch)
+}
+
 // Blas describes the operands of a matrix or vector product C = α op(A)
 // op(B) + β C, in the orientation of the result: for Gemv, B is the
 // vector; for Ger, A and B are the vectors x and y of x yᵀ. The checker
@@ -178,19 +184,12 @@ type Comment struct {
 // Return returns Value (nothing when nil).
 type Return struct{ Value Expr }
 
-func (*Let) step()   {}
-func (*Set) step()   {}
-func (*Do) step()    {}
-func (*Loop) step()  {}
-func (*For) step()   {}
-func (*Block) step() {}
-
-// Changes returns every value the call may change: Writes, Updates and
-// Scratch.
-func (s *Do) Changes() []*Value {
-	return slices.Concat(s.Writes, s.Updates, s.Scratch)
-}
-
+func (*Let) step()     {}
+func (*Set) step()     {}
+func (*Do) step()      {}
+func (*Loop) step()    {}
+func (*For) step()     {}
+func (*Block) step()   {}
 func (*Clamp) step()   {}
 func (*Comment) step() {}
 func (*Return) step()  {}
