@@ -293,9 +293,11 @@ var logConstants = struct {
 }
 
 // tanhVec is math.Tanh (portable Go, with math.Exp for |x| ≥ 0.625), lane by
-// lane. Each lane takes one of two formulas; one that no lane takes is not
-// computed (an exp, or a rational function, and a division saved), so the
-// bits are those of computing both and choosing.
+// lane. Each lane takes one of two formulas, each ending in a division; the
+// lanes' dividends and divisors are chosen first, so that one division
+// serves both, and a formula that no lane takes is not computed (an exp,
+// or a rational function, saved). The bits are those of computing both
+// and choosing: each lane's quotient is the one its own formula divides.
 func tanhVec(x quad) quad {
 	c := &tanhConstants
 	z := abs(x)
@@ -304,22 +306,24 @@ func tanhVec(x quad) quad {
 	negative := x.Less(zero)
 	far := z.GreaterEqual(load(&c.midFrom))
 	lanes := far.ToBits()
-	var y quad
+	var num, den quad
 	if lanes != 0 {
 		// |x| ≥ 0.625: 1 - 2/(e^2|x| + 1), negated for x < 0.
-		e := expVec(z.Add(z))
-		mid := one.Sub(load(&c.two).Div(e.Add(one)))
-		y = neg(mid).Merge(mid, negative)
+		num = load(&c.two)
+		den = expVec(z.Add(z)).Add(one)
 	}
 	if lanes != 0xF {
 		// |x| < 0.625: x + x·s·P(s)/Q(s), s = x²; x itself for ±0.
 		s := x.Mul(x)
 		P := load(&c.p[0]).Mul(s).Add(load(&c.p[1])).Mul(s).Add(load(&c.p[2]))
 		Q := s.Add(load(&c.q[0])).Mul(s).Add(load(&c.q[1])).Mul(s).Add(load(&c.q[2]))
-		small := x.Add(x.Mul(s).Mul(P).Div(Q))
-		small = x.Merge(small, x.Equal(zero))
-		y = y.Merge(small, far)
+		num = num.Merge(x.Mul(s).Mul(P), far)
+		den = den.Merge(Q, far)
 	}
+	q := num.Div(den)
+	mid := one.Sub(q)
+	small := x.Merge(x.Add(q), x.Equal(zero))
+	y := neg(mid).Merge(mid, negative).Merge(small, far)
 	// |x| > maxLog/2: ±1.
 	big := neg(one).Merge(one, negative)
 	return big.Merge(y, z.Greater(load(&c.bigAbove)))

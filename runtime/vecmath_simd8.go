@@ -224,9 +224,11 @@ var logConstants8 = struct {
 }
 
 // tanhVec8 is math.Tanh (portable Go, with math.Exp for |x| ≥ 0.625), lane by
-// lane. Each lane takes one of two formulas; one that no lane takes is not
-// computed (an exp, or a rational function, and a division saved), so the
-// bits are those of computing both and choosing.
+// lane. Each lane takes one of two formulas, each ending in a division; the
+// octLanes' dividends and divisors are chosen first, so that one division
+// serves both, and a formula that no lane takes is not computed (an exp,
+// or a rational function, saved). The bits are those of computing both
+// and choosing: each lane's quotient is the one its own formula divides.
 func tanhVec8(x oct) oct {
 	c := &tanhConstants8
 	z := absOct(x)
@@ -235,22 +237,24 @@ func tanhVec8(x oct) oct {
 	negative := x.Less(zero)
 	far := z.GreaterEqual(loadOct(&c.midFrom))
 	octLanes := far.ToBits()
-	var y oct
+	var num, den oct
 	if octLanes != 0 {
 		// |x| ≥ 0.625: 1 - 2/(e^2|x| + 1), negated for x < 0.
-		e := expVec8(z.Add(z))
-		mid := one.Sub(loadOct(&c.two).Div(e.Add(one)))
-		y = negOct(mid).Merge(mid, negative)
+		num = loadOct(&c.two)
+		den = expVec8(z.Add(z)).Add(one)
 	}
 	if octLanes != 0xFF {
 		// |x| < 0.625: x + x·s·P(s)/Q(s), s = x²; x itself for ±0.
 		s := x.Mul(x)
 		P := loadOct(&c.p[0]).Mul(s).Add(loadOct(&c.p[1])).Mul(s).Add(loadOct(&c.p[2]))
 		Q := s.Add(loadOct(&c.q[0])).Mul(s).Add(loadOct(&c.q[1])).Mul(s).Add(loadOct(&c.q[2]))
-		small := x.Add(x.Mul(s).Mul(P).Div(Q))
-		small = x.Merge(small, x.Equal(zero))
-		y = y.Merge(small, far)
+		num = num.Merge(x.Mul(s).Mul(P), far)
+		den = den.Merge(Q, far)
 	}
+	q := num.Div(den)
+	mid := one.Sub(q)
+	small := x.Merge(x.Add(q), x.Equal(zero))
+	y := negOct(mid).Merge(mid, negative).Merge(small, far)
 	// |x| > maxLog/2: ±1.
 	big := negOct(one).Merge(one, negative)
 	return big.Merge(y, z.Greater(loadOct(&c.bigAbove)))
