@@ -125,18 +125,18 @@ var vectorSplitMin = 1 << 17
 // dimension k on GemmFMA (where its AVX-512 kernel runs) rather than on
 // vectorMul: at least fmaMinRows rows, fmaMinSide columns and steps, and
 // fmaMinWork multiply-adds. GemmFMA packs op(b) once a call and op(a)
-// once a slab of columns, which small products cannot repay, and with m
-// small its blocks of 14 rows are mostly padding. BenchmarkGemmFMAPureGo
-// (2 cores, idle, 2026-12-07, two runs, GFLOP/s of vectorMul, B
-// transposed beforehand for NT, and of GemmFMA):
+// once a slab of columns (or once a part, split by columns), which small
+// products cannot repay, and with m small its blocks of 14 rows are mostly
+// padding. BenchmarkGemmFMAPureGo (2 cores, idle, 2026-12-07, three runs,
+// GFLOP/s of vectorMul, B transposed beforehand for NT, and of GemmFMA):
 //
-//	NN 64³             60  29    NN 1024×256×1024  86 134
-//	NN 96³             72  44    NN 1024×256×64    84 133
-//	NN 128³            75  60    NN 1024×256×16    77  89
-//	NN 256³            75 114    NN 1024×64×256    62  99
-//	NN 512³            78 133    NN 1024×16×256    35  44
-//	NT 1024×256×256    79 134    NN 16×1024×256    44  33
-//	TN 64×256×1024     58  62    TN 256×256×1024   71 108
+//	NN 64³             59  31    NN 1024×256×1024  78 131
+//	NN 96³             68  48    NN 1024×256×64    76 133
+//	NN 128³            75  91    NN 1024×256×16    73  87
+//	NN 256³            75 125    NN 1024×64×256    51 117
+//	NN 512³            70 125    NN 1024×16×256    32  75
+//	NT 1024×256×256    75 140    NN 16×1024×256    38  46
+//	TN 64×256×1024     53  88    TN 256×256×1024   66 107
 //
 // Built with -tags gradgensplit, half the shapes go to GemmFMA whatever
 // their size, those whose m + n + k is even (fmaHalfShapes), so that tests
@@ -153,7 +153,7 @@ func fmaShape(m, n, k int) bool {
 const (
 	fmaMinRows = 64
 	fmaMinSide = 16
-	fmaMinWork = 1 << 22
+	fmaMinWork = 1 << 21
 )
 
 // fmaHalfShapes is set under -tags gradgensplit (split_small.go): half the

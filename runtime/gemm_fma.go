@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"simd/archsimd"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -40,7 +41,10 @@ import (
 // a stretch of up to gemmFMASteps steps (packRows) and running the assembly block
 // (fmaBlock14x16Asm), which holds 14×16 entries of c in 28 vector
 // registers across the stretch. So op(b) is packed once and op(a) once a
-// slab of columns. Rows and columns past a multiple of 14 and 16 run on a
+// slab of columns. A call with few panels of rows and many of columns is
+// split by columns instead (gemmFMAColumnParts): each part packs the slabs
+// of its own columns and runs every row against them, so op(a) is packed
+// once a part. Rows and columns past a multiple of 14 and 16 run on a
 // copy of their entries of c, the panels' missing rows and columns packed
 // as zeros. The slab and the packed rows are pooled (sync.Pool), as
 // generated functions' workspaces are: a call after a garbage collection
@@ -54,8 +58,8 @@ func GemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda
 	if !fits(transA, transB, m, n, k, blas64.General{Stride: lda, Data: a}, blas64.General{Stride: ldb, Data: b}, blas64.General{Stride: ldc, Data: c}) {
 		return false
 	}
-	gemmFMADrive(gemmFMACall{transA: transA, transB: transB, m: m, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}, n)
+	gemmFMADrive(gemmFMACall{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc})
 	return true
 }
 
@@ -77,35 +81,109 @@ func GemmFMAPlusTranspose(tB blas.Transpose, m, n int, alpha float64, a []float6
 	if !fits(false, transB, m, n, m, blas64.General{Stride: lda, Data: a}, blas64.General{Stride: ldb, Data: b}, blas64.General{Stride: ldc, Data: c}) {
 		return false
 	}
-	gemmFMADrive(gemmFMACall{transB: transB, plusTranspose: true, m: m, k: m, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}, n)
+	gemmFMADrive(gemmFMACall{transB: transB, plusTranspose: true, m: m, n: n, k: m, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc})
 	return true
 }
 
-// gemmFMADrive runs the call call describes, n columns wide, slab by slab
-// on the team.
-func gemmFMADrive(call gemmFMACall, n int) {
+// gemmFMADrive runs the call call describes on the team:
+// by parts of its rows against slabs of op(b) that the team packs and
+// shares, or, where its rows make few parts and its columns many
+// (gemmFMAColumnParts), by parts of its columns, each part packing its own
+// slabs.
+func gemmFMADrive(call gemmFMACall) {
 	g := gemmFMACalls.Get().(*gemmFMACall)
 	call.slab = g.slab
 	*g = call
-	depth, width := gemmFMASlabShape(g.k)
 	panels := (g.m + gemmFMARows - 1) / gemmFMARows
-	g.block = gemmFMAPartPanels(panels, TeamSize())
-	for g.jc = 0; g.jc < n; g.jc += width {
-		g.nc = min(width, n-g.jc)
-		for g.pc = 0; g.pc < g.k; g.pc += depth {
-			g.kc = min(depth, g.k-g.pc)
-			cols := (g.nc + gemmFMACols - 1) / gemmFMACols
-			grow(&g.slab, cols*g.kc*gemmFMACols)
+	members := TeamSize()
+	if parts, width := gemmFMAColumnParts(panels, g.n, members); parts > 1 {
+		g.block = min(gemmFMABlock, panels)
+		g.partCols, g.partSlab = width, min(gemmFMASlab/parts/gemmFMACols*gemmFMACols, width*g.k)
+		grow(&g.slab, parts*g.partSlab)
+		Parts(parts, g)
+	} else {
+		g.block = gemmFMAPartPanels(panels, members)
+		g.driveRows(panels)
+	}
+	*g = gemmFMACall{slab: g.slab}
+	gemmFMACalls.Put(g)
+}
+
+// driveRows runs the call by parts of its rows, slab by slab: the team
+// packs a slab of op(b), then runs the parts against it.
+func (g *gemmFMACall) driveRows(panels int) {
+	depth, width := gemmFMASlabShape(g.k, gemmFMASlab)
+	for jc := 0; jc < g.n; jc += width {
+		for pc := 0; pc < g.k; pc += depth {
+			t := gemmFMATile{jc: jc, nc: min(width, g.n-jc), pc: pc, kc: min(depth, g.k-pc)}
+			cols := (t.nc + gemmFMACols - 1) / gemmFMACols
+			grow(&g.slab, cols*t.kc*gemmFMACols)
+			t.slab = g.slab
+			g.tile = t
 			g.packing = true
 			Parts(cols, g)
 			g.packing = false
 			Parts((panels+g.block-1)/g.block, g)
 		}
 	}
-	*g = gemmFMACall{slab: g.slab}
-	gemmFMACalls.Put(g)
 }
+
+// gemmFMAColumnParts returns into how many parts of its columns, and how
+// many columns each (a multiple of 16), a call of panels panels of 14 rows
+// and n columns is split on a team of members; 1 part where it runs by
+// parts of its rows instead. By rows, every member reads the whole of each
+// slab of op(b), of which it packed a share: where the rows make only a
+// few parts each, the slab is read again too few times to repay bringing
+// the other members' shares to its core. By columns, each part packs the
+// slabs it reads, and packs op(a) again: worth it where there are few
+// panels of rows and at least gemmFMAColumnMinCols panels of columns for
+// each part. BenchmarkGemmFMAPureGo, by rows against by columns (2 cores,
+// 2026-12-07, 3 runs, GFLOP/s):
+//
+//	NN 128×128×128   68  82    NN 256×64×256    87  80
+//	NN 256×256×256  112 125    NN 384×64×384    97  99
+//	NN 256×1024×256 108 131    NN 448×128×448  112 118
+//	TN 256×256×1024 100 110    NN 512×128×512  131 121
+//	NN 384×384×384  109 130    NN 512×512×512  132 133
+//	NN 448×448×448  116 136    NN 1024×256×256 142 135
+//	NN 16×1024×256   30  49    TN 64×256×1024   60  94
+//
+// In the generated functions under gonum's BLAS (./bench, interleaved,
+// six runs each, with the 128³ products sent to GemmFMA too, fmaShape):
+// B4's FGrad at m = 128 −18 %, B8's at n = 1024, k = 256 −8 % (its
+// Xᵀ·G, TN 64×256×1024), B7's at n = 1024 −5 % (p = 0.09), the rest
+// unchanged.
+func gemmFMAColumnParts(panels, n, members int) (parts, width int) {
+	cols := (n + gemmFMACols - 1) / gemmFMACols
+	switch {
+	case gemmFMASplit == splitByRows || members < 2 || cols < 2:
+		return 1, n
+	case gemmFMASplit == splitByShape && (panels > gemmFMAColumnPanels || cols < gemmFMAColumnMinCols*members):
+		return 1, n
+	}
+	parts = min(members, cols)
+	width = (cols + parts - 1) / parts * gemmFMACols
+	return (n + width - 1) / width, width
+}
+
+// The most panels of 14 rows, and the least panels of 16 columns for each
+// member of the team, of a call GemmFMA splits by columns.
+const (
+	gemmFMAColumnPanels  = 32
+	gemmFMAColumnMinCols = 4
+)
+
+// gemmFMASplit is how GemmFMA splits its calls: by their shape
+// (gemmFMAColumnParts), or, for tests, by rows, or by columns wherever
+// there are two panels of them.
+var gemmFMASplit = splitByShape
+
+const (
+	splitByShape = iota
+	splitByRows
+	splitByColumns
+)
 
 // The shape of GemmFMA's work: blocks of gemmFMARows×gemmFMACols entries
 // of c, stretches of gemmFMASteps steps of the inner dimension, parts of
@@ -135,11 +213,11 @@ const (
 var gemmFMADepth = gemmFMASlab / gemmFMACols
 
 // gemmFMASlabShape returns how many steps of the inner dimension (of k)
-// and how many columns a slab holds: at most gemmFMASlab entries, and 16
-// columns at least.
-func gemmFMASlabShape(k int) (depth, width int) {
-	depth = min(k, gemmFMADepth)
-	return depth, max(gemmFMACols, gemmFMASlab/depth/gemmFMACols*gemmFMACols)
+// and how many columns a slab of at most size entries holds: 16 columns at
+// least.
+func gemmFMASlabShape(k, size int) (depth, width int) {
+	depth = min(k, gemmFMADepth, size/gemmFMACols)
+	return depth, max(gemmFMACols, size/depth/gemmFMACols*gemmFMACols)
 }
 
 // gemmFMAPartPanels returns how many of a call's panels of rows a part
@@ -150,30 +228,64 @@ func gemmFMAPartPanels(panels, members int) int {
 }
 
 // gemmFMACall is one GemmFMA call as its parts see it: the operands, the
-// slab, the columns [jc, jc+nc) and steps [pc, pc+kc) it holds, the
-// panels of rows a part runs (block), and whether the parts now running
-// pack the slab (part q: its panel q of columns) or run against it (part
-// q: panels block·q … of 14 rows, the last cut at m).
+// slab buffer and the panels of rows run at once (block); by rows, the
+// tile of op(b) the team works on and whether the parts now running pack
+// it (part q: its panel q of columns) or run against it (part q: panels
+// block·q … of 14 rows, the last cut at m); by columns, the columns of a
+// part (part q: columns partCols·q …, the last cut at n) and its share of
+// the slab buffer (partSlab entries from partSlab·q).
 type gemmFMACall struct {
 	transA, transB bool
-	m, k           int
+	m, n, k        int
 	alpha, beta    float64
 	a, b, c        []float64
 	lda, ldb, ldc  int
 	slab           []float64
-	jc, nc, pc, kc int
+	tile           gemmFMATile
 	block          int
 	packing        bool
+	partCols       int // by columns; 0 by rows
+	partSlab       int
 	plusTranspose  bool // op(a) is a + aᵀ (GemmFMAPlusTranspose)
+}
+
+// gemmFMATile is a slab of packed op(b): columns [jc, jc+nc) and steps
+// [pc, pc+kc), packed into slab.
+type gemmFMATile struct {
+	jc, nc, pc, kc int
+	slab           []float64
 }
 
 // RunPart runs part q of the call's current step; Parts calls it.
 func (g *gemmFMACall) RunPart(q int) {
-	if g.packing {
-		g.pack(q)
-		return
+	switch {
+	case g.partCols > 0:
+		g.runColumns(q)
+	case g.packing:
+		g.pack(&g.tile, q)
+	default:
+		i0 := q * g.block * gemmFMARows
+		g.run(&g.tile, i0, min(i0+g.block*gemmFMARows, g.m))
 	}
-	g.run(q)
+}
+
+// runColumns runs part q by columns: its columns of c, every row, tile by
+// tile of op(b), each packed into the part's own share of the slab buffer.
+func (g *gemmFMACall) runColumns(q int) {
+	region := g.slab[q*g.partSlab : (q+1)*g.partSlab]
+	j0, j1 := q*g.partCols, min((q+1)*g.partCols, g.n)
+	depth, width := gemmFMASlabShape(g.k, g.partSlab)
+	for jc := j0; jc < j1; jc += width {
+		for pc := 0; pc < g.k; pc += depth {
+			t := gemmFMATile{jc: jc, nc: min(width, j1-jc), pc: pc, kc: min(depth, g.k-pc), slab: region}
+			for p := range (t.nc + gemmFMACols - 1) / gemmFMACols {
+				g.pack(&t, p)
+			}
+			for i0 := 0; i0 < g.m; i0 += g.block * gemmFMARows {
+				g.run(&t, i0, min(i0+g.block*gemmFMARows, g.m))
+			}
+		}
+	}
 }
 
 var gemmFMACalls = sync.Pool{New: func() any { return new(gemmFMACall) }}
@@ -184,45 +296,49 @@ type gemmFMARowBlock [gemmFMABlock * gemmFMARows * gemmFMASteps]float64
 
 var gemmFMARowBlocks = sync.Pool{New: func() any { return new(gemmFMARowBlock) }}
 
-// pack packs the slab's panel q: op(b)'s columns jc+16q … jc+16q+15 for
-// the slab's steps pc+l, l < kc, at slab[16(q·kc+l)+j], zeros past column
+// pack packs the tile's panel q: op(b)'s columns jc+16q … jc+16q+15 for
+// the tile's steps pc+l, l < kc, at slab[16(q·kc+l)+j], zeros past column
 // jc+nc.
-func (g *gemmFMACall) pack(q int) {
-	kc := g.kc
-	j0 := g.jc + q*gemmFMACols
-	w := min(gemmFMACols, g.jc+g.nc-j0)
-	p := g.slab[q*kc*gemmFMACols : (q+1)*kc*gemmFMACols]
+func (g *gemmFMACall) pack(t *gemmFMATile, q int) {
+	kc := t.kc
+	j0 := t.jc + q*gemmFMACols
+	w := min(gemmFMACols, t.jc+t.nc-j0)
+	p := t.slab[q*kc*gemmFMACols : (q+1)*kc*gemmFMACols]
 	if w < gemmFMACols {
 		clear(p)
 	}
 	if !g.transB {
 		for l := range kc {
-			row := (g.pc + l) * g.ldb
+			row := (t.pc + l) * g.ldb
+			if w == gemmFMACols { // two vector moves, where copy calls memmove
+				d, src := p[l*gemmFMACols:], g.b[row+j0:row+j0+gemmFMACols]
+				archsimd.LoadFloat64x8Slice(src).StoreSlice(d)
+				archsimd.LoadFloat64x8Slice(src[8:]).StoreSlice(d[8:])
+				continue
+			}
 			copy(p[l*gemmFMACols:l*gemmFMACols+w], g.b[row+j0:row+j0+w])
 		}
+		archsimd.ClearAVXUpperBits()
 		return
 	}
 	for j := range w { // op(b)ₗⱼ = b[j·ldb + l]: column j of the panel is a row of b
-		col := g.b[(j0+j)*g.ldb+g.pc : (j0+j)*g.ldb+g.pc+kc]
+		col := g.b[(j0+j)*g.ldb+t.pc : (j0+j)*g.ldb+t.pc+kc]
 		for l, v := range col {
 			p[l*gemmFMACols+j] = v
 		}
 	}
 }
 
-// run computes part q's rows, panels block·q … of 14 rows (the last cut at
-// m), in the slab's columns, over the slab's steps: for each stretch it
-// packs the part's panels of p, then runs each of the slab's panels of
-// columns against them, so that a panel of columns is read from the
-// second-level cache once for the part's panels. Only the first slab of
-// steps scales c by beta; the later ones, and later stretches, go on from
-// what c holds.
-func (g *gemmFMACall) run(q int) {
-	i0 := q * g.block * gemmFMARows
-	i1 := min(i0+g.block*gemmFMARows, g.m)
-	if g.pc == 0 && g.beta != 0 && g.beta != 1 {
+// run computes rows [i0, i1) (at most gemmFMABlock panels of 14) in the
+// tile's columns, over the tile's steps: for each stretch it packs the
+// rows' panels of p, then runs each of the tile's panels of columns
+// against them, so that a panel of columns is read from the second-level
+// cache once for the part's panels. Only the first tile of steps scales c
+// by beta; the later ones, and later stretches, go on from what c holds.
+func (g *gemmFMACall) run(t *gemmFMATile, i0, i1 int) {
+	if t.pc == 0 && g.beta != 0 && g.beta != 1 {
 		for r := i0; r < i1; r++ {
-			row := g.c[r*g.ldc+g.jc : r*g.ldc+g.jc+g.nc]
+			row := g.c[r*g.ldc+t.jc : r*g.ldc+t.jc+t.nc]
 			for j, v := range row {
 				row[j] = g.beta * v
 			}
@@ -230,17 +346,17 @@ func (g *gemmFMACall) run(q int) {
 	}
 	block := gemmFMARowBlocks.Get().(*gemmFMARowBlock)
 	defer gemmFMARowBlocks.Put(block)
-	for l0 := 0; l0 < g.kc; l0 += gemmFMASteps {
-		steps := min(gemmFMASteps, g.kc-l0)
-		load := g.pc+l0 > 0 || g.beta != 0
+	for l0 := 0; l0 < t.kc; l0 += gemmFMASteps {
+		steps := min(gemmFMASteps, t.kc-l0)
+		load := t.pc+l0 > 0 || g.beta != 0
 		for i := i0; i < i1; i += gemmFMARows {
 			o := (i - i0) * steps
-			g.packRows(block[o:o+gemmFMARows*steps], i, min(gemmFMARows, g.m-i), g.pc+l0)
+			g.packRows(block[o:o+gemmFMARows*steps], i, min(gemmFMARows, g.m-i), t.pc+l0)
 		}
-		for j := g.jc; j < g.jc+g.nc; j += gemmFMACols {
-			w := min(gemmFMACols, g.jc+g.nc-j)
-			o := ((j-g.jc)/gemmFMACols*g.kc + l0) * gemmFMACols
-			bp := g.slab[o : o+steps*gemmFMACols]
+		for j := t.jc; j < t.jc+t.nc; j += gemmFMACols {
+			w := min(gemmFMACols, t.jc+t.nc-j)
+			o := ((j-t.jc)/gemmFMACols*t.kc + l0) * gemmFMACols
+			bp := t.slab[o : o+steps*gemmFMACols]
 			for i := i0; i < i1; i += gemmFMARows {
 				ap := block[(i-i0)*steps : (i-i0+gemmFMARows)*steps]
 				h := min(gemmFMARows, g.m-i)
@@ -249,15 +365,15 @@ func (g *gemmFMACall) run(q int) {
 					fmaBlock14x16Asm(steps, &ap[0], &bp[0], &ci[0], g.ldc, load)
 					continue
 				}
-				var t [gemmFMARows * gemmFMACols]float64
+				var edge [gemmFMARows * gemmFMACols]float64
 				if load {
 					for r := range h {
-						copy(t[r*gemmFMACols:r*gemmFMACols+w], g.c[(i+r)*g.ldc+j:])
+						copy(edge[r*gemmFMACols:r*gemmFMACols+w], g.c[(i+r)*g.ldc+j:])
 					}
 				}
-				fmaBlock14x16Asm(steps, &ap[0], &bp[0], &t[0], gemmFMACols, load)
+				fmaBlock14x16Asm(steps, &ap[0], &bp[0], &edge[0], gemmFMACols, load)
 				for r := range h {
-					copy(g.c[(i+r)*g.ldc+j:(i+r)*g.ldc+j+w], t[r*gemmFMACols:])
+					copy(g.c[(i+r)*g.ldc+j:(i+r)*g.ldc+j+w], edge[r*gemmFMACols:])
 				}
 			}
 		}
@@ -284,6 +400,10 @@ func (g *gemmFMACall) packRows(dst []float64, i, h, l0 int) {
 		for l := range steps {
 			src := g.a[(l0+l)*g.lda+i : (l0+l)*g.lda+i+h]
 			d := dst[l*gemmFMARows : l*gemmFMARows+h]
+			if g.alpha == 1 && h == gemmFMARows { // a fixed-size copy, inlined, where copy calls memmove
+				*(*[gemmFMARows]float64)(d) = *(*[gemmFMARows]float64)(src)
+				continue
+			}
 			if g.alpha == 1 {
 				copy(d, src)
 				continue

@@ -67,6 +67,8 @@ func TestGemmFMABits(t *testing.T) {
 		{16, 900, 300}, // two slabs (900·300 > gemmFMASlab)
 		{64, 256, 64},
 		{200, 17, 100},
+		{1, 40, 20},  // one row, three panels of columns
+		{85, 40, 30}, // one row past six panels
 	})
 }
 
@@ -83,7 +85,8 @@ func TestGemmFMADepthSlabs(t *testing.T) {
 }
 
 // checkGemmFMABits checks GemmFMA against fmaChain bit for bit (NaN for
-// NaN) on each m×n×k shape, for all four transposes, strides wider than
+// NaN) on each m×n×k shape, split by rows and by columns (where it has
+// two panels of columns), for all four transposes, strides wider than
 // the rows, alpha and beta with their special values, and infinities, NaNs
 // and subnormals in a, b and c (c all NaN when beta is 0, never read); c's
 // entries outside the product must not change.
@@ -121,12 +124,18 @@ func checkGemmFMABits(t *testing.T, rng *rand.Rand, shapes [][3]int) {
 					}
 					want := append([]float64(nil), c.Data...)
 					fmaChain(transA, transB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, want, c.Stride)
-					if !GemmFMA(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {
-						t.Fatalf("%s: GemmFMA declined", name)
-					}
-					for i, v := range c.Data {
-						if !sameBits(v, want[i]) {
-							t.Fatalf("%s: entry %d (row %d, column %d) is %v, the chain gives %v", name, i, i/c.Stride, i%c.Stride, v, want[i])
+					for _, split := range []int{splitByRows, splitByColumns} {
+						got := blas64.General{Rows: m, Cols: n, Stride: c.Stride, Data: append([]float64(nil), c.Data...)}
+						gemmFMASplit = split
+						ok := GemmFMA(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, got.Data, got.Stride)
+						gemmFMASplit = splitByShape
+						if !ok {
+							t.Fatalf("%s: GemmFMA declined", name)
+						}
+						for i, v := range got.Data {
+							if !sameBits(v, want[i]) {
+								t.Fatalf("%s, split %d: entry %d (row %d, column %d) is %v, the chain gives %v", name, split, i, i/c.Stride, i%c.Stride, v, want[i])
+							}
 						}
 					}
 				}
@@ -136,11 +145,12 @@ func checkGemmFMABits(t *testing.T, rng *rand.Rand, shapes [][3]int) {
 }
 
 // TestGemmFMAShapeOfWork checks the slabs' and the parts' sizes: a slab
-// holds at most gemmFMASlab entries whatever k (16 columns at least), and
-// every member of the team gets two parts where there are enough panels.
+// holds at most gemmFMASlab entries whatever k (16 columns at least),
+// every member of the team gets two parts of rows where there are enough
+// panels, and calls split by columns where gemmFMAColumnParts says.
 func TestGemmFMAShapeOfWork(t *testing.T) {
 	for _, k := range []int{1, 16, 256, 1000, gemmFMADepth, gemmFMADepth + 1, 1 << 17, 1 << 20} {
-		depth, width := gemmFMASlabShape(k)
+		depth, width := gemmFMASlabShape(k, gemmFMASlab)
 		if depth < 1 || depth > k || width < gemmFMACols || width%gemmFMACols != 0 || depth*width > gemmFMASlab {
 			t.Errorf("k = %d: slabs of %d steps by %d columns", k, depth, width)
 		}
@@ -150,6 +160,27 @@ func TestGemmFMAShapeOfWork(t *testing.T) {
 	} {
 		if got := gemmFMAPartPanels(tt.panels, tt.members); got != tt.want {
 			t.Errorf("gemmFMAPartPanels(%d, %d) = %d, want %d", tt.panels, tt.members, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ split, panels, n, members, parts, width int }{
+		{splitByShape, 19, 256, 2, 2, 128},   // B7's dW₁ = Xᵀ D
+		{splitByShape, 32, 128, 2, 2, 64},    // the most panels, the least columns
+		{splitByShape, 33, 1024, 2, 1, 1024}, // rows
+		{splitByShape, 19, 127, 2, 2, 64},    // 8 panels of columns, the last short
+		{splitByShape, 19, 112, 2, 1, 112},   // 7 panels of columns
+		{splitByShape, 2, 1000, 2, 2, 512},   // the last part cut at n
+		{splitByShape, 5, 1000, 1, 1, 1000},  // no team
+		{splitByShape, 5, 1000, 8, 8, 128},
+		{splitByRows, 5, 1000, 2, 1, 1000},
+		{splitByColumns, 74, 40, 8, 3, 16},
+		{splitByColumns, 74, 17, 2, 2, 16},
+		{splitByColumns, 74, 16, 2, 1, 16},
+	} {
+		gemmFMASplit = tt.split
+		parts, width := gemmFMAColumnParts(tt.panels, tt.n, tt.members)
+		gemmFMASplit = splitByShape
+		if parts != tt.parts || width != tt.width {
+			t.Errorf("split %d: gemmFMAColumnParts(%d, %d, %d) = %d, %d; want %d, %d", tt.split, tt.panels, tt.n, tt.members, parts, width, tt.parts, tt.width)
 		}
 	}
 }
@@ -275,8 +306,8 @@ func TestGemmMulOnFMAKernel(t *testing.T) {
 		m, n, k int
 		fma     bool // sent to GemmFMA; under -tags gradgensplit, when m + n + k is even
 	}{
-		{64, 16, 4096, true}, {128, 128, 256, true}, {300, 70, 200, true},
-		{63, 16, 4096, false}, {64, 15, 4096, false}, {1024, 256, 15, false}, {64, 16, 4095, false},
+		{64, 16, 2048, true}, {128, 128, 128, true}, {300, 70, 200, true},
+		{63, 16, 4096, false}, {64, 15, 4096, false}, {1024, 256, 15, false}, {64, 16, 2047, false},
 		{3, 5, 2, false},
 	} {
 		want := s.fma
@@ -316,8 +347,9 @@ func TestGemmMulOnFMAKernel(t *testing.T) {
 // GemmFMA, each entry of a + aᵀ a's entry first, rounded once. The shapes
 // take the vector packer's full panels and its scalar tails (rows past a
 // multiple of 14, steps past a multiple of 4), several stretches, two
-// slabs of columns and, with gemmFMADepth lowered, of steps; alpha other
-// than 1 takes the scalar packer throughout.
+// slabs of columns and, with gemmFMADepth lowered, of steps, each split by
+// rows and by columns; alpha other than 1 takes the scalar packer
+// throughout.
 func TestGemmFMAPlusTransposeBits(t *testing.T) {
 	if !wideVectors {
 		t.Skip("GemmFMA's kernel needs AVX-512")
@@ -332,12 +364,18 @@ func TestGemmFMAPlusTransposeBits(t *testing.T) {
 				a, b, c, s := plusTransposeOperands(rng, m, n, tB, 4)
 				want := append([]float64(nil), c.Data...)
 				fmaChain(false, tB == blas.Trans, m, n, m, alpha, s.Data, s.Stride, b.Data, b.Stride, beta, want, c.Stride)
-				if !GemmFMAPlusTranspose(tB, m, n, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {
-					t.Fatalf("%s: GemmFMAPlusTranspose declined", name)
-				}
-				for i, v := range c.Data {
-					if !sameBits(v, want[i]) {
-						t.Fatalf("%s: entry %d (row %d, column %d) is %v, the chain of the formed sum gives %v", name, i, i/c.Stride, i%c.Stride, v, want[i])
+				for _, split := range []int{splitByRows, splitByColumns} {
+					got := append([]float64(nil), c.Data...)
+					gemmFMASplit = split
+					ok := GemmFMAPlusTranspose(tB, m, n, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, got, c.Stride)
+					gemmFMASplit = splitByShape
+					if !ok {
+						t.Fatalf("%s: GemmFMAPlusTranspose declined", name)
+					}
+					for i, v := range got {
+						if !sameBits(v, want[i]) {
+							t.Fatalf("%s, split %d: entry %d (row %d, column %d) is %v, the chain of the formed sum gives %v", name, split, i, i/c.Stride, i%c.Stride, v, want[i])
+						}
 					}
 				}
 			}

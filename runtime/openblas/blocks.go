@@ -301,6 +301,14 @@ func syrkBlocks(impl netlib.Implementation, ul blas.Uplo, t blas.Transpose, n, k
 //	NN 128×128×128     61 57  55    NN 16×1024×256   44  59  24
 //	NN 512×64×8        60 59  31    NN 64×64×64      79  81  32
 //
+// Split by its columns where its rows are few (runtime's
+// gemmFMAColumnParts), GemmFMA got faster on such shapes alone (NN 256³ 124
+// GFLOP/s, 128³ 83, TN 256×256×1024 111, TN 64×256×1024 85), but sending
+// the products of at least 64 rows, 128 columns and 64 steps to it did not
+// pay in the generated functions (interleaved, 6 runs): B6's FGrad at
+// n = 512 +5 % (its blocked Cholesky's TN 64×…), B7's at n = 1024 +3 %
+// (Xᵀ D), B4's at m = 128 +4 % (its F −24 %); so the rule stays.
+//
 // Built with -tags gradgensplit, half the shapes go to the kernel whatever
 // their size, those whose m + n + k is even, so that tests with small
 // inputs, the differential oracle's among them, run both ways.
