@@ -13,3 +13,6 @@ func rowMax(row []float64) (max float64, top int) { return rowMaxScalar(row) }
 
 // divideBy sets each d[j] to d[j]/s.
 func divideBy(d []float64, s float64) { divideScalar(d, s) }
+
+// absSum returns Σ|xᵢ| (absSumScalar).
+func absSum(x []float64) float64 { return absSumScalar(x) }

@@ -103,3 +103,32 @@ func divideBy(d []float64, s float64) {
 	archsimd.ClearAVXUpperBits()
 	divideScalar(d[whole:], s)
 }
+
+// absSum returns Σ|xᵢ|, in sixteen running sums where the vector kernels
+// run (four quads, lane j of quad q summing the entries 16t + 4q + j),
+// added up in a fixed order, then the entries past a multiple of 16;
+// absSumScalar's four sums elsewhere and for fewer than 16 entries. The
+// order differs from absSumScalar's, so the sums differ in rounding: they
+// bound f read off the gradients (EulerLost), where rounding does not
+// matter, and each is the same on every run. BenchmarkAbsSum (X of B4,
+// 512×64, by rows; 2026-12-07): 0.66 → 0.1 ns an entry.
+func absSum(x []float64) float64 {
+	whole := len(x) &^ 15
+	if !vectorised || whole == 0 {
+		return absSumScalar(x)
+	}
+	magnitude := loadBits(&signConstants.magnitude)
+	z := load(&signConstants.zero)
+	s0, s1, s2, s3 := z, z, z, z
+	for i := 0; i < whole; i += 16 {
+		b := (*[16]float64)(x[i:]) // one bounds check for the four loads
+		s0 = s0.Add(archsimd.LoadFloat64x4((*[4]float64)(b[0:4])).AsUint64x4().And(magnitude).AsFloat64x4())
+		s1 = s1.Add(archsimd.LoadFloat64x4((*[4]float64)(b[4:8])).AsUint64x4().And(magnitude).AsFloat64x4())
+		s2 = s2.Add(archsimd.LoadFloat64x4((*[4]float64)(b[8:12])).AsUint64x4().And(magnitude).AsFloat64x4())
+		s3 = s3.Add(archsimd.LoadFloat64x4((*[4]float64)(b[12:16])).AsUint64x4().And(magnitude).AsFloat64x4())
+	}
+	var l [4]float64
+	s0.Add(s1).Add(s2.Add(s3)).Store(&l)
+	archsimd.ClearAVXUpperBits()
+	return ((l[0] + l[1]) + (l[2] + l[3])) + absSumScalar(x[whole:])
+}

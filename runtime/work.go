@@ -117,6 +117,9 @@ func MatrixDot(a, b blas64.General) float64 {
 
 // MatrixAbsSum returns Σᵢⱼ |aᵢⱼ|.
 func MatrixAbsSum(a blas64.General) float64 {
+	if a.Stride == a.Cols { // rows one after another: one sum
+		return absSum(a.Data[:a.Rows*a.Cols])
+	}
 	s := 0.0
 	for i := 0; i < a.Rows; i++ {
 		s += absSum(a.Data[i*a.Stride : i*a.Stride+a.Cols])
@@ -124,9 +127,9 @@ func MatrixAbsSum(a blas64.General) float64 {
 	return s
 }
 
-// absSum returns Σ|xᵢ| in four running sums, which do not wait on each
-// other's additions.
-func absSum(x []float64) float64 {
+// absSumScalar returns Σ|xᵢ| in four running sums, which do not wait on
+// each other's additions.
+func absSumScalar(x []float64) float64 {
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {

@@ -119,6 +119,68 @@ func TestSymmetricDotTriangles(t *testing.T) {
 	Upper(blas64.General{Rows: 2, Cols: 3, Stride: 3, Data: make([]float64, 6)})
 }
 
+// TestAbsSum checks absSum, the vector sums where they run, against the
+// sum of the magnitudes in order, to rounding (within n ulps of the sum:
+// every term is positive, so no sum loses more), at every length up to 70
+// (the vector sums' tail and whole blocks) and at 1000; and its special
+// values: a NaN anywhere gives NaN, an infinity of either sign +Inf,
+// both NaN.
+func TestAbsSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range append(rangeInts(71), 1000) {
+		x := make([]float64, n)
+		want := 0.0
+		for i := range x {
+			x[i] = (rng.Float64()*2 - 1) * math.Exp(rng.Float64()*20-10)
+			want += math.Abs(x[i])
+		}
+		if got := absSum(x); math.Abs(got-want) > float64(n)*0x1p-52*want {
+			t.Errorf("n = %d: absSum = %v, the sum in order %v", n, got, want)
+		}
+		if n == 0 {
+			continue
+		}
+		for _, c := range []struct {
+			special []float64
+			want    float64
+		}{
+			{[]float64{math.NaN()}, math.NaN()},
+			{[]float64{math.Inf(-1)}, math.Inf(1)},
+			{[]float64{math.Inf(1)}, math.Inf(1)},
+			{[]float64{math.Inf(1), math.NaN()}, math.NaN()},
+		} {
+			y := append([]float64(nil), x...)
+			for _, v := range c.special {
+				y[rng.IntN(n)] = v
+			}
+			if got := absSum(y); !sameBits(got, c.want) && !(math.IsNaN(got) && math.IsNaN(c.want)) {
+				t.Errorf("n = %d with %v: absSum = %v, want %v", n, c.special, got, c.want)
+			}
+		}
+	}
+}
+
+// rangeInts returns 0, 1, …, n−1.
+func rangeInts(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// BenchmarkAbsSum times MatrixAbsSum on B4's X (512×64), in ns an entry.
+func BenchmarkAbsSum(b *testing.B) {
+	a := blas64.General{Rows: 512, Cols: 64, Stride: 64, Data: make([]float64, 512*64)}
+	for i := range a.Data {
+		a.Data[i] = float64(i%7) - 3
+	}
+	for b.Loop() {
+		MatrixAbsSum(a)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(a.Data)), "ns/entry")
+}
+
 // TestEulerLost checks EulerLost's bound and the absolute sums it is given.
 func TestEulerLost(t *testing.T) {
 	inf, nan := math.Inf(1), math.NaN()
