@@ -125,9 +125,8 @@ var vectorSplitMin = 1 << 17
 // dimension k on GemmFMA (where its AVX-512 kernel runs) rather than on
 // vectorMul: at least fmaMinRows rows, fmaMinSide columns and steps, and
 // fmaMinWork multiply-adds. GemmFMA packs op(b) once a call and op(a)
-// once a slab of columns (or once a part, split by columns), which small
-// products cannot repay, and with m small its blocks of 14 rows are mostly
-// padding. BenchmarkGemmFMAPureGo (2 cores, idle, 2026-12-07, three runs,
+// once a slab of columns, which small products cannot repay, and with m
+// small its blocks of 14 rows are mostly padding. BenchmarkGemmFMAPureGo (2 cores, idle, 2026-12-07, three runs,
 // GFLOP/s of vectorMul, B transposed beforehand for NT, and of GemmFMA):
 //
 //	NN 64³             59  31    NN 1024×256×1024  78 131

@@ -44,7 +44,7 @@ import (
 // slab of columns. A call with few panels of rows and many of columns is
 // split by columns instead (gemmFMAColumnParts): each part packs the slabs
 // of its own columns and runs every row against them, so op(a) is packed
-// once a part. Rows and columns past a multiple of 14 and 16 run on a
+// once a slab of each part's columns. Rows and columns past a multiple of 14 and 16 run on a
 // copy of their entries of c, the panels' missing rows and columns packed
 // as zeros. The slab and the packed rows are pooled (sync.Pool), as
 // generated functions' workspaces are: a call after a garbage collection
@@ -156,10 +156,17 @@ func (g *gemmFMACall) driveRows(panels int) {
 // unchanged.
 func gemmFMAColumnParts(panels, n, members int) (parts, width int) {
 	cols := (n + gemmFMACols - 1) / gemmFMACols
-	switch {
-	case gemmFMASplit == splitByRows || members < 2 || cols < 2:
+	switch gemmFMASplit {
+	case splitByRows:
 		return 1, n
-	case gemmFMASplit == splitByShape && (panels > gemmFMAColumnPanels || cols < gemmFMAColumnMinCols*members):
+	case splitByShape:
+		if members < 2 || panels > gemmFMAColumnPanels || cols < gemmFMAColumnMinCols*members {
+			return 1, n
+		}
+	case splitByColumns: // two parts at least, one after another on a team of one
+		members = max(members, 2)
+	}
+	if cols < 2 {
 		return 1, n
 	}
 	parts = min(members, cols)
@@ -176,7 +183,7 @@ const (
 
 // gemmFMASplit is how GemmFMA splits its calls: by their shape
 // (gemmFMAColumnParts), or, for tests, by rows, or by columns wherever
-// there are two panels of them.
+// there are two panels of them, in two parts at least whatever the team.
 var gemmFMASplit = splitByShape
 
 const (
@@ -272,7 +279,7 @@ func (g *gemmFMACall) RunPart(q int) {
 // runColumns runs part q by columns: its columns of c, every row, tile by
 // tile of op(b), each packed into the part's own share of the slab buffer.
 func (g *gemmFMACall) runColumns(q int) {
-	region := g.slab[q*g.partSlab : (q+1)*g.partSlab]
+	region := g.slab[q*g.partSlab : (q+1)*g.partSlab : (q+1)*g.partSlab] // an overrun panics, never writes the next part's share
 	j0, j1 := q*g.partCols, min((q+1)*g.partCols, g.n)
 	depth, width := gemmFMASlabShape(g.k, g.partSlab)
 	for jc := j0; jc < j1; jc += width {

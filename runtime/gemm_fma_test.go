@@ -67,8 +67,10 @@ func TestGemmFMABits(t *testing.T) {
 		{16, 900, 300}, // two slabs (900·300 > gemmFMASlab)
 		{64, 256, 64},
 		{200, 17, 100},
-		{1, 40, 20},  // one row, three panels of columns
-		{85, 40, 30}, // one row past six panels
+		{1, 40, 20},    // one row, three panels of columns
+		{85, 40, 30},   // one row past six panels
+		{5, 640, 1200}, // split by columns, each part's columns in four slabs
+		{3, 64, 9000},  // split by columns, a part's slab cut at its share (review 69)
 	})
 }
 
@@ -175,6 +177,7 @@ func TestGemmFMAShapeOfWork(t *testing.T) {
 		{splitByColumns, 74, 40, 8, 3, 16},
 		{splitByColumns, 74, 17, 2, 2, 16},
 		{splitByColumns, 74, 16, 2, 1, 16},
+		{splitByColumns, 74, 40, 1, 2, 32}, // two parts on a team of one
 	} {
 		gemmFMASplit = tt.split
 		parts, width := gemmFMAColumnParts(tt.panels, tt.n, tt.members)

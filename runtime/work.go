@@ -115,11 +115,9 @@ func MatrixDot(a, b blas64.General) float64 {
 	return s
 }
 
-// MatrixAbsSum returns Σᵢⱼ |aᵢⱼ|.
+// MatrixAbsSum returns Σᵢⱼ |aᵢⱼ|, row by row, so that a view and a copy of
+// a matrix give the same bits (review 69).
 func MatrixAbsSum(a blas64.General) float64 {
-	if a.Stride == a.Cols { // rows one after another: one sum
-		return absSum(a.Data[:a.Rows*a.Cols])
-	}
 	s := 0.0
 	for i := 0; i < a.Rows; i++ {
 		s += absSum(a.Data[i*a.Stride : i*a.Stride+a.Cols])
