@@ -352,11 +352,11 @@ func sigmoidVec(x quad) quad {
 	return sigmoidOf(x, expVec(neg(abs(x))))
 }
 
-// sigmoidOf returns Sigmoid(x) from e = e^-|x|.
+// sigmoidOf returns Sigmoid(x) from e = e^-|x|: each lane's dividend, 1
+// or e, chosen first, so that one division serves both.
 func sigmoidOf(x, e quad) quad {
 	one := load(&signConstants.one)
-	d := one.Add(e)
-	return one.Div(d).Merge(e.Div(d), x.GreaterEqual(load(&signConstants.zero)))
+	return one.Merge(e, x.GreaterEqual(load(&signConstants.zero))).Div(one.Add(e))
 }
 
 // sigmoidDerivVec is SigmoidDeriv, lane by lane: e = e^-|x|, then

@@ -283,11 +283,11 @@ func sigmoidVec8(x oct) oct {
 	return sigmoidOf8(x, expVec8(negOct(absOct(x))))
 }
 
-// sigmoidOf8 returns Sigmoid(x) from e = e^-|x|.
+// sigmoidOf8 returns Sigmoid(x) from e = e^-|x|: each lane's dividend, 1
+// or e, chosen first, so that one division serves both.
 func sigmoidOf8(x, e oct) oct {
 	one := loadOct(&signConstants8.one)
-	d := one.Add(e)
-	return one.Div(d).Merge(e.Div(d), x.GreaterEqual(loadOct(&signConstants8.zero)))
+	return one.Merge(e, x.GreaterEqual(loadOct(&signConstants8.zero))).Div(one.Add(e))
 }
 
 // sigmoidDerivVec8 is SigmoidDeriv, lane by lane: e = e^-|x|, then
