@@ -110,9 +110,9 @@ func divideBy(d []float64, s float64) {
 // absSumScalar's four sums elsewhere and for fewer than 16 entries. The
 // order differs from absSumScalar's, so the sums differ in rounding: they
 // bound f read off the gradients (EulerLost), where rounding does not
-// matter, and each is the same on every run. BenchmarkAbsSum (B4's X,
-// 512×64, row by row; idle, 2026-12-07, three runs): 0.50 → 0.18 ns an
-// entry.
+// matter, and each is the same on every run. BenchmarkAbsSum (a 512×64
+// matrix, the shape of B4's X, row by row; idle, 2026-12-07, three runs):
+// 0.50 → 0.18 ns an entry.
 func absSum(x []float64) float64 {
 	whole := len(x) &^ 15
 	if !vectorised || whole == 0 {

@@ -191,7 +191,8 @@ func rangeInts(n int) []int {
 	return out
 }
 
-// BenchmarkAbsSum times MatrixAbsSum on B4's X (512×64), in ns an entry.
+// BenchmarkAbsSum times MatrixAbsSum on a 512×64 matrix (the shape of
+// B4's X; small integers, not B4's values), in ns an entry.
 func BenchmarkAbsSum(b *testing.B) {
 	a := blas64.General{Rows: 512, Cols: 64, Stride: 64, Data: make([]float64, 512*64)}
 	for i := range a.Data {
