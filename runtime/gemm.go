@@ -155,6 +155,11 @@ const (
 	fmaMinWork = 1 << 21
 )
 
+// narrowMinWork is the fewest multiply-adds of a product GemmNarrow takes
+// (narrowGemmShape); a variable, so that tests of gonum's arithmetic can
+// keep their small products from it.
+var narrowMinWork = 1 << 14
+
 // fmaHalfShapes is set under -tags gradgensplit (split_small.go): half the
 // shapes then go to the fused multiply-add kernels (fmaShape, narrowShape).
 var fmaHalfShapes = false
@@ -211,6 +216,9 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 			b = blas64.General{Rows: n, Cols: k, Stride: b.Stride, Data: b.Data}
 		} else {
 			b = blas64.General{Rows: k, Cols: n, Stride: b.Stride, Data: b.Data}
+		}
+		if g.order == measured && GemmNarrow(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {
+			return
 		}
 		if g.order == measured && fmaShape(m, n, k) &&
 			GemmFMA(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {

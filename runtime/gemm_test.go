@@ -426,9 +426,10 @@ func TestGemmVectorBitIdentical(t *testing.T) {
 // gonumArithmetic keeps Gemm.Mul on gonum's arithmetic (vectorMul,
 // smallMul, gonum's kernels) for the rest of the test, as the tests of its
 // bits against gonum's need: under -tags gradgensplit fmaShape sends half
-// the shapes, small ones included, to GemmFMA.
+// the shapes, small ones included, to GemmFMA, and GemmNarrow takes
+// products from 2¹⁴ multiply-adds.
 func gonumArithmetic(t *testing.T) {
-	saved := fmaHalfShapes
-	fmaHalfShapes = false
-	t.Cleanup(func() { fmaHalfShapes = saved })
+	saved, work := fmaHalfShapes, narrowMinWork
+	fmaHalfShapes, narrowMinWork = false, math.MaxInt
+	t.Cleanup(func() { fmaHalfShapes, narrowMinWork = saved, work })
 }

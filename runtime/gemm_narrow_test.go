@@ -1,0 +1,219 @@
+//go:build goexperiment.simd && amd64
+
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// TestGemmNarrowBits checks GemmNarrow's work (gemmNarrow, whatever the
+// size) against the scalar chain, bit for bit (NaN for NaN), and so
+// against GemmFMA: outputs of 1 to 16 columns and inner dimensions of 1 to
+// 16 steps, rows past a multiple of 12 and columns past a multiple of 16,
+// one part and several, all four transposes, strides wider than the rows,
+// beta with its special values, and infinities, NaNs and
+// subnormals in a, b and c (c all NaN when beta is 0, never read); c's
+// entries outside the product must not change.
+func TestGemmNarrowBits(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmNarrow's kernel needs AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	shapes := [][3]int{
+		{1, 1, 1},
+		{12, 16, 5},     // one whole block
+		{13, 17, 9},     // one past each
+		{11, 10, 300},   // fewer rows than a block
+		{100, 10, 256},  // B7's H W₂, smaller
+		{256, 10, 1024}, // B7's Hᵀ R: several parts
+		{300, 256, 10},  // B7's R W₂ᵀ, smaller: short k, many panels
+		{37, 200, 16},   // the longest short k, the last panel short
+		{50, 16, 17},    // the widest narrow output
+		{1030, 3, 64},   // several parts, the last tile short
+		{25, 40, 1},     // one step
+	}
+	for _, s := range shapes {
+		m, n, k := s[0], s[1], s[2]
+		for _, transA := range []bool{false, true} {
+			for _, transB := range []bool{false, true} {
+				for _, ab := range [][2]float64{{1, 0}, {1, 1}, {1, 0.5}, {1, -2}} {
+					alpha, beta := ab[0], ab[1]
+					name := fmt.Sprintf("%dx%dx%d/transA=%t,transB=%t/alpha=%g,beta=%g", m, n, k, transA, transB, alpha, beta)
+					aRows, aCols := m, k
+					if transA {
+						aRows, aCols = k, m
+					}
+					bRows, bCols := k, n
+					if transB {
+						bRows, bCols = n, k
+					}
+					a := specialRandom(rng, aRows, aCols, 3, aRows*aCols/4+1)
+					b := specialRandom(rng, bRows, bCols, 0, bRows*bCols/4+1)
+					c := specialRandom(rng, m, n, 5, m*n/4+1)
+					if beta == 0 {
+						for i := range c.Data {
+							c.Data[i] = math.NaN() // never read
+						}
+					}
+					want := append([]float64(nil), c.Data...)
+					fmaChain(transA, transB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, want, c.Stride)
+					got := append([]float64(nil), c.Data...)
+					if !gemmNarrow(transA, transB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, got, c.Stride) {
+						t.Fatalf("%s: gemmNarrow declined", name)
+					}
+					for i, v := range got {
+						if !sameBits(v, want[i]) {
+							t.Fatalf("%s: entry %d (row %d, column %d) is %v, the chain gives %v", name, i, i/c.Stride, i%c.Stride, v, want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmNarrowDeclines checks the calls GemmNarrow leaves to its caller
+// untouched: a wide output with a long inner dimension, alpha not 1, an
+// empty product, a c too short, a flag that is not one; and that it takes
+// B7MLP's three narrow products.
+func TestGemmNarrowDeclines(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmNarrow's kernel needs AVX-512")
+	}
+	a, b, c := make([]float64, 1024*256), make([]float64, 1024*256), make([]float64, 1024*256)
+	for _, tt := range []struct {
+		name    string
+		tA, tB  blas.Transpose
+		m, n, k int
+		alpha   float64
+		c       []float64
+		want    bool
+	}{
+		{"wide, long", blas.NoTrans, blas.NoTrans, 64, 17, 17, 1, c, false},
+		{"alpha 0", blas.NoTrans, blas.NoTrans, 1024, 10, 256, 0, c, false},
+		{"alpha 2", blas.NoTrans, blas.NoTrans, 1024, 10, 256, 2, c, false},
+		{"empty", blas.NoTrans, blas.NoTrans, 0, 10, 256, 1, c, false},
+		{"c short", blas.NoTrans, blas.NoTrans, 1024, 10, 256, 1, c[:1023*10+9], false},
+		{"flag", 'x', blas.NoTrans, 1024, 10, 256, 1, c, false},
+		{"H W2", blas.NoTrans, blas.NoTrans, 1024, 10, 256, 1, c, true},
+		{"R W2'", blas.NoTrans, blas.Trans, 1024, 256, 10, 1, c, true},
+		{"H' R", blas.Trans, blas.NoTrans, 256, 10, 1024, 1, c, true},
+	} {
+		lda, ldb := tt.k, tt.n
+		if tt.tA == blas.Trans {
+			lda = tt.m
+		}
+		if tt.tB == blas.Trans {
+			ldb = tt.k
+		}
+		if got := GemmNarrow(tt.tA, tt.tB, tt.m, tt.n, tt.k, tt.alpha, a, max(lda, 1), b, max(ldb, 1), 0, tt.c, max(tt.n, 1)); got != tt.want && !fmaHalfShapes {
+			t.Errorf("%s: GemmNarrow took it: %t, want %t", tt.name, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkGemmNarrowKernel runs the narrow products and those with a short
+// inner dimension three ways: Gemm.Mul's path without GemmNarrow
+// (vectorMul on b as it reads it, k×n), GemmFMA, and GemmNarrow.
+func BenchmarkGemmNarrowKernel(b *testing.B) {
+	if !wideVectors {
+		b.Skip("GemmNarrow's kernel needs AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, p := range []struct {
+		tA, tB  blas.Transpose
+		m, n, k int
+	}{
+		{blas.NoTrans, blas.NoTrans, 1024, 10, 256}, // B7's H W₂
+		{blas.NoTrans, blas.Trans, 1024, 256, 10},   // its R W₂ᵀ
+		{blas.Trans, blas.NoTrans, 256, 10, 1024},   // its Hᵀ R
+		{blas.NoTrans, blas.NoTrans, 4096, 10, 128},
+		{blas.NoTrans, blas.NoTrans, 1024, 16, 256},
+		{blas.NoTrans, blas.NoTrans, 1024, 4, 256},
+		{blas.NoTrans, blas.NoTrans, 1024, 256, 16},
+		{blas.NoTrans, blas.NoTrans, 64, 10, 64},
+		{blas.NoTrans, blas.NoTrans, 32, 4, 128},
+		{blas.Trans, blas.NoTrans, 64, 8, 512},
+		{blas.NoTrans, blas.NoTrans, 40, 10, 64},
+		{blas.Trans, blas.NoTrans, 40, 10, 64},
+		{blas.NoTrans, blas.NoTrans, 32, 8, 128},
+		{blas.NoTrans, blas.NoTrans, 64, 16, 32},
+		{blas.NoTrans, blas.Trans, 64, 64, 8},
+		{blas.NoTrans, blas.NoTrans, 128, 4, 64},
+		{blas.NoTrans, blas.NoTrans, 256, 16, 64},
+		{blas.NoTrans, blas.NoTrans, 512, 8, 64}, // B4's X B at m = 512, n = 64, p = 8
+		{blas.NoTrans, blas.Trans, 512, 64, 8},   // its (C + Cᵀ) X B Bᵀ
+	} {
+		a, bm, c := benchOperands(rng, p.tA, p.tB, p.m, p.n, p.k)
+		bv := bm
+		if p.tB == blas.Trans {
+			bv = benchMatrix(rng, p.k, p.n)
+			transposeTo(bv, bm)
+		}
+		name := fmt.Sprintf("%c%c/%dx%dx%d", p.tA, p.tB, p.m, p.n, p.k)
+		b.Run(name+"/vec", func(b *testing.B) {
+			gemmLoop(b, p.m, p.n, p.k, func() {
+				vectorMul(p.tA == blas.Trans, p.m, p.n, p.k, 1, a.Data, a.Stride, bv.Data, bv.Stride, 0, c.Data, c.Stride)
+			})
+		})
+		b.Run(name+"/fma", func(b *testing.B) {
+			gemmLoop(b, p.m, p.n, p.k, func() {
+				GemmFMA(p.tA, p.tB, p.m, p.n, p.k, 1, a.Data, a.Stride, bm.Data, bm.Stride, 0, c.Data, c.Stride)
+			})
+		})
+		b.Run(name+"/narrow", func(b *testing.B) {
+			gemmLoop(b, p.m, p.n, p.k, func() {
+				gemmNarrow(p.tA == blas.Trans, p.tB == blas.Trans, p.m, p.n, p.k, 1, a.Data, a.Stride, bm.Data, bm.Stride, 0, c.Data, c.Stride)
+			})
+		})
+	}
+}
+
+// TestGemmMulOnNarrowKernel checks that Gemm.Mul, under gonum's BLAS, runs
+// the products narrowGemmShape takes on GemmNarrow, with its bits, for
+// alpha 1 and not for other alphas.
+func TestGemmMulOnNarrowKernel(t *testing.T) {
+	if !wideVectors || !pureGo(blas64.Implementation()) {
+		t.Skip("needs AVX-512 and gonum's BLAS")
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, s := range []struct {
+		m, n, k int
+		narrow  bool // sent to GemmNarrow; under -tags gradgensplit, a quarter of the shapes it could take
+	}{
+		{1024, 10, 256, true}, {1024, 256, 10, true}, {256, 10, 1024, true}, {16, 8, 128, true}, {100, 300, 16, true}, {17, 8, 128, true},
+		{64, 7, 256, false}, {15, 10, 256, false}, {64, 17, 17, false}, {16, 8, 127, false},
+	} {
+		want := s.narrow
+		if fmaHalfShapes {
+			want = s.n >= narrowMinCols && (s.n <= narrowMaxCols || s.k <= narrowMaxSteps) && (s.m+s.n+s.k)%4 == 1
+		}
+		if narrowGemmShape(s.m, s.n, s.k) != want {
+			t.Fatalf("%v: narrowGemmShape is %v", s, !want)
+		}
+		if !want {
+			continue
+		}
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				for _, alpha := range []float64{1, 1.5} {
+					a, b, c := benchOperands(rng, tA, tB, s.m, s.n, s.k)
+					narrow := slices.Clone(c.Data)
+					var g Gemm
+					g.Mul(tA, tB, alpha, a, b, -0.5, c)
+					took := gemmNarrow(tA == blas.Trans, tB == blas.Trans, s.m, s.n, s.k, alpha, a.Data, a.Stride, b.Data, b.Stride, -0.5, narrow, c.Stride)
+					if same := slices.Equal(c.Data, narrow); took != (alpha == 1) || alpha == 1 && !same {
+						t.Fatalf("%v %c%c, alpha %g: GemmNarrow took it %v, Mul gave its bits %v", s, tA, tB, alpha, took, same)
+					}
+				}
+			}
+		}
+	}
+}
