@@ -860,9 +860,10 @@ var (
 	OpArctan = elementwise("arctan", `\arctan`, math.Atan,
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) })
 	// tanh′ = 1 − tanh², computed from x (OpTanhDeriv): 1 − y ⊙ y loses
-	// every digit where tanh(x) rounds near ±1 (0 from |x| ≈ 19).
-	OpTanh = elementwise("tanh", `\tanh`, math.Tanh,
-		func(g *Graph, x, y *Node) *Node { return g.Apply(OpTanhDeriv, x) })
+	// every digit where tanh(x) rounds near ±1 (0 from |x| ≈ 19). tanh
+	// and tanh′ share one exp and one division.
+	OpTanh = computedWith(OpTanhDeriv, elementwise("tanh", `\tanh`, math.Tanh,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpTanhDeriv, x) }))
 	OpCosh = elementwise("cosh", `\cosh`, math.Cosh,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSinh, x) })
 	OpSinh = elementwise("sinh", `\sinh`, math.Sinh, nil) // derivative set in init: cosh

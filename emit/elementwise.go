@@ -169,7 +169,8 @@ func (e *function) withPre(inner plan.Step) []plan.Step {
 // joint returns entry (i, j) of the elementwise node n when its operator
 // has a joint kernel and the partner function of the same argument has
 // readers still to come: one call computes both, and the partner's entry
-// is stored for them. It returns nil otherwise. The partner's buffer is
+// is stored for them (for a kernel used only as a block kernel,
+// lowering.jointBlockOnly, where the argument is a workspace buffer). It returns nil otherwise. The partner's buffer is
 // filled by the loop being built, so a reader reads an entry after the
 // call, in this loop, or the whole once the loop is built
 // (ruleWrittenBeforeRead); loop bodies compute their operands first
@@ -181,6 +182,9 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 	}
 	partner := e.fn.Graph.Find(jt.With, n.Args[0])
 	if partner == nil || !e.readLater(partner) || e.vals[partner] != nil || !e.entry.fills(partner.Shape, i, j) {
+		return nil
+	}
+	if arg := e.vals[n.Args[0]]; lowerings[n.Op].jointBlockOnly && (arg == nil || arg.Owner != plan.Workspace || !arg.Contiguous) {
 		return nil
 	}
 	buf := e.buffer(partner.Shape, e.localName(partner))

@@ -41,8 +41,8 @@ const RuntimePath = "github.com/gradgen/gradgen/runtime"
 
 // versionGuard is the constant of package runtime that generated code
 // refers to, so that it fails to compile against a runtime without the API
-// it was generated for (runtime.SupportsVersion13's doc).
-const versionGuard = "SupportsVersion13"
+// it was generated for (runtime.SupportsVersion14's doc).
+const versionGuard = "SupportsVersion14"
 
 // HeaderPrefix is how the first line of every file gradgen generates
 // starts (Header).

@@ -35,8 +35,15 @@ type lowering struct {
 	// jointBlock is that call's function and the runtime kernel that
 	// applies it to a whole buffer, writing the two results into two
 	// buffers with the same results to the bit (runtime.SoftplusSigmoidTo
-	// for runtime.SoftplusSigmoid), for the row panels' loops.
+	// for runtime.SoftplusSigmoid), for the row panels' loops and
+	// plan.BlockKernels.
 	jointBlock *blockKernel
+	// jointBlockOnly, for an operator with a joint kernel, says the kernel
+	// is used only where its block kernel can run (its argument a buffer
+	// of the workspace, plan.BlockKernels): tanh's, whose call in a scalar
+	// loop over an argument that is not would store tanh′ for a later
+	// loop, where tanh′ was computed in that loop's place.
+	jointBlockOnly bool
 	// block, for an operator whose entry is a call of one scalar
 	// function, is that function and the runtime kernel that applies it
 	// to a whole buffer with the same results to the bit (runtime.ExpTo
@@ -62,6 +69,12 @@ func (l lowering) withJoint(name, kernel string) lowering {
 	return l
 }
 
+// blockOnly returns l with jointBlockOnly set.
+func (l lowering) blockOnly() lowering {
+	l.jointBlockOnly = true
+	return l
+}
+
 // jointBlockKernel returns the block kernel of the joint kernel fn
 // (lowering.jointBlock), or false when it has none.
 func jointBlockKernel(fn plan.Qual) (plan.Qual, bool) {
@@ -71,6 +84,18 @@ func jointBlockKernel(fn plan.Qual) (plan.Qual, bool) {
 		}
 	}
 	return plan.Qual{}, false
+}
+
+// jointBlockKernels maps each joint kernel with a block kernel to the
+// block kernel (lowering.jointBlock), for plan.BlockKernels.
+func jointBlockKernels() map[plan.Qual]plan.Qual {
+	out := map[plan.Qual]plan.Qual{}
+	for _, l := range lowerings {
+		if l.jointBlock != nil {
+			out[l.jointBlock.fn] = l.jointBlock.kernel
+		}
+	}
+	return out
 }
 
 // blockKernels maps each scalar function with a block kernel to the
@@ -134,7 +159,7 @@ func init() {
 		derive.OpArcsin:       {entry: call(mathPath, "Asin")},
 		derive.OpArccos:       {entry: call(mathPath, "Acos")},
 		derive.OpArctan:       {entry: call(mathPath, "Atan")},
-		derive.OpTanh:         blocked(mathPath, "Tanh", "TanhTo"),
+		derive.OpTanh:         blocked(mathPath, "Tanh", "TanhTo").withJoint("TanhTanhDeriv", "TanhTanhDerivTo").blockOnly(),
 		derive.OpCosh:         {entry: call(mathPath, "Cosh")},
 		derive.OpSinh:         {entry: call(mathPath, "Sinh")},
 		derive.OpLog1p:        {entry: call(mathPath, "Log1p")},

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion14 // fails to compile against an incompatible runtime
 
 // diagOfSumWork holds DiagOfSum's scratch space, reused across calls through
 // diagOfSumPool.
@@ -686,15 +686,13 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
 	blas64.Ger(1, tmp2, bRaw, tmp)
-	f := 0.0
-	dXRaw := dX.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, h)
-	runtime.TanhDerivTo(tmp3.Data, tmp.Data)
-	// tanhTmp = tanh(tmp), in tmp's storage
+	f := 0.0
+	// tmp is not read again: tanhTmp takes over its storage.
 	tanhTmp := tmp
-	runtime.TanhTo(tanhTmp.Data, tmp.Data)
+	// tmp3 = TanhDeriv(tmp) too, from the same exp (runtime.TanhTanhDerivTo)
+	runtime.TanhTanhDerivTo(tanhTmp.Data, tmp3.Data, tmp.Data)
 	// f = sum(tanh(X W + vector(1) b'))
-	// tmp3 = dtanh(X W + vector(1) b')
 	// by fillOuterBiasGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(n, h)
 	fParts := runtime.Vec(&ws.fParts, parts)
@@ -703,6 +701,7 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	ws.loop = fillOuterBiasGradLoop{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
+	dXRaw := dX.RawMatrix()
 	// dX = dtanh(X W + vector(1) b') W'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp3, WRaw, 0, dXRaw)
 	dWRaw := dW.RawMatrix()

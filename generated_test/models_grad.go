@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion14 // fails to compile against an incompatible runtime
 
 // logRegWork holds LogReg's scratch space, reused across calls through
 // logRegPool.
@@ -400,9 +400,9 @@ func (loop *mlpLoop) RunPart(part int) {
 // mlpGradPool.
 type mlpGradWork struct {
 	HW2MinusY    []float64
-	H            []float64
 	XW1          []float64
 	gemm         runtime.Gemm
+	dtanhXW1     []float64
 	HW2MinusYW2T []float64
 	loop         mlpGradLoop
 	loop2        mlpGradLoop2
@@ -471,14 +471,17 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	ws.loop = mlpGradLoop{n, parts, o, HW2MinusY, YRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = mlpGradLoop{}
-	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	dtanhXW1 := runtime.Mat(&ws.dtanhXW1, n, h)
+	// XW1 is not read again: H takes over its storage.
+	H := XW1
 	// H = tanh(X W1)
-	runtime.TanhTo(H.Data, XW1.Data)
+	// dtanhXW1 = TanhDeriv(XW1) too, from the same exp (runtime.TanhTanhDerivTo)
+	runtime.TanhTanhDerivTo(H.Data, dtanhXW1.Data, XW1.Data)
 	W2Raw := W2.RawMatrix()
 	// HW2MinusY += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)
@@ -500,15 +503,12 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	HW2MinusYW2T := runtime.Mat(&ws.HW2MinusYW2T, n, h)
 	// HW2MinusYW2T = (H W2 - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, HW2MinusY, W2Raw, 0, HW2MinusYW2T)
-	// tanhderivXW1 = tanhderiv(XW1), in XW1's storage
-	tanhderivXW1 := XW1
-	runtime.TanhDerivTo(tanhderivXW1.Data, XW1.Data)
 	// HW2MinusYW2T is not read again: tmp takes over its storage.
 	tmp := HW2MinusYW2T
 	// tmp = (H W2 - Y) W2' .* dtanh(X W1)
 	// by mlpGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts3 := runtime.LoopParts(n, h)
-	ws.loop3 = mlpGradLoop3{n, parts3, h, tmp, HW2MinusYW2T, tanhderivXW1}
+	ws.loop3 = mlpGradLoop3{n, parts3, h, tmp, HW2MinusYW2T, dtanhXW1}
 	runtime.Parts(parts3, &ws.loop3)
 	ws.loop3 = mlpGradLoop3{}
 	// dW1 = X' ((H W2 - Y) W2' .* dtanh(X W1))
@@ -581,7 +581,7 @@ type mlpGradLoop3 struct {
 	h            int
 	tmp          blas64.General
 	HW2MinusYW2T blas64.General
-	tanhderivXW1 blas64.General
+	dtanhXW1     blas64.General
 }
 
 // RunPart runs one part of MLPGrad's loop that fills tmp, the rows
@@ -592,14 +592,14 @@ func (loop3 *mlpGradLoop3) RunPart(part3 int) {
 	h := loop3.h
 	tmp := loop3.tmp
 	HW2MinusYW2T := loop3.HW2MinusYW2T
-	tanhderivXW1 := loop3.tanhderivXW1
+	dtanhXW1 := loop3.dtanhXW1
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
 		tmpRow := runtime.RowSlice(tmp, i, h)
 		HW2MinusYW2TRow := runtime.RowSlice(HW2MinusYW2T, i, len(tmpRow))
-		tanhderivXW1Row := runtime.RowSlice(tanhderivXW1, i, len(tmpRow))
+		dtanhXW1Row := runtime.RowSlice(dtanhXW1, i, len(tmpRow))
 		for j := range tmpRow {
-			tmpRow[j] = HW2MinusYW2TRow[j] * tanhderivXW1Row[j]
+			tmpRow[j] = HW2MinusYW2TRow[j] * dtanhXW1Row[j]
 		}
 	}
 }

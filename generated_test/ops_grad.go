@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion14 // fails to compile against an incompatible runtime
 
 // opExpWork holds OpExp's scratch space, reused across calls through opExpPool.
 type opExpWork struct {
@@ -7087,8 +7087,9 @@ type opExpansionGradWork struct {
 	tmp       []float64
 	tmp3      []float64
 	tmp4      []float64
-	expBT     []float64
 	tmp5      []float64
+	expBT     []float64
+	tmp6      []float64
 	tmp7      []float64
 	prod      []float64
 	tmp8      []float64
@@ -7148,25 +7149,26 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	sum := 0.0
 	tmp3 := runtime.Mat(&ws.tmp3, m, n)
+	sum := 0.0
+	tmp4 := runtime.Mat(&ws.tmp4, m, n)
 	sum2 := 0.0
 	// tmp = X + a vector(1)' - vector(1) b'
 	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
-	// tmp3 = X .* (a vector(1)')
+	// tmp4 = X .* (a vector(1)')
 	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
 	// by opExpansionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
 	sumParts := runtime.Vec(&ws.sumParts, parts)
 	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	ws.loop = opExpansionGradLoop{m, parts, n, tmp, XRaw, aRaw, bRaw, tmp3, sumParts, sum2Parts}
+	ws.loop = opExpansionGradLoop{m, parts, n, tmp, XRaw, aRaw, bRaw, tmp3, tmp4, sumParts, sum2Parts}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opExpansionGradLoop{}
 	// sum += the parts' sums, in part order
 	sum += runtime.SumParts(sumParts)
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
-	tmp4 := runtime.Mat(&ws.tmp4, m, n)
+	tmp5 := runtime.Mat(&ws.tmp5, m, n)
 	expBT := runtime.Vec(&ws.expBT, n)
 	// expBT = exp(b')
 	for i := 0; i < n; i++ {
@@ -7174,14 +7176,14 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	}
 	sum3 := 0.0
 	sum4 := 0.0
-	// tmp4 = X ./ (vector(1) exp(b'))
+	// tmp5 = X ./ (vector(1) exp(b'))
 	// sum3 = sum(X ./ (vector(1) exp(b')))
 	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
 	// by opExpansionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts2 := runtime.LoopParts(m, n)
 	sum3Parts := runtime.Vec(&ws.sum3Parts, parts2)
 	sum4Parts := runtime.Vec(&ws.sum4Parts, parts2)
-	ws.loop2 = opExpansionGradLoop2{m, parts2, n, tmp4, XRaw, expBT, aRaw, bRaw, sum3Parts, sum4Parts}
+	ws.loop2 = opExpansionGradLoop2{m, parts2, n, tmp5, XRaw, expBT, aRaw, bRaw, sum3Parts, sum4Parts}
 	runtime.Parts(parts2, &ws.loop2)
 	ws.loop2 = opExpansionGradLoop2{}
 	// sum3 += the parts' sums, in part order
@@ -7190,15 +7192,11 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	sum4 += runtime.SumParts(sum4Parts)
 	f := sum + sum2 + sum3 + sum4
 	daRaw := da.RawVector()
-	tmp5 := runtime.Mat(&ws.tmp5, m, n)
-	// tmp is not read again: tmp6 takes over its storage.
-	tmp6 := tmp
-	runtime.TanhDerivTo(tmp6.Data, tmp.Data)
-	// tmp6 = dtanh(X + a vector(1)' - vector(1) b')
-	// tmp5 = X + X .* (vector(1) b') + dtanh(X + a vector(1)' - vector(1) b') - vector(1) b'
+	tmp6 := runtime.Mat(&ws.tmp6, m, n)
+	// tmp6 = X + X .* (vector(1) b') + dtanh(X + a vector(1)' - vector(1) b') - vector(1) b'
 	// by opExpansionGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts3 := runtime.LoopParts(m, n)
-	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp5, XRaw, bRaw, tmp6}
+	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp6, XRaw, bRaw, tmp3}
 	runtime.Parts(parts3, &ws.loop3)
 	ws.loop3 = opExpansionGradLoop3{}
 	tmp7 := runtime.Vec(&ws.tmp7, n)
@@ -7207,7 +7205,7 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 		tmp7.Data[i] = 1.0
 	}
 	// da = (X + X .* (vector(1) b') + dtanh(X + a vector(1)' - vector(1) b') - vector(1) b') vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp5, tmp7, 0, daRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp6, tmp7, 0, daRaw)
 	dbRaw := db.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
 	tmp8 := runtime.Vec(&ws.tmp8, m)
@@ -7215,23 +7213,23 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	for i := 0; i < m; i++ {
 		tmp8.Data[i] = 1.0
 	}
-	// tmp3 is not read again: tmp9 takes over its storage.
-	tmp9 := tmp3
+	// tmp4 is not read again: tmp9 takes over its storage.
+	tmp9 := tmp4
 	// tmp9 = X .* (a vector(1)') - (X + a vector(1)' + dtanh(X + a vector(1)' - vector(1) b'))
 	// by opExpansionGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts4 := runtime.LoopParts(m, n)
-	ws.loop4 = opExpansionGradLoop4{m, parts4, n, tmp9, tmp3, XRaw, aRaw, tmp6}
+	ws.loop4 = opExpansionGradLoop4{m, parts4, n, tmp9, tmp4, XRaw, aRaw, tmp3}
 	runtime.Parts(parts4, &ws.loop4)
 	ws.loop4 = opExpansionGradLoop4{}
 	// prod = vector(1)' (X .* (a vector(1)') - (X + a vector(1)' + dtanh(X + a vector(1)' - vector(1) b')))
 	runtime.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
-	// tmp4 is not read again: tmp10 takes over its storage.
-	tmp10 := tmp4
+	// tmp5 is not read again: tmp10 takes over its storage.
+	tmp10 := tmp5
 	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 	// by opExpansionGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts5 := runtime.LoopParts(m, n)
-	ws.loop5 = opExpansionGradLoop5{m, parts5, n, tmp10, tmp4, expBT}
+	ws.loop5 = opExpansionGradLoop5{m, parts5, n, tmp10, tmp5, expBT}
 	runtime.Parts(parts5, &ws.loop5)
 	ws.loop5 = opExpansionGradLoop5{}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
@@ -7244,7 +7242,7 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 }
 
 // opExpansionGradLoop holds the values the parts of OpExpansionGrad's loop that
-// fills tmp, tmp3 and sums sum, sum2 share, while they run.
+// fills tmp, tmp3, tmp4 and sums sum, sum2 share, while they run.
 type opExpansionGradLoop struct {
 	m         int
 	parts     int
@@ -7254,12 +7252,14 @@ type opExpansionGradLoop struct {
 	aRaw      blas64.Vector
 	bRaw      blas64.Vector
 	tmp3      blas64.General
+	tmp4      blas64.General
 	sumParts  blas64.Vector
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionGrad's loop that fills tmp, tmp3 and sums
-// sum, sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp, tmp3, tmp4
+// and sums sum, sum2, the rows runtime.PartRows gives it; runtime.Parts calls
+// it.
 func (loop *opExpansionGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -7269,6 +7269,7 @@ func (loop *opExpansionGradLoop) RunPart(part int) {
 	aRaw := loop.aRaw
 	bRaw := loop.bRaw
 	tmp3 := loop.tmp3
+	tmp4 := loop.tmp4
 	sumParts := loop.sumParts
 	sum2Parts := loop.sum2Parts
 	lo, hi := runtime.PartRows(m, parts, part)
@@ -7278,11 +7279,14 @@ func (loop *opExpansionGradLoop) RunPart(part int) {
 		tmpRow := runtime.RowSlice(tmp, i, n)
 		XRawRow := runtime.RowSlice(XRaw, i, len(tmpRow))
 		tmp3Row := runtime.RowSlice(tmp3, i, len(tmpRow))
+		tmp4Row := runtime.RowSlice(tmp4, i, len(tmpRow))
 		for j := range tmpRow {
 			tmpRow[j] = XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc]
-			sumPart += math.Tanh(tmpRow[j])
-			tmp3Row[j] = XRawRow[j] * aRaw.Data[i*aRaw.Inc]
-			sum2Part += bRaw.Data[j*bRaw.Inc] * tmp3Row[j]
+			tanh, dtanh := runtime.TanhTanhDeriv(tmpRow[j])
+			tmp3Row[j] = dtanh
+			sumPart += tanh
+			tmp4Row[j] = XRawRow[j] * aRaw.Data[i*aRaw.Inc]
+			sum2Part += bRaw.Data[j*bRaw.Inc] * tmp4Row[j]
 		}
 	}
 	sumParts.Data[part] = sumPart
@@ -7290,12 +7294,12 @@ func (loop *opExpansionGradLoop) RunPart(part int) {
 }
 
 // opExpansionGradLoop2 holds the values the parts of OpExpansionGrad's loop
-// that fills tmp4 and sums sum3, sum4 share, while they run.
+// that fills tmp5 and sums sum3, sum4 share, while they run.
 type opExpansionGradLoop2 struct {
 	m         int
 	parts2    int
 	n         int
-	tmp4      blas64.General
+	tmp5      blas64.General
 	XRaw      blas64.General
 	expBT     blas64.Vector
 	aRaw      blas64.Vector
@@ -7304,13 +7308,13 @@ type opExpansionGradLoop2 struct {
 	sum4Parts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionGrad's loop that fills tmp4 and sums
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp5 and sums
 // sum3, sum4, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
 	n := loop2.n
-	tmp4 := loop2.tmp4
+	tmp5 := loop2.tmp5
 	XRaw := loop2.XRaw
 	expBT := loop2.expBT
 	aRaw := loop2.aRaw
@@ -7321,11 +7325,11 @@ func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
 	sum3Part := 0.0
 	sum4Part := 0.0
 	for i := lo2; i < hi2; i++ {
-		tmp4Row := runtime.RowSlice(tmp4, i, n)
-		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp4Row))
-		for j := range tmp4Row {
-			tmp4Row[j] = XRawRow2[j] / expBT.Data[j]
-			sum3Part += tmp4Row[j]
+		tmp5Row := runtime.RowSlice(tmp5, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = XRawRow2[j] / expBT.Data[j]
+			sum3Part += tmp5Row[j]
 			sum4Part += (XRawRow2[j] + aRaw.Data[i*aRaw.Inc]) * (XRawRow2[j] - bRaw.Data[j*bRaw.Inc])
 		}
 	}
@@ -7334,34 +7338,34 @@ func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
 }
 
 // opExpansionGradLoop3 holds the values the parts of OpExpansionGrad's loop
-// that fills tmp5 share, while they run.
+// that fills tmp6 share, while they run.
 type opExpansionGradLoop3 struct {
 	m      int
 	parts3 int
 	n      int
-	tmp5   blas64.General
+	tmp6   blas64.General
 	XRaw   blas64.General
 	bRaw   blas64.Vector
-	tmp6   blas64.General
+	tmp3   blas64.General
 }
 
-// RunPart runs one part of OpExpansionGrad's loop that fills tmp5, the rows
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp6, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
 	m := loop3.m
 	parts3 := loop3.parts3
 	n := loop3.n
-	tmp5 := loop3.tmp5
+	tmp6 := loop3.tmp6
 	XRaw := loop3.XRaw
 	bRaw := loop3.bRaw
-	tmp6 := loop3.tmp6
+	tmp3 := loop3.tmp3
 	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		tmp5Row := runtime.RowSlice(tmp5, i, n)
-		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp5Row))
-		tmp6Row := runtime.RowSlice(tmp6, i, len(tmp5Row))
-		for j := range tmp5Row {
-			tmp5Row[j] = XRawRow3[j] + XRawRow3[j]*bRaw.Data[j*bRaw.Inc] + tmp6Row[j] - bRaw.Data[j*bRaw.Inc]
+		tmp6Row := runtime.RowSlice(tmp6, i, n)
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp6Row))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp6Row))
+		for j := range tmp6Row {
+			tmp6Row[j] = XRawRow3[j] + XRawRow3[j]*bRaw.Data[j*bRaw.Inc] + tmp3Row2[j] - bRaw.Data[j*bRaw.Inc]
 		}
 	}
 }
@@ -7373,10 +7377,10 @@ type opExpansionGradLoop4 struct {
 	parts4 int
 	n      int
 	tmp9   blas64.General
-	tmp3   blas64.General
+	tmp4   blas64.General
 	XRaw   blas64.General
 	aRaw   blas64.Vector
-	tmp6   blas64.General
+	tmp3   blas64.General
 }
 
 // RunPart runs one part of OpExpansionGrad's loop that fills tmp9, the rows
@@ -7386,18 +7390,18 @@ func (loop4 *opExpansionGradLoop4) RunPart(part4 int) {
 	parts4 := loop4.parts4
 	n := loop4.n
 	tmp9 := loop4.tmp9
-	tmp3 := loop4.tmp3
+	tmp4 := loop4.tmp4
 	XRaw := loop4.XRaw
 	aRaw := loop4.aRaw
-	tmp6 := loop4.tmp6
+	tmp3 := loop4.tmp3
 	lo4, hi4 := runtime.PartRows(m, parts4, part4)
 	for i := lo4; i < hi4; i++ {
 		tmp9Row := runtime.RowSlice(tmp9, i, n)
-		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp9Row))
+		tmp4Row2 := runtime.RowSlice(tmp4, i, len(tmp9Row))
 		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp9Row))
-		tmp6Row2 := runtime.RowSlice(tmp6, i, len(tmp9Row))
+		tmp3Row3 := runtime.RowSlice(tmp3, i, len(tmp9Row))
 		for j := range tmp9Row {
-			tmp9Row[j] = tmp3Row2[j] - (XRawRow4[j] + aRaw.Data[i*aRaw.Inc] + tmp6Row2[j])
+			tmp9Row[j] = tmp4Row2[j] - (XRawRow4[j] + aRaw.Data[i*aRaw.Inc] + tmp3Row3[j])
 		}
 	}
 }
@@ -7409,7 +7413,7 @@ type opExpansionGradLoop5 struct {
 	parts5 int
 	n      int
 	tmp10  blas64.General
-	tmp4   blas64.General
+	tmp5   blas64.General
 	expBT  blas64.Vector
 }
 
@@ -7420,14 +7424,14 @@ func (loop5 *opExpansionGradLoop5) RunPart(part5 int) {
 	parts5 := loop5.parts5
 	n := loop5.n
 	tmp10 := loop5.tmp10
-	tmp4 := loop5.tmp4
+	tmp5 := loop5.tmp5
 	expBT := loop5.expBT
 	lo5, hi5 := runtime.PartRows(m, parts5, part5)
 	for i := lo5; i < hi5; i++ {
 		tmp10Row := runtime.RowSlice(tmp10, i, n)
-		tmp4Row2 := runtime.RowSlice(tmp4, i, len(tmp10Row))
+		tmp5Row2 := runtime.RowSlice(tmp5, i, len(tmp10Row))
 		for j := range tmp10Row {
-			tmp10Row[j] = tmp4Row2[j] / expBT.Data[j]
+			tmp10Row[j] = tmp5Row2[j] / expBT.Data[j]
 		}
 	}
 }
@@ -7439,12 +7443,12 @@ type opExpansionHessVecWork struct {
 	tmp4     []float64
 	tmp5     []float64
 	tmp6     []float64
-	tmp7     []float64
-	prod     []float64
 	tmp8     []float64
+	prod     []float64
+	tmp9     []float64
 	prod2    []float64
-	tmp10    []float64
 	tmp11    []float64
+	tmp12    []float64
 	expBT    []float64
 	expBTVbT []float64
 	prod3    []float64
@@ -7543,84 +7547,85 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	// tmp4 is not read again: tmp takes over its storage.
 	tmp := tmp4
 	// tmp3 = (-2) (va vector(1)' - vector(1) vb') .* (tanh(X + a vector(1)' - vector(1) b') .* dtanh(X + a vector(1)' - vector(1) b'))
-	// tmp = X .* (tmp6 vb') - tmp6 vb' - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* dtanh(tmp4))
+	// tmp = X .* (tmp6 vb') - tmp6 vb' - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* tmp7)
 	for i := 0; i < m; i++ {
-		tmp3Row := runtime.RowSlice(tmp3, i, n)
-		tmp4Row2 := runtime.RowSlice(tmp4, i, len(tmp3Row))
-		tmpRow := runtime.RowSlice(tmp, i, len(tmp3Row))
-		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp3Row))
-		for j := range tmp3Row {
-			tmp3Row[j] = -2.0 * ((vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc]) * (math.Tanh(tmp4Row2[j]) * runtime.TanhDeriv(tmp4Row2[j])))
+		tmp4Row2 := runtime.RowSlice(tmp4, i, n)
+		tmp3Row := runtime.RowSlice(tmp3, i, len(tmp4Row2))
+		tmpRow := runtime.RowSlice(tmp, i, len(tmp4Row2))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp4Row2))
+		for j := range tmp4Row2 {
+			tanh, dtanh := runtime.TanhTanhDeriv(tmp4Row2[j])
+			tmp3Row[j] = -2.0 * ((vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc]) * (tanh * dtanh))
 			tmpRow[j] = XRawRow2[j]*vbRaw.Data[j*vbRaw.Inc] - vbRaw.Data[j*vbRaw.Inc] + tmp3Row[j]
 		}
 	}
-	tmp7 := runtime.Vec(&ws.tmp7, n)
-	// tmp7 = vector(1)
+	tmp8 := runtime.Vec(&ws.tmp8, n)
+	// tmp8 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp7.Data[i] = 1.0
-	}
-	// ha = tmp tmp7
-	runtime.Gemv(blas.NoTrans, 1, tmp, tmp7, 0, haRaw)
-	hbRaw := hb.RawVector()
-	prod := runtime.Vec(&ws.prod, n)
-	tmp8 := runtime.Vec(&ws.tmp8, m)
-	// tmp8 = vector(1)'
-	for i := 0; i < m; i++ {
 		tmp8.Data[i] = 1.0
 	}
-	// tmp3 is not read again: tmp9 takes over its storage.
-	tmp9 := tmp3
-	// tmp9 = X .* (va tmp5) - (va tmp5 - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* dtanh(tmp4)))
+	// ha = tmp tmp8
+	runtime.Gemv(blas.NoTrans, 1, tmp, tmp8, 0, haRaw)
+	hbRaw := hb.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	tmp9 := runtime.Vec(&ws.tmp9, m)
+	// tmp9 = vector(1)'
 	for i := 0; i < m; i++ {
-		tmp9Row := runtime.RowSlice(tmp9, i, n)
-		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp9Row))
-		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp9Row))
-		for j := range tmp9Row {
-			tmp9Row[j] = XRawRow3[j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3Row2[j])
+		tmp9.Data[i] = 1.0
+	}
+	// tmp3 is not read again: tmp10 takes over its storage.
+	tmp10 := tmp3
+	// tmp10 = X .* (va tmp5) - (va tmp5 - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* tmp7))
+	for i := 0; i < m; i++ {
+		tmp10Row := runtime.RowSlice(tmp10, i, n)
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp10Row))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp10Row))
+		for j := range tmp10Row {
+			tmp10Row[j] = XRawRow3[j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3Row2[j])
 		}
 	}
-	// prod = tmp8 tmp9
-	runtime.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
+	// prod = tmp9 tmp10
+	runtime.Gemv(blas.Trans, 1, tmp10, tmp9, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
-	tmp10 := runtime.Mat(&ws.tmp10, m, n)
 	tmp11 := runtime.Mat(&ws.tmp11, m, n)
+	tmp12 := runtime.Mat(&ws.tmp12, m, n)
 	expBT := runtime.Vec(&ws.expBT, n)
 	// expBT = exp(b')
 	for i := 0; i < n; i++ {
 		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
 	}
-	// tmp11 = X ./ (vector(1) exp(b'))
-	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+	// tmp12 = X ./ (vector(1) exp(b'))
+	// tmp11 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 	for i := 0; i < m; i++ {
-		tmp11Row := runtime.RowSlice(tmp11, i, n)
-		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp11Row))
-		tmp10Row := runtime.RowSlice(tmp10, i, len(tmp11Row))
-		for j := range tmp11Row {
-			tmp11Row[j] = XRawRow4[j] / expBT.Data[j]
-			tmp10Row[j] = tmp11Row[j] / expBT.Data[j]
+		tmp12Row := runtime.RowSlice(tmp12, i, n)
+		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp12Row))
+		tmp11Row := runtime.RowSlice(tmp11, i, len(tmp12Row))
+		for j := range tmp12Row {
+			tmp12Row[j] = XRawRow4[j] / expBT.Data[j]
+			tmp11Row[j] = tmp12Row[j] / expBT.Data[j]
 		}
 	}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
-	runtime.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, tmp11, tmp9, 0, prod2)
 	expBTVbT := runtime.Vec(&ws.expBTVbT, n)
 	// expBTVbT = exp(b') .* vb'
 	for i := 0; i < n; i++ {
 		expBTVbT.Data[i] = expBT.Data[i] * vbRaw.Data[i*vbRaw.Inc]
 	}
 	prod3 := runtime.Vec(&ws.prod3, n)
-	// tmp11 is not read again: tmp12 takes over its storage.
-	tmp12 := tmp11
-	// tmp12 = -tmp11 .* (tmp6 expBTVbT) ./ (tmp6 expBT) ./ (tmp6 expBT) - tmp10 .* (tmp6 expBTVbT) ./ (tmp6 expBT)
+	// tmp12 is not read again: tmp13 takes over its storage.
+	tmp13 := tmp12
+	// tmp13 = -tmp12 .* (tmp6 expBTVbT) ./ (tmp6 expBT) ./ (tmp6 expBT) - tmp11 .* (tmp6 expBTVbT) ./ (tmp6 expBT)
 	for i := 0; i < m; i++ {
-		tmp12Row := runtime.RowSlice(tmp12, i, n)
-		tmp11Row2 := runtime.RowSlice(tmp11, i, len(tmp12Row))
-		tmp10Row2 := runtime.RowSlice(tmp10, i, len(tmp12Row))
-		for j := range tmp12Row {
-			tmp12Row[j] = -(tmp11Row2[j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp10Row2[j]*expBTVbT.Data[j]/expBT.Data[j]
+		tmp13Row := runtime.RowSlice(tmp13, i, n)
+		tmp12Row2 := runtime.RowSlice(tmp12, i, len(tmp13Row))
+		tmp11Row2 := runtime.RowSlice(tmp11, i, len(tmp13Row))
+		for j := range tmp13Row {
+			tmp13Row[j] = -(tmp12Row2[j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp11Row2[j]*expBTVbT.Data[j]/expBT.Data[j]
 		}
 	}
-	// prod3 = tmp8 tmp12
-	runtime.Gemv(blas.Trans, 1, tmp12, tmp8, 0, prod3)
+	// prod3 = tmp9 tmp13
+	runtime.Gemv(blas.Trans, 1, tmp13, tmp9, 0, prod3)
 	// hb = (prod - (prod2 .* expBTVbT + expBT .* prod3))'
 	for i := 0; i < n; i++ {
 		hbRaw.Data[i*hbRaw.Inc] = prod.Data[i] - (prod2.Data[i]*expBTVbT.Data[i] + expBT.Data[i]*prod3.Data[i])

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion14 // fails to compile against an incompatible runtime
 
 // PrecDivSquare returns f = PrecDivSquare(s, c).
 //

@@ -14,7 +14,7 @@ import (
 	ggoptimize "gonum.org/v1/gonum/optimize"
 )
 
-const _ = ggruntime.SupportsVersion13 // fails to compile against an incompatible runtime
+const _ = ggruntime.SupportsVersion14 // fails to compile against an incompatible runtime
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through
 // allTypesPool.

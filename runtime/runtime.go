@@ -18,12 +18,19 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion13 is referenced by generated code as
+// SupportsVersion14 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion13
+//	const _ = runtime.SupportsVersion14
 //
-// so that code generated for version 13 of this API fails to compile
-// against a runtime that does not provide it, at that line. Version 13
+// so that code generated for version 14 of this API fails to compile
+// against a runtime that does not provide it, at that line. Version 14
+// adds TanhTanhDeriv and its block kernel TanhTanhDerivTo, which generated
+// code calls where it needs tanh and its derivative of one buffer; a
+// runtime of version 14 still runs code generated for versions 13, 11 and
+// earlier, which refer to SupportsVersion13 and the rest.
+const SupportsVersion14 = true
+
+// SupportsVersion13 is the guard of code generated for version 13, which
 // adds Gemm.MulPlusTranspose and Chain.MulPlusTransposeTo, which generated
 // code calls for a product (A + Aᵀ) B, or a longer chain with such a
 // factor, whose sum nothing else reads; a runtime of version 13 still

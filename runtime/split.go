@@ -95,6 +95,7 @@ const chunksPerMember = 4
 type kernelArgs struct {
 	a, b, c []float64
 	block   func(dst, src []float64)
+	pair    func(a, b, src []float64)
 	v, w    blas64.Vector
 	g, h    blas64.General
 	alpha   float64

@@ -221,6 +221,12 @@ func TestSplitKernelsBitIdentical(t *testing.T) {
 				}
 				same("SoftplusSigmoidTo softplus", sp, wantSp)
 				same("SoftplusSigmoidTo sigmoid", sg, wantSg)
+				TanhTanhDerivTo(sp, sg, src)
+				for i, x := range src {
+					wantSp[i], wantSg[i] = TanhTanhDeriv(x)
+				}
+				same("TanhTanhDerivTo tanh", sp, wantSp)
+				same("TanhTanhDerivTo deriv", sg, wantSg)
 
 				lse := blas64.Vector{N: rows, Inc: 1, Data: make([]float64, rows)}
 				sm := blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: make([]float64, rows*cols)}

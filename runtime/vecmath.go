@@ -12,8 +12,8 @@ import (
 // message naming the kernel and the lengths.
 //
 // Results equal, to the last bit, the scalar functions named on each kernel
-// (math.Exp, math.Log, math.Tanh, and this package's Sigmoid, Softplus and
-// SoftplusSigmoid, SigmoidDeriv and TanhDeriv) on every input, NaN aside: a NaN in gives a NaN out,
+// (math.Exp, math.Log, math.Tanh, and this package's Sigmoid, Softplus,
+// SoftplusSigmoid, SigmoidDeriv, TanhDeriv and TanhTanhDeriv) on every input, NaN aside: a NaN in gives a NaN out,
 // whose payload may differ. So a loop moved onto a block kernel computes the
 // same numbers as before, and each element's result depends on its value
 // alone, not on its position, the slice's length or alignment.
@@ -36,6 +36,7 @@ type blockKernels struct {
 	exp, log, tanh, sigmoid, softplus func(dst, src []float64)
 	sigmoidDeriv, tanhDeriv           func(dst, src []float64)
 	softplusSigmoid                   func(sp, sig, src []float64)
+	tanhTanhDeriv                     func(t, d, src []float64)
 	// outer writes OuterTo's rows (outerRows has its contract); OuterTo
 	// uses it from outerMinCols columns (below, a cleared dst and Ger).
 	outer        func(dst []float64, stride, rows int, alpha float64, x []float64, incX int, y []float64)
@@ -92,6 +93,12 @@ var scalarKernels = blockKernels{
 			sp[i], sig[i] = SoftplusSigmoid(x)
 		}
 	},
+	tanhTanhDeriv: func(t, d, src []float64) {
+		t, d = t[:len(src)], d[:len(src)]
+		for i, x := range src {
+			t[i], d[i] = TanhTanhDeriv(x)
+		}
+	},
 	outer:        outerRows,
 	outerMinCols: outerMinCols,
 }
@@ -101,8 +108,9 @@ var scalarKernels = blockKernels{
 var kernels = scalarKernels
 
 // VectorisedBlocks reports whether the block kernels (ExpTo, LogTo, TanhTo,
-// SigmoidTo, SoftplusTo, SoftplusSigmoidTo, SigmoidDerivTo, TanhDerivTo) run on SIMD vector code in this
-// program; their results are the same either way.
+// SigmoidTo, SoftplusTo, SoftplusSigmoidTo, SigmoidDerivTo, TanhDerivTo,
+// TanhTanhDerivTo) run on SIMD vector code in this program; their results
+// are the same either way.
 func VectorisedBlocks() bool { return vectorised }
 
 // checkBlockLengths panics unless len(dst) == len(src).
@@ -171,16 +179,27 @@ func blockPart(k kernelArgs, lo, hi int) { k.block(k.a[lo:hi], k.b[lo:hi]) }
 // and its derivative σ from one exp per element. Either of sp and sig may be
 // src itself; sp and sig must not overlap each other.
 func SoftplusSigmoidTo(sp, sig, src []float64) {
-	if len(sp) != len(src) || len(sig) != len(src) {
-		panic(fmt.Sprintf("runtime.SoftplusSigmoidTo: len(sp) = %d, len(sig) = %d, len(src) = %d: lengths differ", len(sp), len(sig), len(src)))
-	}
-	if alone(len(src)) {
-		kernels.softplusSigmoid(sp, sig, src)
-		return
-	}
-	split(softplusSigmoidPart, kernelArgs{a: sp, b: sig, c: src}, len(src), 1)
+	pairTo("SoftplusSigmoidTo", "sp", "sig", kernels.softplusSigmoid, sp, sig, src)
 }
 
-func softplusSigmoidPart(k kernelArgs, lo, hi int) {
-	kernels.softplusSigmoid(k.a[lo:hi], k.b[lo:hi], k.c[lo:hi])
+// TanhTanhDerivTo sets t[i], d[i] = TanhTanhDeriv(src[i]): tanh and its
+// derivative from one exp and one division per element. Either of t and d
+// may be src itself; t and d must not overlap each other.
+func TanhTanhDerivTo(t, d, src []float64) {
+	pairTo("TanhTanhDerivTo", "t", "d", kernels.tanhTanhDeriv, t, d, src)
 }
+
+// pairTo runs f, the block kernel of two results named name, whose
+// outputs are called a and b.
+func pairTo(name, aName, bName string, f func(a, b, src []float64), a, b, src []float64) {
+	if len(a) != len(src) || len(b) != len(src) {
+		panic(fmt.Sprintf("runtime.%s: len(%s) = %d, len(%s) = %d, len(src) = %d: lengths differ", name, aName, len(a), bName, len(b), len(src)))
+	}
+	if alone(len(src)) {
+		f(a, b, src)
+		return
+	}
+	split(pairPart, kernelArgs{a: a, b: b, c: src, pair: f}, len(src), 1)
+}
+
+func pairPart(k kernelArgs, lo, hi int) { k.pair(k.a[lo:hi], k.b[lo:hi], k.c[lo:hi]) }

@@ -43,6 +43,7 @@ func init() {
 			softplusSigmoid: softplusSigmoidBlock8,
 			sigmoidDeriv:    sigmoidDerivBlock8,
 			tanhDeriv:       tanhDerivBlock8,
+			tanhTanhDeriv:   tanhTanhDerivBlock8,
 			outer:           outerRowsVec,
 			outerMinCols:    outerVecMinCols,
 		}
@@ -61,6 +62,7 @@ var quadKernels = blockKernels{
 	softplusSigmoid: softplusSigmoidBlock,
 	sigmoidDeriv:    sigmoidDerivBlock,
 	tanhDeriv:       tanhDerivBlock,
+	tanhTanhDeriv:   tanhTanhDerivBlock,
 	outer:           outerRowsVec,
 	outerMinCols:    outerVecMinCols,
 }
@@ -117,22 +119,29 @@ func softplusBlock(dst, src []float64) { mapBlock(dst, src, softplusVec) }
 func sigmoidDerivBlock(dst, src []float64) { mapBlock(dst, src, sigmoidDerivVec) }
 func tanhDerivBlock(dst, src []float64)    { mapBlock(dst, src, tanhDerivVec) }
 
-func softplusSigmoidBlock(sp, sig, src []float64) {
-	sp, sig = sp[:len(src)], sig[:len(src)]
+// softplusSigmoidBlock and tanhTanhDerivBlock are the vector
+// implementations of SoftplusSigmoidTo and TanhTanhDerivTo.
+func softplusSigmoidBlock(sp, sig, src []float64) { mapBlock2(sp, sig, src, softplusSigmoidVec) }
+func tanhTanhDerivBlock(t, d, src []float64)      { mapBlock2(t, d, src, tanhTanhDerivVec) }
+
+// mapBlock2 sets a[i], b[i] = f(src[i]) four lanes at a time, the tail
+// through zero-padded buffers; src may be a or b itself.
+func mapBlock2(a, b, src []float64, f func(quad) (quad, quad)) {
+	a, b = a[:len(src)], b[:len(src)]
 	n := len(src) &^ 3
 	for i := 0; i < n; i += 4 {
-		s, g := softplusSigmoidVec(archsimd.LoadFloat64x4Slice(src[i:]))
-		s.StoreSlice(sp[i:])
-		g.StoreSlice(sig[i:])
+		x, y := f(archsimd.LoadFloat64x4Slice(src[i:]))
+		x.StoreSlice(a[i:])
+		y.StoreSlice(b[i:])
 	}
 	if n < len(src) {
-		var in, outSp, outSig [4]float64
+		var in, outA, outB [4]float64
 		copy(in[:], src[n:])
-		s, g := softplusSigmoidVec(archsimd.LoadFloat64x4(&in))
-		s.Store(&outSp)
-		g.Store(&outSig)
-		copy(sp[n:], outSp[:])
-		copy(sig[n:], outSig[:])
+		x, y := f(archsimd.LoadFloat64x4(&in))
+		x.Store(&outA)
+		y.Store(&outB)
+		copy(a[n:], outA[:])
+		copy(b[n:], outB[:])
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -293,18 +302,52 @@ var logConstants = struct {
 }
 
 // tanhVec is math.Tanh (portable Go, with math.Exp for |x| ≥ 0.625), lane by
-// lane. Each lane takes one of two formulas, each ending in a division; the
-// lanes' dividends and divisors are chosen first, so that one division
-// serves both, and a formula that no lane takes is not computed (an exp,
-// or a rational function, saved). The bits are those of computing both
-// and choosing: each lane's quotient is the one its own formula divides.
+// lane (tanhParts).
 func tanhVec(x quad) quad {
+	t, _, _ := tanhParts(x)
+	return t
+}
+
+// tanhTanhDerivVec is TanhTanhDeriv, lane by lane: tanh as tanhVec, and
+// from its quotient q = 2/(e^2|x| + 1), q·(2 − q) for |x| ≥ 0.625;
+// 1 − tanh² in one fused multiply-add below; 4e^−2|x| (2e + 2e, exact)
+// where e^2|x| overflowed, so that q is 0.
+func tanhTanhDerivVec(x quad) (tanh, deriv quad) {
+	c := &tanhConstants
+	t, q, far := tanhParts(x)
+	one := load(&c.one)
+	near := neg(t).MulAdd(t, one)
+	d := q.Mul(load(&c.two).Sub(q)).Merge(near, far)
+	over := far.And(q.Equal(load(&c.zero)))
+	if over.ToBits() != 0 {
+		z := abs(x)
+		e := expVec(neg(z.Add(z)))
+		twoE := e.Add(e)
+		d = twoE.Add(twoE).Merge(d, over)
+	}
+	return t, d
+}
+
+// tanhDerivVec is TanhDeriv, lane by lane: tanhTanhDerivVec's derivative.
+func tanhDerivVec(x quad) quad {
+	_, d := tanhTanhDerivVec(x)
+	return d
+}
+
+// tanhParts returns math.Tanh(x), lane by lane, with the quotient each
+// lane's formula divides and the lanes of the formula for |x| ≥ 0.625
+// (far): q = 2/(e^2|x| + 1) there, x·s·P(s)/Q(s) (s = x²) below. The lanes'
+// dividends and divisors are chosen first, so that one division serves
+// both, and a formula that no lane takes is not computed (an exp, or a
+// rational function, saved). The bits are those of computing both and
+// choosing: each lane's quotient is the one its own formula divides.
+func tanhParts(x quad) (tanh, q quad, far archsimd.Mask64x4) {
 	c := &tanhConstants
 	z := abs(x)
 	zero := load(&c.zero)
 	one := load(&c.one)
 	negative := x.Less(zero)
-	far := z.GreaterEqual(load(&c.midFrom))
+	far = z.GreaterEqual(load(&c.midFrom))
 	lanes := far.ToBits()
 	var num, den quad
 	if lanes != 0 {
@@ -320,13 +363,13 @@ func tanhVec(x quad) quad {
 		num = num.Merge(x.Mul(s).Mul(P), far)
 		den = den.Merge(Q, far)
 	}
-	q := num.Div(den)
+	q = num.Div(den)
 	mid := one.Sub(q)
 	small := x.Merge(x.Add(q), x.Equal(zero))
 	y := neg(mid).Merge(mid, negative).Merge(small, far)
 	// |x| > maxLog/2: ±1.
 	big := neg(one).Merge(one, negative)
-	return big.Merge(y, z.Greater(load(&c.bigAbove)))
+	return big.Merge(y, z.Greater(load(&c.bigAbove))), q, far
 }
 
 // tanhConstants are tanhVec's constants, each in four lanes: math.Tanh's
@@ -365,17 +408,6 @@ func sigmoidDerivVec(x quad) quad {
 	e := expVec(neg(abs(x)))
 	d := load(&signConstants.one).Add(e)
 	return e.Div(d.Mul(d))
-}
-
-// tanhDerivVec is TanhDeriv, lane by lane: e = e^-2|x| (|x| + |x| and
-// 4e = 2e + 2e are exact, as the scalar's −(a + a) and 4·e), then
-// 4e/((1+e)(1+e)).
-func tanhDerivVec(x quad) quad {
-	a := abs(x)
-	e := expVec(neg(a.Add(a)))
-	d := load(&signConstants.one).Add(e)
-	twoE := e.Add(e)
-	return twoE.Add(twoE).Div(d.Mul(d))
 }
 
 // softplusVec is Softplus, lane by lane: max(x, 0) + log1p(e^-|x|).

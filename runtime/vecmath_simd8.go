@@ -48,22 +48,29 @@ func softplusBlock8(dst, src []float64) { mapBlock8(dst, src, softplusVec8) }
 func sigmoidDerivBlock8(dst, src []float64) { mapBlock8(dst, src, sigmoidDerivVec8) }
 func tanhDerivBlock8(dst, src []float64)    { mapBlock8(dst, src, tanhDerivVec8) }
 
-func softplusSigmoidBlock8(sp, sig, src []float64) {
-	sp, sig = sp[:len(src)], sig[:len(src)]
+// softplusSigmoidBlock8 and tanhTanhDerivBlock8 are the vector
+// implementations of SoftplusSigmoidTo and TanhTanhDerivTo.
+func softplusSigmoidBlock8(sp, sig, src []float64) { mapBlock2x8(sp, sig, src, softplusSigmoidVec8) }
+func tanhTanhDerivBlock8(t, d, src []float64)      { mapBlock2x8(t, d, src, tanhTanhDerivVec8) }
+
+// mapBlock2x8 sets a[i], b[i] = f(src[i]) four octLanes at a time, the tail
+// through zero-padded buffers; src may be a or b itself.
+func mapBlock2x8(a, b, src []float64, f func(oct) (oct, oct)) {
+	a, b = a[:len(src)], b[:len(src)]
 	n := len(src) &^ 7
 	for i := 0; i < n; i += 8 {
-		s, g := softplusSigmoidVec8(archsimd.LoadFloat64x8Slice(src[i:]))
-		s.StoreSlice(sp[i:])
-		g.StoreSlice(sig[i:])
+		x, y := f(archsimd.LoadFloat64x8Slice(src[i:]))
+		x.StoreSlice(a[i:])
+		y.StoreSlice(b[i:])
 	}
 	if n < len(src) {
-		var in, outSp, outSig [8]float64
+		var in, outA, outB [8]float64
 		copy(in[:], src[n:])
-		s, g := softplusSigmoidVec8(archsimd.LoadFloat64x8(&in))
-		s.Store(&outSp)
-		g.Store(&outSig)
-		copy(sp[n:], outSp[:])
-		copy(sig[n:], outSig[:])
+		x, y := f(archsimd.LoadFloat64x8(&in))
+		x.Store(&outA)
+		y.Store(&outB)
+		copy(a[n:], outA[:])
+		copy(b[n:], outB[:])
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -224,18 +231,52 @@ var logConstants8 = struct {
 }
 
 // tanhVec8 is math.Tanh (portable Go, with math.Exp for |x| ≥ 0.625), lane by
-// lane. Each lane takes one of two formulas, each ending in a division; the
-// octLanes' dividends and divisors are chosen first, so that one division
-// serves both, and a formula that no lane takes is not computed (an exp,
-// or a rational function, saved). The bits are those of computing both
-// and choosing: each lane's quotient is the one its own formula divides.
+// lane (tanhParts8).
 func tanhVec8(x oct) oct {
+	t, _, _ := tanhParts8(x)
+	return t
+}
+
+// tanhTanhDerivVec8 is TanhTanhDeriv, lane by lane: tanh as tanhVec8, and
+// from its quotient q = 2/(e^2|x| + 1), q·(2 − q) for |x| ≥ 0.625;
+// 1 − tanh² in one fused multiply-add below; 4e^−2|x| (2e + 2e, exact)
+// where e^2|x| overflowed, so that q is 0.
+func tanhTanhDerivVec8(x oct) (tanh, deriv oct) {
+	c := &tanhConstants8
+	t, q, far := tanhParts8(x)
+	one := loadOct(&c.one)
+	near := negOct(t).MulAdd(t, one)
+	d := q.Mul(loadOct(&c.two).Sub(q)).Merge(near, far)
+	over := far.And(q.Equal(loadOct(&c.zero)))
+	if over.ToBits() != 0 {
+		z := absOct(x)
+		e := expVec8(negOct(z.Add(z)))
+		twoE := e.Add(e)
+		d = twoE.Add(twoE).Merge(d, over)
+	}
+	return t, d
+}
+
+// tanhDerivVec8 is TanhDeriv, lane by lane: tanhTanhDerivVec8's derivative.
+func tanhDerivVec8(x oct) oct {
+	_, d := tanhTanhDerivVec8(x)
+	return d
+}
+
+// tanhParts8 returns math.Tanh(x), lane by lane, with the quotient each
+// lane's formula divides and the octLanes of the formula for |x| ≥ 0.625
+// (far): q = 2/(e^2|x| + 1) there, x·s·P(s)/Q(s) (s = x²) below. The octLanes'
+// dividends and divisors are chosen first, so that one division serves
+// both, and a formula that no lane takes is not computed (an exp, or a
+// rational function, saved). The bits are those of computing both and
+// choosing: each lane's quotient is the one its own formula divides.
+func tanhParts8(x oct) (tanh, q oct, far archsimd.Mask64x8) {
 	c := &tanhConstants8
 	z := absOct(x)
 	zero := loadOct(&c.zero)
 	one := loadOct(&c.one)
 	negative := x.Less(zero)
-	far := z.GreaterEqual(loadOct(&c.midFrom))
+	far = z.GreaterEqual(loadOct(&c.midFrom))
 	octLanes := far.ToBits()
 	var num, den oct
 	if octLanes != 0 {
@@ -251,13 +292,13 @@ func tanhVec8(x oct) oct {
 		num = num.Merge(x.Mul(s).Mul(P), far)
 		den = den.Merge(Q, far)
 	}
-	q := num.Div(den)
+	q = num.Div(den)
 	mid := one.Sub(q)
 	small := x.Merge(x.Add(q), x.Equal(zero))
 	y := negOct(mid).Merge(mid, negative).Merge(small, far)
 	// |x| > maxLog/2: ±1.
 	big := negOct(one).Merge(one, negative)
-	return big.Merge(y, z.Greater(loadOct(&c.bigAbove)))
+	return big.Merge(y, z.Greater(loadOct(&c.bigAbove))), q, far
 }
 
 // tanhConstants8 are tanhVec8's constants, each in four octLanes: math.Tanh's
@@ -296,17 +337,6 @@ func sigmoidDerivVec8(x oct) oct {
 	e := expVec8(negOct(absOct(x)))
 	d := loadOct(&signConstants8.one).Add(e)
 	return e.Div(d.Mul(d))
-}
-
-// tanhDerivVec8 is TanhDeriv, lane by lane: e = e^-2|x| (|x| + |x| and
-// 4e = 2e + 2e are exact, as the scalar's −(a + a) and 4·e), then
-// 4e/((1+e)(1+e)).
-func tanhDerivVec8(x oct) oct {
-	a := absOct(x)
-	e := expVec8(negOct(a.Add(a)))
-	d := loadOct(&signConstants8.one).Add(e)
-	twoE := e.Add(e)
-	return twoE.Add(twoE).Div(d.Mul(d))
 }
 
 // softplusVec8 is Softplus, lane by lane: max(x, 0) + log1p(e^-|x|).

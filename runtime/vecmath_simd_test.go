@@ -61,7 +61,7 @@ func TestBlockKernelsFourLanes(t *testing.T) {
 	defer func(k blockKernels) { kernels, wideVectors = k, true }(kernels)
 	kernels, wideVectors = quadKernels, false
 	for _, test := range []func(*testing.T){
-		TestBlockKernelsMatchScalar, TestBlockKernelsPositionIndependent, TestSoftplusSigmoidToInPlace,
+		TestBlockKernelsMatchScalar, TestBlockKernelsPositionIndependent, TestPairKernelsInPlace,
 		TestBlockKernelsSpecialValues, TestRowKernels, TestRowKernelsInPlace,
 	} {
 		test(t)

@@ -29,9 +29,12 @@ func allowedULP(fusable bool) uint64 {
 	return 0
 }
 
-// The SoftplusSigmoidTo outputs, one at a time, as single-output kernels.
-func softplusOfPair(dst, src []float64) { SoftplusSigmoidTo(dst, make([]float64, len(src)), src) }
-func sigmoidOfPair(dst, src []float64)  { SoftplusSigmoidTo(make([]float64, len(src)), dst, src) }
+// The SoftplusSigmoidTo and TanhTanhDerivTo outputs, one at a time, as
+// single-output kernels.
+func softplusOfPair(dst, src []float64)  { SoftplusSigmoidTo(dst, make([]float64, len(src)), src) }
+func sigmoidOfPair(dst, src []float64)   { SoftplusSigmoidTo(make([]float64, len(src)), dst, src) }
+func tanhOfPair(dst, src []float64)      { TanhTanhDerivTo(dst, make([]float64, len(src)), src) }
+func tanhDerivOfPair(dst, src []float64) { TanhTanhDerivTo(make([]float64, len(src)), dst, src) }
 
 var blockKernelCases = []blockKernel{
 	{"ExpTo", ExpTo, math.Exp, false},
@@ -40,9 +43,11 @@ var blockKernelCases = []blockKernel{
 	{"SigmoidTo", SigmoidTo, Sigmoid, false},
 	{"SoftplusTo", SoftplusTo, Softplus, true},
 	{"SigmoidDerivTo", SigmoidDerivTo, SigmoidDeriv, false},
-	{"TanhDerivTo", TanhDerivTo, TanhDeriv, false},
+	{"TanhDerivTo", TanhDerivTo, TanhDeriv, true},
 	{"SoftplusSigmoidTo/softplus", softplusOfPair, func(x float64) float64 { sp, _ := SoftplusSigmoid(x); return sp }, true},
 	{"SoftplusSigmoidTo/sigmoid", sigmoidOfPair, func(x float64) float64 { _, sig := SoftplusSigmoid(x); return sig }, false},
+	{"TanhTanhDerivTo/tanh", tanhOfPair, math.Tanh, true},
+	{"TanhTanhDerivTo/deriv", tanhDerivOfPair, TanhDeriv, true},
 }
 
 // ulpDistance returns how many float64 values lie between a and b, counting
@@ -187,21 +192,33 @@ func TestBlockKernelsPositionIndependent(t *testing.T) {
 	}
 }
 
-// TestSoftplusSigmoidToInPlace checks that either output may be the input.
-func TestSoftplusSigmoidToInPlace(t *testing.T) {
-	src := []float64{-800, -3, -0.5, 0, 0.25, 1, 7, 40, 800, math.NaN(), math.Inf(1)}
-	for _, spIsSrc := range []bool{true, false} {
-		in := append([]float64(nil), src...)
-		other := make([]float64, len(src))
-		sp, sig := in, other
-		if !spIsSrc {
-			sp, sig = other, in
-		}
-		SoftplusSigmoidTo(sp, sig, in)
-		for i, x := range src {
-			wantSp, wantSig := SoftplusSigmoid(x)
-			if ulpDistance(sp[i], wantSp) > allowedULP(true) || ulpDistance(sig[i], wantSig) > 0 {
-				t.Errorf("sp is src: %v: SoftplusSigmoidTo(%v) = %v, %v; want %v, %v", spIsSrc, x, sp[i], sig[i], wantSp, wantSig)
+// TestPairKernelsInPlace checks the kernels of two results with src as
+// either result's buffer: the scalar function's bits (1 ulp where it may
+// be fused).
+func TestPairKernelsInPlace(t *testing.T) {
+	src := []float64{-800, -3, -0.625, -0.5, 0, 0.25, 1, 7, 40, 360, 800, math.NaN(), math.Inf(1)}
+	for _, k := range []struct {
+		name    string
+		to      func(a, b, src []float64)
+		scalar  func(float64) (float64, float64)
+		fusable [2]bool
+	}{
+		{"SoftplusSigmoidTo", SoftplusSigmoidTo, SoftplusSigmoid, [2]bool{true, false}},
+		{"TanhTanhDerivTo", TanhTanhDerivTo, TanhTanhDeriv, [2]bool{true, true}},
+	} {
+		for _, firstIsSrc := range []bool{true, false} {
+			in := append([]float64(nil), src...)
+			other := make([]float64, len(src))
+			a, b := in, other
+			if !firstIsSrc {
+				a, b = other, in
+			}
+			k.to(a, b, in)
+			for i, x := range src {
+				wantA, wantB := k.scalar(x)
+				if ulpDistance(a[i], wantA) > allowedULP(k.fusable[0]) || ulpDistance(b[i], wantB) > allowedULP(k.fusable[1]) {
+					t.Errorf("%s, first result in src: %v: (%v) = %v, %v; want %v, %v", k.name, firstIsSrc, x, a[i], b[i], wantA, wantB)
+				}
 			}
 		}
 	}
@@ -222,6 +239,8 @@ func TestBlockKernelsLengthMismatch(t *testing.T) {
 			"runtime.SoftplusSigmoidTo: len(sp) = 2, len(sig) = 3, len(src) = 3: lengths differ"},
 		{"SoftplusSigmoidTo sig", func() { SoftplusSigmoidTo(make([]float64, 3), make([]float64, 4), make([]float64, 3)) },
 			"runtime.SoftplusSigmoidTo: len(sp) = 3, len(sig) = 4, len(src) = 3: lengths differ"},
+		{"TanhTanhDerivTo", func() { TanhTanhDerivTo(make([]float64, 3), make([]float64, 3), make([]float64, 2)) },
+			"runtime.TanhTanhDerivTo: len(t) = 3, len(d) = 3, len(src) = 2: lengths differ"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			defer func() {

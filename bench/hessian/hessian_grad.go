@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion14 // fails to compile against an incompatible runtime
 
 // logRegHWork holds LogRegH's scratch space, reused across calls through
 // logRegHPool.

@@ -133,7 +133,7 @@ func TestCompileErrors(t *testing.T) {
 			// gradgen's bug, not the module's.
 			name: "the runtime version check",
 			args: []string{"-o", "loss_grad.go", "loss.yaml"}, files: fresh,
-			file: "loss_grad.go", edit: replaceOnce("runtime.SupportsVersion13", "runtime.SupportsVersion0"),
+			file: "loss_grad.go", edit: replaceOnce("runtime.SupportsVersion14", "runtime.SupportsVersion0"),
 			at: "SupportsVersion0", msg: "undefined: runtime.SupportsVersion0", owner: "loss_grad.go",
 		},
 		{
@@ -265,7 +265,7 @@ func TestModuleImports(t *testing.T) {
 	before := snapshot(t, dir)
 	generated := mangle(t, "loss_grad.go", func(_ *testing.T, src string) string { return src })
 	r := gradgen(t, "-o", "loss_grad.go", "loss.yaml")
-	want := "gradgen: " + position(t, "loss_grad.go", generated(), "SupportsVersion13") + ": undefined: runtime.SupportsVersion13: " +
+	want := "gradgen: " + position(t, "loss_grad.go", generated(), "SupportsVersion14") + ": undefined: runtime.SupportsVersion14: " +
 		"loss_grad.go builds with an incompatible github.com/gradgen/gradgen; run the gradgen of the version its module requires\n"
 	if r.code != exitBad || r.stderr != want {
 		t.Errorf("exit code %d, stderr:\n%s\nwant exit code 2 and:\n%s", r.code, r.stderr, want)

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,12 +18,19 @@ import (
 // call writes a new buffer in s's storage (Value.Reuse), expS, and the
 // loop reads its entries instead.
 //
+// A joint kernel's call (joints maps runtime.TanhTanhDeriv to
+// runtime.TanhTanhDerivTo, …) whose two results the loop only stores, each
+// whole into a buffer of its own that the loop refers to nowhere else,
+// becomes one call of its block kernel writing both buffers before the
+// loop.
+//
 // The invariants it relies on: a kernel gives its scalar function's
 // results to the bit (runtime/vecmath_test.go); s is complete before the
 // loop, which does not write it; in place, nothing reads s but as the
 // function's argument at the loop's own entry, in the loop and after it,
-// which Check verifies (RuleReuse).
-func BlockKernels(steps []Step, kernels map[Qual]Qual) []Step {
+// which Check verifies (RuleReuse); a buffer a joint kernel fills is read
+// nowhere in the loop, so that filling it before the loop changes no read.
+func BlockKernels(steps []Step, kernels, joints map[Qual]Qual) []Step {
 	names := map[string]bool{}
 	for _, s := range steps {
 		for _, v := range stepValues(s, false) {
@@ -38,7 +47,10 @@ func BlockKernels(steps []Step, kernels map[Qual]Qual) []Step {
 		l = &Loop{Shape: l.Shape, I: l.I, J: l.J, Body: slices.Clone(l.Body), Fusible: l.Fusible, Rows: l.Rows, Cols: l.Cols}
 		var calls []Step
 		for {
-			call := blockKernel(l, kernels, steps[k+1:], names)
+			call := jointBlockKernel(l, kernels, joints, steps[k+1:], names)
+			if call == nil {
+				call = blockKernel(l, kernels, steps[k+1:], names)
+			}
 			if call == nil {
 				break
 			}
@@ -113,6 +125,104 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 			}
 		}
 		delete(names, d.Name)
+	}
+	return nil
+}
+
+// jointBlockKernel rewrites the first joint kernel's call of l whose two
+// results l stores whole, each into a buffer of its own that l refers to
+// nowhere else, and returns the call of its block kernel writing both
+// buffers, with each result's kernel alone (Do.Alone), or nil. One result
+// l reads rather than stores goes into a new buffer in the storage of the
+// call's argument s instead, l reading its entry, when nothing else reads
+// s, in l or after it (after); names are the names taken.
+func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, names map[string]bool) []Step {
+	key := ownKey(l)
+	written := writes(l.Body)
+	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
+	own := func(v *Value) At {
+		a := At{V: v, I: Ref{l.I}}
+		if l.J != nil {
+			a.J = Ref{l.J}
+		}
+		return a
+	}
+	for t, st := range l.Body {
+		let, ok := st.(*Let)
+		if !ok || len(let.Vars) != 2 || len(let.Alone) != 2 {
+			continue
+		}
+		c, ok := let.Value.(Call)
+		if !ok || c.Recv != nil || len(c.Args) != 1 {
+			continue
+		}
+		kernel, known := joints[Qual{c.Path, c.Name}]
+		at, ok := c.Args[0].(At)
+		if !known || !ok || indexKey(at) != key || !ownBuffer(at.V) || at.V.Shape != l.Shape || written[at.V.Root()] {
+			continue
+		}
+		s := at.V
+		// Each result's buffer: the one the loop stores it in, or one in
+		// s's storage; and the steps without the call and the stores.
+		rest := slices.Delete(slices.Clone(l.Body), t, t+1)
+		outs := make([]*Value, 2)
+		var inS *Value
+		for k, v := range let.Vars {
+			store := slices.IndexFunc(rest, func(b Step) bool {
+				set, ok := b.(*Set)
+				if !ok || set.Op != "=" {
+					return false
+				}
+				to, ok := set.To.(At)
+				r, isRef := set.Value.(Ref)
+				return ok && isRef && r.V == v && indexKey(to) == key && ownBuffer(to.V) && to.V.Shape == l.Shape
+			})
+			if store >= 0 {
+				outs[k] = rest[store].(*Set).To.(At).V
+				rest = slices.Delete(rest, store, store+1)
+				continue
+			}
+			if inS != nil || referredTo(rest, s) || referredTo(after, s) {
+				break
+			}
+			inS = &Value{Name: fresh(names, v.Name+strings.ToUpper(s.Name[:1])+s.Name[1:]), Kind: s.Kind, Owner: Workspace,
+				Shape: s.Shape, Contiguous: true, Of: s, Reuse: true}
+			outs[k] = inS
+			for j, b := range rest {
+				rest[j] = rewriteEntries(b, func(x Expr) Expr {
+					if r, ok := x.(Ref); ok && r.V == v {
+						return own(inS)
+					}
+					return x
+				}, false)
+			}
+		}
+		if outs[0] == nil || outs[1] == nil || outs[0] == outs[1] || outs[0] == s || outs[1] == s ||
+			referredTo(rest, let.Vars[0]) || referredTo(rest, let.Vars[1]) || outs[0] != inS && referredTo(rest, outs[0]) || outs[1] != inS && referredTo(rest, outs[1]) {
+			if inS != nil {
+				delete(names, inS.Name)
+			}
+			continue
+		}
+		var alone []*Do
+		for k, x := range let.Alone {
+			a, ok := x.(Call)
+			single, known := kernels[Qual{a.Path, a.Name}]
+			if !ok || !known {
+				return nil
+			}
+			alone = append(alone, &Do{Call: Fn(single.Path, single.Name, data(outs[k]), data(s)), Writes: outs[k : k+1], InPlace: true})
+		}
+		l.Body = rest
+		partner := let.Alone[1].(Call)
+		var steps []Step
+		if inS != nil {
+			steps = append(steps, &Comment{Text: s.Name + " is not read again: " + inS.Name + " takes over its storage."},
+				&Let{Vars: []*Value{inS}, Value: Ref{s}, Pure: true})
+		}
+		return append(steps,
+			&Comment{Text: fmt.Sprintf("%s = %s(%s) too, from the same exp (%s.%s)", outs[1].Name, partner.Name, s.Name, path.Base(kernel.Path), kernel.Name)},
+			&Do{Call: Fn(kernel.Path, kernel.Name, data(outs[0]), data(outs[1]), data(s)), Writes: outs, InPlace: true, Alone: alone})
 	}
 	return nil
 }

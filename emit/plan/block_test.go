@@ -61,9 +61,100 @@ func TestBlockKernels(t *testing.T) {
 			if err := Check([]*Value{f.x, f.d}, steps, nil); err != nil {
 				t.Fatalf("the plan before the pass breaks a rule: %v\n%s", err, render(steps))
 			}
-			got := BlockKernels(steps, kernels)
+			got := BlockKernels(steps, kernels, nil)
 			text := render(got)
 			if tt.want == "" && strings.Contains(text, "ExpTo") || tt.want != "" && !strings.Contains(text, tt.want) {
+				t.Errorf("want %q in\n%s", tt.want, text)
+			}
+			if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {
+				t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, text)
+			}
+		})
+	}
+}
+
+// TestBlockKernelsJoint checks the pass hands a joint kernel's call to its
+// block kernel when the loop only stores both results, each whole into a
+// buffer of its own that it refers to nowhere else, and leaves it in the
+// loop otherwise; every plan it returns keeps the rules.
+func TestBlockKernelsJoint(t *testing.T) {
+	kernels := map[Qual]Qual{
+		{Path: "math", Name: "Tanh"}:           {Path: RuntimePath, Name: "TanhTo"},
+		{Path: RuntimePath, Name: "TanhDeriv"}: {Path: RuntimePath, Name: "TanhDerivTo"},
+	}
+	joints := map[Qual]Qual{{Path: RuntimePath, Name: "TanhTanhDeriv"}: {Path: RuntimePath, Name: "TanhTanhDerivTo"}}
+	tests := []struct {
+		name string
+		// rest returns the loop's steps after the call and the stores,
+		// given the results' locals and the third buffer.
+		rest    func(f *fixture, tanh, deriv, buf3 *Value) []Step
+		before  bool   // rest goes before the call
+		unsaved bool   // deriv is not stored
+		readBuf bool   // buf is read after the loop
+		want    string // in the printed plan; "" for no joint block kernel
+	}{
+		{"a result read, not stored", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Ref{deriv}}}
+		}, false, true, false, "derivBuf := buf\n// derivBuf = TanhDeriv(buf) too, from the same exp (runtime.TanhTanhDerivTo)\nruntime.TanhTanhDerivTo(buf2.Data, derivBuf.Data, buf.Data)\nfor i := 0; i < n; i++ {\n\tacc += derivBuf.Data[i]"},
+		{"a result read, not stored, the argument read after the loop", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Ref{deriv}}}
+		}, false, true, true, ""},
+		{"stores alone", func(f *fixture, tanh, deriv, buf3 *Value) []Step { return nil }, false, false, false,
+			"runtime.TanhTanhDerivTo(buf2.Data, buf3.Data, buf.Data)\nreturn"},
+		{"other steps", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: f.buf, I: Ref{f.i}}}}
+		}, false, false, false, "runtime.TanhTanhDerivTo(buf2.Data, buf3.Data, buf.Data)\nfor i := 0; i < n; i++ {\n\tacc += buf.Data[i]"},
+		{"a result read in the loop", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Ref{deriv}}}
+		}, false, false, false, ""},
+		{"a result's buffer read in the loop", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: buf3, I: Ref{f.i}}}}
+		}, false, false, false, ""},
+		{"the argument written in the loop", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
+			return []Step{&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Lit(1)}}
+		}, true, false, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			buf3 := &Value{Name: "buf3", Kind: Vector, Owner: Workspace, Shape: derive.Col(f.n), Contiguous: true}
+			tanh, deriv := NewValue("tanh", Scalar, Local), NewValue("deriv", Scalar, Local)
+			arg := At{V: f.buf, I: Ref{f.i}}
+			body := []Step{
+				&Let{Vars: []*Value{tanh, deriv}, Value: Fn(RuntimePath, "TanhTanhDeriv", arg), Pure: true,
+					Alone: []Expr{Fn("math", "Tanh", arg), Fn(RuntimePath, "TanhDeriv", arg)}},
+				&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: Ref{tanh}},
+			}
+			if !tt.unsaved {
+				body = append(body, &Set{To: At{V: buf3, I: Ref{f.i}}, Op: "=", Value: Ref{deriv}})
+			}
+			if rest := tt.rest(f, tanh, deriv, buf3); tt.before {
+				body = append(rest, body...)
+			} else {
+				body = append(body, rest...)
+			}
+			ret := Add(Ref{f.acc}, Fn(Blas64Path, "Asum", Ref{f.buf2}))
+			if !tt.unsaved {
+				ret = Add(ret, Fn(Blas64Path, "Asum", Ref{buf3}))
+			}
+			if tt.readBuf {
+				ret = Add(ret, Fn(Blas64Path, "Asum", Ref{f.buf}))
+			}
+			steps := append(f.prologue(), f.fill()...)
+			steps = append(steps, &Let{Vars: []*Value{f.acc}, Value: Const{V: 0.0}},
+				&Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true})
+			if !tt.unsaved {
+				steps = append(steps, &Let{Vars: []*Value{buf3}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true})
+			}
+			steps = append(steps,
+				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: body},
+				&Return{Value: ret})
+			if err := Check([]*Value{f.x, f.d}, steps, nil); err != nil {
+				t.Fatalf("the plan before the pass breaks a rule: %v\n%s", err, render(steps))
+			}
+			got := BlockKernels(steps, kernels, joints)
+			text := render(got)
+			if tt.want == "" && strings.Contains(text, "TanhTanhDerivTo") || tt.want != "" && !strings.Contains(text, tt.want) {
 				t.Errorf("want %q in\n%s", tt.want, text)
 			}
 			if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {

@@ -170,14 +170,18 @@ func referredTo(steps []Step, s *Value) bool {
 // operand returns the operand of the call w, steps[at], whose storage its
 // result d can take over, and steps with the sums that read it after w
 // moved above w; nil when there is none: w may write in place, d is its
-// one result of d's shape, and s is a buffer of that shape it reads whole
-// whose later readers can all move (hoist).
+// one result of d's shape (or one of a joint kernel's, whose other has
+// not taken s), and s is a buffer of that shape it reads whole whose later
+// readers can all move (hoist).
 func operand(w *Do, d *Value, steps []Step, at int) (*Value, []Step) {
 	if !w.InPlace {
 		return nil, nil
 	}
+	// A joint kernel (Alone) may write either of its results in place,
+	// but only one: the other must not have taken the operand already.
+	joint := len(w.Alone) > 0
 	for _, v := range w.Writes {
-		if v != d && v.Shape == d.Shape {
+		if v != d && v.Shape == d.Shape && !joint {
 			return nil, nil
 		}
 	}
@@ -186,7 +190,8 @@ func operand(w *Do, d *Value, steps []Step, at int) (*Value, []Step) {
 			x = f.X // a block kernel's slice of a buffer
 		}
 		r, ok := x.(Ref)
-		if !ok || r.V == d || r.V.Kind != d.Kind || r.V.Shape != d.Shape || !ownBuffer(r.V) {
+		if !ok || r.V == d || r.V.Kind != d.Kind || r.V.Shape != d.Shape || !ownBuffer(r.V) ||
+			slices.ContainsFunc(w.Writes, func(v *Value) bool { return v.Reuse && v.Of == r.V }) {
 			continue
 		}
 		if moved, ok := hoist(steps, at, r.V); ok {

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion14 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -159,10 +159,10 @@ func (loop2 *lossLoop2) RunPart(part2 int) {
 // lossGradPool.
 type lossGradWork struct {
 	tmp      []float64
-	H        []float64
 	tmp2     []float64
 	gemm     runtime.Gemm
 	tmp3     []float64
+	tmp4     []float64
 	prod     []float64
 	loop     lossGradLoop
 	loop2    lossGradLoop2
@@ -237,7 +237,6 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	ws.loop = lossGradLoop{n, parts, o, tmp, YRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = lossGradLoop{}
-	H := runtime.Mat(&ws.H, n, h)
 	tmp2 := runtime.Mat(&ws.tmp2, n, h)
 	// tmp2 = X W1 + vector(1) b1'
 	XRaw := X.RawMatrix()
@@ -252,8 +251,12 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	b1Raw := b1.RawVector()
 	// tmp2 += vector(1) b1'
 	blas64.Ger(1, tmp3, b1Raw, tmp2)
+	tmp4 := runtime.Mat(&ws.tmp4, n, h)
+	// tmp2 is not read again: H takes over its storage.
+	H := tmp2
 	// H = tanh(X W1 + vector(1) b1')
-	runtime.TanhTo(H.Data, tmp2.Data)
+	// tmp4 = TanhDeriv(tmp2) too, from the same exp (runtime.TanhTanhDerivTo)
+	runtime.TanhTanhDerivTo(H.Data, tmp4.Data, tmp2.Data)
 	W2Raw := W2.RawMatrix()
 	// tmp += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
@@ -275,22 +278,19 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	prod := runtime.Mat(&ws.prod, n, h)
 	// prod = (H W2 + vector(1) b2' - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
-	// tanhderivTmp2 = tanhderiv(tmp2), in tmp2's storage
-	tanhderivTmp2 := tmp2
-	runtime.TanhDerivTo(tanhderivTmp2.Data, tmp2.Data)
-	// prod is not read again: tmp4 takes over its storage.
-	tmp4 := prod
-	// tmp4 = (H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1')
+	// prod is not read again: tmp5 takes over its storage.
+	tmp5 := prod
+	// tmp5 = (H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1')
 	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts3 := runtime.LoopParts(n, h)
-	ws.loop3 = lossGradLoop3{n, parts3, h, tmp4, prod, tanhderivTmp2}
+	ws.loop3 = lossGradLoop3{n, parts3, h, tmp5, prod, tmp4}
 	runtime.Parts(parts3, &ws.loop3)
 	ws.loop3 = lossGradLoop3{}
 	// dW1 = X' ((H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1'))
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp4, 0, dW1Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp5, 0, dW1Raw)
 	db1Raw := db1.RawVector()
 	// db1 = ((H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1'))' vector(1)
-	runtime.Gemv(blas.Trans, 1, tmp4, tmp3, 0, db1Raw)
+	runtime.Gemv(blas.Trans, 1, tmp5, tmp3, 0, db1Raw)
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 + vector(1) b2' - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
@@ -357,33 +357,33 @@ func (loop2 *lossGradLoop2) RunPart(part2 int) {
 	sumParts.Data[part2] = sumPart
 }
 
-// lossGradLoop3 holds the values the parts of LossGrad's loop that fills tmp4
+// lossGradLoop3 holds the values the parts of LossGrad's loop that fills tmp5
 // share, while they run.
 type lossGradLoop3 struct {
-	n             int
-	parts3        int
-	h             int
-	tmp4          blas64.General
-	prod          blas64.General
-	tanhderivTmp2 blas64.General
+	n      int
+	parts3 int
+	h      int
+	tmp5   blas64.General
+	prod   blas64.General
+	tmp4   blas64.General
 }
 
-// RunPart runs one part of LossGrad's loop that fills tmp4, the rows
+// RunPart runs one part of LossGrad's loop that fills tmp5, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *lossGradLoop3) RunPart(part3 int) {
 	n := loop3.n
 	parts3 := loop3.parts3
 	h := loop3.h
-	tmp4 := loop3.tmp4
+	tmp5 := loop3.tmp5
 	prod := loop3.prod
-	tanhderivTmp2 := loop3.tanhderivTmp2
+	tmp4 := loop3.tmp4
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
 	for i := lo3; i < hi3; i++ {
-		tmp4Row := runtime.RowSlice(tmp4, i, h)
-		prodRow := runtime.RowSlice(prod, i, len(tmp4Row))
-		tanhderivTmp2Row := runtime.RowSlice(tanhderivTmp2, i, len(tmp4Row))
-		for j := range tmp4Row {
-			tmp4Row[j] = prodRow[j] * tanhderivTmp2Row[j]
+		tmp5Row := runtime.RowSlice(tmp5, i, h)
+		prodRow := runtime.RowSlice(prod, i, len(tmp5Row))
+		tmp4Row := runtime.RowSlice(tmp4, i, len(tmp5Row))
+		for j := range tmp5Row {
+			tmp5Row[j] = prodRow[j] * tmp4Row[j]
 		}
 	}
 }

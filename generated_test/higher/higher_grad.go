@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion13 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion14 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
@@ -3184,12 +3184,12 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 // twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls
 // through twoLayerGradPool.
 type twoLayerGradWork struct {
-	tmp    []float64
-	prod   []float64
-	tanhBx []float64
-	Bx     []float64
-	tmp2   []float64
-	prod2  []float64
+	tmp     []float64
+	prod    []float64
+	Bx      []float64
+	dtanhBx []float64
+	tmp2    []float64
+	prod2   []float64
 }
 
 var twoLayerGradPool = sync.Pool{New: func() any {
@@ -3236,14 +3236,17 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	tmp := runtime.Vec(&ws.tmp, m)
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
-	tanhBx := runtime.Vec(&ws.tanhBx, k)
 	Bx := runtime.Vec(&ws.Bx, k)
 	BRaw := B.RawMatrix()
 	xRaw := x.RawVector()
 	// Bx = B x
 	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	dtanhBx := runtime.Vec(&ws.dtanhBx, k)
+	// Bx is not read again: tanhBx takes over its storage.
+	tanhBx := Bx
 	// tanhBx = tanh(B x)
-	runtime.TanhTo(tanhBx.Data, Bx.Data)
+	// dtanhBx = TanhDeriv(Bx) too, from the same exp (runtime.TanhTanhDerivTo)
+	runtime.TanhTanhDerivTo(tanhBx.Data, dtanhBx.Data, Bx.Data)
 	// prod = A tanh(B x)
 	runtime.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
 	tmp2 := runtime.Vec(&ws.tmp2, m)
@@ -3260,14 +3263,11 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = A' sigmoid(c A tanh(B x))
 	runtime.Gemv(blas.Trans, 1, ARaw, tmp2, 0, prod2)
-	// tanhderivBx = tanhderiv(Bx), in Bx's storage
-	tanhderivBx := Bx
-	runtime.TanhDerivTo(tanhderivBx.Data, Bx.Data)
 	// prod2 is not read again: tmp3 takes over its storage.
 	tmp3 := prod2
 	// tmp3 = c A' sigmoid(c A tanh(B x)) .* dtanh(B x)
 	for i := 0; i < k; i++ {
-		tmp3.Data[i] = c * prod2.Data[i] * tanhderivBx.Data[i]
+		tmp3.Data[i] = c * prod2.Data[i] * dtanhBx.Data[i]
 	}
 	// dx = B' (c A' sigmoid(c A tanh(B x)) .* dtanh(B x))
 	runtime.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
