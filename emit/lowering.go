@@ -89,22 +89,22 @@ func jointBlockKernel(fn plan.Qual) (plan.Qual, bool) {
 // jointBlockKernels maps each joint kernel with a block kernel to the
 // block kernel (lowering.jointBlock), for plan.BlockKernels.
 func jointBlockKernels() map[plan.Qual]plan.Qual {
-	out := map[plan.Qual]plan.Qual{}
-	for _, l := range lowerings {
-		if l.jointBlock != nil {
-			out[l.jointBlock.fn] = l.jointBlock.kernel
-		}
-	}
-	return out
+	return kernelMap(func(l lowering) *blockKernel { return l.jointBlock })
 }
 
 // blockKernels maps each scalar function with a block kernel to the
 // kernel (lowering.block), for plan.BlockKernels.
 func blockKernels() map[plan.Qual]plan.Qual {
+	return kernelMap(func(l lowering) *blockKernel { return l.block })
+}
+
+// kernelMap maps the function of each lowering's kernel that field
+// returns to the kernel.
+func kernelMap(field func(lowering) *blockKernel) map[plan.Qual]plan.Qual {
 	out := map[plan.Qual]plan.Qual{}
 	for _, l := range lowerings {
-		if l.block != nil {
-			out[l.block.fn] = l.block.kernel
+		if k := field(l); k != nil {
+			out[k.fn] = k.kernel
 		}
 	}
 	return out

@@ -74,6 +74,30 @@ func TestGemmFMABits(t *testing.T) {
 	})
 }
 
+// specialOperands returns a, b and c of an m×n×k product, stored as the
+// flags say, as specialRandom makes them (a's padding padA, c's padC),
+// with about four special values in each (each spoils only its own row or
+// column of the product), c all NaN when beta is 0 (never read).
+func specialOperands(rng *rand.Rand, transA, transB bool, m, n, k int, beta, padA, padC float64) (a, b, c blas64.General) {
+	aRows, aCols := m, k
+	if transA {
+		aRows, aCols = k, m
+	}
+	bRows, bCols := k, n
+	if transB {
+		bRows, bCols = n, k
+	}
+	a = specialRandom(rng, aRows, aCols, padA, aRows*aCols/4+1)
+	b = specialRandom(rng, bRows, bCols, 0, bRows*bCols/4+1)
+	c = specialRandom(rng, m, n, padC, m*n/4+1)
+	if beta == 0 {
+		for i := range c.Data {
+			c.Data[i] = math.NaN()
+		}
+	}
+	return a, b, c
+}
+
 // TestGemmFMADepthSlabs runs TestGemmFMABits's check with slabs of at most
 // 100 steps, so that the inner dimension is cut into several slabs, the
 // last one short, and beta must scale c in the first alone.
@@ -106,24 +130,7 @@ func checkGemmFMABits(t *testing.T, rng *rand.Rand, shapes [][3]int) {
 					alpha, beta := ab[0], ab[1]
 					name := fmt.Sprintf("%dx%dx%d/%c%c/alpha=%g,beta=%g", m, n, k, tA, tB, alpha, beta)
 					transA, transB := tA == blas.Trans, tB == blas.Trans
-					aRows, aCols := m, k
-					if transA {
-						aRows, aCols = k, m
-					}
-					bRows, bCols := k, n
-					if transB {
-						bRows, bCols = n, k
-					}
-					// About four special values in each operand: each spoils
-					// only its own row or column of the product.
-					a := specialRandom(rng, aRows, aCols, 0, aRows*aCols/4+1)
-					b := specialRandom(rng, bRows, bCols, 0, bRows*bCols/4+1)
-					c := specialRandom(rng, m, n, 7, m*n/4+1)
-					if beta == 0 {
-						for i := range c.Data {
-							c.Data[i] = math.NaN() // never read
-						}
-					}
+					a, b, c := specialOperands(rng, transA, transB, m, n, k, beta, 0, 7)
 					want := append([]float64(nil), c.Data...)
 					fmaChain(transA, transB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, want, c.Stride)
 					for _, split := range []int{splitByRows, splitByColumns} {

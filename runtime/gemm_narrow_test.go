@@ -4,7 +4,6 @@ package runtime
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -46,22 +45,7 @@ func TestGemmNarrowBits(t *testing.T) {
 				for _, ab := range [][2]float64{{1, 0}, {1, 1}, {1, 0.5}, {1, -2}} {
 					alpha, beta := ab[0], ab[1]
 					name := fmt.Sprintf("%dx%dx%d/transA=%t,transB=%t/alpha=%g,beta=%g", m, n, k, transA, transB, alpha, beta)
-					aRows, aCols := m, k
-					if transA {
-						aRows, aCols = k, m
-					}
-					bRows, bCols := k, n
-					if transB {
-						bRows, bCols = n, k
-					}
-					a := specialRandom(rng, aRows, aCols, 3, aRows*aCols/4+1)
-					b := specialRandom(rng, bRows, bCols, 0, bRows*bCols/4+1)
-					c := specialRandom(rng, m, n, 5, m*n/4+1)
-					if beta == 0 {
-						for i := range c.Data {
-							c.Data[i] = math.NaN() // never read
-						}
-					}
+					a, b, c := specialOperands(rng, transA, transB, m, n, k, beta, 3, 5)
 					want := append([]float64(nil), c.Data...)
 					fmaChain(transA, transB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, want, c.Stride)
 					got := append([]float64(nil), c.Data...)
