@@ -161,7 +161,9 @@ const (
 var narrowMinWork = 1 << 14
 
 // fmaHalfShapes is set under -tags gradgensplit (split_small.go): half the
-// shapes then go to the fused multiply-add kernels (fmaShape, narrowShape).
+// shapes then go to the fused multiply-add kernels (fmaShape, and
+// narrowShape for MulPlusTranspose), and a quarter of those it could take
+// to GemmNarrow (narrowGemmShape).
 var fmaHalfShapes = false
 
 // vectorMul, where a build with vector code sets it (gemm_simd.go), runs
@@ -180,7 +182,8 @@ var vectorMul func(transA bool, m, n, k int, alpha float64, a []float64, lda int
 // arithmetic (vectorMul; b transposed is copied first, and so is a b
 // whose stride is a multiple of setAliasStride when the product is large),
 // unless alpha·op(a) has a zero entry; on a CPU with AVX-512 it runs the
-// products fmaShape takes on GemmFMA's fused multiply-adds instead, each
+// products fmaShape takes on GemmFMA's fused multiply-adds instead, and
+// the narrow ones narrowGemmShape takes (alpha 1) on GemmNarrow's, each
 // entry one chain in the order of the inner dimension (the same bits on
 // every run, not gonum's). With any other implementation (OpenBLAS through
 // runtime/openblas) it is one Dgemm call, since the rule measures gonum's

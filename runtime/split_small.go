@@ -10,7 +10,8 @@ package runtime
 // (PanelRows), and row-panel loops run in parts of one panel of 1 row (2
 // for one column) from 2 rows on (PanelParts, PartPanelRows), and
 // elementwise loops in parts from 2 entries (LoopParts), Gemm.Mul
-// sends half the shapes to GemmFMA whatever their size (fmaShape), and
+// sends half the shapes to GemmFMA whatever their size (fmaShape) and a
+// quarter of those GemmNarrow could take to it (narrowGemmShape), and
 // Gemm.MulPlusTranspose half its narrow ones to narrowPlusTranspose
 // (narrowShape), so tests
 // with small inputs run the split paths, loops over several row panels,
