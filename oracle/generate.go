@@ -178,7 +178,7 @@ type callable struct {
 	result string // result class, in the argument's dimensions
 	// elementwise is set for a function of each entry (its result has its
 	// argument's shape); partner names the function a joint kernel
-	// computes with it, if any.
+	// computes with it, if any and a spec can call it.
 	elementwise bool
 	partner     string
 }
@@ -218,7 +218,9 @@ func table() []callable {
 					c := callable{name: name, arity: arity, arg: pc.class, result: classOf(fns[0].Value.Shape)}
 					if op := fns[0].Value.Op; op.Kind == derive.KindElementwise && arity == 1 {
 						c.elementwise = true
-						if op.Joint != nil {
+						if op.Joint != nil && op.Joint.With.Spec {
+							// A partner a spec cannot call (tanh's,
+							// dtanh) comes from the derivatives alone.
 							c.partner = op.Joint.With.Name
 						}
 					}
