@@ -11,10 +11,10 @@ import (
 
 // GemmNarrow sets c = alpha·op(a)·op(b) + beta·c, for alpha 1, with
 // GemmFMA's arithmetic, for the products GemmFMA's slabs and blocks of
-// 14×16 run slowly: an output at most narrowMaxCols columns wide (B7MLP's
-// H W₂ and Hᵀ R, o = 10 columns) or an inner dimension at most
-// narrowMaxSteps long (its R W₂ᵀ), with at least narrowMinRows rows and
-// narrowMinWork multiply-adds. It returns false, having written nothing,
+// 14×16 run slowly: an output narrowMinCols to narrowMaxCols columns wide
+// (B7MLP's H W₂ and Hᵀ R, o = 10 columns), or wider with an inner
+// dimension at most narrowMaxSteps long (its R W₂ᵀ), with at least
+// narrowMinRows rows and narrowMinWork multiply-adds (narrowGemmShape). It returns false, having written nothing,
 // for any other call: where the kernel does not run (no AVX-512), for
 // alpha other than 1 (alpha·op(a) would have to be packed, as much work
 // as the product here) and for a malformed call; the caller then runs its
