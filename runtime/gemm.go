@@ -183,9 +183,9 @@ var vectorMul func(transA bool, m, n, k int, alpha float64, a []float64, lda int
 // whose stride is a multiple of setAliasStride when the product is large),
 // unless alpha·op(a) has a zero entry; on a CPU with AVX-512 it runs the
 // products fmaShape takes on GemmFMA's fused multiply-adds instead, and
-// the narrow ones narrowGemmShape takes (alpha 1) on GemmNarrow's, each
-// entry one chain in the order of the inner dimension (the same bits on
-// every run, not gonum's). With any other implementation (OpenBLAS through
+// the narrow ones columnsShape and narrowGemmShape take (alpha 1) on
+// GemmColumns's and GemmNarrow's, each entry one chain in the order of
+// the inner dimension (the same bits on every run, not gonum's). With any other implementation (OpenBLAS through
 // runtime/openblas) it is one Dgemm call, since the rule measures gonum's
 // kernels. Results agree with one blas64.Gemm call to rounding.
 //
@@ -220,7 +220,8 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 		} else {
 			b = blas64.General{Rows: k, Cols: n, Stride: b.Stride, Data: b.Data}
 		}
-		if g.order == measured && GemmNarrow(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {
+		if g.order == measured && (GemmColumns(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) ||
+			GemmNarrow(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)) {
 			return
 		}
 		if g.order == measured && fmaShape(m, n, k) &&

@@ -55,6 +55,11 @@ func gemmNarrow(transA, transB bool, m, n, k int, alpha float64, a []float64, ld
 	if !fits(transA, transB, m, n, k, blas64.General{Stride: lda, Data: a}, blas64.General{Stride: ldb, Data: b}, blas64.General{Stride: ldc, Data: c}) {
 		return false
 	}
+	if transA && n <= narrowMaxCols {
+		// GemmColumns's kernel: the same chains, faster.
+		gemmColumns(m, n, k, a, lda, b, ldb, beta, c, ldc, transB)
+		return true
+	}
 	g := gemmNarrowCalls.Get().(*gemmNarrowCall)
 	*g = gemmNarrowCall{transA: transA, m: m, n: n, k: k, beta: beta,
 		a: a, lda: lda, c: c, ldc: ldc, q: g.q, scratch: g.scratch}
@@ -248,3 +253,161 @@ func (g *gemmNarrowCall) block(p rowsOf, tile []float64, i0, first, j0, cols int
 //
 //go:noescape
 func fmaNarrow12x16Asm(steps int, a *float64, aRow, aStep int, b *float64, ldb int, c *float64, ldc int, load bool)
+
+// GemmColumns sets c = alpha·aᵀ·op(b) + beta·c, for alpha 1 and op(a) =
+// aᵀ (tA Trans or ConjTrans), with GemmNarrow's arithmetic (each entry one
+// chain of fused multiply-adds in the order of the inner dimension, from
+// beta·c), for an output of 1 to 16 columns (B7MLP's Hᵀ R, B8Softmax's
+// Xᵀ G: o = k = 10 columns) with at least narrowMinWork multiply-adds
+// (columnsShape). It returns false, having written nothing, for any other
+// call, where the kernel does not run (no AVX-512) and for a malformed
+// call; the caller then runs its own Dgemm. c must not share memory with
+// a or b.
+//
+// How: a's rows are streamed once, in order (gemmColumns), where the
+// tiles of GemmNarrow and GemmFMA read a few entries of every row of a
+// per tile. BenchmarkGemmNarrowKernel (2 cores, 2026-12-07, GFLOP/s of
+// vectorMul, GemmFMA, GemmNarrow's 12×16 tile before and this kernel):
+//
+//	TN 256×10×1024   22  28  33  96    TN 128×10×4096  21  22  26 104
+//	TN 256×4×1024    25  11  16  91    TN 64×8×512     27  17  17  88
+//	TN 40×10×64      15  13  20  23
+func GemmColumns(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
+	transA, okA := transposed(tA)
+	transB, okB := transposed(tB)
+	if !wideVectors || !okA || !okB || !transA || alpha != 1 || !columnsShape(m, n, k) {
+		return false
+	}
+	if !fits(transA, transB, m, n, k, blas64.General{Stride: lda, Data: a}, blas64.General{Stride: ldb, Data: b}, blas64.General{Stride: ldc, Data: c}) {
+		return false
+	}
+	gemmColumns(m, n, k, a, lda, b, ldb, beta, c, ldc, transB)
+	return true
+}
+
+// columnsShape reports whether GemmColumns takes an m×n product with inner
+// dimension k: 1 to 16 columns and at least narrowMinWork multiply-adds.
+// Built with -tags gradgensplit, it takes those whose m + n + k is 1
+// modulo 4 whatever their size, as narrowGemmShape does.
+func columnsShape(m, n, k int) bool {
+	if m < 1 || n < 1 || k < 1 || n > narrowMaxCols {
+		return false
+	}
+	if fmaHalfShapes {
+		return (m+n+k)%4 == 1
+	}
+	return float64(m)*float64(n)*float64(k) >= float64(narrowMinWork)
+}
+
+// gemmColumnsCall is one GemmColumns call, as its parts see it: c's rows in blocks of 16
+// (a's columns), cut into parts on the team, each part with its sums of
+// 16 rows by up to 14 columns in a scratch tile.
+type gemmColumnsCall struct {
+	m, n, k, blocks, parts int
+	beta                   float64
+	a, b, c                []float64
+	lda, ldb, ldc          int
+	transB                 bool
+	scratch                []float64
+}
+
+var gemmColumnsCalls = sync.Pool{New: func() any { return new(gemmColumnsCall) }}
+
+// The shape of the column block (fmaColumns16Asm): 16 rows of c, the lanes
+// of two vectors, by at most 14 columns (28 of the 32 vector registers
+// hold sums).
+const (
+	columnsBlockRows = 16
+	columnsMaxCols   = 14
+	columnsTile      = columnsBlockRows * columnsMaxCols
+)
+
+// gemmColumns runs a product with op(a) = aᵀ, n at most narrowMaxCols
+// (GemmColumns, and GemmNarrow's of that shape), by streaming a's rows: for each block of 16 of c's rows
+// (16 entries of each of a's rows) and up to 14 of its columns, the
+// assembly block holds the 16×14 sums in registers while it walks the k
+// rows of a and b, so that a is read once, row by row, where the 12×16
+// tile would read 12 entries of every row of a for each tile. The chains
+// are GemmFMA's (GemmNarrow's doc). op(b) is b itself for NoTrans; for
+// Trans, b's k columns are packed as rows first.
+func gemmColumns(m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int, transB bool) {
+	g := gemmColumnsCalls.Get().(*gemmColumnsCall)
+	*g = gemmColumnsCall{m: m, n: n, k: k, beta: beta, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, scratch: g.scratch}
+	g.blocks = (m + columnsBlockRows - 1) / columnsBlockRows
+	g.parts = 1
+	if float64(m)*float64(n)*float64(k) >= narrowSplitMin {
+		g.parts = min(g.blocks, TeamSize())
+	}
+	size := g.parts * columnsTile
+	if transB {
+		// op(b) = bᵀ: its rows packed after the tiles, k rows of n.
+		size += k * n
+	}
+	scratch := grow(&g.scratch, size)
+	if transB {
+		q := scratch[g.parts*columnsTile:]
+		for l := range k {
+			for j := range n {
+				q[l*n+j] = b[j*ldb+l]
+			}
+		}
+		g.b, g.ldb = q, n
+	}
+	Parts(g.parts, g)
+	*g = gemmColumnsCall{scratch: g.scratch}
+	gemmColumnsCalls.Put(g)
+}
+
+// RunPart runs the blocks of rows PartRows gives part, each in strips of
+// the columns at most 14 wide, of equal widths.
+func (g *gemmColumnsCall) RunPart(part int) {
+	lo, hi := PartRows(g.blocks, g.parts, part)
+	tile := g.scratch[part*columnsTile : (part+1)*columnsTile : (part+1)*columnsTile]
+	strips := (g.n + columnsMaxCols - 1) / columnsMaxCols
+	width := (g.n + strips - 1) / strips
+	for blk := lo; blk < hi; blk++ {
+		i0 := blk * columnsBlockRows
+		rows := min(columnsBlockRows, g.m-i0)
+		for j0 := 0; j0 < g.n; j0 += width {
+			g.strip(tile, i0, rows, j0, min(width, g.n-j0))
+		}
+	}
+}
+
+// strip runs the assembly block on rows [i0, i0+rows) and columns [j0,
+// j0+cols) of c: their sums start in tile from beta·c (c when beta is 1,
+// 0 when beta is 0, and c is not read), and go back to c after.
+func (g *gemmColumnsCall) strip(tile []float64, i0, rows, j0, cols int) {
+	for j := range cols {
+		sums := tile[j*columnsBlockRows : j*columnsBlockRows+rows]
+		for r := range sums {
+			switch cij := g.c[(i0+r)*g.ldc+j0+j]; g.beta {
+			case 0:
+				sums[r] = 0
+			case 1:
+				sums[r] = cij
+			default:
+				sums[r] = g.beta * cij
+			}
+		}
+	}
+	// Every entry the block reads: a[l·lda + i0 + r], b[l·ldb + j0 + j].
+	_ = g.a[(g.k-1)*g.lda+i0+rows-1]
+	_ = g.b[(g.k-1)*g.ldb+j0+cols-1]
+	fmaColumns16Asm(g.k, &g.a[i0], g.lda, &g.b[j0], g.ldb, &tile[0], cols, uint16(1<<rows-1))
+	for j := range cols {
+		sums := tile[j*columnsBlockRows : j*columnsBlockRows+rows]
+		for r, s := range sums {
+			g.c[(i0+r)*g.ldc+j0+j] = s
+		}
+	}
+}
+
+// fmaColumns16Asm is GemmColumns's block, in gemm_narrow_amd64.s:
+// t[16j + l], for j < cols and the lanes l set in lanes, followed by fused
+// multiply-adds of a[i·lda + l]·b[i·ldb + j] for i = 0, 1, …, steps−1, on
+// unchecked pointers: its caller slices every entry it reads first. t
+// holds 16×14 entries, all loaded and stored.
+//
+//go:noescape
+func fmaColumns16Asm(steps int, a *float64, lda int, b *float64, ldb int, t *float64, cols int, lanes uint16)

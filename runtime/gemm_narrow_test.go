@@ -37,6 +37,15 @@ func TestGemmNarrowBits(t *testing.T) {
 		{50, 16, 17},    // the widest narrow output
 		{1030, 3, 64},   // several parts, the last tile short
 		{25, 40, 1},     // one step
+		{17, 14, 33},    // GemmColumns's widest strip, one row past a block
+		{33, 15, 20},    // two strips, 8 and 7 wide
+		{40, 7, 50},
+		{5, 13, 40}, // fewer rows than a lane block
+		{31, 2, 7},
+		{16, 11, 1},
+	}
+	for n := 1; n <= 16; n++ {
+		shapes = append(shapes, [3]int{15 + 2*n, n, 9}) // every strip width, rows past a block
 	}
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
@@ -104,9 +113,54 @@ func TestGemmNarrowDeclines(t *testing.T) {
 	}
 }
 
+// TestGemmColumnsDeclines checks the calls GemmColumns leaves to its
+// caller untouched (a not transposed, more than 16 columns, alpha not 1,
+// too little work, an empty product, a c too short, a flag that is not
+// one) and the ones it takes (B7MLP's Hᵀ R, B8Softmax's Xᵀ G, one column,
+// fewer rows than a block); under -tags gradgensplit only the declines
+// that do not depend on the size are checked.
+func TestGemmColumnsDeclines(t *testing.T) {
+	if !wideVectors {
+		t.Skip("GemmColumns's kernel needs AVX-512")
+	}
+	a, b, c := make([]float64, 4096*256), make([]float64, 4096*256), make([]float64, 1024*256)
+	for _, tt := range []struct {
+		name    string
+		tA, tB  blas.Transpose
+		m, n, k int
+		alpha   float64
+		c       []float64
+		want    bool
+		sized   bool // the answer depends on the size rule
+	}{
+		{"a not transposed", blas.NoTrans, blas.NoTrans, 256, 10, 1024, 1, c, false, false},
+		{"17 columns", blas.Trans, blas.NoTrans, 256, 17, 1024, 1, c, false, false},
+		{"alpha 2", blas.Trans, blas.NoTrans, 256, 10, 1024, 2, c, false, false},
+		{"little work", blas.Trans, blas.NoTrans, 16, 10, 64, 1, c, false, true},
+		{"empty", blas.Trans, blas.NoTrans, 0, 10, 1024, 1, c, false, false},
+		{"c short", blas.Trans, blas.NoTrans, 256, 10, 1024, 1, c[:255*10+9], false, false},
+		{"flag", blas.Trans, 'x', 256, 10, 1024, 1, c, false, false},
+		{"H' R", blas.Trans, blas.NoTrans, 256, 10, 1024, 1, c, true, true},
+		{"X' G", blas.Trans, blas.NoTrans, 128, 10, 4096, 1, c, true, true},
+		{"H' R'", blas.Trans, blas.Trans, 256, 10, 1024, 1, c, true, true},
+		{"one column", blas.Trans, blas.NoTrans, 256, 1, 1024, 1, c, true, true},
+		{"few rows", blas.Trans, blas.NoTrans, 5, 16, 1024, 1, c, true, true},
+	} {
+		lda, ldb := max(tt.m, 1), max(tt.n, 1)
+		if tt.tB == blas.Trans {
+			ldb = tt.k
+		}
+		got := GemmColumns(tt.tA, tt.tB, tt.m, tt.n, tt.k, tt.alpha, a, lda, b, ldb, 0, tt.c, max(tt.n, 1))
+		if got != tt.want && !(tt.sized && fmaHalfShapes) {
+			t.Errorf("%s: GemmColumns took it: %t, want %t", tt.name, got, tt.want)
+		}
+	}
+}
+
 // BenchmarkGemmNarrowKernel runs the narrow products and those with a short
 // inner dimension three ways: Gemm.Mul's path without GemmNarrow
-// (vectorMul on b as it reads it, k×n), GemmFMA, and GemmNarrow.
+// (vectorMul on b as it reads it, k×n), GemmFMA, and GemmNarrow (whose
+// products by aᵀ with at most 16 columns run on GemmColumns's kernel).
 func BenchmarkGemmNarrowKernel(b *testing.B) {
 	if !wideVectors {
 		b.Skip("GemmNarrow's kernel needs AVX-512")
@@ -119,6 +173,8 @@ func BenchmarkGemmNarrowKernel(b *testing.B) {
 		{blas.NoTrans, blas.NoTrans, 1024, 10, 256}, // B7's H W₂
 		{blas.NoTrans, blas.Trans, 1024, 256, 10},   // its R W₂ᵀ
 		{blas.Trans, blas.NoTrans, 256, 10, 1024},   // its Hᵀ R
+		{blas.Trans, blas.NoTrans, 128, 10, 4096},   // B8's Xᵀ G at n = 4096
+		{blas.Trans, blas.NoTrans, 256, 4, 1024},
 		{blas.NoTrans, blas.NoTrans, 4096, 10, 128},
 		{blas.NoTrans, blas.NoTrans, 1024, 16, 256},
 		{blas.NoTrans, blas.NoTrans, 1024, 4, 256},

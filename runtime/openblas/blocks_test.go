@@ -158,6 +158,28 @@ func TestDgemmOnFMAKernel(t *testing.T) {
 	}
 }
 
+// TestDgemmOnColumnsKernel checks the Dgemms Dgemm sends to
+// runtime.GemmColumns (products by aᵀ with at most 16 columns, B7MLP's
+// Hᵀ R among them): the bits of GemmColumns's own call where its kernel
+// runs, and gonum's values within the bound.
+func TestDgemmOnColumnsKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	impl := blas64.Implementation()
+	for _, s := range []struct{ m, n, k int }{{256, 10, 1024}, {333, 7, 2000}, {40, 16, 64}, {128, 1, 513}} {
+		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			a, b, c, lda, ldb, ldc := gemmOperands(rng, blas.Trans, tB, s.m, s.n, s.k)
+			want, columns := slices.Clone(c), slices.Clone(c)
+			pure.Dgemm(blas.Trans, tB, s.m, s.n, s.k, 1, a, lda, b, ldb, -0.5, want, ldc)
+			impl.Dgemm(blas.Trans, tB, s.m, s.n, s.k, 1, a, lda, b, ldb, -0.5, c, ldc)
+			name := fmt.Sprintf("Dgemm%v T%c", s, tB)
+			checkClose(t, name, c, want, 4e-16*float64(s.k)*4)
+			if runtime.GemmColumns(blas.Trans, tB, s.m, s.n, s.k, 1, a, lda, b, ldb, -0.5, columns, ldc) && !slices.Equal(c, columns) {
+				t.Fatalf("%s: not GemmColumns's bits", name)
+			}
+		}
+	}
+}
+
 func TestBlockedGemv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 6))
 	impl := blas64.Implementation()

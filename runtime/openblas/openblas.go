@@ -19,8 +19,9 @@
 // package does not cut into blocks, and calls made to OpenBLAS other than
 // through blas64, run on one thread); large calls run in blocks on
 // gradgen's team (blocks.go), but for the large Dgemms that run on
-// gradgen's own AVX-512 kernel where it runs (runtime.GemmFMA,
-// gemmFMAShape), and OwnThreads gives OpenBLAS its own threads back for
+// gradgen's own AVX-512 kernels where they run (runtime.GemmFMA,
+// gemmFMAShape; runtime.GemmColumns, the products by aᵀ with at most 16
+// columns), and OwnThreads gives OpenBLAS its own threads back for
 // measuring it.
 package openblas
 
@@ -220,6 +221,9 @@ func (o openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []f
 	}
 	if ownThreads {
 		o.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if runtime.GemmColumns(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
 		return
 	}
 	if gemmFMAShape(m, n, k) && runtime.GemmFMA(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
