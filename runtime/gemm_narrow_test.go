@@ -217,6 +217,35 @@ func BenchmarkGemmNarrowKernel(b *testing.B) {
 	}
 }
 
+// TestGemmMulOnColumnsKernel checks that Gemm.Mul, under gonum's BLAS,
+// runs the products by aᵀ that columnsShape takes on GemmColumns, with its
+// bits, for alpha 1 (narrower ones than GemmNarrow takes among them), and
+// not for other alphas.
+func TestGemmMulOnColumnsKernel(t *testing.T) {
+	if !wideVectors || !pureGo(blas64.Implementation()) {
+		t.Skip("needs AVX-512 and gonum's BLAS")
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, s := range [][3]int{{64, 7, 256}, {256, 1, 300}, {15, 10, 256}, {256, 16, 1024}, {40, 3, 1001}} {
+		m, n, k := s[0], s[1], s[2]
+		if !columnsShape(m, n, k) {
+			continue // under -tags gradgensplit, a quarter of the shapes
+		}
+		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, alpha := range []float64{1, 1.5} {
+				a, b, c := benchOperands(rng, blas.Trans, tB, m, n, k)
+				columns := slices.Clone(c.Data)
+				var g Gemm
+				g.Mul(blas.Trans, tB, alpha, a, b, -0.5, c)
+				took := GemmColumns(blas.Trans, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, -0.5, columns, c.Stride)
+				if same := slices.Equal(c.Data, columns); took != (alpha == 1) || alpha == 1 && !same {
+					t.Fatalf("%v T%c, alpha %g: GemmColumns took it %v, Mul gave its bits %v", s, tB, alpha, took, same)
+				}
+			}
+		}
+	}
+}
+
 // TestGemmMulOnNarrowKernel checks that Gemm.Mul, under gonum's BLAS, runs
 // the products narrowGemmShape takes on GemmNarrow, with its bits, for
 // alpha 1 and not for other alphas.
