@@ -83,8 +83,7 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 	applied := func(x Expr) (fn Qual, s *Value) {
 		if c, ok := x.(Call); ok && c.Recv == nil && len(c.Args) == 1 {
 			at, ok := c.Args[0].(At)
-			if _, known := kernels[Qual{c.Path, c.Name}]; known && ok && indexKey(at) == key &&
-				ownBuffer(at.V) && at.V.Shape == l.Shape && !written[at.V.Root()] {
+			if _, known := kernels[Qual{c.Path, c.Name}]; known && ok && blockArgument(l, key, written, at) {
 				return Qual{c.Path, c.Name}, at.V
 			}
 		}
@@ -129,6 +128,14 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 	return nil
 }
 
+// blockArgument reports whether a block kernel can take at, the argument
+// of a call in l, over: the loop's own entry (key, ownKey(l)) of a buffer
+// of the loop's shape that l does not write (written, writes(l.Body)), so
+// complete before the loop.
+func blockArgument(l *Loop, key string, written map[*Value]bool, at At) bool {
+	return indexKey(at) == key && ownBuffer(at.V) && at.V.Shape == l.Shape && !written[at.V.Root()]
+}
+
 // jointBlockKernel rewrites the first joint kernel's call of l whose two
 // results l stores whole, each into a buffer of its own that l refers to
 // nowhere else, and returns the call of its block kernel writing both
@@ -140,13 +147,6 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 	key := ownKey(l)
 	written := writes(l.Body)
 	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
-	own := func(v *Value) At {
-		a := At{V: v, I: Ref{l.I}}
-		if l.J != nil {
-			a.J = Ref{l.J}
-		}
-		return a
-	}
 	for t, st := range l.Body {
 		let, ok := st.(*Let)
 		if !ok || len(let.Vars) != 2 || len(let.Alone) != 2 {
@@ -158,7 +158,7 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 		}
 		kernel, known := joints[Qual{c.Path, c.Name}]
 		at, ok := c.Args[0].(At)
-		if !known || !ok || indexKey(at) != key || !ownBuffer(at.V) || at.V.Shape != l.Shape || written[at.V.Root()] {
+		if !known || !ok || !blockArgument(l, key, written, at) {
 			continue
 		}
 		s := at.V
@@ -191,7 +191,7 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 			for j, b := range rest {
 				rest[j] = rewriteEntries(b, func(x Expr) Expr {
 					if r, ok := x.(Ref); ok && r.V == v {
-						return own(inS)
+						return entryAt(l, inS)
 					}
 					return x
 				}, false)

@@ -278,9 +278,15 @@ func referred(steps []Step) map[*Value]bool {
 // ownKey is the indices of the entry each iteration of l is over
 // (indexKey): "[i, j]", "[i]" for a vector.
 func ownKey(l *Loop) string {
-	own := At{I: Ref{l.I}}
+	return indexKey(entryAt(l, nil))
+}
+
+// entryAt is v's entry each iteration of l is over: v[i, j], v[i] for a
+// vector.
+func entryAt(l *Loop, v *Value) At {
+	own := At{V: v, I: Ref{l.I}}
 	if l.J != nil {
 		own.J = Ref{l.J}
 	}
-	return indexKey(own)
+	return own
 }
