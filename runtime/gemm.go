@@ -155,15 +155,15 @@ const (
 	fmaMinWork = 1 << 21
 )
 
-// narrowMinWork is the fewest multiply-adds of a product GemmNarrow takes
-// (narrowGemmShape); a variable, so that tests of gonum's arithmetic can
-// keep their small products from it.
+// narrowMinWork is the fewest multiply-adds of a product GemmNarrow and
+// GemmColumns take (narrowGemmShape, columnsShape); a variable, so that
+// tests of gonum's arithmetic can keep their small products from them.
 var narrowMinWork = 1 << 14
 
 // fmaHalfShapes is set under -tags gradgensplit (split_small.go): half the
 // shapes then go to the fused multiply-add kernels (fmaShape, and
-// narrowShape for MulPlusTranspose), and a quarter of those it could take
-// to GemmNarrow (narrowGemmShape).
+// narrowShape for MulPlusTranspose), and a quarter of those they could
+// take to GemmColumns and GemmNarrow (columnsShape, narrowGemmShape).
 var fmaHalfShapes = false
 
 // vectorMul, where a build with vector code sets it (gemm_simd.go), runs

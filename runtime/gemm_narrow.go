@@ -35,7 +35,9 @@ import (
 // columns, broadcasting op(a)'s entries from a itself and holding 12×16
 // entries of c in 24 vector registers across all k steps. The last tile
 // runs the last 12 rows and writes those the one before did not; a block
-// past c's last column runs on a copy of its entries of c.
+// past c's last column runs on a copy of its entries of c. Products by aᵀ
+// with at most 16 columns run instead on GemmColumns's kernel
+// (gemmColumns), which streams a's rows: the same chains, faster.
 func GemmNarrow(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
 	transA, okA := transposed(tA)
 	transB, okB := transposed(tB)
@@ -87,7 +89,6 @@ const (
 	narrowMaxSteps  = 16
 	narrowMinCols   = 8
 	narrowMinRows   = 16
-	narrowSplitMin  = 1 << 17
 )
 
 // narrowGemmShape reports whether GemmNarrow takes an m×n product with
@@ -99,10 +100,13 @@ const (
 //
 //	NN 1024×10×256   21  41  71    NN 1024×16×256  37  79 110
 //	NT 1024×256×10   52  64  57    NN 1024×256×16  73  83  84
-//	TN 256×10×1024   20  32  41    NN 4096×10×128  19  50  70
+//	TN 256×10×1024   20  32  41*   NN 4096×10×128  19  50  70
 //	NN 64×10×64      13  14  30    NN 40×10×64     13  11  27
 //	NN 32×8×128      14   9  21    NN 64×16×32     20  18  53
 //	NN 1024×4×256    23  18  23    NN 128×4×64     18   7  15
+//
+// (* the 12×16 tile's, before such products went to GemmColumns's kernel:
+// 96 there.)
 //
 // Built with -tags gradgensplit, it takes a quarter of the shapes it
 // could whatever their size, those whose m + n + k is 1 modulo 4
@@ -117,6 +121,11 @@ func narrowGemmShape(m, n, k int) bool {
 	}
 	return m >= narrowMinRows && float64(m)*float64(n)*float64(k) >= float64(narrowMinWork)
 }
+
+// narrowSplitMin is the fewest multiply-adds from which GemmNarrow and
+// GemmColumns cut a product into parts on the team; -tags gradgensplit
+// lowers it (split_small.go), so that small inputs run in parts.
+var narrowSplitMin = float64(1 << 17)
 
 // gemmNarrowCall is one GemmNarrow call as its parts see it: op(a) as a
 // and its flag, c, op(b) packed into q (k rows of width columns), and the
@@ -359,7 +368,7 @@ func gemmColumns(m, n, k int, a []float64, lda int, b []float64, ldb int, beta f
 }
 
 // RunPart runs the blocks of rows PartRows gives part, each in strips of
-// the columns at most 14 wide, of equal widths.
+// the columns at most 14 wide, whose widths differ by at most one.
 func (g *gemmColumnsCall) RunPart(part int) {
 	lo, hi := PartRows(g.blocks, g.parts, part)
 	tile := g.scratch[part*columnsTile : (part+1)*columnsTile : (part+1)*columnsTile]
@@ -380,14 +389,14 @@ func (g *gemmColumnsCall) RunPart(part int) {
 func (g *gemmColumnsCall) strip(tile []float64, i0, rows, j0, cols int) {
 	for j := range cols {
 		sums := tile[j*columnsBlockRows : j*columnsBlockRows+rows]
+		if g.beta == 0 {
+			clear(sums)
+			continue
+		}
 		for r := range sums {
-			switch cij := g.c[(i0+r)*g.ldc+j0+j]; g.beta {
-			case 0:
-				sums[r] = 0
-			case 1:
-				sums[r] = cij
-			default:
-				sums[r] = g.beta * cij
+			sums[r] = g.c[(i0+r)*g.ldc+j0+j]
+			if g.beta != 1 {
+				sums[r] *= g.beta
 			}
 		}
 	}

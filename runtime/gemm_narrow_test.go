@@ -4,6 +4,7 @@ package runtime
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -114,7 +115,7 @@ func TestGemmNarrowDeclines(t *testing.T) {
 }
 
 // TestGemmColumnsDeclines checks the calls GemmColumns leaves to its
-// caller untouched (a not transposed, more than 16 columns, alpha not 1,
+// caller, with c untouched (a not transposed, more than 16 columns, alpha not 1,
 // too little work, an empty product, a c too short, a flag that is not
 // one) and the ones it takes (B7MLP's Hᵀ R, B8Softmax's Xᵀ G, one column,
 // fewer rows than a block); under -tags gradgensplit only the declines
@@ -124,6 +125,9 @@ func TestGemmColumnsDeclines(t *testing.T) {
 		t.Skip("GemmColumns's kernel needs AVX-512")
 	}
 	a, b, c := make([]float64, 4096*256), make([]float64, 4096*256), make([]float64, 1024*256)
+	for i := range c {
+		c[i] = math.NaN() // a decline leaves it so; a product (beta 0) writes zeros
+	}
 	for _, tt := range []struct {
 		name    string
 		tA, tB  blas.Transpose
@@ -153,6 +157,12 @@ func TestGemmColumnsDeclines(t *testing.T) {
 		got := GemmColumns(tt.tA, tt.tB, tt.m, tt.n, tt.k, tt.alpha, a, lda, b, ldb, 0, tt.c, max(tt.n, 1))
 		if got != tt.want && !(tt.sized && fmaHalfShapes) {
 			t.Errorf("%s: GemmColumns took it: %t, want %t", tt.name, got, tt.want)
+		}
+		if !got && slices.ContainsFunc(c, func(v float64) bool { return !math.IsNaN(v) }) {
+			t.Errorf("%s: declined, but wrote c", tt.name)
+		}
+		for i := range c {
+			c[i] = math.NaN()
 		}
 	}
 }

@@ -11,7 +11,9 @@ package runtime
 // for one column) from 2 rows on (PanelParts, PartPanelRows), and
 // elementwise loops in parts from 2 entries (LoopParts), Gemm.Mul
 // sends half the shapes to GemmFMA whatever their size (fmaShape) and a
-// quarter of those GemmNarrow could take to it (narrowGemmShape), and
+// quarter of those GemmColumns and GemmNarrow could take to them
+// (columnsShape, narrowGemmShape), cut into parts from 2 multiply-adds
+// (narrowSplitMin), and
 // Gemm.MulPlusTranspose half its narrow ones to narrowPlusTranspose
 // (narrowShape), so tests
 // with small inputs run the split paths, loops over several row panels,
@@ -20,5 +22,5 @@ func init() {
 	splitMin, memorySplitMin, panelElems, panelMinRows = 8, 16, 8, 2
 	partsMin, partPanelElems, transposeSplitMin, vectorSplitMin = 1, 2, 16, 16
 	gemvStreamMin, loopPartsMin = 16, 2
-	fmaHalfShapes = true
+	fmaHalfShapes, narrowSplitMin = true, 2
 }
