@@ -649,9 +649,18 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	// Xw is not read again: softplusArg takes over its storage.
+	softplusArg := Xw
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// sum = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
+		sum += softplus.Data[i]
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)

@@ -497,7 +497,7 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	e.trace("after DropDeadStores", rest)
 	rest = plan.Fuse(rest)
 	e.trace("after Fuse", rest)
-	rest = plan.BlockKernels(rest, blockKernels(), jointBlockKernels())
+	rest = plan.BlockKernels(rest, blockKernels(), jointBlockKernels(), e.argumentBuffer)
 	e.trace("after BlockKernels", rest)
 	rest, reused := plan.ReuseStorage(rest)
 	e.trace("after ReuseStorage", rest)

@@ -17,10 +17,12 @@ func TestLegalityPlanning(t *testing.T) {
 			[]string{`(?s)sumY \+= [^\n]*\n\s*\}\n\s*// dst = x - sum\(y\)\n\s*for i := 0; i < n; i\+\+ \{\n\s*dstRaw[^\n]*- sumY\n`}, nil},
 		{"norm2's HVP sums x .* v before reading it", "{x: vector(n)}, hessian: true", "norm2(x)", "FHessVec",
 			[]string{`(?s)sum\w* \+= [^\n]*\n\s*\}\n\s*// hx = `}, nil},
-		{"a sum and the value it sums share a loop", "{x: vector(n)}", "sum(exp(x) .* exp(x)) + sum(exp(x))", "F",
-			[]string{`(?s)for i := 0; i < n; i\+\+ \{\s*expX\.Data\[i\] = [^\n]*\n\s*sum \+= [^\n]*\n\s*sumExpX \+= `}, []string{`(?s)for i := 0; i < n.*for i := 0; i < n`}},
+		{"a sum and the value it sums share a loop", "{x: vector(n)}", "sum(sin(x) .* sin(x)) + sum(sin(x))", "F",
+			[]string{`(?s)for i := 0; i < n; i\+\+ \{\s*sinX\.Data\[i\] = [^\n]*\n\s*sum \+= [^\n]*\n\s*sumSinX \+= `}, []string{`(?s)for i := 0; i < n.*for i := 0; i < n`}},
+		{"sums of a block kernel's values share the loop after the kernel", "{x: vector(n)}", "sum(exp(x) .* exp(x)) + sum(exp(x))", "F",
+			[]string{`(?s)runtime\.ExpTo\(expX\.Data, expArg\.Data\)\n.*for i := 0; i < n; i\+\+ \{\s*sum \+= expX\.Data\[i\] \* expX\.Data\[i\]\n\s*sumExpX \+= expX\.Data\[i\]\n\s*\}`}, []string{`math\.Exp`}},
 		{"a sum of a joint kernel's partner is formed before the loop, and the partner is not stored", "{x: vector(n)}", "softplus(x) - sum(sigmoid(x))", "F",
-			[]string{`(?s)sumSigmoidX \+= runtime\.Sigmoid[^\n]*\n\s*\}\n\s*// dst = `}, []string{`SoftplusSigmoid`, `runtime\.Vec\(`}},
+			[]string{`(?s)sumSigmoidX \+= sigmoid\.Data\[i\]\n\s*\}\n.*// dst = `}, []string{`SoftplusSigmoid`}},
 		{"the joint kernel fills the buffer the panel's Xᵀ r reads", "{X: \"matrix(n, d)\", w: vector(d)}, wrt: [w]", "sum(softplus(X * w))", "FGrad",
 			[]string{`runtime\.SoftplusSigmoidTo\(softplusRows\.Data\[r0:r1\], sigmoidXw\.Data\[r0:r1\], Xw\.Data\[r0:r1\]\)`, `runtime\.SubVector\(sigmoidXw, r0, r1\), 1, acc\)`}, []string{`sigmoidXw2`}},
 	}
@@ -52,11 +54,13 @@ func TestSoftmaxShifted(t *testing.T) {
 		"  - {name: S, inputs: {x: vector(n)}, expr: \"exp(x - logsumexp(x))\"}\n" +
 		"  - {name: C, inputs: {x: vector(n), y: vector(n)}, expr: \"logsumexp(x .* y) * logsumexp(x)\", wrt: [x], hessian: true}\n"
 	code := generate(t, src)
-	exps := regexp.MustCompile(`math\.Exp\(([^()]|\([^()]*\))*\)`).FindAllString(code, -1)
+	// An exponential is a call of math.Exp or an entry of an argument
+	// buffer of runtime.ExpTo (expArg).
+	exps := regexp.MustCompile(`math\.Exp\(([^()]|\([^()]*\))*\)|expArg\w*(\.Data\[[^]]*\]|Row\[j\]) = [^\n]*`).FindAllString(code, -1)
 	if len(exps) == 0 {
 		t.Fatal("no exponentials")
 	}
-	shifted := regexp.MustCompile(`^math\.Exp\(.+ ?- ?(f|logsumexp\w*)\)$`)
+	shifted := regexp.MustCompile(`^(math\.Exp\(.+ ?- ?(f|logsumexp\w*)\)|expArg\w*(\.Data\[[^]]*\]|Row\[j\]) = .+ ?- ?(f|logsumexp\w*))$`)
 	for _, x := range exps {
 		if !shifted.MatchString(x) {
 			t.Errorf("%s is not shifted by the logsumexp", x)

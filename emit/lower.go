@@ -94,16 +94,31 @@ func (e *function) store(n *derive.Node, v *val) {
 // buffer declares a workspace-backed value of n's shape.
 func (e *function) buffer(shape derive.Shape, base string) *val {
 	v := &val{Name: e.scope.fresh(base), Kind: plan.Matrix, Owner: plan.Workspace, Shape: shape, Contiguous: true}
-	field := plan.Addr(e.workField(v.Name))
 	if shape.IsVector() {
 		v.Kind = plan.Vector
-		e.declare(plan.Fn(runtimePath, "Vec", field, e.dim(shape.Len())), v)
-	} else {
-		e.declare(plan.Fn(runtimePath, "Mat", field, e.dim(shape.Rows), e.dim(shape.Cols)), v)
 	}
+	e.stmt(e.workBuffer(v))
+	return v
+}
+
+// argumentBuffer is plan.BlockKernels's Alloc: v, under a name free in
+// the function's scope, a workspace buffer (workBuffer).
+func (e *function) argumentBuffer(v *val) plan.Step {
+	v.Name = e.scope.fresh(v.Name)
+	return e.workBuffer(v)
+}
+
+// workBuffer gives the workspace buffer v (a vector or matrix of its
+// shape) a field of the workspace and returns its declaration, v :=
+// runtime.Vec(&ws.v, n) or runtime.Mat(&ws.v, r, c).
+func (e *function) workBuffer(v *val) plan.Step {
+	field := plan.Addr(e.workField(v.Name))
 	e.work = append(e.work, workField{v.Name, jen.Index().Float64()})
 	e.fields[v] = v.Name
-	return v
+	if v.Kind == plan.Vector {
+		return &plan.Let{Vars: []*val{v}, Value: plan.Fn(runtimePath, "Vec", field, e.dim(v.Shape.Len())), Pure: true}
+	}
+	return &plan.Let{Vars: []*val{v}, Value: plan.Fn(runtimePath, "Mat", field, e.dim(v.Shape.Rows), e.dim(v.Shape.Cols)), Pure: true}
 }
 
 // ensure returns the stored value of the non-scalar node n, computing it

@@ -539,6 +539,7 @@ type fillOuterBiasWork struct {
 	XW     []float64
 	gemm   runtime.Gemm
 	loop   fillOuterBiasLoop
+	loop2  fillOuterBiasLoop2
 	fParts []float64
 }
 
@@ -570,47 +571,86 @@ func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, XW)
 	bRaw := b.RawVector()
 	f := 0.0
-	// f = sum(tanh(X W + vector(1) b'))
+	// XW is not read again: tanhArg takes over its storage.
+	tanhArg := XW
+	// tanhArg = tanh's argument, entry by entry, for its block kernel
 	// by fillOuterBiasLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(n, h)
-	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = fillOuterBiasLoop{n, parts, h, XW, bRaw, fParts}
+	ws.loop = fillOuterBiasLoop{n, parts, h, tanhArg, XW, bRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = fillOuterBiasLoop{}
+	// tanh = tanh(tanhArg), in tanhArg's storage
+	tanh := tanhArg
+	runtime.TanhTo(tanh.Data, tanhArg.Data)
+	// f = sum(tanh(X W + vector(1) b'))
+	// by fillOuterBiasLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, h)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = fillOuterBiasLoop2{n, parts2, h, tanh, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = fillOuterBiasLoop2{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
 	return f
 }
 
 // fillOuterBiasLoop holds the values the parts of FillOuterBias's loop that
-// sums f share, while they run.
+// fills tanhArg share, while they run.
 type fillOuterBiasLoop struct {
-	n      int
-	parts  int
-	h      int
-	XW     blas64.General
-	bRaw   blas64.Vector
-	fParts blas64.Vector
+	n       int
+	parts   int
+	h       int
+	tanhArg blas64.General
+	XW      blas64.General
+	bRaw    blas64.Vector
 }
 
-// RunPart runs one part of FillOuterBias's loop that sums f, the rows
+// RunPart runs one part of FillOuterBias's loop that fills tanhArg, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *fillOuterBiasLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	h := loop.h
+	tanhArg := loop.tanhArg
 	XW := loop.XW
 	bRaw := loop.bRaw
-	fParts := loop.fParts
 	lo, hi := runtime.PartRows(n, parts, part)
-	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		XWRow := runtime.RowSlice(XW, i, h)
-		for j := range XWRow {
-			fPart += math.Tanh(XWRow[j] + bRaw.Data[j*bRaw.Inc])
+		tanhArgRow := runtime.RowSlice(tanhArg, i, h)
+		XWRow := runtime.RowSlice(XW, i, len(tanhArgRow))
+		for j := range tanhArgRow {
+			tanhArgRow[j] = XWRow[j] + bRaw.Data[j*bRaw.Inc]
 		}
 	}
-	fParts.Data[part] = fPart
+}
+
+// fillOuterBiasLoop2 holds the values the parts of FillOuterBias's loop that
+// sums f share, while they run.
+type fillOuterBiasLoop2 struct {
+	n      int
+	parts2 int
+	h      int
+	tanh   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of FillOuterBias's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *fillOuterBiasLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	h := loop2.h
+	tanh := loop2.tanh
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		tanhRow := runtime.RowSlice(tanh, i, h)
+		for j := range tanhRow {
+			fPart += tanhRow[j]
+		}
+	}
+	fParts.Data[part2] = fPart
 }
 
 // fillOuterBiasGradWork holds FillOuterBiasGrad's scratch space, reused across

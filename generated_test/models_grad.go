@@ -50,9 +50,18 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 	// z = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	sum := 0.0
+	// z is not read again: softplusArg takes over its storage.
+	softplusArg := z
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
-		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
+		sum += softplus.Data[i]
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -929,7 +938,8 @@ func TraceInvSCUnpack(x []float64, C *mat.Dense) (S *mat.SymDense) {
 // crossEntropyWork holds CrossEntropy's scratch space, reused across calls
 // through crossEntropyPool.
 type crossEntropyWork struct {
-	Xw []float64
+	Xw          []float64
+	softplusArg []float64
 }
 
 var crossEntropyPool = sync.Pool{New: func() any {
@@ -959,9 +969,20 @@ func CrossEntropy(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	softplusArg := runtime.Vec(&ws.softplusArg, n)
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -Xw.Data[i]
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
+	// softplusXw = softplus(Xw), in Xw's storage
+	softplusXw := Xw
+	runtime.SoftplusTo(softplusXw.Data, Xw.Data)
 	// sum = sum(-y .* softplus(-(X w)) - (1 - y) .* softplus(X w))
 	for i := 0; i < n; i++ {
-		sum += -(yRaw.Data[i*yRaw.Inc] * runtime.Softplus(-Xw.Data[i])) - (1.0-yRaw.Data[i*yRaw.Inc])*runtime.Softplus(Xw.Data[i])
+		sum += -(yRaw.Data[i*yRaw.Inc] * softplus.Data[i]) - (1.0-yRaw.Data[i*yRaw.Inc])*softplusXw.Data[i]
 	}
 	f := -sum
 	return f
@@ -1141,6 +1162,16 @@ func CrossEntropyUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecD
 	return
 }
 
+// logSigmoidWork holds LogSigmoid's scratch space, reused across calls through
+// logSigmoidPool.
+type logSigmoidWork struct {
+	softplusArg []float64
+}
+
+var logSigmoidPool = sync.Pool{New: func() any {
+	return new(logSigmoidWork)
+}}
+
 // LogSigmoid returns f = LogSigmoid(z).
 //
 //	f = -sum(softplus(-z))
@@ -1149,13 +1180,23 @@ func CrossEntropyUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecD
 func LogSigmoid(z *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("LogSigmoid", "z", n, "n")
+	ws := logSigmoidPool.Get().(*logSigmoidWork)
+	defer logSigmoidPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sum := 0.0
+	softplusArg := runtime.Vec(&ws.softplusArg, n)
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -zRaw.Data[i*zRaw.Inc]
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// sum = sum(softplus(-z))
 	for i := 0; i < n; i++ {
-		sum += runtime.Softplus(-zRaw.Data[i*zRaw.Inc])
+		sum += softplus.Data[i]
 	}
 	f := -sum
 	return f
@@ -1241,6 +1282,16 @@ func LogSigmoidUnpack(x []float64, n int) (z *mat.VecDense) {
 	return
 }
 
+// logOneMinusSigmoidWork holds LogOneMinusSigmoid's scratch space, reused
+// across calls through logOneMinusSigmoidPool.
+type logOneMinusSigmoidWork struct {
+	softplusArg []float64
+}
+
+var logOneMinusSigmoidPool = sync.Pool{New: func() any {
+	return new(logOneMinusSigmoidWork)
+}}
+
 // LogOneMinusSigmoid returns f = LogOneMinusSigmoid(z).
 //
 //	f = -sum(softplus(z))
@@ -1249,13 +1300,23 @@ func LogSigmoidUnpack(x []float64, n int) (z *mat.VecDense) {
 func LogOneMinusSigmoid(z *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("LogOneMinusSigmoid", "z", n, "n")
+	ws := logOneMinusSigmoidPool.Get().(*logOneMinusSigmoidWork)
+	defer logOneMinusSigmoidPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sumSoftplusZ := 0.0
+	softplusArg := runtime.Vec(&ws.softplusArg, n)
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = zRaw.Data[i*zRaw.Inc]
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// sumSoftplusZ = sum(softplus(z))
 	for i := 0; i < n; i++ {
-		sumSoftplusZ += runtime.Softplus(zRaw.Data[i*zRaw.Inc])
+		sumSoftplusZ += softplus.Data[i]
 	}
 	f := -sumSoftplusZ
 	return f
@@ -1340,6 +1401,17 @@ func LogOneMinusSigmoidUnpack(x []float64, n int) (z *mat.VecDense) {
 	return
 }
 
+// logOnePlusExpWork holds LogOnePlusExp's scratch space, reused across calls
+// through logOnePlusExpPool.
+type logOnePlusExpWork struct {
+	softplusArg  []float64
+	softplusArg2 []float64
+}
+
+var logOnePlusExpPool = sync.Pool{New: func() any {
+	return new(logOnePlusExpWork)
+}}
+
 // LogOnePlusExp returns f = LogOnePlusExp(z).
 //
 //	f = sum(softplus(z)) + sum(softplus(2 z))
@@ -1348,16 +1420,34 @@ func LogOneMinusSigmoidUnpack(x []float64, n int) (z *mat.VecDense) {
 func LogOnePlusExp(z *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("LogOnePlusExp", "z", n, "n")
+	ws := logOnePlusExpPool.Get().(*logOnePlusExpWork)
+	defer logOnePlusExpPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	sumSoftplusZ := 0.0
 	sum := 0.0
+	softplusArg := runtime.Vec(&ws.softplusArg, n)
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = zRaw.Data[i*zRaw.Inc]
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
+	softplusArg2 := runtime.Vec(&ws.softplusArg2, n)
+	// softplusArg2 = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg2.Data[i] = 2.0 * zRaw.Data[i*zRaw.Inc]
+	}
+	// softplus2 = softplus(softplusArg2), in softplusArg2's storage
+	softplus2 := softplusArg2
+	runtime.SoftplusTo(softplus2.Data, softplusArg2.Data)
 	// sumSoftplusZ = sum(softplus(z))
 	// sum = sum(softplus(2 z))
 	for i := 0; i < n; i++ {
-		sumSoftplusZ += runtime.Softplus(zRaw.Data[i*zRaw.Inc])
-		sum += runtime.Softplus(2.0 * zRaw.Data[i*zRaw.Inc])
+		sumSoftplusZ += softplus.Data[i]
+		sum += softplus2.Data[i]
 	}
 	f := sumSoftplusZ + sum
 	return f
@@ -1451,6 +1541,16 @@ func LogOnePlusExpUnpack(x []float64, n int) (z *mat.VecDense) {
 	return
 }
 
+// oneMinusSigmoidBesideWork holds OneMinusSigmoidBeside's scratch space, reused
+// across calls through oneMinusSigmoidBesidePool.
+type oneMinusSigmoidBesideWork struct {
+	sigmoidArg []float64
+}
+
+var oneMinusSigmoidBesidePool = sync.Pool{New: func() any {
+	return new(oneMinusSigmoidBesideWork)
+}}
+
 // OneMinusSigmoidBeside returns f = OneMinusSigmoidBeside(x).
 //
 //	f = 4 sum(sigmoid(-x))
@@ -1459,13 +1559,23 @@ func LogOnePlusExpUnpack(x []float64, n int) (z *mat.VecDense) {
 func OneMinusSigmoidBeside(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OneMinusSigmoidBeside", "x", n, "n")
+	ws := oneMinusSigmoidBesidePool.Get().(*oneMinusSigmoidBesideWork)
+	defer oneMinusSigmoidBesidePool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	sum := 0.0
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = -xRaw.Data[i*xRaw.Inc]
+	}
+	// sigmoid = sigmoid(sigmoidArg), in sigmoidArg's storage
+	sigmoid := sigmoidArg
+	runtime.SigmoidTo(sigmoid.Data, sigmoidArg.Data)
 	// sum = sum(sigmoid(-x))
 	for i := 0; i < n; i++ {
-		sum += runtime.Sigmoid(-xRaw.Data[i*xRaw.Inc])
+		sum += sigmoid.Data[i]
 	}
 	f := 4.0 * sum
 	return f
@@ -1513,12 +1623,12 @@ func OneMinusSigmoidBesideGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	}
 	f := 4.0 * sum
 	dxRaw := dx.RawVector()
-	// sigmoidderivNegX = sigmoidderiv(negX), in negX's storage
-	sigmoidderivNegX := negX
-	runtime.SigmoidDerivTo(sigmoidderivNegX.Data, negX.Data)
+	// sigmoidDerivNegX = sigmoidDeriv(negX), in negX's storage
+	sigmoidDerivNegX := negX
+	runtime.SigmoidDerivTo(sigmoidDerivNegX.Data, negX.Data)
 	// dx = (-4) dsigmoid(-x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = -4.0 * sigmoidderivNegX.Data[i]
+		dxRaw.Data[i*dxRaw.Inc] = -4.0 * sigmoidDerivNegX.Data[i]
 	}
 	return f
 }

@@ -4,7 +4,6 @@
 package generated
 
 import (
-	"math"
 	"sync"
 
 	"github.com/gradgen/gradgen/runtime"
@@ -14,6 +13,16 @@ import (
 )
 
 const _ = runtime.SupportsVersion14 // fails to compile against an incompatible runtime
+
+// docDirectivesWork holds DocDirectives's scratch space, reused across calls
+// through docDirectivesPool.
+type docDirectivesWork struct {
+	expArg []float64
+}
+
+var docDirectivesPool = sync.Pool{New: func() any {
+	return new(docDirectivesWork)
+}}
 
 // DocDirectives returns f = DocDirectives(x).
 //
@@ -39,13 +48,23 @@ const _ = runtime.SupportsVersion14 // fails to compile against an incompatible 
 func DocDirectives(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("DocDirectives", "x", n, "n")
+	ws := docDirectivesPool.Get().(*docDirectivesWork)
+	defer docDirectivesPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// f = sum(exp(x))
 	for i := 0; i < n; i++ {
-		f += math.Exp(xRaw.Data[i*xRaw.Inc])
+		f += exp.Data[i]
 	}
 	return f
 }
@@ -53,7 +72,7 @@ func DocDirectives(x *mat.VecDense) float64 {
 // docDirectivesGradWork holds DocDirectivesGrad's scratch space, reused across
 // calls through docDirectivesGradPool.
 type docDirectivesGradWork struct {
-	expX []float64
+	expArg []float64
 }
 
 var docDirectivesGradPool = sync.Pool{New: func() any {
@@ -96,13 +115,19 @@ func DocDirectivesGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	defer docDirectivesGradPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
-	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	f := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	runtime.ExpTo(expX.Data, expArg.Data)
 	// expX = exp(x)
 	// f = sum(exp(x))
 	for i := 0; i < n; i++ {
-		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 		f += expX.Data[i]
 	}
 	dxRaw := dx.RawVector()
@@ -141,6 +166,15 @@ func DocDirectivesUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	return
 }
 
+// tWork holds t's scratch space, reused across calls through tPool.
+type tWork struct {
+	expArg []float64
+}
+
+var tPool = sync.Pool{New: func() any {
+	return new(tWork)
+}}
+
 // t returns f = t(rng, tests, tt, trial, fd, rand, testing).
 //
 // Named like the generated test's *testing.T; the checks' locals avoid it.
@@ -151,13 +185,23 @@ func DocDirectivesUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func t(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float64, rand float64, testing float64) float64 {
 	n := rng.Len()
 	runtime.CheckDim("t", "rng", n, "n")
+	ws := tPool.Get().(*tWork)
+	defer tPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	rngRaw := rng.RawVector()
 	sumExpRng := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = rngRaw.Data[i*rngRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// sumExpRng = sum(exp(rng))
 	for i := 0; i < n; i++ {
-		sumExpRng += math.Exp(rngRaw.Data[i*rngRaw.Inc])
+		sumExpRng += exp.Data[i]
 	}
 	f := trial*(tests*tt)*sumExpRng + testing*(fd*rand)
 	return f
@@ -165,7 +209,7 @@ func t(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float64, 
 
 // tGradWork holds tGrad's scratch space, reused across calls through tGradPool.
 type tGradWork struct {
-	expRng []float64
+	expArg []float64
 }
 
 var tGradPool = sync.Pool{New: func() any {
@@ -221,13 +265,19 @@ func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float
 	runtime.CleanVectorState()
 	s := tests * tt
 	s2 := trial * s
-	expRng := runtime.Vec(&ws.expRng, n)
 	rngRaw := rng.RawVector()
 	sumExpRng := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = rngRaw.Data[i*rngRaw.Inc]
+	}
+	// expArg is not read again: expRng takes over its storage.
+	expRng := expArg
+	runtime.ExpTo(expRng.Data, expArg.Data)
 	// expRng = exp(rng)
 	// sumExpRng = sum(exp(rng))
 	for i := 0; i < n; i++ {
-		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
 		sumExpRng += expRng.Data[i]
 	}
 	s3 := fd * rand
@@ -250,8 +300,8 @@ func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float
 // tHessVecWork holds tHessVec's scratch space, reused across calls through
 // tHessVecPool.
 type tHessVecWork struct {
-	expRng     []float64
 	expRngVrng []float64
+	expArg     []float64
 }
 
 var tHessVecPool = sync.Pool{New: func() any {
@@ -311,17 +361,23 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	hrngRaw := hrng.RawVector()
 	s := tests * tt
 	s2 := tt*vtests + tests*vtt
-	expRng := runtime.Vec(&ws.expRng, n)
 	rngRaw := rng.RawVector()
 	expRngVrng := runtime.Vec(&ws.expRngVrng, n)
 	vrngRaw := vrng.RawVector()
 	sumExpRng := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = rngRaw.Data[i*rngRaw.Inc]
+	}
+	// expArg is not read again: expRng takes over its storage.
+	expRng := expArg
+	runtime.ExpTo(expRng.Data, expArg.Data)
 	// expRng = exp(rng)
 	// expRngVrng = exp(rng) .* vrng
 	// hrng = ((tests tt) vtrial + trial (tt vtests + tests vtt)) exp(rng) + (trial tests tt) exp(rng) .* vrng
 	// sumExpRng = sum(exp(rng))
 	for i := 0; i < n; i++ {
-		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
 		expRngVrng.Data[i] = expRng.Data[i] * vrngRaw.Data[i*vrngRaw.Inc]
 		hrngRaw.Data[i*hrngRaw.Inc] = (s*vtrial+trial*s2)*expRng.Data[i] + trial*s*expRngVrng.Data[i]
 		sumExpRng += expRng.Data[i]
@@ -344,12 +400,12 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 // tHessianWork holds tHessian's scratch space, reused across calls through
 // tHessianPool.
 type tHessianWork struct {
-	expRng []float64
 	tmp    []float64
 	tmp2   []float64
 	tmp3   []float64
 	diag   runtime.DiagProduct
 	tmp4   []float64
+	expArg []float64
 }
 
 var tHessianPool = sync.Pool{New: func() any {
@@ -438,12 +494,16 @@ func tHessian(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	blkRngRng := runtime.Block(HRaw, 0, 0, n, n)
 	s := tests * tt
 	// ∂²f/∂rng∂rng += (trial tests tt) diag(exp(rng))
-	expRng := runtime.Vec(&ws.expRng, n)
 	rngRaw := rng.RawVector()
 	// expRng = exp(rng)
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	for i := 0; i < n; i++ {
-		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
+		expArg.Data[i] = rngRaw.Data[i*rngRaw.Inc]
 	}
+	// expArg is not read again: expRng takes over its storage.
+	expRng := expArg
+	runtime.ExpTo(expRng.Data, expArg.Data)
 	for i := 0; i < n; i++ {
 		blkRngRng.Data[i*blkRngRng.Stride+i] += trial * s * expRng.Data[i]
 	}
@@ -571,6 +631,16 @@ func tUnpack(x []float64, n int) (rng *mat.VecDense, tests *float64, tt *float64
 	return
 }
 
+// localNamesWork holds LocalNames's scratch space, reused across calls through
+// localNamesPool.
+type localNamesWork struct {
+	expArg []float64
+}
+
+var localNamesPool = sync.Pool{New: func() any {
+	return new(localNamesWork)
+}}
+
 // LocalNames returns f = LocalNames(f, ws, i, j, dst, x, grad, size, hess,
 // dense, localNamesGradWork, localNamesGradPool).
 //
@@ -591,14 +661,24 @@ func LocalNames(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst flo
 	runtime.CheckVector("LocalNames", "i", i.Len(), n, "n")
 	runtime.CheckVector("LocalNames", "localNamesGradWork", localNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNames", "localNamesGradPool", localNamesGradPool.Len(), n, "n")
+	ws2 := localNamesPool.Get().(*localNamesWork)
+	defer localNamesPool.Put(ws2)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	iRaw := i.RawVector()
 	wsRaw := ws.RawVector()
 	make2 := 0.0
+	expArg := runtime.Vec(&ws2.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i2 := 0; i2 < n; i2++ {
+		expArg.Data[i2] = wsRaw.Data[i2*wsRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// make2 = sum(i .* copy)
 	for i2 := 0; i2 < n; i2++ {
-		make2 += iRaw.Data[i2*iRaw.Inc] * math.Exp(wsRaw.Data[i2*wsRaw.Inc])
+		make2 += iRaw.Data[i2*iRaw.Inc] * exp.Data[i2]
 	}
 	localNamesGradWorkRaw := localNamesGradWork.RawVector()
 	localNamesGradPoolRaw := localNamesGradPool.RawVector()
@@ -611,7 +691,7 @@ func LocalNames(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst flo
 // localNamesGradWork2 holds LocalNamesGrad's scratch space, reused across calls
 // through localNamesGradPool2.
 type localNamesGradWork2 struct {
-	copy2 []float64
+	expArg []float64
 }
 
 var localNamesGradPool2 = sync.Pool{New: func() any {
@@ -697,13 +777,19 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	iRaw := i.RawVector()
-	copy2 := runtime.Vec(&ws2.copy2, n)
 	wsRaw := ws.RawVector()
 	make2 := 0.0
+	expArg := runtime.Vec(&ws2.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i2 := 0; i2 < n; i2++ {
+		expArg.Data[i2] = wsRaw.Data[i2*wsRaw.Inc]
+	}
+	// expArg is not read again: copy2 takes over its storage.
+	copy2 := expArg
+	runtime.ExpTo(copy2.Data, expArg.Data)
 	// copy2 = exp(ws)
 	// make2 = sum(i .* copy)
 	for i2 := 0; i2 < n; i2++ {
-		copy2.Data[i2] = math.Exp(wsRaw.Data[i2*wsRaw.Inc])
 		make2 += iRaw.Data[i2*iRaw.Inc] * copy2.Data[i2]
 	}
 	s := j * dst
@@ -752,8 +838,8 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 // localNamesHessVecWork holds LocalNamesHessVec's scratch space, reused across
 // calls through localNamesHessVecPool.
 type localNamesHessVecWork struct {
-	copy2   []float64
 	copyVws []float64
+	expArg  []float64
 }
 
 var localNamesHessVecPool = sync.Pool{New: func() any {
@@ -860,13 +946,19 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	iRaw := i.RawVector()
-	copy2 := runtime.Vec(&ws2.copy2, n)
 	wsRaw := ws.RawVector()
 	make2 := 0.0
+	expArg := runtime.Vec(&ws2.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i2 := 0; i2 < n; i2++ {
+		expArg.Data[i2] = wsRaw.Data[i2*wsRaw.Inc]
+	}
+	// expArg is not read again: copy2 takes over its storage.
+	copy2 := expArg
+	runtime.ExpTo(copy2.Data, expArg.Data)
 	// copy2 = exp(ws)
 	// make2 = sum(i .* copy)
 	for i2 := 0; i2 < n; i2++ {
-		copy2.Data[i2] = math.Exp(wsRaw.Data[i2*wsRaw.Inc])
 		make2 += iRaw.Data[i2*iRaw.Inc] * copy2.Data[i2]
 	}
 	s := j * dst

@@ -18,7 +18,9 @@ const _ = runtime.SupportsVersion14 // fails to compile against an incompatible 
 
 // opExpWork holds OpExp's scratch space, reused across calls through opExpPool.
 type opExpWork struct {
+	expArg []float64
 	loop   opExpLoop
+	loop2  opExpLoop2
 	fParts []float64
 }
 
@@ -41,54 +43,93 @@ func OpExp(X *mat.Dense) float64 {
 	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
-	// f = sum(exp(X))
+	expArg := runtime.Mat(&ws.expArg, m, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	// by opExpLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = opExpLoop{m, parts, n, XRaw, fParts}
+	ws.loop = opExpLoop{m, parts, n, expArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opExpLoop{}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
+	// f = sum(exp(X))
+	// by opExpLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = opExpLoop2{m, parts2, n, exp, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpLoop2{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
 	return f
 }
 
-// opExpLoop holds the values the parts of OpExp's loop that sums f share, while
-// they run.
+// opExpLoop holds the values the parts of OpExp's loop that fills expArg share,
+// while they run.
 type opExpLoop struct {
 	m      int
 	parts  int
 	n      int
+	expArg blas64.General
 	XRaw   blas64.General
+}
+
+// RunPart runs one part of OpExp's loop that fills expArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	expArg := loop.expArg
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		expArgRow := runtime.RowSlice(expArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expArgRow))
+		for j := range expArgRow {
+			expArgRow[j] = XRawRow[j]
+		}
+	}
+}
+
+// opExpLoop2 holds the values the parts of OpExp's loop that sums f share,
+// while they run.
+type opExpLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	exp    blas64.General
 	fParts blas64.Vector
 }
 
 // RunPart runs one part of OpExp's loop that sums f, the rows runtime.PartRows
 // gives it; runtime.Parts calls it.
-func (loop *opExpLoop) RunPart(part int) {
-	m := loop.m
-	parts := loop.parts
-	n := loop.n
-	XRaw := loop.XRaw
-	fParts := loop.fParts
-	lo, hi := runtime.PartRows(m, parts, part)
+func (loop2 *opExpLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	exp := loop2.exp
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	fPart := 0.0
-	for i := lo; i < hi; i++ {
-		XRawRow := runtime.RowSlice(XRaw, i, n)
-		for j := range XRawRow {
-			fPart += math.Exp(XRawRow[j])
+	for i := lo2; i < hi2; i++ {
+		expRow := runtime.RowSlice(exp, i, n)
+		for j := range expRow {
+			fPart += expRow[j]
 		}
 	}
-	fParts.Data[part] = fPart
+	fParts.Data[part2] = fPart
 }
 
 // opExpGradWork holds OpExpGrad's scratch space, reused across calls through
 // opExpGradPool.
 type opExpGradWork struct {
-	expX   []float64
+	expArg []float64
 	loop   opExpGradLoop
-	fParts []float64
 	loop2  opExpGradLoop2
+	fParts []float64
+	loop3  opExpGradLoop3
 }
 
 var opExpGradPool = sync.Pool{New: func() any {
@@ -116,66 +157,99 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	defer opExpGradPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
-	expX := runtime.Mat(&ws.expX, m, n)
 	XRaw := X.RawMatrix()
 	f := 0.0
-	// expX = exp(X)
-	// f = sum(exp(X))
+	expArg := runtime.Mat(&ws.expArg, m, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	// by opExpGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = opExpGradLoop{m, parts, n, expX, XRaw, fParts}
+	ws.loop = opExpGradLoop{m, parts, n, expArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opExpGradLoop{}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	runtime.ExpTo(expX.Data, expArg.Data)
+	// expX = exp(X)
+	// f = sum(exp(X))
+	// by opExpGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = opExpGradLoop2{m, parts2, n, expX, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpGradLoop2{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
 	dXRaw := dX.RawMatrix()
-	// by opExpGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(m, n)
-	ws.loop2 = opExpGradLoop2{m, parts2, n, dXRaw, expX}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opExpGradLoop2{}
+	// by opExpGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opExpGradLoop3{m, parts3, n, dXRaw, expX}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpGradLoop3{}
 	return f
 }
 
-// opExpGradLoop holds the values the parts of OpExpGrad's loop that fills expX
-// and sums f share, while they run.
+// opExpGradLoop holds the values the parts of OpExpGrad's loop that fills
+// expArg share, while they run.
 type opExpGradLoop struct {
 	m      int
 	parts  int
 	n      int
-	expX   blas64.General
+	expArg blas64.General
 	XRaw   blas64.General
-	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpExpGrad's loop that fills expX and sums f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpGrad's loop that fills expArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	expX := loop.expX
+	expArg := loop.expArg
 	XRaw := loop.XRaw
-	fParts := loop.fParts
 	lo, hi := runtime.PartRows(m, parts, part)
-	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		expXRow := runtime.RowSlice(expX, i, n)
-		XRawRow := runtime.RowSlice(XRaw, i, len(expXRow))
-		for j := range expXRow {
-			expXRow[j] = math.Exp(XRawRow[j])
-			fPart += expXRow[j]
+		expArgRow := runtime.RowSlice(expArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expArgRow))
+		for j := range expArgRow {
+			expArgRow[j] = XRawRow[j]
 		}
 	}
-	fParts.Data[part] = fPart
 }
 
-// opExpGradLoop2 holds the values the parts of OpExpGrad's loop that fills
-// dXRaw share, while they run.
+// opExpGradLoop2 holds the values the parts of OpExpGrad's loop that sums f
+// share, while they run.
 type opExpGradLoop2 struct {
 	m      int
 	parts2 int
+	n      int
+	expX   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpExpGrad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	expX := loop2.expX
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		expXRow := runtime.RowSlice(expX, i, n)
+		for j := range expXRow {
+			fPart += expXRow[j]
+		}
+	}
+	fParts.Data[part2] = fPart
+}
+
+// opExpGradLoop3 holds the values the parts of OpExpGrad's loop that fills
+// dXRaw share, while they run.
+type opExpGradLoop3 struct {
+	m      int
+	parts3 int
 	n      int
 	dXRaw  blas64.General
 	expX   blas64.General
@@ -183,14 +257,14 @@ type opExpGradLoop2 struct {
 
 // RunPart runs one part of OpExpGrad's loop that fills dXRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opExpGradLoop2) RunPart(part2 int) {
-	m := loop2.m
-	parts2 := loop2.parts2
-	n := loop2.n
-	dXRaw := loop2.dXRaw
-	expX := loop2.expX
-	lo2, hi2 := runtime.PartRows(m, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *opExpGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	dXRaw := loop3.dXRaw
+	expX := loop3.expX
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		dXRawRow := runtime.RowSlice(dXRaw, i, n)
 		expXRow2 := runtime.RowSlice(expX, i, len(dXRawRow))
 		for j := range dXRawRow {
@@ -231,7 +305,9 @@ func OpExpUnpack(x []float64, m int, n int) (X *mat.Dense) {
 
 // opLogWork holds OpLog's scratch space, reused across calls through opLogPool.
 type opLogWork struct {
+	logArg []float64
 	loop   opLogLoop
+	loop2  opLogLoop2
 	fParts []float64
 }
 
@@ -254,51 +330,91 @@ func OpLog(X *mat.Dense) float64 {
 	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
-	// f = sum(log(X))
+	logArg := runtime.Mat(&ws.logArg, m, n)
+	// logArg = log's argument, entry by entry, for its block kernel
 	// by opLogLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = opLogLoop{m, parts, n, XRaw, fParts}
+	ws.loop = opLogLoop{m, parts, n, logArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opLogLoop{}
+	// log = log(logArg), in logArg's storage
+	log := logArg
+	runtime.LogTo(log.Data, logArg.Data)
+	// f = sum(log(X))
+	// by opLogLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = opLogLoop2{m, parts2, n, log, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opLogLoop2{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
 	return f
 }
 
-// opLogLoop holds the values the parts of OpLog's loop that sums f share, while
-// they run.
+// opLogLoop holds the values the parts of OpLog's loop that fills logArg share,
+// while they run.
 type opLogLoop struct {
 	m      int
 	parts  int
 	n      int
+	logArg blas64.General
 	XRaw   blas64.General
+}
+
+// RunPart runs one part of OpLog's loop that fills logArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opLogLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	logArg := loop.logArg
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		logArgRow := runtime.RowSlice(logArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(logArgRow))
+		for j := range logArgRow {
+			logArgRow[j] = XRawRow[j]
+		}
+	}
+}
+
+// opLogLoop2 holds the values the parts of OpLog's loop that sums f share,
+// while they run.
+type opLogLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	log    blas64.General
 	fParts blas64.Vector
 }
 
 // RunPart runs one part of OpLog's loop that sums f, the rows runtime.PartRows
 // gives it; runtime.Parts calls it.
-func (loop *opLogLoop) RunPart(part int) {
-	m := loop.m
-	parts := loop.parts
-	n := loop.n
-	XRaw := loop.XRaw
-	fParts := loop.fParts
-	lo, hi := runtime.PartRows(m, parts, part)
+func (loop2 *opLogLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	log := loop2.log
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	fPart := 0.0
-	for i := lo; i < hi; i++ {
-		XRawRow := runtime.RowSlice(XRaw, i, n)
-		for j := range XRawRow {
-			fPart += math.Log(XRawRow[j])
+	for i := lo2; i < hi2; i++ {
+		logRow := runtime.RowSlice(log, i, n)
+		for j := range logRow {
+			fPart += logRow[j]
 		}
 	}
-	fParts.Data[part] = fPart
+	fParts.Data[part2] = fPart
 }
 
 // opLogGradWork holds OpLogGrad's scratch space, reused across calls through
 // opLogGradPool.
 type opLogGradWork struct {
+	logArg []float64
 	loop   opLogGradLoop
+	loop2  opLogGradLoop2
 	fParts []float64
 }
 
@@ -330,50 +446,91 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
-	// f = sum(log(X))
-	// dX = 1 ./ X
+	logArg := runtime.Mat(&ws.logArg, m, n)
+	// logArg = log's argument, entry by entry, for its block kernel
 	// by opLogGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = opLogGradLoop{m, parts, n, XRaw, dXRaw, fParts}
+	ws.loop = opLogGradLoop{m, parts, n, logArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opLogGradLoop{}
+	// log = log(logArg), in logArg's storage
+	log := logArg
+	runtime.LogTo(log.Data, logArg.Data)
+	// f = sum(log(X))
+	// dX = 1 ./ X
+	// by opLogGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = opLogGradLoop2{m, parts2, n, log, dXRaw, XRaw, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opLogGradLoop2{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
 	return f
 }
 
-// opLogGradLoop holds the values the parts of OpLogGrad's loop that fills dXRaw
-// and sums f share, while they run.
+// opLogGradLoop holds the values the parts of OpLogGrad's loop that fills
+// logArg share, while they run.
 type opLogGradLoop struct {
 	m      int
 	parts  int
 	n      int
+	logArg blas64.General
 	XRaw   blas64.General
+}
+
+// RunPart runs one part of OpLogGrad's loop that fills logArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opLogGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	logArg := loop.logArg
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		logArgRow := runtime.RowSlice(logArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(logArgRow))
+		for j := range logArgRow {
+			logArgRow[j] = XRawRow[j]
+		}
+	}
+}
+
+// opLogGradLoop2 holds the values the parts of OpLogGrad's loop that fills
+// dXRaw and sums f share, while they run.
+type opLogGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	log    blas64.General
 	dXRaw  blas64.General
+	XRaw   blas64.General
 	fParts blas64.Vector
 }
 
 // RunPart runs one part of OpLogGrad's loop that fills dXRaw and sums f, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opLogGradLoop) RunPart(part int) {
-	m := loop.m
-	parts := loop.parts
-	n := loop.n
-	XRaw := loop.XRaw
-	dXRaw := loop.dXRaw
-	fParts := loop.fParts
-	lo, hi := runtime.PartRows(m, parts, part)
+func (loop2 *opLogGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	log := loop2.log
+	dXRaw := loop2.dXRaw
+	XRaw := loop2.XRaw
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	fPart := 0.0
-	for i := lo; i < hi; i++ {
-		XRawRow := runtime.RowSlice(XRaw, i, n)
-		dXRawRow := runtime.RowSlice(dXRaw, i, len(XRawRow))
-		for j := range XRawRow {
-			fPart += math.Log(XRawRow[j])
-			dXRawRow[j] = 1.0 / XRawRow[j]
+	for i := lo2; i < hi2; i++ {
+		logRow := runtime.RowSlice(log, i, n)
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(logRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(logRow))
+		for j := range logRow {
+			fPart += logRow[j]
+			dXRawRow[j] = 1.0 / XRawRow2[j]
 		}
 	}
-	fParts.Data[part] = fPart
+	fParts.Data[part2] = fPart
 }
 
 // OpLogProblem returns the problem of minimising OpLog over X for
@@ -892,8 +1049,10 @@ func OpArctanUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // opTanhWork holds OpTanh's scratch space, reused across calls through
 // opTanhPool.
 type opTanhWork struct {
-	loop   opTanhLoop
-	fParts []float64
+	tanhArg []float64
+	loop    opTanhLoop
+	loop2   opTanhLoop2
+	fParts  []float64
 }
 
 var opTanhPool = sync.Pool{New: func() any {
@@ -915,52 +1074,94 @@ func OpTanh(X *mat.Dense) float64 {
 	runtime.CleanVectorState()
 	XRaw := X.RawMatrix()
 	f := 0.0
-	// f = sum(tanh(X))
+	tanhArg := runtime.Mat(&ws.tanhArg, m, n)
+	// tanhArg = tanh's argument, entry by entry, for its block kernel
 	// by opTanhLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = opTanhLoop{m, parts, n, XRaw, fParts}
+	ws.loop = opTanhLoop{m, parts, n, tanhArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opTanhLoop{}
+	// tanh = tanh(tanhArg), in tanhArg's storage
+	tanh := tanhArg
+	runtime.TanhTo(tanh.Data, tanhArg.Data)
+	// f = sum(tanh(X))
+	// by opTanhLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = opTanhLoop2{m, parts2, n, tanh, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opTanhLoop2{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
 	return f
 }
 
-// opTanhLoop holds the values the parts of OpTanh's loop that sums f share,
-// while they run.
+// opTanhLoop holds the values the parts of OpTanh's loop that fills tanhArg
+// share, while they run.
 type opTanhLoop struct {
+	m       int
+	parts   int
+	n       int
+	tanhArg blas64.General
+	XRaw    blas64.General
+}
+
+// RunPart runs one part of OpTanh's loop that fills tanhArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTanhLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tanhArg := loop.tanhArg
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		tanhArgRow := runtime.RowSlice(tanhArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tanhArgRow))
+		for j := range tanhArgRow {
+			tanhArgRow[j] = XRawRow[j]
+		}
+	}
+}
+
+// opTanhLoop2 holds the values the parts of OpTanh's loop that sums f share,
+// while they run.
+type opTanhLoop2 struct {
 	m      int
-	parts  int
+	parts2 int
 	n      int
-	XRaw   blas64.General
+	tanh   blas64.General
 	fParts blas64.Vector
 }
 
 // RunPart runs one part of OpTanh's loop that sums f, the rows runtime.PartRows
 // gives it; runtime.Parts calls it.
-func (loop *opTanhLoop) RunPart(part int) {
-	m := loop.m
-	parts := loop.parts
-	n := loop.n
-	XRaw := loop.XRaw
-	fParts := loop.fParts
-	lo, hi := runtime.PartRows(m, parts, part)
+func (loop2 *opTanhLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	tanh := loop2.tanh
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	fPart := 0.0
-	for i := lo; i < hi; i++ {
-		XRawRow := runtime.RowSlice(XRaw, i, n)
-		for j := range XRawRow {
-			fPart += math.Tanh(XRawRow[j])
+	for i := lo2; i < hi2; i++ {
+		tanhRow := runtime.RowSlice(tanh, i, n)
+		for j := range tanhRow {
+			fPart += tanhRow[j]
 		}
 	}
-	fParts.Data[part] = fPart
+	fParts.Data[part2] = fPart
 }
 
 // opTanhGradWork holds OpTanhGrad's scratch space, reused across calls through
 // opTanhGradPool.
 type opTanhGradWork struct {
-	loop   opTanhGradLoop
-	fParts []float64
+	tanhArg      []float64
+	tanhDerivArg []float64
+	loop         opTanhGradLoop
+	loop2        opTanhGradLoop2
+	loop3        opTanhGradLoop3
+	fParts       []float64
 }
 
 var opTanhGradPool = sync.Pool{New: func() any {
@@ -991,50 +1192,129 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
-	// f = sum(tanh(X))
-	// dX = dtanh(X)
+	tanhArg := runtime.Mat(&ws.tanhArg, m, n)
+	// tanhArg = tanh's argument, entry by entry, for its block kernel
 	// by opTanhGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = opTanhGradLoop{m, parts, n, XRaw, dXRaw, fParts}
+	ws.loop = opTanhGradLoop{m, parts, n, tanhArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opTanhGradLoop{}
+	// tanh = tanh(tanhArg), in tanhArg's storage
+	tanh := tanhArg
+	runtime.TanhTo(tanh.Data, tanhArg.Data)
+	tanhDerivArg := runtime.Mat(&ws.tanhDerivArg, m, n)
+	// tanhDerivArg = tanhDeriv's argument, entry by entry, for its block kernel
+	// by opTanhGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opTanhGradLoop2{m, parts2, n, tanhDerivArg, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opTanhGradLoop2{}
+	// tanhDeriv = tanhDeriv(tanhDerivArg), in tanhDerivArg's storage
+	tanhDeriv := tanhDerivArg
+	runtime.TanhDerivTo(tanhDeriv.Data, tanhDerivArg.Data)
+	// f = sum(tanh(X))
+	// dX = dtanh(X)
+	// by opTanhGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts3)
+	ws.loop3 = opTanhGradLoop3{m, parts3, n, tanh, dXRaw, tanhDeriv, fParts}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opTanhGradLoop3{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
 	return f
 }
 
 // opTanhGradLoop holds the values the parts of OpTanhGrad's loop that fills
-// dXRaw and sums f share, while they run.
+// tanhArg share, while they run.
 type opTanhGradLoop struct {
-	m      int
-	parts  int
-	n      int
-	XRaw   blas64.General
-	dXRaw  blas64.General
-	fParts blas64.Vector
+	m       int
+	parts   int
+	n       int
+	tanhArg blas64.General
+	XRaw    blas64.General
 }
 
-// RunPart runs one part of OpTanhGrad's loop that fills dXRaw and sums f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTanhGrad's loop that fills tanhArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opTanhGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
+	tanhArg := loop.tanhArg
 	XRaw := loop.XRaw
-	dXRaw := loop.dXRaw
-	fParts := loop.fParts
 	lo, hi := runtime.PartRows(m, parts, part)
-	fPart := 0.0
 	for i := lo; i < hi; i++ {
-		XRawRow := runtime.RowSlice(XRaw, i, n)
-		dXRawRow := runtime.RowSlice(dXRaw, i, len(XRawRow))
-		for j := range XRawRow {
-			fPart += math.Tanh(XRawRow[j])
-			dXRawRow[j] = runtime.TanhDeriv(XRawRow[j])
+		tanhArgRow := runtime.RowSlice(tanhArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tanhArgRow))
+		for j := range tanhArgRow {
+			tanhArgRow[j] = XRawRow[j]
 		}
 	}
-	fParts.Data[part] = fPart
+}
+
+// opTanhGradLoop2 holds the values the parts of OpTanhGrad's loop that fills
+// tanhDerivArg share, while they run.
+type opTanhGradLoop2 struct {
+	m            int
+	parts2       int
+	n            int
+	tanhDerivArg blas64.General
+	XRaw         blas64.General
+}
+
+// RunPart runs one part of OpTanhGrad's loop that fills tanhDerivArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opTanhGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	tanhDerivArg := loop2.tanhDerivArg
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		tanhDerivArgRow := runtime.RowSlice(tanhDerivArg, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tanhDerivArgRow))
+		for j := range tanhDerivArgRow {
+			tanhDerivArgRow[j] = XRawRow2[j]
+		}
+	}
+}
+
+// opTanhGradLoop3 holds the values the parts of OpTanhGrad's loop that fills
+// dXRaw and sums f share, while they run.
+type opTanhGradLoop3 struct {
+	m         int
+	parts3    int
+	n         int
+	tanh      blas64.General
+	dXRaw     blas64.General
+	tanhDeriv blas64.General
+	fParts    blas64.Vector
+}
+
+// RunPart runs one part of OpTanhGrad's loop that fills dXRaw and sums f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *opTanhGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	tanh := loop3.tanh
+	dXRaw := loop3.dXRaw
+	tanhDeriv := loop3.tanhDeriv
+	fParts := loop3.fParts
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	fPart := 0.0
+	for i := lo3; i < hi3; i++ {
+		tanhRow := runtime.RowSlice(tanh, i, n)
+		dXRawRow := runtime.RowSlice(dXRaw, i, len(tanhRow))
+		tanhDerivRow := runtime.RowSlice(tanhDeriv, i, len(tanhRow))
+		for j := range tanhRow {
+			fPart += tanhRow[j]
+			dXRawRow[j] = tanhDerivRow[j]
+		}
+	}
+	fParts.Data[part3] = fPart
 }
 
 // OpTanhProblem returns the problem of minimising OpTanh over X for
@@ -1616,6 +1896,16 @@ func OpExpm1(x *mat.VecDense) float64 {
 	return f
 }
 
+// opExpm1GradWork holds OpExpm1Grad's scratch space, reused across calls
+// through opExpm1GradPool.
+type opExpm1GradWork struct {
+	expArg []float64
+}
+
+var opExpm1GradPool = sync.Pool{New: func() any {
+	return new(opExpm1GradWork)
+}}
+
 // OpExpm1Grad returns f = OpExpm1(x) and writes ∂f/∂x into dx, overwriting
 // it; it has the shape of x (denominator layout).
 //
@@ -1632,19 +1922,39 @@ func OpExpm1Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpExpm1Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	ws := opExpm1GradPool.Get().(*opExpm1GradWork)
+	defer opExpm1GradPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// f = sum(expm1(x))
 	// dx = exp(x)
 	for i := 0; i < n; i++ {
 		f += math.Expm1(xRaw.Data[i*xRaw.Inc])
-		dxRaw.Data[i*dxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc])
+		dxRaw.Data[i*dxRaw.Inc] = exp.Data[i]
 	}
 	return f
 }
+
+// opExpm1HessVecWork holds OpExpm1HessVec's scratch space, reused across calls
+// through opExpm1HessVecPool.
+type opExpm1HessVecWork struct {
+	expArg []float64
+}
+
+var opExpm1HessVecPool = sync.Pool{New: func() any {
+	return new(opExpm1HessVecWork)
+}}
 
 // OpExpm1HessVec writes the Hessian-vector product of f = OpExpm1(x), the
 // derivative of its gradient in the directions vx, into hx, overwriting it
@@ -1664,21 +1974,31 @@ func OpExpm1HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
 		runtime.CheckNoAlias("OpExpm1HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	}
+	ws := opExpm1HessVecPool.Get().(*opExpm1HessVecWork)
+	defer opExpm1HessVecPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// hx = exp(x) .* vx
 	for i := 0; i < n; i++ {
-		hxRaw.Data[i*hxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc]) * vxRaw.Data[i*vxRaw.Inc]
+		hxRaw.Data[i*hxRaw.Inc] = exp.Data[i] * vxRaw.Data[i*vxRaw.Inc]
 	}
 }
 
 // opExpm1HessianWork holds OpExpm1Hessian's scratch space, reused across calls
 // through opExpm1HessianPool.
 type opExpm1HessianWork struct {
-	expX []float64
+	expArg []float64
 }
 
 var opExpm1HessianPool = sync.Pool{New: func() any {
@@ -1711,12 +2031,16 @@ func OpExpm1Hessian(x *mat.VecDense, H *mat.Dense) {
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
 	// ∂²f/∂x∂x += diag(exp(x))
-	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	// expX = exp(x)
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	for i := 0; i < n; i++ {
-		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
 	}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	runtime.ExpTo(expX.Data, expArg.Data)
 	for i := 0; i < n; i++ {
 		blkXX.Data[i*blkXX.Stride+i] += expX.Data[i]
 	}
@@ -1781,6 +2105,16 @@ func OpErf(x *mat.VecDense) float64 {
 	return f
 }
 
+// opErfGradWork holds OpErfGrad's scratch space, reused across calls through
+// opErfGradPool.
+type opErfGradWork struct {
+	expArg []float64
+}
+
+var opErfGradPool = sync.Pool{New: func() any {
+	return new(opErfGradWork)
+}}
+
 // OpErfGrad returns f = OpErf(x) and writes ∂f/∂x into dx, overwriting it;
 // it has the shape of x (denominator layout).
 //
@@ -1797,19 +2131,39 @@ func OpErfGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpErfGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	ws := opErfGradPool.Get().(*opErfGradWork)
+	defer opErfGradPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = -(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc])
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// f = sum(erf(x))
 	// dx = 1.1283791670955126 exp(-(x .* x))
 	for i := 0; i < n; i++ {
 		f += math.Erf(xRaw.Data[i*xRaw.Inc])
-		dxRaw.Data[i*dxRaw.Inc] = 1.1283791670955126 * math.Exp(-(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]))
+		dxRaw.Data[i*dxRaw.Inc] = 1.1283791670955126 * exp.Data[i]
 	}
 	return f
 }
+
+// opErfHessVecWork holds OpErfHessVec's scratch space, reused across calls
+// through opErfHessVecPool.
+type opErfHessVecWork struct {
+	expArg []float64
+}
+
+var opErfHessVecPool = sync.Pool{New: func() any {
+	return new(opErfHessVecWork)
+}}
 
 // OpErfHessVec writes the Hessian-vector product of f = OpErf(x), the
 // derivative of its gradient in the directions vx, into hx, overwriting it
@@ -1829,21 +2183,31 @@ func OpErfHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
 		runtime.CheckNoAlias("OpErfHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	}
+	ws := opErfHessVecPool.Get().(*opErfHessVecWork)
+	defer opErfHessVecPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = -(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc])
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// hx = (-2.256758334191025) exp(-(x .* x)) .* (x .* vx)
 	for i := 0; i < n; i++ {
-		hxRaw.Data[i*hxRaw.Inc] = -2.256758334191025 * (math.Exp(-(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc])) * (xRaw.Data[i*xRaw.Inc] * vxRaw.Data[i*vxRaw.Inc]))
+		hxRaw.Data[i*hxRaw.Inc] = -2.256758334191025 * (exp.Data[i] * (xRaw.Data[i*xRaw.Inc] * vxRaw.Data[i*vxRaw.Inc]))
 	}
 }
 
 // opErfHessianWork holds OpErfHessian's scratch space, reused across calls
 // through opErfHessianPool.
 type opErfHessianWork struct {
-	tmp []float64
+	expArg []float64
 }
 
 var opErfHessianPool = sync.Pool{New: func() any {
@@ -1876,11 +2240,20 @@ func OpErfHessian(x *mat.VecDense, H *mat.Dense) {
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
 	// ∂²f/∂x∂x += -2.256758334191025 diag(x .* exp(-(x .* x)))
-	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = -(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc])
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
+	// exp is not read again: tmp takes over its storage.
+	tmp := exp
 	// tmp = x .* exp(-(x .* x))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] * math.Exp(-(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]))
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] * exp.Data[i]
 	}
 	for i := 0; i < n; i++ {
 		blkXX.Data[i*blkXX.Stride+i] += -2.256758334191025 * tmp.Data[i]
@@ -1927,6 +2300,16 @@ func OpErfUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	return
 }
 
+// opSigmoidWork holds OpSigmoid's scratch space, reused across calls through
+// opSigmoidPool.
+type opSigmoidWork struct {
+	sigmoidArg []float64
+}
+
+var opSigmoidPool = sync.Pool{New: func() any {
+	return new(opSigmoidWork)
+}}
+
 // OpSigmoid returns f = OpSigmoid(x).
 //
 //	f = sum(sigmoid(x))
@@ -1935,16 +2318,37 @@ func OpErfUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpSigmoid(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSigmoid", "x", n, "n")
+	ws := opSigmoidPool.Get().(*opSigmoidWork)
+	defer opSigmoidPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// sigmoid = sigmoid(sigmoidArg), in sigmoidArg's storage
+	sigmoid := sigmoidArg
+	runtime.SigmoidTo(sigmoid.Data, sigmoidArg.Data)
 	// f = sum(sigmoid(x))
 	for i := 0; i < n; i++ {
-		f += runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
+		f += sigmoid.Data[i]
 	}
 	return f
 }
+
+// opSigmoidGradWork holds OpSigmoidGrad's scratch space, reused across calls
+// through opSigmoidGradPool.
+type opSigmoidGradWork struct {
+	sigmoidArg      []float64
+	sigmoidDerivArg []float64
+}
+
+var opSigmoidGradPool = sync.Pool{New: func() any {
+	return new(opSigmoidGradWork)
+}}
 
 // OpSigmoidGrad returns f = OpSigmoid(x) and writes ∂f/∂x into dx,
 // overwriting it; it has the shape of x (denominator layout).
@@ -1962,16 +2366,34 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
 		runtime.CheckNoAlias("OpSigmoidGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	}
+	ws := opSigmoidGradPool.Get().(*opSigmoidGradWork)
+	defer opSigmoidGradPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// sigmoid = sigmoid(sigmoidArg), in sigmoidArg's storage
+	sigmoid := sigmoidArg
+	runtime.SigmoidTo(sigmoid.Data, sigmoidArg.Data)
+	sigmoidDerivArg := runtime.Vec(&ws.sigmoidDerivArg, n)
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
 	// f = sum(sigmoid(x))
 	// dx = dsigmoid(x)
 	for i := 0; i < n; i++ {
-		f += runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
-		dxRaw.Data[i*dxRaw.Inc] = runtime.SigmoidDeriv(xRaw.Data[i*xRaw.Inc])
+		f += sigmoid.Data[i]
+		dxRaw.Data[i*dxRaw.Inc] = sigmoidDeriv.Data[i]
 	}
 	return f
 }
@@ -2005,6 +2427,16 @@ func OpSigmoidUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	return
 }
 
+// opSoftplusWork holds OpSoftplus's scratch space, reused across calls through
+// opSoftplusPool.
+type opSoftplusWork struct {
+	softplusArg []float64
+}
+
+var opSoftplusPool = sync.Pool{New: func() any {
+	return new(opSoftplusWork)
+}}
+
 // OpSoftplus returns f = OpSoftplus(x).
 //
 //	f = sum(softplus(x))
@@ -2013,13 +2445,23 @@ func OpSigmoidUnpack(x2 []float64, n int) (x *mat.VecDense) {
 func OpSoftplus(x *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSoftplus", "x", n, "n")
+	ws := opSoftplusPool.Get().(*opSoftplusWork)
+	defer opSoftplusPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
+	softplusArg := runtime.Vec(&ws.softplusArg, n)
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// f = sum(softplus(x))
 	for i := 0; i < n; i++ {
-		f += runtime.Softplus(xRaw.Data[i*xRaw.Inc])
+		f += softplus.Data[i]
 	}
 	return f
 }
@@ -6974,7 +7416,11 @@ func OpSoftmaxRowsUnpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense)
 // opExpansionWork holds OpExpansion's scratch space, reused across calls
 // through opExpansionPool.
 type opExpansionWork struct {
+	tanhArg   []float64
+	expArg    []float64
 	loop      opExpansionLoop
+	loop2     opExpansionLoop2
+	loop3     opExpansionLoop3
 	sumParts  []float64
 	sum2Parts []float64
 	sum3Parts []float64
@@ -7008,19 +7454,39 @@ func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	sum2 := 0.0
 	sum3 := 0.0
 	sum4 := 0.0
+	tanhArg := runtime.Mat(&ws.tanhArg, m, n)
+	// tanhArg = tanh's argument, entry by entry, for its block kernel
+	// by opExpansionLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opExpansionLoop{m, parts, n, tanhArg, XRaw, aRaw, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionLoop{}
+	// tanh = tanh(tanhArg), in tanhArg's storage
+	tanh := tanhArg
+	runtime.TanhTo(tanh.Data, tanhArg.Data)
+	expArg := runtime.Mat(&ws.expArg, m, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	// by opExpansionLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opExpansionLoop2{m, parts2, n, expArg, bRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionLoop2{}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
 	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
 	// sum3 = sum(X ./ (vector(1) exp(b')))
 	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
-	// by opExpansionLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, n)
-	sumParts := runtime.Vec(&ws.sumParts, parts)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	sum3Parts := runtime.Vec(&ws.sum3Parts, parts)
-	sum4Parts := runtime.Vec(&ws.sum4Parts, parts)
-	ws.loop = opExpansionLoop{m, parts, n, XRaw, aRaw, bRaw, sumParts, sum2Parts, sum3Parts, sum4Parts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opExpansionLoop{}
+	// by opExpansionLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts3)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts3)
+	sum3Parts := runtime.Vec(&ws.sum3Parts, parts3)
+	sum4Parts := runtime.Vec(&ws.sum4Parts, parts3)
+	ws.loop3 = opExpansionLoop3{m, parts3, n, tanh, bRaw, XRaw, aRaw, exp, sumParts, sum2Parts, sum3Parts, sum4Parts}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpansionLoop3{}
 	// sum += the parts' sums, in part order
 	sum += runtime.SumParts(sumParts)
 	// sum2 += the parts' sums, in part order
@@ -7033,15 +7499,76 @@ func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
-// opExpansionLoop holds the values the parts of OpExpansion's loop that sums
-// sum, sum2, sum3, sum4 share, while they run.
+// opExpansionLoop holds the values the parts of OpExpansion's loop that fills
+// tanhArg share, while they run.
 type opExpansionLoop struct {
+	m       int
+	parts   int
+	n       int
+	tanhArg blas64.General
+	XRaw    blas64.General
+	aRaw    blas64.Vector
+	bRaw    blas64.Vector
+}
+
+// RunPart runs one part of OpExpansion's loop that fills tanhArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpansionLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tanhArg := loop.tanhArg
+	XRaw := loop.XRaw
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		tanhArgRow := runtime.RowSlice(tanhArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(tanhArgRow))
+		for j := range tanhArgRow {
+			tanhArgRow[j] = XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// opExpansionLoop2 holds the values the parts of OpExpansion's loop that fills
+// expArg share, while they run.
+type opExpansionLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	expArg blas64.General
+	bRaw   blas64.Vector
+}
+
+// RunPart runs one part of OpExpansion's loop that fills expArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpansionLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	expArg := loop2.expArg
+	bRaw := loop2.bRaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		expArgRow := runtime.RowSlice(expArg, i, n)
+		for j := range expArgRow {
+			expArgRow[j] = bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// opExpansionLoop3 holds the values the parts of OpExpansion's loop that sums
+// sum, sum2, sum3, sum4 share, while they run.
+type opExpansionLoop3 struct {
 	m         int
-	parts     int
+	parts3    int
 	n         int
+	tanh      blas64.General
+	bRaw      blas64.Vector
 	XRaw      blas64.General
 	aRaw      blas64.Vector
-	bRaw      blas64.Vector
+	exp       blas64.General
 	sumParts  blas64.Vector
 	sum2Parts blas64.Vector
 	sum3Parts blas64.Vector
@@ -7050,35 +7577,39 @@ type opExpansionLoop struct {
 
 // RunPart runs one part of OpExpansion's loop that sums sum, sum2, sum3, sum4,
 // the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opExpansionLoop) RunPart(part int) {
-	m := loop.m
-	parts := loop.parts
-	n := loop.n
-	XRaw := loop.XRaw
-	aRaw := loop.aRaw
-	bRaw := loop.bRaw
-	sumParts := loop.sumParts
-	sum2Parts := loop.sum2Parts
-	sum3Parts := loop.sum3Parts
-	sum4Parts := loop.sum4Parts
-	lo, hi := runtime.PartRows(m, parts, part)
+func (loop3 *opExpansionLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	tanh := loop3.tanh
+	bRaw := loop3.bRaw
+	XRaw := loop3.XRaw
+	aRaw := loop3.aRaw
+	exp := loop3.exp
+	sumParts := loop3.sumParts
+	sum2Parts := loop3.sum2Parts
+	sum3Parts := loop3.sum3Parts
+	sum4Parts := loop3.sum4Parts
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	sumPart := 0.0
 	sum2Part := 0.0
 	sum3Part := 0.0
 	sum4Part := 0.0
-	for i := lo; i < hi; i++ {
-		XRawRow := runtime.RowSlice(XRaw, i, n)
-		for j := range XRawRow {
-			sumPart += math.Tanh(XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
-			sum2Part += bRaw.Data[j*bRaw.Inc] * (XRawRow[j] * aRaw.Data[i*aRaw.Inc])
-			sum3Part += XRawRow[j] / math.Exp(bRaw.Data[j*bRaw.Inc])
-			sum4Part += (XRawRow[j] + aRaw.Data[i*aRaw.Inc]) * (XRawRow[j] - bRaw.Data[j*bRaw.Inc])
+	for i := lo3; i < hi3; i++ {
+		tanhRow := runtime.RowSlice(tanh, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tanhRow))
+		expRow := runtime.RowSlice(exp, i, len(tanhRow))
+		for j := range tanhRow {
+			sumPart += tanhRow[j]
+			sum2Part += bRaw.Data[j*bRaw.Inc] * (XRawRow2[j] * aRaw.Data[i*aRaw.Inc])
+			sum3Part += XRawRow2[j] / expRow[j]
+			sum4Part += (XRawRow2[j] + aRaw.Data[i*aRaw.Inc]) * (XRawRow2[j] - bRaw.Data[j*bRaw.Inc])
 		}
 	}
-	sumParts.Data[part] = sumPart
-	sum2Parts.Data[part] = sum2Part
-	sum3Parts.Data[part] = sum3Part
-	sum4Parts.Data[part] = sum4Part
+	sumParts.Data[part3] = sumPart
+	sum2Parts.Data[part3] = sum2Part
+	sum3Parts.Data[part3] = sum3Part
+	sum4Parts.Data[part3] = sum4Part
 }
 
 // opExpansionGradWork holds OpExpansionGrad's scratch space, reused across
@@ -7088,12 +7619,12 @@ type opExpansionGradWork struct {
 	tmp3      []float64
 	tmp4      []float64
 	tmp5      []float64
-	expBT     []float64
 	tmp6      []float64
 	tmp7      []float64
 	prod      []float64
 	tmp8      []float64
 	prod2     []float64
+	expArg    []float64
 	loop      opExpansionGradLoop
 	sumParts  []float64
 	sum2Parts []float64
@@ -7169,11 +7700,15 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	tmp5 := runtime.Mat(&ws.tmp5, m, n)
-	expBT := runtime.Vec(&ws.expBT, n)
 	// expBT = exp(b')
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	for i := 0; i < n; i++ {
-		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
+		expArg.Data[i] = bRaw.Data[i*bRaw.Inc]
 	}
+	// expArg is not read again: expBT takes over its storage.
+	expBT := expArg
+	runtime.ExpTo(expBT.Data, expArg.Data)
 	sum3 := 0.0
 	sum4 := 0.0
 	// tmp5 = X ./ (vector(1) exp(b'))
@@ -7449,9 +7984,9 @@ type opExpansionHessVecWork struct {
 	prod2    []float64
 	tmp11    []float64
 	tmp12    []float64
-	expBT    []float64
 	expBTVbT []float64
 	prod3    []float64
+	expArg   []float64
 }
 
 var opExpansionHessVecPool = sync.Pool{New: func() any {
@@ -7589,11 +8124,15 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	prod2 := runtime.Vec(&ws.prod2, n)
 	tmp11 := runtime.Mat(&ws.tmp11, m, n)
 	tmp12 := runtime.Mat(&ws.tmp12, m, n)
-	expBT := runtime.Vec(&ws.expBT, n)
 	// expBT = exp(b')
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	for i := 0; i < n; i++ {
-		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
+		expArg.Data[i] = bRaw.Data[i*bRaw.Inc]
 	}
+	// expArg is not read again: expBT takes over its storage.
+	expBT := expArg
+	runtime.ExpTo(expBT.Data, expArg.Data)
 	// tmp12 = X ./ (vector(1) exp(b'))
 	// tmp11 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 	for i := 0; i < m; i++ {
@@ -7767,9 +8306,11 @@ type opExpansionMatrixWork struct {
 	tmp       []float64
 	tmp2      []float64
 	prod2     []float64
+	expArg    []float64
 	loop      opExpansionMatrixLoop
-	sumParts  []float64
 	loop2     opExpansionMatrixLoop2
+	sumParts  []float64
+	loop3     opExpansionMatrixLoop3
 	sum2Parts []float64
 }
 
@@ -7796,13 +8337,23 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	sum := 0.0
-	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
+	expArg := runtime.Mat(&ws.expArg, m, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	// by opExpansionMatrixLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	sumParts := runtime.Vec(&ws.sumParts, parts)
-	ws.loop = opExpansionMatrixLoop{m, parts, n, bRaw, XRaw, aRaw, sumParts}
+	ws.loop = opExpansionMatrixLoop{m, parts, n, expArg, bRaw, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opExpansionMatrixLoop{}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
+	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
+	// by opExpansionMatrixLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	ws.loop2 = opExpansionMatrixLoop2{m, parts2, n, exp, XRaw, aRaw, sumParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionMatrixLoop2{}
 	// sum += the parts' sums, in part order
 	sum += runtime.SumParts(sumParts)
 	prod := runtime.Mat(&ws.prod, m, n)
@@ -7823,12 +8374,12 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.OuterTo(prod, 1, prod2, tmp2)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
-	// by opExpansionMatrixLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(m, n)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
-	ws.loop2 = opExpansionMatrixLoop2{m, parts2, n, prod, XRaw, sum2Parts}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opExpansionMatrixLoop2{}
+	// by opExpansionMatrixLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts3)
+	ws.loop3 = opExpansionMatrixLoop3{m, parts3, n, prod, XRaw, sum2Parts}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpansionMatrixLoop3{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	f := sum + sum2
@@ -7836,12 +8387,42 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 }
 
 // opExpansionMatrixLoop holds the values the parts of OpExpansionMatrix's loop
-// that sums sum share, while they run.
+// that fills expArg share, while they run.
 type opExpansionMatrixLoop struct {
+	m      int
+	parts  int
+	n      int
+	expArg blas64.General
+	bRaw   blas64.Vector
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of OpExpansionMatrix's loop that fills expArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpansionMatrixLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	expArg := loop.expArg
+	bRaw := loop.bRaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		expArgRow := runtime.RowSlice(expArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expArgRow))
+		for j := range expArgRow {
+			expArgRow[j] = bRaw.Data[j*bRaw.Inc] - XRawRow[j]
+		}
+	}
+}
+
+// opExpansionMatrixLoop2 holds the values the parts of OpExpansionMatrix's loop
+// that sums sum share, while they run.
+type opExpansionMatrixLoop2 struct {
 	m        int
-	parts    int
+	parts2   int
 	n        int
-	bRaw     blas64.Vector
+	exp      blas64.General
 	XRaw     blas64.General
 	aRaw     blas64.Vector
 	sumParts blas64.Vector
@@ -7849,30 +8430,31 @@ type opExpansionMatrixLoop struct {
 
 // RunPart runs one part of OpExpansionMatrix's loop that sums sum, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opExpansionMatrixLoop) RunPart(part int) {
-	m := loop.m
-	parts := loop.parts
-	n := loop.n
-	bRaw := loop.bRaw
-	XRaw := loop.XRaw
-	aRaw := loop.aRaw
-	sumParts := loop.sumParts
-	lo, hi := runtime.PartRows(m, parts, part)
+func (loop2 *opExpansionMatrixLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	exp := loop2.exp
+	XRaw := loop2.XRaw
+	aRaw := loop2.aRaw
+	sumParts := loop2.sumParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
 	sumPart := 0.0
-	for i := lo; i < hi; i++ {
-		XRawRow := runtime.RowSlice(XRaw, i, n)
-		for j := range XRawRow {
-			sumPart += math.Exp(bRaw.Data[j*bRaw.Inc]-XRawRow[j]) * (XRawRow[j] * aRaw.Data[i*aRaw.Inc])
+	for i := lo2; i < hi2; i++ {
+		expRow := runtime.RowSlice(exp, i, n)
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(expRow))
+		for j := range expRow {
+			sumPart += expRow[j] * (XRawRow2[j] * aRaw.Data[i*aRaw.Inc])
 		}
 	}
-	sumParts.Data[part] = sumPart
+	sumParts.Data[part2] = sumPart
 }
 
-// opExpansionMatrixLoop2 holds the values the parts of OpExpansionMatrix's loop
+// opExpansionMatrixLoop3 holds the values the parts of OpExpansionMatrix's loop
 // that sums sum2 share, while they run.
-type opExpansionMatrixLoop2 struct {
+type opExpansionMatrixLoop3 struct {
 	m         int
-	parts2    int
+	parts3    int
 	n         int
 	prod      blas64.General
 	XRaw      blas64.General
@@ -7881,30 +8463,29 @@ type opExpansionMatrixLoop2 struct {
 
 // RunPart runs one part of OpExpansionMatrix's loop that sums sum2, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opExpansionMatrixLoop2) RunPart(part2 int) {
-	m := loop2.m
-	parts2 := loop2.parts2
-	n := loop2.n
-	prod := loop2.prod
-	XRaw := loop2.XRaw
-	sum2Parts := loop2.sum2Parts
-	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+func (loop3 *opExpansionMatrixLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	prod := loop3.prod
+	XRaw := loop3.XRaw
+	sum2Parts := loop3.sum2Parts
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	sum2Part := 0.0
-	for i := lo2; i < hi2; i++ {
+	for i := lo3; i < hi3; i++ {
 		prodRow := runtime.RowSlice(prod, i, n)
-		XRawRow2 := runtime.RowSlice(XRaw, i, len(prodRow))
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(prodRow))
 		for j := range prodRow {
-			sum2Part += prodRow[j] - XRawRow2[j]
+			sum2Part += prodRow[j] - XRawRow3[j]
 		}
 	}
-	sum2Parts.Data[part2] = sum2Part
+	sum2Parts.Data[part3] = sum2Part
 }
 
 // opExpansionMatrixGradWork holds OpExpansionMatrixGrad's scratch space, reused
 // across calls through opExpansionMatrixGradPool.
 type opExpansionMatrixGradWork struct {
 	tmp       []float64
-	tmp2      []float64
 	prod      []float64
 	tmp3      []float64
 	tmp4      []float64
@@ -7913,13 +8494,15 @@ type opExpansionMatrixGradWork struct {
 	tmp6      []float64
 	gemm      runtime.Gemm
 	tmp8      []float64
+	expArg    []float64
 	loop      opExpansionMatrixGradLoop
-	sumParts  []float64
 	loop2     opExpansionMatrixGradLoop2
-	sum2Parts []float64
+	sumParts  []float64
 	loop3     opExpansionMatrixGradLoop3
+	sum2Parts []float64
 	loop4     opExpansionMatrixGradLoop4
 	loop5     opExpansionMatrixGradLoop5
+	loop6     opExpansionMatrixGradLoop6
 }
 
 var opExpansionMatrixGradPool = sync.Pool{New: func() any {
@@ -7970,20 +8553,29 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	tmp := runtime.Mat(&ws.tmp, m, n)
-	tmp2 := runtime.Mat(&ws.tmp2, m, n)
 	bRaw := b.RawVector()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	sum := 0.0
+	expArg := runtime.Mat(&ws.expArg, m, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	// by opExpansionMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opExpansionMatrixGradLoop{m, parts, n, expArg, bRaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionMatrixGradLoop{}
+	// expArg is not read again: tmp2 takes over its storage.
+	tmp2 := expArg
+	runtime.ExpTo(tmp2.Data, expArg.Data)
 	// tmp2 = exp(vector(1) b' - X)
 	// tmp = exp(vector(1) b' - X) .* (X .* (a vector(1)'))
 	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
-	// by opExpansionMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, n)
-	sumParts := runtime.Vec(&ws.sumParts, parts)
-	ws.loop = opExpansionMatrixGradLoop{m, parts, n, tmp2, bRaw, XRaw, tmp, aRaw, sumParts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opExpansionMatrixGradLoop{}
+	// by opExpansionMatrixGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	ws.loop2 = opExpansionMatrixGradLoop2{m, parts2, n, tmp, tmp2, XRaw, aRaw, sumParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionMatrixGradLoop2{}
 	// sum += the parts' sums, in part order
 	sum += runtime.SumParts(sumParts)
 	prod := runtime.Mat(&ws.prod, m, n)
@@ -8004,12 +8596,12 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	runtime.OuterTo(prod, 1, prod2, tmp4)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
-	// by opExpansionMatrixGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(m, n)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
-	ws.loop2 = opExpansionMatrixGradLoop2{m, parts2, n, prod, XRaw, sum2Parts}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opExpansionMatrixGradLoop2{}
+	// by opExpansionMatrixGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts3)
+	ws.loop3 = opExpansionMatrixGradLoop3{m, parts3, n, prod, XRaw, sum2Parts}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpansionMatrixGradLoop3{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	f := sum + sum2
@@ -8018,29 +8610,29 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	// dX = matrix(1) matrix(1) + exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
 	// dX = exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
 	// tmp5 = matrix(1)
-	// by opExpansionMatrixGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(m, n)
-	ws.loop3 = opExpansionMatrixGradLoop3{m, parts3, n, dXRaw, tmp2, aRaw, tmp, tmp5}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = opExpansionMatrixGradLoop3{}
-	tmp6 := runtime.Mat(&ws.tmp6, n, n)
-	// tmp6 = matrix(1)
 	// by opExpansionMatrixGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts4 := runtime.LoopParts(n, n)
-	ws.loop4 = opExpansionMatrixGradLoop4{n, parts4, tmp6}
+	parts4 := runtime.LoopParts(m, n)
+	ws.loop4 = opExpansionMatrixGradLoop4{m, parts4, n, dXRaw, tmp2, aRaw, tmp, tmp5}
 	runtime.Parts(parts4, &ws.loop4)
 	ws.loop4 = opExpansionMatrixGradLoop4{}
+	tmp6 := runtime.Mat(&ws.tmp6, n, n)
+	// tmp6 = matrix(1)
+	// by opExpansionMatrixGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts5 := runtime.LoopParts(n, n)
+	ws.loop5 = opExpansionMatrixGradLoop5{n, parts5, tmp6}
+	runtime.Parts(parts5, &ws.loop5)
+	ws.loop5 = opExpansionMatrixGradLoop5{}
 	// dX += matrix(1) matrix(1)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp5, tmp6, 1, dXRaw)
 	daRaw := da.RawVector()
 	// tmp2 is not read again: tmp7 takes over its storage.
 	tmp7 := tmp2
 	// tmp7 = X .* exp(vector(1) b' - X)
-	// by opExpansionMatrixGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts5 := runtime.LoopParts(m, n)
-	ws.loop5 = opExpansionMatrixGradLoop5{m, parts5, n, tmp7, XRaw, tmp2}
-	runtime.Parts(parts5, &ws.loop5)
-	ws.loop5 = opExpansionMatrixGradLoop5{}
+	// by opExpansionMatrixGradLoop6.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts6 := runtime.LoopParts(m, n)
+	ws.loop6 = opExpansionMatrixGradLoop6{m, parts6, n, tmp7, XRaw, tmp2}
+	runtime.Parts(parts6, &ws.loop6)
+	ws.loop6 = opExpansionMatrixGradLoop6{}
 	// da = (X .* exp(vector(1) b' - X)) vector(1)
 	runtime.Gemv(blas.NoTrans, 1, tmp7, tmp3, 0, daRaw)
 	dbRaw := db.RawVector()
@@ -8055,52 +8647,79 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 }
 
 // opExpansionMatrixGradLoop holds the values the parts of
-// OpExpansionMatrixGrad's loop that fills tmp2, tmp and sums sum share, while
-// they run.
+// OpExpansionMatrixGrad's loop that fills expArg share, while they run.
 type opExpansionMatrixGradLoop struct {
-	m        int
-	parts    int
-	n        int
-	tmp2     blas64.General
-	bRaw     blas64.Vector
-	XRaw     blas64.General
-	tmp      blas64.General
-	aRaw     blas64.Vector
-	sumParts blas64.Vector
+	m      int
+	parts  int
+	n      int
+	expArg blas64.General
+	bRaw   blas64.Vector
+	XRaw   blas64.General
 }
 
-// RunPart runs one part of OpExpansionMatrixGrad's loop that fills tmp2, tmp
-// and sums sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionMatrixGrad's loop that fills expArg, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpansionMatrixGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	tmp2 := loop.tmp2
+	expArg := loop.expArg
 	bRaw := loop.bRaw
 	XRaw := loop.XRaw
-	tmp := loop.tmp
-	aRaw := loop.aRaw
-	sumParts := loop.sumParts
 	lo, hi := runtime.PartRows(m, parts, part)
-	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		tmp2Row := runtime.RowSlice(tmp2, i, n)
-		XRawRow := runtime.RowSlice(XRaw, i, len(tmp2Row))
-		tmpRow := runtime.RowSlice(tmp, i, len(tmp2Row))
-		for j := range tmp2Row {
-			tmp2Row[j] = math.Exp(bRaw.Data[j*bRaw.Inc] - XRawRow[j])
-			tmpRow[j] = tmp2Row[j] * (XRawRow[j] * aRaw.Data[i*aRaw.Inc])
-			sumPart += tmpRow[j]
+		expArgRow := runtime.RowSlice(expArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expArgRow))
+		for j := range expArgRow {
+			expArgRow[j] = bRaw.Data[j*bRaw.Inc] - XRawRow[j]
 		}
 	}
-	sumParts.Data[part] = sumPart
 }
 
 // opExpansionMatrixGradLoop2 holds the values the parts of
-// OpExpansionMatrixGrad's loop that sums sum2 share, while they run.
+// OpExpansionMatrixGrad's loop that fills tmp and sums sum share, while they
+// run.
 type opExpansionMatrixGradLoop2 struct {
+	m        int
+	parts2   int
+	n        int
+	tmp      blas64.General
+	tmp2     blas64.General
+	XRaw     blas64.General
+	aRaw     blas64.Vector
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of OpExpansionMatrixGrad's loop that fills tmp and sums
+// sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpansionMatrixGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	tmp := loop2.tmp
+	tmp2 := loop2.tmp2
+	XRaw := loop2.XRaw
+	aRaw := loop2.aRaw
+	sumParts := loop2.sumParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	sumPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		tmp2Row := runtime.RowSlice(tmp2, i, len(tmpRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = tmp2Row[j] * (XRawRow2[j] * aRaw.Data[i*aRaw.Inc])
+			sumPart += tmpRow[j]
+		}
+	}
+	sumParts.Data[part2] = sumPart
+}
+
+// opExpansionMatrixGradLoop3 holds the values the parts of
+// OpExpansionMatrixGrad's loop that sums sum2 share, while they run.
+type opExpansionMatrixGradLoop3 struct {
 	m         int
-	parts2    int
+	parts3    int
 	n         int
 	prod      blas64.General
 	XRaw      blas64.General
@@ -8109,30 +8728,30 @@ type opExpansionMatrixGradLoop2 struct {
 
 // RunPart runs one part of OpExpansionMatrixGrad's loop that sums sum2, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opExpansionMatrixGradLoop2) RunPart(part2 int) {
-	m := loop2.m
-	parts2 := loop2.parts2
-	n := loop2.n
-	prod := loop2.prod
-	XRaw := loop2.XRaw
-	sum2Parts := loop2.sum2Parts
-	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	prod := loop3.prod
+	XRaw := loop3.XRaw
+	sum2Parts := loop3.sum2Parts
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	sum2Part := 0.0
-	for i := lo2; i < hi2; i++ {
+	for i := lo3; i < hi3; i++ {
 		prodRow := runtime.RowSlice(prod, i, n)
-		XRawRow2 := runtime.RowSlice(XRaw, i, len(prodRow))
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(prodRow))
 		for j := range prodRow {
-			sum2Part += prodRow[j] - XRawRow2[j]
+			sum2Part += prodRow[j] - XRawRow3[j]
 		}
 	}
-	sum2Parts.Data[part2] = sum2Part
+	sum2Parts.Data[part3] = sum2Part
 }
 
-// opExpansionMatrixGradLoop3 holds the values the parts of
+// opExpansionMatrixGradLoop4 holds the values the parts of
 // OpExpansionMatrixGrad's loop that fills dXRaw, tmp5 share, while they run.
-type opExpansionMatrixGradLoop3 struct {
+type opExpansionMatrixGradLoop4 struct {
 	m      int
-	parts3 int
+	parts4 int
 	n      int
 	dXRaw  blas64.General
 	tmp2   blas64.General
@@ -8143,17 +8762,17 @@ type opExpansionMatrixGradLoop3 struct {
 
 // RunPart runs one part of OpExpansionMatrixGrad's loop that fills dXRaw, tmp5,
 // the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
-	m := loop3.m
-	parts3 := loop3.parts3
-	n := loop3.n
-	dXRaw := loop3.dXRaw
-	tmp2 := loop3.tmp2
-	aRaw := loop3.aRaw
-	tmp := loop3.tmp
-	tmp5 := loop3.tmp5
-	lo3, hi3 := runtime.PartRows(m, parts3, part3)
-	for i := lo3; i < hi3; i++ {
+func (loop4 *opExpansionMatrixGradLoop4) RunPart(part4 int) {
+	m := loop4.m
+	parts4 := loop4.parts4
+	n := loop4.n
+	dXRaw := loop4.dXRaw
+	tmp2 := loop4.tmp2
+	aRaw := loop4.aRaw
+	tmp := loop4.tmp
+	tmp5 := loop4.tmp5
+	lo4, hi4 := runtime.PartRows(m, parts4, part4)
+	for i := lo4; i < hi4; i++ {
 		dXRawRow := runtime.RowSlice(dXRaw, i, n)
 		tmp2Row2 := runtime.RowSlice(tmp2, i, len(dXRawRow))
 		tmpRow2 := runtime.RowSlice(tmp, i, len(dXRawRow))
@@ -8165,22 +8784,22 @@ func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
 	}
 }
 
-// opExpansionMatrixGradLoop4 holds the values the parts of
+// opExpansionMatrixGradLoop5 holds the values the parts of
 // OpExpansionMatrixGrad's loop that fills tmp6 share, while they run.
-type opExpansionMatrixGradLoop4 struct {
+type opExpansionMatrixGradLoop5 struct {
 	n      int
-	parts4 int
+	parts5 int
 	tmp6   blas64.General
 }
 
 // RunPart runs one part of OpExpansionMatrixGrad's loop that fills tmp6, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop4 *opExpansionMatrixGradLoop4) RunPart(part4 int) {
-	n := loop4.n
-	parts4 := loop4.parts4
-	tmp6 := loop4.tmp6
-	lo4, hi4 := runtime.PartRows(n, parts4, part4)
-	for i := lo4; i < hi4; i++ {
+func (loop5 *opExpansionMatrixGradLoop5) RunPart(part5 int) {
+	n := loop5.n
+	parts5 := loop5.parts5
+	tmp6 := loop5.tmp6
+	lo5, hi5 := runtime.PartRows(n, parts5, part5)
+	for i := lo5; i < hi5; i++ {
 		tmp6Row := runtime.RowSlice(tmp6, i, n)
 		for j := range tmp6Row {
 			tmp6Row[j] = 1.0
@@ -8188,11 +8807,11 @@ func (loop4 *opExpansionMatrixGradLoop4) RunPart(part4 int) {
 	}
 }
 
-// opExpansionMatrixGradLoop5 holds the values the parts of
+// opExpansionMatrixGradLoop6 holds the values the parts of
 // OpExpansionMatrixGrad's loop that fills tmp7 share, while they run.
-type opExpansionMatrixGradLoop5 struct {
+type opExpansionMatrixGradLoop6 struct {
 	m      int
-	parts5 int
+	parts6 int
 	n      int
 	tmp7   blas64.General
 	XRaw   blas64.General
@@ -8201,20 +8820,20 @@ type opExpansionMatrixGradLoop5 struct {
 
 // RunPart runs one part of OpExpansionMatrixGrad's loop that fills tmp7, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop5 *opExpansionMatrixGradLoop5) RunPart(part5 int) {
-	m := loop5.m
-	parts5 := loop5.parts5
-	n := loop5.n
-	tmp7 := loop5.tmp7
-	XRaw := loop5.XRaw
-	tmp2 := loop5.tmp2
-	lo5, hi5 := runtime.PartRows(m, parts5, part5)
-	for i := lo5; i < hi5; i++ {
+func (loop6 *opExpansionMatrixGradLoop6) RunPart(part6 int) {
+	m := loop6.m
+	parts6 := loop6.parts6
+	n := loop6.n
+	tmp7 := loop6.tmp7
+	XRaw := loop6.XRaw
+	tmp2 := loop6.tmp2
+	lo6, hi6 := runtime.PartRows(m, parts6, part6)
+	for i := lo6; i < hi6; i++ {
 		tmp7Row := runtime.RowSlice(tmp7, i, n)
-		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp7Row))
+		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp7Row))
 		tmp2Row3 := runtime.RowSlice(tmp2, i, len(tmp7Row))
 		for j := range tmp7Row {
-			tmp7Row[j] = XRawRow3[j] * tmp2Row3[j]
+			tmp7Row[j] = XRawRow4[j] * tmp2Row3[j]
 		}
 	}
 }
@@ -11002,6 +11621,16 @@ func OpEyeUnpack(x []float64, n int) (A *mat.Dense) {
 	return
 }
 
+// opFillVectorWork holds OpFillVector's scratch space, reused across calls
+// through opFillVectorPool.
+type opFillVectorWork struct {
+	softplusArg []float64
+}
+
+var opFillVectorPool = sync.Pool{New: func() any {
+	return new(opFillVectorWork)
+}}
+
 // OpFillVector returns f = OpFillVector(z).
 //
 //	f = sum(softplus(z))
@@ -11010,13 +11639,23 @@ func OpEyeUnpack(x []float64, n int) (A *mat.Dense) {
 func OpFillVector(z *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("OpFillVector", "z", n, "n")
+	ws := opFillVectorPool.Get().(*opFillVectorWork)
+	defer opFillVectorPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	zRaw := z.RawVector()
 	f := 0.0
+	softplusArg := runtime.Vec(&ws.softplusArg, n)
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = zRaw.Data[i*zRaw.Inc]
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// f = sum(softplus(z))
 	for i := 0; i < n; i++ {
-		f += runtime.Softplus(zRaw.Data[i*zRaw.Inc])
+		f += softplus.Data[i]
 	}
 	return f
 }
@@ -14854,6 +15493,16 @@ func FusionSumInChainUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	return
 }
 
+// fusionDotInChainWork holds FusionDotInChain's scratch space, reused across
+// calls through fusionDotInChainPool.
+type fusionDotInChainWork struct {
+	expArg []float64
+}
+
+var fusionDotInChainPool = sync.Pool{New: func() any {
+	return new(fusionDotInChainWork)
+}}
+
 // FusionDotInChain returns f = FusionDotInChain(x, y).
 //
 //	f = sum(y .* exp(x - x' y))
@@ -14863,15 +15512,25 @@ func FusionDotInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionDotInChain", "x", n, "n")
 	runtime.CheckVector("FusionDotInChain", "y", y.Len(), n, "n")
+	ws := fusionDotInChainPool.Get().(*fusionDotInChainWork)
+	defer fusionDotInChainPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
 	f := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc] - xTy
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// f = sum(y .* exp(x - x' y))
 	for i := 0; i < n; i++ {
-		f += yRaw.Data[i*yRaw.Inc] * math.Exp(xRaw.Data[i*xRaw.Inc]-xTy)
+		f += yRaw.Data[i*yRaw.Inc] * exp.Data[i]
 	}
 	return f
 }
@@ -14879,8 +15538,8 @@ func FusionDotInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 // fusionDotInChainGradWork holds FusionDotInChainGrad's scratch space, reused
 // across calls through fusionDotInChainGradPool.
 type fusionDotInChainGradWork struct {
-	tmp  []float64
-	tmp2 []float64
+	tmp    []float64
+	expArg []float64
 }
 
 var fusionDotInChainGradPool = sync.Pool{New: func() any {
@@ -14921,15 +15580,21 @@ func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy
 	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
 	f := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc] - xTy
+	}
+	// expArg is not read again: tmp2 takes over its storage.
+	tmp2 := expArg
+	runtime.ExpTo(tmp2.Data, expArg.Data)
 	// tmp2 = exp(x - x' y)
 	// tmp = y .* exp(x - x' y)
 	// f = sum(y .* exp(x - x' y))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc] - xTy)
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 		f += tmp.Data[i]
 	}
@@ -15262,9 +15927,18 @@ func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	f := 0.0
+	// Ax is not read again: expArg takes over its storage.
+	expArg := Ax
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = Ax.Data[i] - trA
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// f = sum(exp(A x - tr(A)))
 	for i := 0; i < n; i++ {
-		f += math.Exp(Ax.Data[i] - trA)
+		f += exp.Data[i]
 	}
 	return f
 }
@@ -15323,12 +15997,18 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	f := 0.0
-	// Ax is not read again: tmp takes over its storage.
-	tmp := Ax
+	// Ax is not read again: expArg takes over its storage.
+	expArg := Ax
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = Ax.Data[i] - trA
+	}
+	// expArg is not read again: tmp takes over its storage.
+	tmp := expArg
+	runtime.ExpTo(tmp.Data, expArg.Data)
 	// tmp = exp(A x - tr(A))
 	// f = sum(exp(A x - tr(A)))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = math.Exp(Ax.Data[i] - trA)
 		f += tmp.Data[i]
 	}
 	dARaw := dA.RawMatrix()

@@ -180,9 +180,11 @@ func Random00Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // random01Work holds Random01's scratch space, reused across calls through
 // random01Pool.
 type random01Work struct {
-	tmp      []float64
-	loop     random01Loop
-	sumParts []float64
+	sigmoidArg  []float64
+	softplusArg []float64
+	loop        random01Loop
+	loop2       random01Loop2
+	sumParts    []float64
 }
 
 var random01Pool = sync.Pool{New: func() any {
@@ -208,68 +210,119 @@ func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random01Pool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
-	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = bRaw.Data[i*bRaw.Inc]
+	}
+	// sigmoid = sigmoid(sigmoidArg), in sigmoidArg's storage
+	sigmoid := sigmoidArg
+	runtime.SigmoidTo(sigmoid.Data, sigmoidArg.Data)
+	// sigmoid is not read again: tmp takes over its storage.
+	tmp := sigmoid
 	// tmp = b ./ (sigmoid(b) + 2)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (runtime.Sigmoid(bRaw.Data[i*bRaw.Inc]) + 2.0)
+		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (sigmoid.Data[i] + 2.0)
 	}
 	logsumexp := runtime.LogSumExp(runtime.Column(tmp))
 	XRaw := X.RawMatrix()
 	sum := 0.0
-	// sum = sum(X .* softplus(X))
+	softplusArg := runtime.Mat(&ws.softplusArg, n, m)
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
 	// by random01Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(n, m)
-	sumParts := runtime.Vec(&ws.sumParts, parts)
-	ws.loop = random01Loop{n, parts, m, XRaw, sumParts}
+	ws.loop = random01Loop{n, parts, m, softplusArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = random01Loop{}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
+	// sum = sum(X .* softplus(X))
+	// by random01Loop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	ws.loop2 = random01Loop2{n, parts2, m, XRaw, softplus, sumParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random01Loop2{}
 	// sum += the parts' sums, in part order
 	sum += runtime.SumParts(sumParts)
 	f := logsumexp - sum
 	return f
 }
 
-// random01Loop holds the values the parts of Random01's loop that sums sum
-// share, while they run.
+// random01Loop holds the values the parts of Random01's loop that fills
+// softplusArg share, while they run.
 type random01Loop struct {
-	n        int
-	parts    int
-	m        int
-	XRaw     blas64.General
-	sumParts blas64.Vector
+	n           int
+	parts       int
+	m           int
+	softplusArg blas64.General
+	XRaw        blas64.General
 }
 
-// RunPart runs one part of Random01's loop that sums sum, the rows
+// RunPart runs one part of Random01's loop that fills softplusArg, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random01Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	m := loop.m
+	softplusArg := loop.softplusArg
 	XRaw := loop.XRaw
-	sumParts := loop.sumParts
 	lo, hi := runtime.PartRows(n, parts, part)
-	sumPart := 0.0
 	for i := lo; i < hi; i++ {
-		XRawRow := runtime.RowSlice(XRaw, i, m)
-		for j := range XRawRow {
-			sumPart += XRawRow[j] * runtime.Softplus(XRawRow[j])
+		softplusArgRow := runtime.RowSlice(softplusArg, i, m)
+		XRawRow := runtime.RowSlice(XRaw, i, len(softplusArgRow))
+		for j := range softplusArgRow {
+			softplusArgRow[j] = XRawRow[j]
 		}
 	}
-	sumParts.Data[part] = sumPart
+}
+
+// random01Loop2 holds the values the parts of Random01's loop that sums sum
+// share, while they run.
+type random01Loop2 struct {
+	n        int
+	parts2   int
+	m        int
+	XRaw     blas64.General
+	softplus blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of Random01's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random01Loop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	XRaw := loop2.XRaw
+	softplus := loop2.softplus
+	sumParts := loop2.sumParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	sumPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		XRawRow2 := runtime.RowSlice(XRaw, i, m)
+		softplusRow := runtime.RowSlice(softplus, i, len(XRawRow2))
+		for j := range XRawRow2 {
+			sumPart += XRawRow2[j] * softplusRow[j]
+		}
+	}
+	sumParts.Data[part2] = sumPart
 }
 
 // random01GradWork holds Random01Grad's scratch space, reused across calls
 // through random01GradPool.
 type random01GradWork struct {
-	tmp       []float64
-	tmp2      []float64
-	softplusX []float64
-	sigmoidX  []float64
-	softmax   []float64
-	loop      random01GradLoop
-	sumParts  []float64
-	loop2     random01GradLoop2
+	tmp2            []float64
+	softplusX       []float64
+	sigmoidX        []float64
+	softmax         []float64
+	sigmoidArg      []float64
+	sigmoidDerivArg []float64
+	loop            random01GradLoop
+	sumParts        []float64
+	loop2           random01GradLoop2
 }
 
 var random01GradPool = sync.Pool{New: func() any {
@@ -331,13 +384,22 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random01GradPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
-	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = bRaw.Data[i*bRaw.Inc]
+	}
+	// sigmoid2 = sigmoid(sigmoidArg), in sigmoidArg's storage
+	sigmoid2 := sigmoidArg
+	runtime.SigmoidTo(sigmoid2.Data, sigmoidArg.Data)
+	// sigmoid2 is not read again: tmp takes over its storage.
+	tmp := sigmoid2
 	// tmp2 = sigmoid(b) + 2
 	// tmp = b ./ (sigmoid(b) + 2)
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(bRaw.Data[i*bRaw.Inc]) + 2.0
+		tmp2.Data[i] = sigmoid2.Data[i] + 2.0
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / tmp2.Data[i]
 	}
 	logsumexp := runtime.LogSumExp(runtime.Column(tmp))
@@ -361,9 +423,17 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	softmax := runtime.Vec(&ws.softmax, n)
 	// softmax = softmax(b ./ (sigmoid(b) + 2))
 	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(tmp))
+	sigmoidDerivArg := runtime.Vec(&ws.sigmoidDerivArg, n)
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = bRaw.Data[i*bRaw.Inc]
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
 	// db = softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) .* dsigmoid(b)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = softmax.Data[i]/tmp2.Data[i] - tmp.Data[i]*softmax.Data[i]/tmp2.Data[i]*runtime.SigmoidDeriv(bRaw.Data[i*bRaw.Inc])
+		dbRaw.Data[i*dbRaw.Inc] = softmax.Data[i]/tmp2.Data[i] - tmp.Data[i]*softmax.Data[i]/tmp2.Data[i]*sigmoidDeriv.Data[i]
 	}
 	dc.Zero()
 	dA.Zero()
@@ -2158,6 +2228,16 @@ func Random09Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
+// random10Work holds Random10's scratch space, reused across calls through
+// random10Pool.
+type random10Work struct {
+	tanhArg []float64
+}
+
+var random10Pool = sync.Pool{New: func() any {
+	return new(random10Work)
+}}
+
 // Random10 returns f = Random10(a, b, c, A, X, s).
 //
 //	f = sum(tanh(b) + diag(A))
@@ -2173,14 +2253,24 @@ func Random10(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random10", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random10", "X", XRows, XCols, n, m, "n", "m")
+	ws := random10Pool.Get().(*random10Work)
+	defer random10Pool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
+	tanhArg := runtime.Vec(&ws.tanhArg, n)
+	// tanhArg = tanh's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		tanhArg.Data[i] = bRaw.Data[i*bRaw.Inc]
+	}
+	// tanh = tanh(tanhArg), in tanhArg's storage
+	tanh := tanhArg
+	runtime.TanhTo(tanh.Data, tanhArg.Data)
 	// f = sum(tanh(b) + diag(A))
 	for i := 0; i < n; i++ {
-		f += math.Tanh(bRaw.Data[i*bRaw.Inc]) + ARaw.Data[i*ARaw.Stride+i]
+		f += tanh.Data[i] + ARaw.Data[i*ARaw.Stride+i]
 	}
 	return f
 }
@@ -2188,7 +2278,9 @@ func Random10(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random10GradWork holds Random10Grad's scratch space, reused across calls
 // through random10GradPool.
 type random10GradWork struct {
-	loop random10GradLoop
+	tanhArg      []float64
+	tanhDerivArg []float64
+	loop         random10GradLoop
 }
 
 var random10GradPool = sync.Pool{New: func() any {
@@ -2251,15 +2343,31 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	bRaw := b.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
+	tanhArg := runtime.Vec(&ws.tanhArg, n)
+	// tanhArg = tanh's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		tanhArg.Data[i] = bRaw.Data[i*bRaw.Inc]
+	}
+	// tanh = tanh(tanhArg), in tanhArg's storage
+	tanh := tanhArg
+	runtime.TanhTo(tanh.Data, tanhArg.Data)
 	// f = sum(tanh(b) + diag(A))
 	for i := 0; i < n; i++ {
-		f += math.Tanh(bRaw.Data[i*bRaw.Inc]) + ARaw.Data[i*ARaw.Stride+i]
+		f += tanh.Data[i] + ARaw.Data[i*ARaw.Stride+i]
 	}
 	da.Zero()
 	dbRaw := db.RawVector()
+	tanhDerivArg := runtime.Vec(&ws.tanhDerivArg, n)
+	// tanhDerivArg = tanhDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		tanhDerivArg.Data[i] = bRaw.Data[i*bRaw.Inc]
+	}
+	// tanhDeriv = tanhDeriv(tanhDerivArg), in tanhDerivArg's storage
+	tanhDeriv := tanhDerivArg
+	runtime.TanhDerivTo(tanhDeriv.Data, tanhDerivArg.Data)
 	// db = dtanh(b)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = runtime.TanhDeriv(bRaw.Data[i*bRaw.Inc])
+		dbRaw.Data[i*dbRaw.Inc] = tanhDeriv.Data[i]
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
@@ -6328,6 +6436,16 @@ func Random32Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
+// random33Work holds Random33's scratch space, reused across calls through
+// random33Pool.
+type random33Work struct {
+	sigmoidArg []float64
+}
+
+var random33Pool = sync.Pool{New: func() any {
+	return new(random33Work)
+}}
+
 // Random33 returns f = Random33(a, b, c, A, X, s).
 //
 //	f = logsumexp(b) sum(b ./ (sigmoid(a) + 2))
@@ -6343,15 +6461,25 @@ func Random33(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random33", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random33", "X", XRows, XCols, n, m, "n", "m")
+	ws := random33Pool.Get().(*random33Work)
+	defer random33Pool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
 	aRaw := a.RawVector()
 	sum := 0.0
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = aRaw.Data[i*aRaw.Inc]
+	}
+	// sigmoid = sigmoid(sigmoidArg), in sigmoidArg's storage
+	sigmoid := sigmoidArg
+	runtime.SigmoidTo(sigmoid.Data, sigmoidArg.Data)
 	// sum = sum(b ./ (sigmoid(a) + 2))
 	for i := 0; i < n; i++ {
-		sum += bRaw.Data[i*bRaw.Inc] / (runtime.Sigmoid(aRaw.Data[i*aRaw.Inc]) + 2.0)
+		sum += bRaw.Data[i*bRaw.Inc] / (sigmoid.Data[i] + 2.0)
 	}
 	f := logsumexpB * sum
 	return f
@@ -6360,9 +6488,10 @@ func Random33(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random33GradWork holds Random33Grad's scratch space, reused across calls
 // through random33GradPool.
 type random33GradWork struct {
-	tmp      []float64
-	tmp2     []float64
-	softmaxB []float64
+	tmp2            []float64
+	softmaxB        []float64
+	sigmoidArg      []float64
+	sigmoidDerivArg []float64
 }
 
 var random33GradPool = sync.Pool{New: func() any {
@@ -6424,23 +6553,40 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CleanVectorState()
 	bRaw := b.RawVector()
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
-	tmp := runtime.Vec(&ws.tmp, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	aRaw := a.RawVector()
 	sum := 0.0
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = aRaw.Data[i*aRaw.Inc]
+	}
+	// sigmoid = sigmoid(sigmoidArg), in sigmoidArg's storage
+	sigmoid := sigmoidArg
+	runtime.SigmoidTo(sigmoid.Data, sigmoidArg.Data)
+	// sigmoid is not read again: tmp takes over its storage.
+	tmp := sigmoid
 	// tmp2 = sigmoid(a) + 2
 	// tmp = b ./ (sigmoid(a) + 2)
 	// sum = sum(b ./ (sigmoid(a) + 2))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc]) + 2.0
+		tmp2.Data[i] = sigmoid.Data[i] + 2.0
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / tmp2.Data[i]
 		sum += tmp.Data[i]
 	}
 	f := logsumexpB * sum
 	daRaw := da.RawVector()
+	sigmoidDerivArg := runtime.Vec(&ws.sigmoidDerivArg, n)
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = aRaw.Data[i*aRaw.Inc]
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
 	// da = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* dsigmoid(a))
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = -(logsumexpB * tmp.Data[i] / tmp2.Data[i] * runtime.SigmoidDeriv(aRaw.Data[i*aRaw.Inc]))
+		daRaw.Data[i*daRaw.Inc] = -(logsumexpB * tmp.Data[i] / tmp2.Data[i] * sigmoidDeriv.Data[i])
 	}
 	dbRaw := db.RawVector()
 	softmaxB := runtime.Vec(&ws.softmaxB, n)
@@ -7520,7 +7666,7 @@ func Random37Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // random38Work holds Random38's scratch space, reused across calls through
 // random38Pool.
 type random38Work struct {
-	tmp []float64
+	sigmoidArg []float64
 }
 
 var random38Pool = sync.Pool{New: func() any {
@@ -7546,11 +7692,20 @@ func Random38(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random38Pool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
-	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = aRaw.Data[i*aRaw.Inc]
+	}
+	// sigmoid = sigmoid(sigmoidArg), in sigmoidArg's storage
+	sigmoid := sigmoidArg
+	runtime.SigmoidTo(sigmoid.Data, sigmoidArg.Data)
+	// sigmoid is not read again: tmp takes over its storage.
+	tmp := sigmoid
 	// tmp = sigmoid(s) sigmoid(a) + 3
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = runtime.Sigmoid(s)*runtime.Sigmoid(aRaw.Data[i*aRaw.Inc]) + 3.0
+		tmp.Data[i] = runtime.Sigmoid(s)*sigmoid.Data[i] + 3.0
 	}
 	f := blas64.Nrm2(tmp)
 	return f
@@ -7559,8 +7714,9 @@ func Random38(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random38GradWork holds Random38Grad's scratch space, reused across calls
 // through random38GradPool.
 type random38GradWork struct {
-	tmp      []float64
-	sigmoidA []float64
+	tmp             []float64
+	sigmoidArg      []float64
+	sigmoidDerivArg []float64
 }
 
 var random38GradPool = sync.Pool{New: func() any {
@@ -7623,23 +7779,37 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CleanVectorState()
 	tmp := runtime.Vec(&ws.tmp, n)
 	sigmoidS := runtime.Sigmoid(s)
-	sigmoidA := runtime.Vec(&ws.sigmoidA, n)
 	aRaw := a.RawVector()
+	sigmoidArg := runtime.Vec(&ws.sigmoidArg, n)
+	// sigmoidArg = sigmoid's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidArg.Data[i] = aRaw.Data[i*aRaw.Inc]
+	}
+	// sigmoidArg is not read again: sigmoidA takes over its storage.
+	sigmoidA := sigmoidArg
+	runtime.SigmoidTo(sigmoidA.Data, sigmoidArg.Data)
 	// sigmoidA = sigmoid(a)
 	// tmp = sigmoid(s) sigmoid(a) + 3
 	for i := 0; i < n; i++ {
-		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
 		tmp.Data[i] = sigmoidS*sigmoidA.Data[i] + 3.0
 	}
 	f := blas64.Nrm2(tmp)
 	daRaw := da.RawVector()
+	sigmoidDerivArg := runtime.Vec(&ws.sigmoidDerivArg, n)
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = aRaw.Data[i*aRaw.Inc]
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
 	// tmp is not read again: tmp2 takes over its storage.
 	tmp2 := tmp
 	// tmp2 = (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)
 	// da = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* dsigmoid(a)
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Recip0(f) * tmp.Data[i]
-		daRaw.Data[i*daRaw.Inc] = sigmoidS * tmp2.Data[i] * runtime.SigmoidDeriv(aRaw.Data[i*aRaw.Inc])
+		daRaw.Data[i*daRaw.Inc] = sigmoidS * tmp2.Data[i] * sigmoidDeriv.Data[i]
 	}
 	db.Zero()
 	dc.Zero()

@@ -523,6 +523,7 @@ func unexportedUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
 // shadowingPool.
 type shadowingWork struct {
 	matmath []float64
+	expArg  []float64
 }
 
 var shadowingPool = ggsync.Pool{New: func() any {
@@ -559,9 +560,17 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 	ggruntime.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
 	iTmatmath := ggblas64.Dot(iRaw, matmath)
 	sumExpMath := 0.0
+	expArg := ggruntime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i2 := 0; i2 < n; i2++ {
+		expArg.Data[i2] = mathRaw.Data[i2*mathRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	ggruntime.ExpTo(exp.Data, expArg.Data)
 	// sumExpMath = sum(exp(math))
 	for i2 := 0; i2 < n; i2++ {
-		sumExpMath += ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
+		sumExpMath += exp.Data[i2]
 	}
 	blas64Raw := blas64.RawVector()
 	blas64Tblas64 := ggblas64.Dot(blas64Raw, blas64Raw)
@@ -579,7 +588,7 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 // through shadowingGradPool.
 type shadowingGradWork struct {
 	matmath []float64
-	expMath []float64
+	expArg  []float64
 }
 
 var shadowingGradPool = ggsync.Pool{New: func() any {
@@ -656,12 +665,18 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	// matmath = mat math
 	ggruntime.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
 	iTmatmath := ggblas64.Dot(iRaw, matmath)
-	expMath := ggruntime.Vec(&ws.expMath, n)
 	sumExpMath := 0.0
+	expArg := ggruntime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i2 := 0; i2 < n; i2++ {
+		expArg.Data[i2] = mathRaw.Data[i2*mathRaw.Inc]
+	}
+	// expArg is not read again: expMath takes over its storage.
+	expMath := expArg
+	ggruntime.ExpTo(expMath.Data, expArg.Data)
 	// expMath = exp(math)
 	// sumExpMath = sum(exp(math))
 	for i2 := 0; i2 < n; i2++ {
-		expMath.Data[i2] = ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
 		sumExpMath += expMath.Data[i2]
 	}
 	blas64Raw := blas64.RawVector()
@@ -742,6 +757,16 @@ func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.V
 	return
 }
 
+// pooledWork holds Pooled's scratch space, reused across calls through
+// pooledPool.
+type pooledWork struct {
+	expArg []float64
+}
+
+var pooledPool = ggsync.Pool{New: func() any {
+	return new(pooledWork)
+}}
+
 // Pooled returns f = Pooled(pooledGradPool, f).
 //
 // An input named like the workspace pool must not hide it.
@@ -752,13 +777,23 @@ func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.V
 func Pooled(pooledGradPool *ggmat.VecDense, f float64) float64 {
 	n := pooledGradPool.Len()
 	ggruntime.CheckDim("Pooled", "pooledGradPool", n, "n")
+	ws := pooledPool.Get().(*pooledWork)
+	defer pooledPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	ggruntime.CleanVectorState()
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	sum := 0.0
+	expArg := ggruntime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	ggruntime.ExpTo(exp.Data, expArg.Data)
 	// sum = sum(exp(pooledGradPool))
 	for i := 0; i < n; i++ {
-		sum += ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
+		sum += exp.Data[i]
 	}
 	f2 := f * sum
 	return f2
@@ -767,7 +802,7 @@ func Pooled(pooledGradPool *ggmat.VecDense, f float64) float64 {
 // pooledGradWork holds PooledGrad's scratch space, reused across calls through
 // pooledGradPool2.
 type pooledGradWork struct {
-	tmp []float64
+	expArg []float64
 }
 
 var pooledGradPool2 = ggsync.Pool{New: func() any {
@@ -804,13 +839,19 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 	defer pooledGradPool2.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	ggruntime.CleanVectorState()
-	tmp := ggruntime.Vec(&ws.tmp, n)
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	sum := 0.0
+	expArg := ggruntime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc]
+	}
+	// expArg is not read again: tmp takes over its storage.
+	tmp := expArg
+	ggruntime.ExpTo(tmp.Data, expArg.Data)
 	// tmp = exp(pooledGradPool)
 	// sum = sum(exp(pooledGradPool))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
 		sum += tmp.Data[i]
 	}
 	f2 := f * sum
@@ -853,6 +894,16 @@ func PooledUnpack(x []float64, n int) (pooledGradPool *ggmat.VecDense, f *float6
 	return
 }
 
+// shadowingWork2 holds shadowing's scratch space, reused across calls through
+// shadowingPool2.
+type shadowingWork2 struct {
+	expArg []float64
+}
+
+var shadowingPool2 = ggsync.Pool{New: func() any {
+	return new(shadowingWork2)
+}}
+
 // shadowing returns f = shadowing(x).
 //
 // Lowercase twin of Shadowing; its workspace names must not collide.
@@ -863,13 +914,23 @@ func PooledUnpack(x []float64, n int) (pooledGradPool *ggmat.VecDense, f *float6
 func shadowing(x *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("shadowing", "x", n, "n")
+	ws := shadowingPool2.Get().(*shadowingWork2)
+	defer shadowingPool2.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	ggruntime.CleanVectorState()
 	xRaw := x.RawVector()
 	f := 0.0
+	expArg := ggruntime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	ggruntime.ExpTo(exp.Data, expArg.Data)
 	// f = sum(exp(x))
 	for i := 0; i < n; i++ {
-		f += ggmath.Exp(xRaw.Data[i*xRaw.Inc])
+		f += exp.Data[i]
 	}
 	return f
 }
@@ -877,7 +938,7 @@ func shadowing(x *ggmat.VecDense) float64 {
 // shadowingGradWork2 holds shadowingGrad's scratch space, reused across calls
 // through shadowingGradPool2.
 type shadowingGradWork2 struct {
-	expX []float64
+	expArg []float64
 }
 
 var shadowingGradPool2 = ggsync.Pool{New: func() any {
@@ -906,13 +967,19 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	defer shadowingGradPool2.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	ggruntime.CleanVectorState()
-	expX := ggruntime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	f := 0.0
+	expArg := ggruntime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	ggruntime.ExpTo(expX.Data, expArg.Data)
 	// expX = exp(x)
 	// f = sum(exp(x))
 	for i := 0; i < n; i++ {
-		expX.Data[i] = ggmath.Exp(xRaw.Data[i*xRaw.Inc])
 		f += expX.Data[i]
 	}
 	dxRaw := dx.RawVector()
@@ -1099,9 +1166,18 @@ func ColumnPanel(X *ggmat.Dense, B *ggmat.Dense, y *ggmat.Dense) float64 {
 	// XB = X B
 	ggruntime.Gemv(blas.NoTrans, 1, XRaw, BRaw, 0, XB)
 	sum := 0.0
+	// XB is not read again: softplusArg takes over its storage.
+	softplusArg := XB
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * XB.Data[i])
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	ggruntime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// sum = sum(softplus(-(y .* (X B))))
 	for i := 0; i < n; i++ {
-		sum += ggruntime.Softplus(-(yRaw.Data[i*yRaw.Inc] * XB.Data[i]))
+		sum += softplus.Data[i]
 	}
 	sumBB := 0.0
 	// sumBB = sum(B .* B)

@@ -14983,7 +14983,7 @@ func ApplySinLogIABJacobian(i float64, A *mat.Dense, B *mat.Dense, Ji *mat.Dense
 // applyAExpXWork holds ApplyAExpX's scratch space, reused across calls through
 // applyAExpXPool.
 type applyAExpXWork struct {
-	expX []float64
+	expArg []float64
 }
 
 var applyAExpXPool = sync.Pool{New: func() any {
@@ -15012,12 +15012,16 @@ func ApplyAExpX(A *mat.Dense, x *mat.VecDense, dst *mat.VecDense) {
 	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	ARaw := A.RawMatrix()
-	expX := runtime.Vec(&ws.expX, k)
 	xRaw := x.RawVector()
 	// expX = exp(x)
+	expArg := runtime.Vec(&ws.expArg, k)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	for i := 0; i < k; i++ {
-		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
 	}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	runtime.ExpTo(expX.Data, expArg.Data)
 	// dst = A exp(x)
 	runtime.Gemv(blas.NoTrans, 1, ARaw, expX, 0, dstRaw)
 }
@@ -15025,7 +15029,7 @@ func ApplyAExpX(A *mat.Dense, x *mat.VecDense, dst *mat.VecDense) {
 // applyAExpXJVPWork holds ApplyAExpXJVP's scratch space, reused across calls
 // through applyAExpXJVPPool.
 type applyAExpXJVPWork struct {
-	expXDx []float64
+	expArg []float64
 }
 
 var applyAExpXJVPPool = sync.Pool{New: func() any {
@@ -15059,12 +15063,21 @@ func ApplyAExpXJVP(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense, dst *mat.Vec
 	runtime.CleanVectorState()
 	dstRaw := dst.RawVector()
 	ARaw := A.RawMatrix()
-	expXDx := runtime.Vec(&ws.expXDx, k)
 	xRaw := x.RawVector()
 	dxRaw := dx.RawVector()
+	expArg := runtime.Vec(&ws.expArg, k)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < k; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
+	// exp is not read again: expXDx takes over its storage.
+	expXDx := exp
 	// expXDx = exp(x) .* dx
 	for i := 0; i < k; i++ {
-		expXDx.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc]) * dxRaw.Data[i*dxRaw.Inc]
+		expXDx.Data[i] = exp.Data[i] * dxRaw.Data[i*dxRaw.Inc]
 	}
 	// dst = A (exp(x) .* dx)
 	runtime.Gemv(blas.NoTrans, 1, ARaw, expXDx, 0, dstRaw)
@@ -16756,8 +16769,8 @@ func ApplyAtLogASinXBbUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.
 // applyAtLogSinXbWork holds ApplyAtLogSinXb's scratch space, reused across
 // calls through applyAtLogSinXbPool.
 type applyAtLogSinXbWork struct {
-	logSinX  []float64
 	logSinXb []float64
+	logArg   []float64
 	loop     applyAtLogSinXbLoop
 }
 
@@ -16781,14 +16794,18 @@ func ApplyAtLogSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	aRaw := a.RawVector()
-	logSinX := runtime.Mat(&ws.logSinX, k, k)
 	XRaw := X.RawMatrix()
 	// logSinX = log(sin(X))
+	logArg := runtime.Mat(&ws.logArg, k, k)
+	// logArg = log's argument, entry by entry, for its block kernel
 	// by applyAtLogSinXbLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(k, k)
-	ws.loop = applyAtLogSinXbLoop{k, parts, logSinX, XRaw}
+	ws.loop = applyAtLogSinXbLoop{k, parts, logArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = applyAtLogSinXbLoop{}
+	// logArg is not read again: logSinX takes over its storage.
+	logSinX := logArg
+	runtime.LogTo(logSinX.Data, logArg.Data)
 	bRaw := b.RawVector()
 	logSinXb := runtime.Vec(&ws.logSinXb, k)
 	// logSinXb = log(sin(X)) b
@@ -16798,27 +16815,27 @@ func ApplyAtLogSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 }
 
 // applyAtLogSinXbLoop holds the values the parts of ApplyAtLogSinXb's loop that
-// fills logSinX share, while they run.
+// fills logArg share, while they run.
 type applyAtLogSinXbLoop struct {
-	k       int
-	parts   int
-	logSinX blas64.General
-	XRaw    blas64.General
+	k      int
+	parts  int
+	logArg blas64.General
+	XRaw   blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogSinXb's loop that fills logSinX, the rows
+// RunPart runs one part of ApplyAtLogSinXb's loop that fills logArg, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtLogSinXbLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
-	logSinX := loop.logSinX
+	logArg := loop.logArg
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
-		logSinXRow := runtime.RowSlice(logSinX, i, k)
-		XRawRow := runtime.RowSlice(XRaw, i, len(logSinXRow))
-		for j := range logSinXRow {
-			logSinXRow[j] = math.Log(math.Sin(XRawRow[j]))
+		logArgRow := runtime.RowSlice(logArg, i, k)
+		XRawRow := runtime.RowSlice(XRaw, i, len(logArgRow))
+		for j := range logArgRow {
+			logArgRow[j] = math.Sin(XRawRow[j])
 		}
 	}
 }

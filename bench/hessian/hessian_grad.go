@@ -49,9 +49,18 @@ func LogRegH(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) flo
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	// Xw is not read again: softplusArg takes over its storage.
+	softplusArg := Xw
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// sum = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
+		sum += softplus.Data[i]
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -258,11 +267,20 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: sigmoidDerivArg takes over its storage.
+	sigmoidDerivArg := Xw
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
 	// Xvw is not read again: tmp takes over its storage.
 	tmp := Xvw
 	// tmp = y .* (y .* (X vw) .* dsigmoid(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * sigmoidDeriv.Data[i])
 	}
 	// hw += X' (y .* (y .* (X vw) .* dsigmoid(-(y .* (X w)))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
@@ -323,11 +341,20 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// Xw is not read again: tmp takes over its storage.
-	tmp := Xw
+	// Xw is not read again: sigmoidDerivArg takes over its storage.
+	sigmoidDerivArg := Xw
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
+	// sigmoidDeriv is not read again: tmp takes over its storage.
+	tmp := sigmoidDeriv
 	// tmp = y .* (y .* dsigmoid(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * sigmoidDeriv.Data[i])
 	}
 	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.

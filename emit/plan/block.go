@@ -18,6 +18,12 @@ import (
 // call writes a new buffer in s's storage (Value.Reuse), expS, and the
 // loop reads its entries instead.
 //
+// A function's argument that is not such an entry (an expression of the
+// loop's entries, an input's entry) becomes one, where it reads nothing
+// the loop writes: a new buffer (declared by alloc) that a loop of its
+// own fills before (argumentBuffer), whose kernel call then goes as
+// above; so a sum of softplus(-(y .* X w)) runs the vector softplus.
+//
 // A joint kernel's call (joints maps runtime.TanhTanhDeriv to
 // runtime.TanhTanhDerivTo, …) whose two results the loop only stores, each
 // whole into a buffer of its own that the loop refers to nowhere else,
@@ -29,12 +35,13 @@ import (
 // loop, which does not write it; in place, nothing reads s but as the
 // function's argument at the loop's own entry, in the loop and after it,
 // which Check verifies (RuleReuse); a buffer a joint kernel fills is read
-// nowhere in the loop, so that filling it before the loop changes no read.
-func BlockKernels(steps []Step, kernels, joints map[Qual]Qual) []Step {
-	names := map[string]bool{}
+// nowhere in the loop, so that filling it before the loop changes no read;
+// an argument filled before the loop reads nothing the loop changes.
+func BlockKernels(steps []Step, kernels, joints map[Qual]Qual, alloc Alloc) []Step {
+	p := &kernelPass{kernels: kernels, joints: joints, alloc: alloc, names: map[string]bool{}, args: map[*Value]bool{}}
 	for _, s := range steps {
 		for _, v := range stepValues(s, false) {
-			names[v.Name] = true
+			p.names[v.Name] = true
 		}
 	}
 	var out []Step
@@ -44,36 +51,156 @@ func BlockKernels(steps []Step, kernels, joints map[Qual]Qual) []Step {
 			out = append(out, s)
 			continue
 		}
-		l = &Loop{Shape: l.Shape, I: l.I, J: l.J, Body: slices.Clone(l.Body), Fusible: l.Fusible, Rows: l.Rows, Cols: l.Cols}
-		var calls []Step
-		for {
-			call := jointBlockKernel(l, kernels, joints, steps[k+1:], names)
-			if call == nil {
-				call = blockKernel(l, kernels, steps[k+1:], names)
-			}
-			if call == nil {
-				break
-			}
-			calls = append(calls, call...)
-		}
-		if len(l.Body) == 0 {
-			out = append(out, calls...) // under the loop's comments
-			continue
-		}
-		at := len(out)
-		for at > 0 && isComment(out[at-1]) {
-			at--
-		}
-		out = slices.Concat(out[:at], calls, out[at:], []Step{l})
+		out = p.loop(out, l, steps[k+1:])
 	}
 	return out
+}
+
+// Alloc declares a workspace buffer of its own for BlockKernels: it
+// returns the step that declares v (v := runtime.Vec(&ws.v, n)), having
+// renamed v if its name is taken where the plan is printed, and the
+// caller keeps its storage. A nil Alloc leaves every argument that is not
+// a buffer's entry in its loop.
+type Alloc func(v *Value) Step
+
+// kernelPass is one BlockKernels pass: its kernels, the allocator of
+// argument buffers, the names taken and the argument buffers made.
+type kernelPass struct {
+	kernels, joints map[Qual]Qual
+	alloc           Alloc
+	names           map[string]bool
+	args            map[*Value]bool
+}
+
+// loop appends to out the steps of l with the calls its kernels take out
+// of it before it (under the comments about it), and l when anything is
+// left of it; after is what follows l.
+func (p *kernelPass) loop(out []Step, l *Loop, after []Step) []Step {
+	l = &Loop{Shape: l.Shape, I: l.I, J: l.J, Body: slices.Clone(l.Body), Fusible: l.Fusible, Rows: l.Rows, Cols: l.Cols}
+	var calls []Step
+	for {
+		call := jointBlockKernel(l, p.kernels, p.joints, after, p.names)
+		if call == nil {
+			call = blockKernel(l, p.kernels, after, p.names, p.args)
+		}
+		if call == nil && p.alloc != nil {
+			if decl, fill := argumentBuffer(l, p.kernels, p.alloc, p.names, p.args); fill != nil {
+				calls = p.loop(append(calls, decl...), fill, append([]Step{l}, after...))
+				continue
+			}
+		}
+		if call == nil {
+			break
+		}
+		calls = append(calls, call...)
+	}
+	if len(l.Body) == 0 {
+		return append(out, calls...) // under the loop's comments
+	}
+	at := len(out)
+	for at > 0 && isComment(out[at-1]) {
+		at--
+	}
+	return slices.Concat(out[:at], calls, out[at:], []Step{l})
+}
+
+// argumentBuffer makes the argument of a call in l of a function with a
+// block kernel a buffer's entry, where it is not (an expression, or an
+// input's entry, whose storage may be strided), so that the kernel can
+// take the call over: the first such argument that reads nothing the loop
+// writes or declares, and the loop's own index, becomes the entry of a
+// new buffer (declared by alloc, and marked in args) that a loop of l's
+// shape, returned, fills before l, and every call of the function with
+// that argument in l reads it. It returns the buffer's declaration and the
+// loop, or nil.
+//
+// The invariant: the argument, computed in a loop of its own over the
+// same indices before l, has each entry's value l's iteration computed,
+// as nothing it reads changes in l; so the calls' values, the kernel's to
+// the bit, are the same.
+func argumentBuffer(l *Loop, kernels map[Qual]Qual, alloc Alloc, names map[string]bool, args map[*Value]bool) ([]Step, *Loop) {
+	key := ownKey(l)
+	written := writes(l.Body)
+	declared := map[*Value]bool{}
+	for _, st := range l.Body {
+		switch st := st.(type) {
+		case *Let:
+			for _, v := range st.Vars {
+				declared[v] = true
+			}
+		case *Set, *Comment:
+		default:
+			return nil, nil // a body with more than statements of entries
+		}
+	}
+	hoistable := func(x Expr) bool {
+		indexed, ok := false, true
+		Values(x, func(v *Value) {
+			switch {
+			case v == l.I || v == l.J:
+				indexed = true
+			case declared[v] || written[v.Root()]:
+				ok = false
+			}
+		})
+		return ok && indexed
+	}
+	var fn Qual
+	var x Expr
+	for _, st := range l.Body {
+		if let, ok := st.(*Let); ok && len(let.Alone) > 0 {
+			continue // a joint kernel's call: its results come in pairs
+		}
+		for _, e := range entryExprs(st) {
+			walkExpr(e, func(y Expr) {
+				c, ok := y.(Call)
+				if x != nil || !ok || c.Recv != nil || len(c.Args) != 1 {
+					return
+				}
+				if _, known := kernels[Qual{c.Path, c.Name}]; !known {
+					return
+				}
+				if at, ok := c.Args[0].(At); ok && blockArgument(l, key, written, at) {
+					return // blockKernel's
+				}
+				if hoistable(c.Args[0]) {
+					fn, x = Qual{c.Path, c.Name}, c.Args[0]
+				}
+			})
+		}
+	}
+	if x == nil {
+		return nil, nil
+	}
+	word := kernelWord(kernels[fn])
+	kind := Matrix
+	if l.Shape.IsVector() {
+		kind = Vector
+	}
+	arg := &Value{Name: fresh(names, word+"Arg"), Kind: kind, Owner: Workspace, Shape: l.Shape, Contiguous: true}
+	decl := alloc(arg) // which may rename arg
+	names[arg.Name], args[arg] = true, true
+	text := exprKey(x)
+	swap := func(y Expr) Expr {
+		if c, ok := y.(Call); ok && c.Recv == nil && len(c.Args) == 1 && (Qual{c.Path, c.Name}) == fn && exprKey(c.Args[0]) == text {
+			return Call{Path: c.Path, Name: c.Name, Args: []Expr{entryAt(l, arg)}}
+		}
+		return y
+	}
+	for k, st := range l.Body {
+		l.Body[k] = rewriteEntries(st, swap, false)
+	}
+	fill := &Loop{Shape: l.Shape, I: l.I, J: l.J, Rows: l.Rows, Cols: l.Cols,
+		Body: []Step{&Set{To: entryAt(l, arg), Op: "=", Value: x}}}
+	return []Step{decl, &Comment{Text: arg.Name + " = " + word + "'s argument, entry by entry, for its block kernel"}}, fill
 }
 
 // blockKernel rewrites the first statement of l that a kernel can take
 // over and returns the kernel's call (with the declaration of its result
 // when it writes in place), or nil; after is what follows l, names the
-// names taken.
-func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]bool) []Step {
+// names taken, args the argument buffers (whose kernel's result in place
+// is named by the function alone: exp(expArg) is exp).
+func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]bool, args map[*Value]bool) []Step {
 	key := ownKey(l)
 	written := writes(l.Body)
 	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
@@ -112,8 +239,12 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 			continue
 		}
 		kernel := kernels[fn]
-		word := strings.ToLower(strings.TrimSuffix(kernel.Name, "To"))
-		d := &Value{Name: fresh(names, word+strings.ToUpper(s.Name[:1])+s.Name[1:]), Kind: s.Kind, Owner: Workspace,
+		word := kernelWord(kernel)
+		name := word + strings.ToUpper(s.Name[:1]) + s.Name[1:]
+		if args[s] {
+			name = word // an argument buffer's: exp(expArg) is exp
+		}
+		d := &Value{Name: fresh(names, name), Kind: s.Kind, Owner: Workspace,
 			Shape: s.Shape, Contiguous: true, Of: s, Reuse: true}
 		if body, ok := withArgument(l.Body, fn, s, d, applied); ok {
 			l.Body = body
@@ -225,6 +356,14 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 			&Do{Call: Fn(kernel.Path, kernel.Name, data(outs[0]), data(outs[1]), data(s)), Writes: outs, InPlace: true, Alone: alone})
 	}
 	return nil
+}
+
+// kernelWord is the word the values of a block kernel's function are named
+// by: its name without To, the first letter lowered (runtime.SigmoidDerivTo:
+// sigmoidDeriv).
+func kernelWord(kernel Qual) string {
+	word := strings.TrimSuffix(kernel.Name, "To")
+	return strings.ToLower(word[:1]) + word[1:]
 }
 
 // fresh returns base, or base with the first number that makes it a name

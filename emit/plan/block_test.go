@@ -61,10 +61,86 @@ func TestBlockKernels(t *testing.T) {
 			if err := Check([]*Value{f.x, f.d}, steps, nil); err != nil {
 				t.Fatalf("the plan before the pass breaks a rule: %v\n%s", err, render(steps))
 			}
-			got := BlockKernels(steps, kernels, nil)
+			got := BlockKernels(steps, kernels, nil, nil)
 			text := render(got)
 			if tt.want == "" && strings.Contains(text, "ExpTo") || tt.want != "" && !strings.Contains(text, tt.want) {
 				t.Errorf("want %q in\n%s", tt.want, text)
+			}
+			if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {
+				t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, text)
+			}
+		})
+	}
+}
+
+// TestBlockKernelsArgumentBuffer checks the pass gives a function's
+// compound argument, or an input's entry, a buffer of its own filled in a
+// loop before, and runs the kernel on it, only where the argument reads
+// nothing the loop writes or declares and does read the loop's index; that
+// the rewritten loop reads the kernel's values; and that every plan it
+// returns keeps the rules.
+func TestBlockKernelsArgumentBuffer(t *testing.T) {
+	kernels := map[Qual]Qual{{Path: "math", Name: "Exp"}: {Path: RuntimePath, Name: "ExpTo"}}
+	exp := func(x Expr) Expr { return Fn("math", "Exp", x) }
+	tests := []struct {
+		name string
+		body func(f *fixture) []Step // of the loop after buf is filled, after buf2[i] = 1
+		want []string                // in the printed plan, in order; nil for no kernel
+	}{
+		{"a compound argument", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: exp(Add(At{V: f.buf, I: Ref{f.i}}, Lit(1)))}}
+		}, []string{"expArg := runtime.Vec(n)", "expArg.Data[i] = buf.Data[i] + 1.0", "exp := expArg", "runtime.ExpTo(exp.Data, expArg.Data)", "acc += exp.Data[i]"}},
+		{"an input's entry", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Mul(Lit(2), exp(At{V: f.xRaw, I: Ref{f.i}}))}}
+		}, []string{"expArg.Data[i] = xRaw.Data[i*xRaw.Inc]", "runtime.ExpTo(exp.Data, expArg.Data)", "acc += 2.0 * exp.Data[i]"}},
+		{"nested, each call on a kernel", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: exp(Neg(exp(Add(At{V: f.buf, I: Ref{f.i}}, Lit(1)))))}}
+		}, []string{"expArg.Data[i] = buf.Data[i] + 1.0", "runtime.ExpTo(exp.Data, expArg.Data)", "expArg2.Data[i] = -exp.Data[i]", "runtime.ExpTo(exp2.Data, expArg2.Data)", "acc += exp2.Data[i]"}},
+		{"the same argument twice, one buffer", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Mul(exp(Add(At{V: f.buf, I: Ref{f.i}}, Lit(1))), exp(Add(At{V: f.buf, I: Ref{f.i}}, Lit(1))))}}
+		}, []string{"runtime.ExpTo(exp.Data, expArg.Data)", "acc += exp.Data[i] * exp.Data[i]"}},
+		{"reads what the loop writes", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: exp(Add(At{V: f.buf2, I: Ref{f.i}}, Lit(1)))}}
+		}, nil},
+		{"reads the partial sum", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: exp(Add(At{V: f.buf, I: Ref{f.i}}, Ref{f.acc}))}}
+		}, nil},
+		{"reads a local of the loop", func(f *fixture) []Step {
+			return []Step{
+				&Let{Vars: []*Value{f.t}, Value: Mul(At{V: f.buf, I: Ref{f.i}}, Lit(2))},
+				&Set{To: Ref{f.acc}, Op: "+=", Value: exp(Add(Ref{f.t}, Lit(1)))},
+			}
+		}, nil},
+		{"the same every iteration", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Mul(At{V: f.buf, I: Ref{f.i}}, exp(Ref{f.m}))}}
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			steps := append(f.prologue(), f.fill()...)
+			steps = append(steps, &Let{Vars: []*Value{f.acc}, Value: Const{V: 0.0}},
+				&Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true},
+				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: append([]Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: Lit(1)}}, tt.body(f)...)},
+				&Return{Value: Add(Ref{f.acc}, Fn(Blas64Path, "Asum", Ref{f.buf2}))})
+			if err := Check([]*Value{f.x, f.d}, steps, nil); err != nil {
+				t.Fatalf("the plan before the pass breaks a rule: %v\n%s", err, render(steps))
+			}
+			alloc := func(v *Value) Step {
+				return &Let{Vars: []*Value{v}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true}
+			}
+			got := BlockKernels(steps, kernels, nil, alloc)
+			text := render(got)
+			if tt.want == nil && strings.Contains(text, "ExpTo") {
+				t.Errorf("want no kernel in\n%s", text)
+			}
+			rest := text
+			for _, w := range tt.want {
+				at := strings.Index(rest, w)
+				if at < 0 {
+					t.Fatalf("want %q (after the lines before it) in\n%s", w, text)
+				}
+				rest = rest[at+len(w):]
 			}
 			if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {
 				t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, text)
@@ -152,7 +228,7 @@ func TestBlockKernelsJoint(t *testing.T) {
 			if err := Check([]*Value{f.x, f.d}, steps, nil); err != nil {
 				t.Fatalf("the plan before the pass breaks a rule: %v\n%s", err, render(steps))
 			}
-			got := BlockKernels(steps, kernels, joints)
+			got := BlockKernels(steps, kernels, joints, nil)
 			text := render(got)
 			if tt.want == "" && strings.Contains(text, "TanhTanhDerivTo") || tt.want != "" && !strings.Contains(text, tt.want) {
 				t.Errorf("want %q in\n%s", tt.want, text)

@@ -49,9 +49,18 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 	// z = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	sum := 0.0
+	// z is not read again: softplusArg takes over its storage.
+	softplusArg := z
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
-		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
+		sum += softplus.Data[i]
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -260,11 +269,20 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	wRaw := w.RawVector()
 	// z = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	// z is not read again: sigmoidDerivArg takes over its storage.
+	sigmoidDerivArg := z
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
 	// Xvw is not read again: tmp takes over its storage.
 	tmp := Xvw
 	// tmp = y .* (y .* (X vw) .* dsigmoid(-(y .* z)))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * z.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * sigmoidDeriv.Data[i])
 	}
 	// hw += X' (y .* (y .* (X vw) .* dsigmoid(-(y .* z))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
@@ -326,11 +344,20 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	wRaw := w.RawVector()
 	// z = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	// z is not read again: tmp takes over its storage.
-	tmp := z
+	// z is not read again: sigmoidDerivArg takes over its storage.
+	sigmoidDerivArg := z
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
+	// sigmoidDeriv is not read again: tmp takes over its storage.
+	tmp := sigmoidDeriv
 	// tmp = y .* (y .* dsigmoid(-(y .* z)))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * z.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * sigmoidDeriv.Data[i])
 	}
 	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"math"
 	"sync"
 
 	"github.com/gradgen/gradgen/runtime"
@@ -64,14 +63,18 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
 	b1Raw := b1.RawVector()
-	// XW1 is not read again: H takes over its storage.
-	H := XW1
 	// H = tanh(X W1 + vector(1) b1')
+	// XW1 is not read again: tanhArg takes over its storage.
+	tanhArg := XW1
+	// tanhArg = tanh's argument, entry by entry, for its block kernel
 	// by lossLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(n, h)
-	ws.loop = lossLoop{n, parts, h, H, XW1, b1Raw}
+	ws.loop = lossLoop{n, parts, h, tanhArg, XW1, b1Raw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = lossLoop{}
+	// tanhArg is not read again: H takes over its storage.
+	H := tanhArg
+	runtime.TanhTo(H.Data, tanhArg.Data)
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
@@ -91,32 +94,32 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	return f
 }
 
-// lossLoop holds the values the parts of Loss's loop that fills H share, while
-// they run.
+// lossLoop holds the values the parts of Loss's loop that fills tanhArg share,
+// while they run.
 type lossLoop struct {
-	n     int
-	parts int
-	h     int
-	H     blas64.General
-	XW1   blas64.General
-	b1Raw blas64.Vector
+	n       int
+	parts   int
+	h       int
+	tanhArg blas64.General
+	XW1     blas64.General
+	b1Raw   blas64.Vector
 }
 
-// RunPart runs one part of Loss's loop that fills H, the rows runtime.PartRows
-// gives it; runtime.Parts calls it.
+// RunPart runs one part of Loss's loop that fills tanhArg, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *lossLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	h := loop.h
-	H := loop.H
+	tanhArg := loop.tanhArg
 	XW1 := loop.XW1
 	b1Raw := loop.b1Raw
 	lo, hi := runtime.PartRows(n, parts, part)
 	for i := lo; i < hi; i++ {
-		HRow := runtime.RowSlice(H, i, h)
-		XW1Row := runtime.RowSlice(XW1, i, len(HRow))
-		for j := range HRow {
-			HRow[j] = math.Tanh(XW1Row[j] + b1Raw.Data[j*b1Raw.Inc])
+		tanhArgRow := runtime.RowSlice(tanhArg, i, h)
+		XW1Row := runtime.RowSlice(XW1, i, len(tanhArgRow))
+		for j := range tanhArgRow {
+			tanhArgRow[j] = XW1Row[j] + b1Raw.Data[j*b1Raw.Inc]
 		}
 	}
 }

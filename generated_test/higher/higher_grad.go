@@ -538,9 +538,18 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	f := 0.0
+	// Xw is not read again: softplusArg takes over its storage.
+	softplusArg := Xw
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// f = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		f += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
+		f += softplus.Data[i]
 	}
 	return f
 }
@@ -737,11 +746,20 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: sigmoidDerivArg takes over its storage.
+	sigmoidDerivArg := Xw
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
 	// Xvw is not read again: tmp takes over its storage.
 	tmp := Xvw
 	// tmp = y .* (y .* (X vw) .* dsigmoid(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * sigmoidDeriv.Data[i])
 	}
 	// hw = X' (y .* (y .* (X vw) .* dsigmoid(-(y .* (X w)))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, hwRaw)
@@ -798,11 +816,20 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// Xw is not read again: tmp takes over its storage.
-	tmp := Xw
+	// Xw is not read again: sigmoidDerivArg takes over its storage.
+	sigmoidDerivArg := Xw
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
+	// sigmoidDeriv is not read again: tmp takes over its storage.
+	tmp := sigmoidDeriv
 	// tmp = y .* (y .* dsigmoid(-(y .* (X w))))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * sigmoidDeriv.Data[i])
 	}
 	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.
@@ -1110,7 +1137,9 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // elemExpWork holds ElemExp's scratch space, reused across calls through
 // elemExpPool.
 type elemExpWork struct {
-	loop elemExpLoop
+	expArg []float64
+	loop   elemExpLoop
+	loop2  elemExpLoop2
 }
 
 var elemExpPool = sync.Pool{New: func() any {
@@ -1138,38 +1167,79 @@ func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
-	// dst = X .* exp(X)
+	expArg := runtime.Mat(&ws.expArg, m, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	// by elemExpLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	ws.loop = elemExpLoop{m, parts, n, dstRaw, XRaw}
+	ws.loop = elemExpLoop{m, parts, n, expArg, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = elemExpLoop{}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
+	// dst = X .* exp(X)
+	// by elemExpLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = elemExpLoop2{m, parts2, n, dstRaw, XRaw, exp}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = elemExpLoop2{}
 }
 
-// elemExpLoop holds the values the parts of ElemExp's loop that fills dstRaw
+// elemExpLoop holds the values the parts of ElemExp's loop that fills expArg
 // share, while they run.
 type elemExpLoop struct {
 	m      int
 	parts  int
 	n      int
-	dstRaw blas64.General
+	expArg blas64.General
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of ElemExp's loop that fills dstRaw, the rows
+// RunPart runs one part of ElemExp's loop that fills expArg, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *elemExpLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	dstRaw := loop.dstRaw
+	expArg := loop.expArg
 	XRaw := loop.XRaw
 	lo, hi := runtime.PartRows(m, parts, part)
 	for i := lo; i < hi; i++ {
+		expArgRow := runtime.RowSlice(expArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expArgRow))
+		for j := range expArgRow {
+			expArgRow[j] = XRawRow[j]
+		}
+	}
+}
+
+// elemExpLoop2 holds the values the parts of ElemExp's loop that fills dstRaw
+// share, while they run.
+type elemExpLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dstRaw blas64.General
+	XRaw   blas64.General
+	exp    blas64.General
+}
+
+// RunPart runs one part of ElemExp's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *elemExpLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dstRaw := loop2.dstRaw
+	XRaw := loop2.XRaw
+	exp := loop2.exp
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		dstRawRow := runtime.RowSlice(dstRaw, i, n)
-		XRawRow := runtime.RowSlice(XRaw, i, len(dstRawRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(dstRawRow))
+		expRow := runtime.RowSlice(exp, i, len(dstRawRow))
 		for j := range dstRawRow {
-			dstRawRow[j] = XRawRow[j] * math.Exp(XRawRow[j])
+			dstRawRow[j] = XRawRow2[j] * expRow[j]
 		}
 	}
 }
@@ -1177,7 +1247,7 @@ func (loop *elemExpLoop) RunPart(part int) {
 // elemExpJVPWork holds ElemExpJVP's scratch space, reused across calls through
 // elemExpJVPPool.
 type elemExpJVPWork struct {
-	expXDX []float64
+	expArg []float64
 }
 
 var elemExpJVPPool = sync.Pool{New: func() any {
@@ -1208,19 +1278,33 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	dstRaw := dst.RawMatrix()
-	expXDX := runtime.Mat(&ws.expXDX, m, n)
 	XRaw := X.RawMatrix()
 	dXRaw := dX.RawMatrix()
+	expArg := runtime.Mat(&ws.expArg, m, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < m; i++ {
+		expArgRow := runtime.RowSlice(expArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expArgRow))
+		for j := range expArgRow {
+			expArgRow[j] = XRawRow[j]
+		}
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
+	// exp is not read again: expXDX takes over its storage.
+	expXDX := exp
 	// expXDX = exp(X) .* dX
 	// dst = exp(X) .* dX + X .* (exp(X) .* dX)
 	for i := 0; i < m; i++ {
 		expXDXRow := runtime.RowSlice(expXDX, i, n)
-		XRawRow := runtime.RowSlice(XRaw, i, len(expXDXRow))
+		expRow := runtime.RowSlice(exp, i, len(expXDXRow))
 		dXRawRow := runtime.RowSlice(dXRaw, i, len(expXDXRow))
 		dstRawRow := runtime.RowSlice(dstRaw, i, len(expXDXRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(expXDXRow))
 		for j := range expXDXRow {
-			expXDXRow[j] = math.Exp(XRawRow[j]) * dXRawRow[j]
-			dstRawRow[j] = expXDXRow[j] + XRawRow[j]*expXDXRow[j]
+			expXDXRow[j] = expRow[j] * dXRawRow[j]
+			dstRawRow[j] = expXDXRow[j] + XRawRow2[j]*expXDXRow[j]
 		}
 	}
 }
@@ -1228,8 +1312,7 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 // elemExpJacobianWork holds ElemExpJacobian's scratch space, reused across
 // calls through elemExpJacobianPool.
 type elemExpJacobianWork struct {
-	tmp  []float64
-	expX []float64
+	expArg []float64
 }
 
 var elemExpJacobianPool = sync.Pool{New: func() any {
@@ -1263,18 +1346,29 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	runtime.CleanVectorState()
 	// JX from the structure of dF = exp(X) .* dX + X .* (exp(X) .* dX)
 	jX.Zero()
-	tmp := runtime.Mat(&ws.tmp, m, n)
-	expX := runtime.Mat(&ws.expX, m, n)
 	XRaw := X.RawMatrix()
+	expArg := runtime.Mat(&ws.expArg, m, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < m; i++ {
+		expArgRow := runtime.RowSlice(expArg, i, n)
+		XRawRow := runtime.RowSlice(XRaw, i, len(expArgRow))
+		for j := range expArgRow {
+			expArgRow[j] = XRawRow[j]
+		}
+	}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	runtime.ExpTo(expX.Data, expArg.Data)
+	// expX is not read again: tmp takes over its storage.
+	tmp := expX
 	// expX = exp(X)
 	// tmp = exp(X) + X .* exp(X)
 	for i := 0; i < m; i++ {
-		expXRow := runtime.RowSlice(expX, i, n)
-		XRawRow := runtime.RowSlice(XRaw, i, len(expXRow))
-		tmpRow := runtime.RowSlice(tmp, i, len(expXRow))
-		for j := range expXRow {
-			expXRow[j] = math.Exp(XRawRow[j])
-			tmpRow[j] = expXRow[j] + XRawRow[j]*expXRow[j]
+		tmpRow := runtime.RowSlice(tmp, i, n)
+		expXRow := runtime.RowSlice(expX, i, len(tmpRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmpRow))
+		for j := range tmpRow {
+			tmpRow[j] = expXRow[j] + XRawRow2[j]*expXRow[j]
 		}
 	}
 	jX.AddHadamard(1, tmp)
@@ -2050,9 +2144,18 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	// Xw is not read again: softplusArg takes over its storage.
+	softplusArg := Xw
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		softplusArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// sum = sum(softplus(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
-		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b)))
+		sum += softplus.Data[i]
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -2220,11 +2323,20 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: sigmoidDerivArg takes over its storage.
+	sigmoidDerivArg := Xw
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
 	// Xvw is not read again: tmp takes over its storage.
 	tmp := Xvw
 	// tmp = y .* (y .* (X vw + vb) .* dsigmoid(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (Xvw.Data[i] + vb) * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (Xvw.Data[i] + vb) * sigmoidDeriv.Data[i])
 	}
 	// hw += X' (y .* (y .* (X vw + vb) .* dsigmoid(-(y .* (X w + b)))))
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
@@ -2298,11 +2410,20 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// Xw is not read again: tmp takes over its storage.
-	tmp := Xw
+	// Xw is not read again: sigmoidDerivArg takes over its storage.
+	sigmoidDerivArg := Xw
+	// sigmoidDerivArg = sigmoidDeriv's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		sigmoidDerivArg.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
+	}
+	// sigmoidDeriv = sigmoidDeriv(sigmoidDerivArg), in sigmoidDerivArg's storage
+	sigmoidDeriv := sigmoidDerivArg
+	runtime.SigmoidDerivTo(sigmoidDeriv.Data, sigmoidDerivArg.Data)
+	// sigmoidDeriv is not read again: tmp takes over its storage.
+	tmp := sigmoidDeriv
 	// tmp = y .* (y .* dsigmoid(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * runtime.SigmoidDeriv(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * sigmoidDeriv.Data[i])
 	}
 	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// ∂²f/∂w∂b = X' (y .* (y .* dsigmoid(-(y .* (X w + b)))))
@@ -3174,9 +3295,18 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	// prod = A tanh(B x)
 	runtime.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
 	f := 0.0
+	// prod is not read again: softplusArg takes over its storage.
+	softplusArg := prod
+	// softplusArg = softplus's argument, entry by entry, for its block kernel
+	for i := 0; i < m; i++ {
+		softplusArg.Data[i] = c * prod.Data[i]
+	}
+	// softplus = softplus(softplusArg), in softplusArg's storage
+	softplus := softplusArg
+	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
 	// f = sum(softplus(c A tanh(B x)))
 	for i := 0; i < m; i++ {
-		f += runtime.Softplus(c * prod.Data[i])
+		f += softplus.Data[i]
 	}
 	return f
 }
@@ -3389,17 +3519,17 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	}
 	// prod2 = A (vc tanh(B x) + c dtanh(B x) .* (B vx))
 	runtime.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod2)
-	// sigmoidderivTmp4 = sigmoidderiv(tmp4), in tmp4's storage
-	sigmoidderivTmp4 := tmp4
-	runtime.SigmoidDerivTo(sigmoidderivTmp4.Data, tmp4.Data)
+	// sigmoidDerivTmp4 = sigmoidDeriv(tmp4), in tmp4's storage
+	sigmoidDerivTmp4 := tmp4
+	runtime.SigmoidDerivTo(sigmoidDerivTmp4.Data, tmp4.Data)
 	// prod2 is not read again: tmp2 takes over its storage.
 	tmp2 := prod2
-	// sigmoidderivTmp4 is not read again: tmp5 takes over its storage.
-	tmp5 := sigmoidderivTmp4
+	// sigmoidDerivTmp4 is not read again: tmp5 takes over its storage.
+	tmp5 := sigmoidDerivTmp4
 	// tmp5 = A (vc tanh(B x) + c dtanh(B x) .* (B vx)) .* dsigmoid(c A tanh(B x))
 	// tmp2 = vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c dtanh(B x) .* (B vx)) .* dsigmoid(c A tanh(B x))
 	for i := 0; i < m; i++ {
-		tmp5.Data[i] = prod2.Data[i] * sigmoidderivTmp4.Data[i]
+		tmp5.Data[i] = prod2.Data[i] * sigmoidDerivTmp4.Data[i]
 		tmp2.Data[i] = vc*tmp3.Data[i] + c*tmp5.Data[i]
 	}
 	// prod = A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c dtanh(B x) .* (B vx)) .* dsigmoid(c A tanh(B x)))

@@ -3333,6 +3333,16 @@ func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *f
 	return
 }
 
+// mixedHessianOrderWork holds MixedHessianOrder's scratch space, reused across
+// calls through mixedHessianOrderPool.
+type mixedHessianOrderWork struct {
+	expArg []float64
+}
+
+var mixedHessianOrderPool = sync.Pool{New: func() any {
+	return new(mixedHessianOrderWork)
+}}
+
 // MixedHessianOrder returns f = MixedHessianOrder(a, x, b, c).
 //
 // Four wrt of mixed kinds in an order other than the inputs'; zero and nonzero
@@ -3344,13 +3354,23 @@ func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *f
 func MixedHessianOrder(a float64, x *mat.VecDense, b float64, c float64) float64 {
 	n := x.Len()
 	runtime.CheckDim("MixedHessianOrder", "x", n, "n")
+	ws := mixedHessianOrderPool.Get().(*mixedHessianOrderWork)
+	defer mixedHessianOrderPool.Put(ws)
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	xRaw := x.RawVector()
 	sumExpX := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// exp = exp(expArg), in expArg's storage
+	exp := expArg
+	runtime.ExpTo(exp.Data, expArg.Data)
 	// sumExpX = sum(exp(x))
 	for i := 0; i < n; i++ {
-		sumExpX += math.Exp(xRaw.Data[i*xRaw.Inc])
+		sumExpX += exp.Data[i]
 	}
 	f := c*(a*b) + c*sumExpX + a*(b*b)
 	return f
@@ -3359,7 +3379,7 @@ func MixedHessianOrder(a float64, x *mat.VecDense, b float64, c float64) float64
 // mixedHessianOrderGradWork holds MixedHessianOrderGrad's scratch space, reused
 // across calls through mixedHessianOrderGradPool.
 type mixedHessianOrderGradWork struct {
-	expX []float64
+	expArg []float64
 }
 
 var mixedHessianOrderGradPool = sync.Pool{New: func() any {
@@ -3411,13 +3431,19 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 	// clear the vector registers' upper halves, which a preemption may leave dirty (runtime.CleanVectorState)
 	runtime.CleanVectorState()
 	s := a * b
-	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	sumExpX := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	runtime.ExpTo(expX.Data, expArg.Data)
 	// expX = exp(x)
 	// sumExpX = sum(exp(x))
 	for i := 0; i < n; i++ {
-		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 		sumExpX += expX.Data[i]
 	}
 	s2 := b * b
@@ -3437,7 +3463,7 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 // reused across calls through mixedHessianOrderHessVecPool.
 type mixedHessianOrderHessVecWork struct {
 	expXVx []float64
-	expX   []float64
+	expArg []float64
 }
 
 var mixedHessianOrderHessVecPool = sync.Pool{New: func() any {
@@ -3482,15 +3508,21 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 	s := b * va
 	s2 := a * vb
 	expXVx := runtime.Vec(&ws.expXVx, n)
-	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
 	sum := 0.0
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
+	for i := 0; i < n; i++ {
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	runtime.ExpTo(expX.Data, expArg.Data)
 	// expX = exp(x)
 	// expXVx = exp(x) .* vx
 	// sum = sum(exp(x) .* vx)
 	for i := 0; i < n; i++ {
-		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 		expXVx.Data[i] = expX.Data[i] * vxRaw.Data[i*vxRaw.Inc]
 		sum += expXVx.Data[i]
 	}
@@ -3507,9 +3539,9 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 // mixedHessianOrderHessianWork holds MixedHessianOrderHessian's scratch space,
 // reused across calls through mixedHessianOrderHessianPool.
 type mixedHessianOrderHessianWork struct {
-	diag runtime.DiagProduct
-	expX []float64
-	tmp  []float64
+	diag   runtime.DiagProduct
+	tmp    []float64
+	expArg []float64
 }
 
 var mixedHessianOrderHessianPool = sync.Pool{New: func() any {
@@ -3561,12 +3593,16 @@ func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, 
 	runtime.ZeroMatrix(HRaw)
 	blkCX := runtime.Block(HRaw, 0, 1, 1, n)
 	// ∂²f/∂c∂x += 1' diag(exp(x))
-	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	// expX = exp(x)
+	expArg := runtime.Vec(&ws.expArg, n)
+	// expArg = exp's argument, entry by entry, for its block kernel
 	for i := 0; i < n; i++ {
-		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
+		expArg.Data[i] = xRaw.Data[i*xRaw.Inc]
 	}
+	// expArg is not read again: expX takes over its storage.
+	expX := expArg
+	runtime.ExpTo(expX.Data, expArg.Data)
 	tmp := runtime.Vec(&ws.tmp, n)
 	// tmp = vector(1)'
 	for i := 0; i < n; i++ {
