@@ -198,6 +198,10 @@ narrowstore:
 // broadcast, into the column's two registers lo and hi.
 #define FMACOL(off, lo, hi) VFMADD231PD.BCST off(DI), Z28, lo; VFMADD231PD.BCST off(DI), Z29, hi
 
+// NEXTROW steps SI and DI to the next rows of a and b and loops to label
+// while steps are left, then goes to colsstore.
+#define NEXTROW(label) ADDQ AX, SI; ADDQ R8, DI; DECQ CX; JNZ label; JMP colsstore
+
 // func fmaColumns16Asm(steps int, a *float64, lda int, b *float64, ldb int, t *float64, cols int, lanes uint16)
 // GemmColumns's block (gemm_narrow.go), for op(a) = aᵀ: 16 lanes by cols
 // columns (1 to 14) of sums held in t, t[16j + l] in lane l of Z2j
@@ -287,32 +291,20 @@ TEXT ·fmaColumns16Asm(SB), NOSPLIT, $0-58
 cols1:
 	ROWLOAD
 	FMACOL(0, Z0, Z1)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols1
-	JMP colsstore
+	NEXTROW(cols1)
 
 cols2:
 	ROWLOAD
 	FMACOL(0, Z0, Z1)
 	FMACOL(8, Z2, Z3)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols2
-	JMP colsstore
+	NEXTROW(cols2)
 
 cols3:
 	ROWLOAD
 	FMACOL(0, Z0, Z1)
 	FMACOL(8, Z2, Z3)
 	FMACOL(16, Z4, Z5)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols3
-	JMP colsstore
+	NEXTROW(cols3)
 
 cols4:
 	ROWLOAD
@@ -320,11 +312,7 @@ cols4:
 	FMACOL(8, Z2, Z3)
 	FMACOL(16, Z4, Z5)
 	FMACOL(24, Z6, Z7)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols4
-	JMP colsstore
+	NEXTROW(cols4)
 
 cols5:
 	ROWLOAD
@@ -333,11 +321,7 @@ cols5:
 	FMACOL(16, Z4, Z5)
 	FMACOL(24, Z6, Z7)
 	FMACOL(32, Z8, Z9)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols5
-	JMP colsstore
+	NEXTROW(cols5)
 
 cols6:
 	ROWLOAD
@@ -347,11 +331,7 @@ cols6:
 	FMACOL(24, Z6, Z7)
 	FMACOL(32, Z8, Z9)
 	FMACOL(40, Z10, Z11)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols6
-	JMP colsstore
+	NEXTROW(cols6)
 
 cols7:
 	ROWLOAD
@@ -362,11 +342,7 @@ cols7:
 	FMACOL(32, Z8, Z9)
 	FMACOL(40, Z10, Z11)
 	FMACOL(48, Z12, Z13)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols7
-	JMP colsstore
+	NEXTROW(cols7)
 
 cols8:
 	ROWLOAD
@@ -378,11 +354,7 @@ cols8:
 	FMACOL(40, Z10, Z11)
 	FMACOL(48, Z12, Z13)
 	FMACOL(56, Z14, Z15)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols8
-	JMP colsstore
+	NEXTROW(cols8)
 
 cols9:
 	ROWLOAD
@@ -395,11 +367,7 @@ cols9:
 	FMACOL(48, Z12, Z13)
 	FMACOL(56, Z14, Z15)
 	FMACOL(64, Z16, Z17)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols9
-	JMP colsstore
+	NEXTROW(cols9)
 
 cols10:
 	ROWLOAD
@@ -413,11 +381,7 @@ cols10:
 	FMACOL(56, Z14, Z15)
 	FMACOL(64, Z16, Z17)
 	FMACOL(72, Z18, Z19)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols10
-	JMP colsstore
+	NEXTROW(cols10)
 
 cols11:
 	ROWLOAD
@@ -432,11 +396,7 @@ cols11:
 	FMACOL(64, Z16, Z17)
 	FMACOL(72, Z18, Z19)
 	FMACOL(80, Z20, Z21)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols11
-	JMP colsstore
+	NEXTROW(cols11)
 
 cols12:
 	ROWLOAD
@@ -452,11 +412,7 @@ cols12:
 	FMACOL(72, Z18, Z19)
 	FMACOL(80, Z20, Z21)
 	FMACOL(88, Z22, Z23)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols12
-	JMP colsstore
+	NEXTROW(cols12)
 
 cols13:
 	ROWLOAD
@@ -473,11 +429,7 @@ cols13:
 	FMACOL(80, Z20, Z21)
 	FMACOL(88, Z22, Z23)
 	FMACOL(96, Z24, Z25)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols13
-	JMP colsstore
+	NEXTROW(cols13)
 
 cols14:
 	ROWLOAD
@@ -495,11 +447,7 @@ cols14:
 	FMACOL(88, Z22, Z23)
 	FMACOL(96, Z24, Z25)
 	FMACOL(104, Z26, Z27)
-	ADDQ AX, SI
-	ADDQ R8, DI
-	DECQ CX
-	JNZ cols14
-	JMP colsstore
+	NEXTROW(cols14)
 
 colsstore:
 	VMOVUPD Z0, 0(DX)
