@@ -495,7 +495,7 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	e.trace("lowered", rest)
 	rest, dead := plan.DropDeadStores(rest)
 	e.trace("after DropDeadStores", rest)
-	rest = plan.Fuse(rest)
+	rest = plan.Fuse(rest, kernelFunctions())
 	e.trace("after Fuse", rest)
 	rest = plan.BlockKernels(rest, blockKernels(), jointBlockKernels(), e.argumentBuffer)
 	e.trace("after BlockKernels", rest)

@@ -120,17 +120,21 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	wRaw := w.RawVector()
 	// z = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
-	sum := 0.0
 	// z is not read again: negYZ takes over its storage.
 	negYZ := z
 	// negYZ = -(y .* z)
-	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
 		negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-		softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])
-		sigmoidNegYZ.Data[i] = sigmoid
-		sum += softplus
+	}
+	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
+	sum := 0.0
+	// negYZ is not read again: softplusNegYZ takes over its storage.
+	softplusNegYZ := negYZ
+	// sigmoidNegYZ = Sigmoid(negYZ) too, from the same exp (runtime.SoftplusSigmoidTo)
+	runtime.SoftplusSigmoidTo(softplusNegYZ.Data, sigmoidNegYZ.Data, negYZ.Data)
+	// sum = sum(softplus(-(y .* z)))
+	for i := 0; i < n; i++ {
+		sum += softplusNegYZ.Data[i]
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -938,8 +942,8 @@ func TraceInvSCUnpack(x []float64, C *mat.Dense) (S *mat.SymDense) {
 // crossEntropyWork holds CrossEntropy's scratch space, reused across calls
 // through crossEntropyPool.
 type crossEntropyWork struct {
-	Xw          []float64
-	softplusArg []float64
+	Xw         []float64
+	softplusXw []float64
 }
 
 var crossEntropyPool = sync.Pool{New: func() any {
@@ -969,7 +973,11 @@ func CrossEntropy(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
-	softplusArg := runtime.Vec(&ws.softplusArg, n)
+	softplusXw := runtime.Vec(&ws.softplusXw, n)
+	// softplusXw = softplus(Xw)
+	runtime.SoftplusTo(softplusXw.Data, Xw.Data)
+	// Xw is not read again: softplusArg takes over its storage.
+	softplusArg := Xw
 	// softplusArg = softplus's argument, entry by entry, for its block kernel
 	for i := 0; i < n; i++ {
 		softplusArg.Data[i] = -Xw.Data[i]
@@ -977,9 +985,6 @@ func CrossEntropy(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	// softplus = softplus(softplusArg), in softplusArg's storage
 	softplus := softplusArg
 	runtime.SoftplusTo(softplus.Data, softplusArg.Data)
-	// softplusXw = softplus(Xw), in Xw's storage
-	softplusXw := Xw
-	runtime.SoftplusTo(softplusXw.Data, Xw.Data)
 	// sum = sum(-y .* softplus(-(X w)) - (1 - y) .* softplus(X w))
 	for i := 0; i < n; i++ {
 		sum += -(yRaw.Data[i*yRaw.Inc] * softplus.Data[i]) - (1.0-yRaw.Data[i*yRaw.Inc])*softplusXw.Data[i]
@@ -1235,15 +1240,19 @@ func LogSigmoidGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	runtime.CleanVectorState()
 	negZ := runtime.Vec(&ws.negZ, n)
 	zRaw := z.RawVector()
-	sigmoidNegZ := runtime.Vec(&ws.sigmoidNegZ, n)
-	sum := 0.0
 	// negZ = -z
-	// sum = sum(softplus(-z))
 	for i := 0; i < n; i++ {
 		negZ.Data[i] = -zRaw.Data[i*zRaw.Inc]
-		softplus, sigmoid := runtime.SoftplusSigmoid(negZ.Data[i])
-		sigmoidNegZ.Data[i] = sigmoid
-		sum += softplus
+	}
+	sigmoidNegZ := runtime.Vec(&ws.sigmoidNegZ, n)
+	sum := 0.0
+	// negZ is not read again: softplusNegZ takes over its storage.
+	softplusNegZ := negZ
+	// sigmoidNegZ = Sigmoid(negZ) too, from the same exp (runtime.SoftplusSigmoidTo)
+	runtime.SoftplusSigmoidTo(softplusNegZ.Data, sigmoidNegZ.Data, negZ.Data)
+	// sum = sum(softplus(-z))
+	for i := 0; i < n; i++ {
+		sum += softplusNegZ.Data[i]
 	}
 	f := -sum
 	dzRaw := dz.RawVector()
@@ -1489,19 +1498,23 @@ func LogOnePlusExpGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	sigmoidZ := runtime.Vec(&ws.sigmoidZ, n)
 	sumSoftplusZ := 0.0
 	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	sum := 0.0
 	// sumSoftplusZ = sum(softplus(z))
 	// tmp = 2 z
-	// sum = sum(softplus(2 z))
 	for i := 0; i < n; i++ {
 		softplus, sigmoid := runtime.SoftplusSigmoid(zRaw.Data[i*zRaw.Inc])
 		sigmoidZ.Data[i] = sigmoid
 		sumSoftplusZ += softplus
 		tmp.Data[i] = 2.0 * zRaw.Data[i*zRaw.Inc]
-		softplus2, sigmoid2 := runtime.SoftplusSigmoid(tmp.Data[i])
-		tmp2.Data[i] = sigmoid2
-		sum += softplus2
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	sum := 0.0
+	// tmp is not read again: softplus2Tmp takes over its storage.
+	softplus2Tmp := tmp
+	// tmp2 = Sigmoid(tmp) too, from the same exp (runtime.SoftplusSigmoidTo)
+	runtime.SoftplusSigmoidTo(softplus2Tmp.Data, tmp2.Data, tmp.Data)
+	// sum = sum(softplus(2 z))
+	for i := 0; i < n; i++ {
+		sum += softplus2Tmp.Data[i]
 	}
 	f := sumSoftplusZ + sum
 	dzRaw := dz.RawVector()
@@ -1584,7 +1597,8 @@ func OneMinusSigmoidBeside(x *mat.VecDense) float64 {
 // oneMinusSigmoidBesideGradWork holds OneMinusSigmoidBesideGrad's scratch
 // space, reused across calls through oneMinusSigmoidBesideGradPool.
 type oneMinusSigmoidBesideGradWork struct {
-	negX []float64
+	negX        []float64
+	sigmoidNegX []float64
 }
 
 var oneMinusSigmoidBesideGradPool = sync.Pool{New: func() any {
@@ -1614,12 +1628,17 @@ func OneMinusSigmoidBesideGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CleanVectorState()
 	negX := runtime.Vec(&ws.negX, n)
 	xRaw := x.RawVector()
-	sum := 0.0
 	// negX = -x
-	// sum = sum(sigmoid(-x))
 	for i := 0; i < n; i++ {
 		negX.Data[i] = -xRaw.Data[i*xRaw.Inc]
-		sum += runtime.Sigmoid(negX.Data[i])
+	}
+	sum := 0.0
+	sigmoidNegX := runtime.Vec(&ws.sigmoidNegX, n)
+	// sigmoidNegX = sigmoid(negX)
+	runtime.SigmoidTo(sigmoidNegX.Data, negX.Data)
+	// sum = sum(sigmoid(-x))
+	for i := 0; i < n; i++ {
+		sum += sigmoidNegX.Data[i]
 	}
 	f := 4.0 * sum
 	dxRaw := dx.RawVector()

@@ -7617,7 +7617,6 @@ func (loop3 *opExpansionLoop3) RunPart(part3 int) {
 type opExpansionGradWork struct {
 	tmp       []float64
 	tmp3      []float64
-	tmp4      []float64
 	tmp5      []float64
 	tmp6      []float64
 	tmp7      []float64
@@ -7626,14 +7625,15 @@ type opExpansionGradWork struct {
 	prod2     []float64
 	expArg    []float64
 	loop      opExpansionGradLoop
+	loop2     opExpansionGradLoop2
 	sumParts  []float64
 	sum2Parts []float64
-	loop2     opExpansionGradLoop2
+	loop3     opExpansionGradLoop3
 	sum3Parts []float64
 	sum4Parts []float64
-	loop3     opExpansionGradLoop3
 	loop4     opExpansionGradLoop4
 	loop5     opExpansionGradLoop5
+	loop6     opExpansionGradLoop6
 }
 
 var opExpansionGradPool = sync.Pool{New: func() any {
@@ -7680,21 +7680,31 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
+	// tmp = X + a vector(1)' - vector(1) b'
+	// by opExpansionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opExpansionGradLoop{m, parts, n, tmp, XRaw, aRaw, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionGradLoop{}
 	tmp3 := runtime.Mat(&ws.tmp3, m, n)
 	sum := 0.0
-	tmp4 := runtime.Mat(&ws.tmp4, m, n)
 	sum2 := 0.0
-	// tmp = X + a vector(1)' - vector(1) b'
+	// tmp is not read again: tanhTmp takes over its storage.
+	tanhTmp := tmp
+	// tmp3 = TanhDeriv(tmp) too, from the same exp (runtime.TanhTanhDerivTo)
+	runtime.TanhTanhDerivTo(tanhTmp.Data, tmp3.Data, tmp.Data)
+	// tanhTmp is not read again: tmp4 takes over its storage.
+	tmp4 := tanhTmp
 	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
 	// tmp4 = X .* (a vector(1)')
 	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
-	// by opExpansionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, n)
-	sumParts := runtime.Vec(&ws.sumParts, parts)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	ws.loop = opExpansionGradLoop{m, parts, n, tmp, XRaw, aRaw, bRaw, tmp3, tmp4, sumParts, sum2Parts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opExpansionGradLoop{}
+	// by opExpansionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = opExpansionGradLoop2{m, parts2, n, tanhTmp, tmp4, XRaw, aRaw, bRaw, sumParts, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionGradLoop2{}
 	// sum += the parts' sums, in part order
 	sum += runtime.SumParts(sumParts)
 	// sum2 += the parts' sums, in part order
@@ -7714,13 +7724,13 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	// tmp5 = X ./ (vector(1) exp(b'))
 	// sum3 = sum(X ./ (vector(1) exp(b')))
 	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
-	// by opExpansionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(m, n)
-	sum3Parts := runtime.Vec(&ws.sum3Parts, parts2)
-	sum4Parts := runtime.Vec(&ws.sum4Parts, parts2)
-	ws.loop2 = opExpansionGradLoop2{m, parts2, n, tmp5, XRaw, expBT, aRaw, bRaw, sum3Parts, sum4Parts}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opExpansionGradLoop2{}
+	// by opExpansionGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	sum3Parts := runtime.Vec(&ws.sum3Parts, parts3)
+	sum4Parts := runtime.Vec(&ws.sum4Parts, parts3)
+	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp5, XRaw, expBT, aRaw, bRaw, sum3Parts, sum4Parts}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpansionGradLoop3{}
 	// sum3 += the parts' sums, in part order
 	sum3 += runtime.SumParts(sum3Parts)
 	// sum4 += the parts' sums, in part order
@@ -7729,11 +7739,11 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	daRaw := da.RawVector()
 	tmp6 := runtime.Mat(&ws.tmp6, m, n)
 	// tmp6 = X + X .* (vector(1) b') + dtanh(X + a vector(1)' - vector(1) b') - vector(1) b'
-	// by opExpansionGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(m, n)
-	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp6, XRaw, bRaw, tmp3}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = opExpansionGradLoop3{}
+	// by opExpansionGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(m, n)
+	ws.loop4 = opExpansionGradLoop4{m, parts4, n, tmp6, XRaw, bRaw, tmp3}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = opExpansionGradLoop4{}
 	tmp7 := runtime.Vec(&ws.tmp7, n)
 	// tmp7 = vector(1)
 	for i := 0; i < n; i++ {
@@ -7751,22 +7761,22 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	// tmp4 is not read again: tmp9 takes over its storage.
 	tmp9 := tmp4
 	// tmp9 = X .* (a vector(1)') - (X + a vector(1)' + dtanh(X + a vector(1)' - vector(1) b'))
-	// by opExpansionGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts4 := runtime.LoopParts(m, n)
-	ws.loop4 = opExpansionGradLoop4{m, parts4, n, tmp9, tmp4, XRaw, aRaw, tmp3}
-	runtime.Parts(parts4, &ws.loop4)
-	ws.loop4 = opExpansionGradLoop4{}
+	// by opExpansionGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts5 := runtime.LoopParts(m, n)
+	ws.loop5 = opExpansionGradLoop5{m, parts5, n, tmp9, tmp4, XRaw, aRaw, tmp3}
+	runtime.Parts(parts5, &ws.loop5)
+	ws.loop5 = opExpansionGradLoop5{}
 	// prod = vector(1)' (X .* (a vector(1)') - (X + a vector(1)' + dtanh(X + a vector(1)' - vector(1) b')))
 	runtime.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// tmp5 is not read again: tmp10 takes over its storage.
 	tmp10 := tmp5
 	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
-	// by opExpansionGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts5 := runtime.LoopParts(m, n)
-	ws.loop5 = opExpansionGradLoop5{m, parts5, n, tmp10, tmp5, expBT}
-	runtime.Parts(parts5, &ws.loop5)
-	ws.loop5 = opExpansionGradLoop5{}
+	// by opExpansionGradLoop6.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts6 := runtime.LoopParts(m, n)
+	ws.loop6 = opExpansionGradLoop6{m, parts6, n, tmp10, tmp5, expBT}
+	runtime.Parts(parts6, &ws.loop6)
+	ws.loop6 = opExpansionGradLoop6{}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
 	runtime.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod2)
 	// db = (prod - expBT .* prod2)'
@@ -7777,24 +7787,19 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 }
 
 // opExpansionGradLoop holds the values the parts of OpExpansionGrad's loop that
-// fills tmp, tmp3, tmp4 and sums sum, sum2 share, while they run.
+// fills tmp share, while they run.
 type opExpansionGradLoop struct {
-	m         int
-	parts     int
-	n         int
-	tmp       blas64.General
-	XRaw      blas64.General
-	aRaw      blas64.Vector
-	bRaw      blas64.Vector
-	tmp3      blas64.General
-	tmp4      blas64.General
-	sumParts  blas64.Vector
-	sum2Parts blas64.Vector
+	m     int
+	parts int
+	n     int
+	tmp   blas64.General
+	XRaw  blas64.General
+	aRaw  blas64.Vector
+	bRaw  blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionGrad's loop that fills tmp, tmp3, tmp4
-// and sums sum, sum2, the rows runtime.PartRows gives it; runtime.Parts calls
-// it.
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpansionGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -7803,36 +7808,66 @@ func (loop *opExpansionGradLoop) RunPart(part int) {
 	XRaw := loop.XRaw
 	aRaw := loop.aRaw
 	bRaw := loop.bRaw
-	tmp3 := loop.tmp3
-	tmp4 := loop.tmp4
-	sumParts := loop.sumParts
-	sum2Parts := loop.sum2Parts
 	lo, hi := runtime.PartRows(m, parts, part)
-	sumPart := 0.0
-	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
 		tmpRow := runtime.RowSlice(tmp, i, n)
 		XRawRow := runtime.RowSlice(XRaw, i, len(tmpRow))
-		tmp3Row := runtime.RowSlice(tmp3, i, len(tmpRow))
-		tmp4Row := runtime.RowSlice(tmp4, i, len(tmpRow))
 		for j := range tmpRow {
 			tmpRow[j] = XRawRow[j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc]
-			tanh, dtanh := runtime.TanhTanhDeriv(tmpRow[j])
-			tmp3Row[j] = dtanh
-			sumPart += tanh
-			tmp4Row[j] = XRawRow[j] * aRaw.Data[i*aRaw.Inc]
-			sum2Part += bRaw.Data[j*bRaw.Inc] * tmp4Row[j]
 		}
 	}
-	sumParts.Data[part] = sumPart
-	sum2Parts.Data[part] = sum2Part
 }
 
 // opExpansionGradLoop2 holds the values the parts of OpExpansionGrad's loop
-// that fills tmp5 and sums sum3, sum4 share, while they run.
+// that fills tmp4 and sums sum, sum2 share, while they run.
 type opExpansionGradLoop2 struct {
 	m         int
 	parts2    int
+	n         int
+	tanhTmp   blas64.General
+	tmp4      blas64.General
+	XRaw      blas64.General
+	aRaw      blas64.Vector
+	bRaw      blas64.Vector
+	sumParts  blas64.Vector
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp4 and sums sum,
+// sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	tanhTmp := loop2.tanhTmp
+	tmp4 := loop2.tmp4
+	XRaw := loop2.XRaw
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	sumParts := loop2.sumParts
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	sumPart := 0.0
+	sum2Part := 0.0
+	for i := lo2; i < hi2; i++ {
+		tanhTmpRow := runtime.RowSlice(tanhTmp, i, n)
+		tmp4Row := runtime.RowSlice(tmp4, i, len(tanhTmpRow))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tanhTmpRow))
+		for j := range tanhTmpRow {
+			sumPart += tanhTmpRow[j]
+			tmp4Row[j] = XRawRow2[j] * aRaw.Data[i*aRaw.Inc]
+			sum2Part += bRaw.Data[j*bRaw.Inc] * tmp4Row[j]
+		}
+	}
+	sumParts.Data[part2] = sumPart
+	sum2Parts.Data[part2] = sum2Part
+}
+
+// opExpansionGradLoop3 holds the values the parts of OpExpansionGrad's loop
+// that fills tmp5 and sums sum3, sum4 share, while they run.
+type opExpansionGradLoop3 struct {
+	m         int
+	parts3    int
 	n         int
 	tmp5      blas64.General
 	XRaw      blas64.General
@@ -7845,38 +7880,38 @@ type opExpansionGradLoop2 struct {
 
 // RunPart runs one part of OpExpansionGrad's loop that fills tmp5 and sums
 // sum3, sum4, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
-	m := loop2.m
-	parts2 := loop2.parts2
-	n := loop2.n
-	tmp5 := loop2.tmp5
-	XRaw := loop2.XRaw
-	expBT := loop2.expBT
-	aRaw := loop2.aRaw
-	bRaw := loop2.bRaw
-	sum3Parts := loop2.sum3Parts
-	sum4Parts := loop2.sum4Parts
-	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	tmp5 := loop3.tmp5
+	XRaw := loop3.XRaw
+	expBT := loop3.expBT
+	aRaw := loop3.aRaw
+	bRaw := loop3.bRaw
+	sum3Parts := loop3.sum3Parts
+	sum4Parts := loop3.sum4Parts
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
 	sum3Part := 0.0
 	sum4Part := 0.0
-	for i := lo2; i < hi2; i++ {
+	for i := lo3; i < hi3; i++ {
 		tmp5Row := runtime.RowSlice(tmp5, i, n)
-		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp5Row))
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp5Row))
 		for j := range tmp5Row {
-			tmp5Row[j] = XRawRow2[j] / expBT.Data[j]
+			tmp5Row[j] = XRawRow3[j] / expBT.Data[j]
 			sum3Part += tmp5Row[j]
-			sum4Part += (XRawRow2[j] + aRaw.Data[i*aRaw.Inc]) * (XRawRow2[j] - bRaw.Data[j*bRaw.Inc])
+			sum4Part += (XRawRow3[j] + aRaw.Data[i*aRaw.Inc]) * (XRawRow3[j] - bRaw.Data[j*bRaw.Inc])
 		}
 	}
-	sum3Parts.Data[part2] = sum3Part
-	sum4Parts.Data[part2] = sum4Part
+	sum3Parts.Data[part3] = sum3Part
+	sum4Parts.Data[part3] = sum4Part
 }
 
-// opExpansionGradLoop3 holds the values the parts of OpExpansionGrad's loop
+// opExpansionGradLoop4 holds the values the parts of OpExpansionGrad's loop
 // that fills tmp6 share, while they run.
-type opExpansionGradLoop3 struct {
+type opExpansionGradLoop4 struct {
 	m      int
-	parts3 int
+	parts4 int
 	n      int
 	tmp6   blas64.General
 	XRaw   blas64.General
@@ -7886,30 +7921,30 @@ type opExpansionGradLoop3 struct {
 
 // RunPart runs one part of OpExpansionGrad's loop that fills tmp6, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
-	m := loop3.m
-	parts3 := loop3.parts3
-	n := loop3.n
-	tmp6 := loop3.tmp6
-	XRaw := loop3.XRaw
-	bRaw := loop3.bRaw
-	tmp3 := loop3.tmp3
-	lo3, hi3 := runtime.PartRows(m, parts3, part3)
-	for i := lo3; i < hi3; i++ {
+func (loop4 *opExpansionGradLoop4) RunPart(part4 int) {
+	m := loop4.m
+	parts4 := loop4.parts4
+	n := loop4.n
+	tmp6 := loop4.tmp6
+	XRaw := loop4.XRaw
+	bRaw := loop4.bRaw
+	tmp3 := loop4.tmp3
+	lo4, hi4 := runtime.PartRows(m, parts4, part4)
+	for i := lo4; i < hi4; i++ {
 		tmp6Row := runtime.RowSlice(tmp6, i, n)
-		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp6Row))
-		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp6Row))
+		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp6Row))
+		tmp3Row := runtime.RowSlice(tmp3, i, len(tmp6Row))
 		for j := range tmp6Row {
-			tmp6Row[j] = XRawRow3[j] + XRawRow3[j]*bRaw.Data[j*bRaw.Inc] + tmp3Row2[j] - bRaw.Data[j*bRaw.Inc]
+			tmp6Row[j] = XRawRow4[j] + XRawRow4[j]*bRaw.Data[j*bRaw.Inc] + tmp3Row[j] - bRaw.Data[j*bRaw.Inc]
 		}
 	}
 }
 
-// opExpansionGradLoop4 holds the values the parts of OpExpansionGrad's loop
+// opExpansionGradLoop5 holds the values the parts of OpExpansionGrad's loop
 // that fills tmp9 share, while they run.
-type opExpansionGradLoop4 struct {
+type opExpansionGradLoop5 struct {
 	m      int
-	parts4 int
+	parts5 int
 	n      int
 	tmp9   blas64.General
 	tmp4   blas64.General
@@ -7920,32 +7955,32 @@ type opExpansionGradLoop4 struct {
 
 // RunPart runs one part of OpExpansionGrad's loop that fills tmp9, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop4 *opExpansionGradLoop4) RunPart(part4 int) {
-	m := loop4.m
-	parts4 := loop4.parts4
-	n := loop4.n
-	tmp9 := loop4.tmp9
-	tmp4 := loop4.tmp4
-	XRaw := loop4.XRaw
-	aRaw := loop4.aRaw
-	tmp3 := loop4.tmp3
-	lo4, hi4 := runtime.PartRows(m, parts4, part4)
-	for i := lo4; i < hi4; i++ {
+func (loop5 *opExpansionGradLoop5) RunPart(part5 int) {
+	m := loop5.m
+	parts5 := loop5.parts5
+	n := loop5.n
+	tmp9 := loop5.tmp9
+	tmp4 := loop5.tmp4
+	XRaw := loop5.XRaw
+	aRaw := loop5.aRaw
+	tmp3 := loop5.tmp3
+	lo5, hi5 := runtime.PartRows(m, parts5, part5)
+	for i := lo5; i < hi5; i++ {
 		tmp9Row := runtime.RowSlice(tmp9, i, n)
 		tmp4Row2 := runtime.RowSlice(tmp4, i, len(tmp9Row))
-		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp9Row))
-		tmp3Row3 := runtime.RowSlice(tmp3, i, len(tmp9Row))
+		XRawRow5 := runtime.RowSlice(XRaw, i, len(tmp9Row))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp9Row))
 		for j := range tmp9Row {
-			tmp9Row[j] = tmp4Row2[j] - (XRawRow4[j] + aRaw.Data[i*aRaw.Inc] + tmp3Row3[j])
+			tmp9Row[j] = tmp4Row2[j] - (XRawRow5[j] + aRaw.Data[i*aRaw.Inc] + tmp3Row2[j])
 		}
 	}
 }
 
-// opExpansionGradLoop5 holds the values the parts of OpExpansionGrad's loop
+// opExpansionGradLoop6 holds the values the parts of OpExpansionGrad's loop
 // that fills tmp10 share, while they run.
-type opExpansionGradLoop5 struct {
+type opExpansionGradLoop6 struct {
 	m      int
-	parts5 int
+	parts6 int
 	n      int
 	tmp10  blas64.General
 	tmp5   blas64.General
@@ -7954,15 +7989,15 @@ type opExpansionGradLoop5 struct {
 
 // RunPart runs one part of OpExpansionGrad's loop that fills tmp10, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop5 *opExpansionGradLoop5) RunPart(part5 int) {
-	m := loop5.m
-	parts5 := loop5.parts5
-	n := loop5.n
-	tmp10 := loop5.tmp10
-	tmp5 := loop5.tmp5
-	expBT := loop5.expBT
-	lo5, hi5 := runtime.PartRows(m, parts5, part5)
-	for i := lo5; i < hi5; i++ {
+func (loop6 *opExpansionGradLoop6) RunPart(part6 int) {
+	m := loop6.m
+	parts6 := loop6.parts6
+	n := loop6.n
+	tmp10 := loop6.tmp10
+	tmp5 := loop6.tmp5
+	expBT := loop6.expBT
+	lo6, hi6 := runtime.PartRows(m, parts6, part6)
+	for i := lo6; i < hi6; i++ {
 		tmp10Row := runtime.RowSlice(tmp10, i, n)
 		tmp5Row2 := runtime.RowSlice(tmp5, i, len(tmp10Row))
 		for j := range tmp10Row {
@@ -7974,19 +8009,19 @@ func (loop5 *opExpansionGradLoop5) RunPart(part5 int) {
 // opExpansionHessVecWork holds OpExpansionHessVec's scratch space, reused
 // across calls through opExpansionHessVecPool.
 type opExpansionHessVecWork struct {
-	tmp3     []float64
-	tmp4     []float64
-	tmp5     []float64
-	tmp6     []float64
-	tmp8     []float64
-	prod     []float64
-	tmp9     []float64
-	prod2    []float64
-	tmp11    []float64
-	tmp12    []float64
-	expBTVbT []float64
-	prod3    []float64
-	expArg   []float64
+	tmp4      []float64
+	tmp5      []float64
+	tmp6      []float64
+	tmp8      []float64
+	prod      []float64
+	tmp9      []float64
+	prod2     []float64
+	tmp11     []float64
+	tmp12     []float64
+	expBTVbT  []float64
+	prod3     []float64
+	dtanhTmp4 []float64
+	expArg    []float64
 }
 
 var opExpansionHessVecPool = sync.Pool{New: func() any {
@@ -8051,7 +8086,6 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	haRaw := ha.RawVector()
 	XRaw := X.RawMatrix()
 	vbRaw := vb.RawVector()
-	tmp3 := runtime.Mat(&ws.tmp3, m, n)
 	vaRaw := va.RawVector()
 	tmp4 := runtime.Mat(&ws.tmp4, m, n)
 	// tmp4 = X + a vector(1)' - vector(1) b'
@@ -8079,18 +8113,25 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	bRaw := b.RawVector()
 	// tmp4 += -(vector(1) b')
 	blas64.Ger(-1, tmp6, bRaw, tmp4)
-	// tmp4 is not read again: tmp takes over its storage.
-	tmp := tmp4
+	dtanhTmp4 := runtime.Mat(&ws.dtanhTmp4, m, n)
+	// tmp4 is not read again: tanhTmp4 takes over its storage.
+	tanhTmp4 := tmp4
+	// dtanhTmp4 = TanhDeriv(tmp4) too, from the same exp (runtime.TanhTanhDerivTo)
+	runtime.TanhTanhDerivTo(tanhTmp4.Data, dtanhTmp4.Data, tmp4.Data)
+	// tanhTmp4 is not read again: tmp takes over its storage.
+	tmp := tanhTmp4
+	// dtanhTmp4 is not read again: tmp3 takes over its storage.
+	tmp3 := dtanhTmp4
 	// tmp3 = (-2) (va vector(1)' - vector(1) vb') .* (tanh(X + a vector(1)' - vector(1) b') .* dtanh(X + a vector(1)' - vector(1) b'))
 	// tmp = X .* (tmp6 vb') - tmp6 vb' - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* tmp7)
 	for i := 0; i < m; i++ {
-		tmp4Row2 := runtime.RowSlice(tmp4, i, n)
-		tmp3Row := runtime.RowSlice(tmp3, i, len(tmp4Row2))
-		tmpRow := runtime.RowSlice(tmp, i, len(tmp4Row2))
-		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp4Row2))
-		for j := range tmp4Row2 {
-			tanh, dtanh := runtime.TanhTanhDeriv(tmp4Row2[j])
-			tmp3Row[j] = -2.0 * ((vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc]) * (tanh * dtanh))
+		tmp3Row := runtime.RowSlice(tmp3, i, n)
+		tanhTmp4Row := runtime.RowSlice(tanhTmp4, i, len(tmp3Row))
+		dtanhTmp4Row := runtime.RowSlice(dtanhTmp4, i, len(tmp3Row))
+		tmpRow := runtime.RowSlice(tmp, i, len(tmp3Row))
+		XRawRow2 := runtime.RowSlice(XRaw, i, len(tmp3Row))
+		for j := range tmp3Row {
+			tmp3Row[j] = -2.0 * ((vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc]) * (tanhTmp4Row[j] * dtanhTmp4Row[j]))
 			tmpRow[j] = XRawRow2[j]*vbRaw.Data[j*vbRaw.Inc] - vbRaw.Data[j*vbRaw.Inc] + tmp3Row[j]
 		}
 	}

@@ -16884,12 +16884,13 @@ func ApplyAtLogSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
 	// sinX = sin(X)
-	// logSinX = log(sin(X))
 	// by applyAtLogSinXbGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(k, k)
-	ws.loop = applyAtLogSinXbGradLoop{k, parts, sinX, XRaw, logSinX}
+	ws.loop = applyAtLogSinXbGradLoop{k, parts, sinX, XRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = applyAtLogSinXbGradLoop{}
+	// logSinX = log(sin(X))
+	runtime.LogTo(logSinX.Data, sinX.Data)
 	bRaw := b.RawVector()
 	logSinXb := runtime.Vec(&ws.logSinXb, k)
 	// logSinXb = log(sin(X)) b
@@ -16906,31 +16907,27 @@ func ApplyAtLogSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat
 }
 
 // applyAtLogSinXbGradLoop holds the values the parts of ApplyAtLogSinXbGrad's
-// loop that fills sinX, logSinX share, while they run.
+// loop that fills sinX share, while they run.
 type applyAtLogSinXbGradLoop struct {
-	k       int
-	parts   int
-	sinX    blas64.General
-	XRaw    blas64.General
-	logSinX blas64.General
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogSinXbGrad's loop that fills sinX, logSinX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtLogSinXbGrad's loop that fills sinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtLogSinXbGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
 	sinX := loop.sinX
 	XRaw := loop.XRaw
-	logSinX := loop.logSinX
 	lo, hi := runtime.PartRows(k, parts, part)
 	for i := lo; i < hi; i++ {
 		sinXRow := runtime.RowSlice(sinX, i, k)
 		XRawRow := runtime.RowSlice(XRaw, i, len(sinXRow))
-		logSinXRow := runtime.RowSlice(logSinX, i, len(sinXRow))
 		for j := range sinXRow {
 			sinXRow[j] = math.Sin(XRawRow[j])
-			logSinXRow[j] = math.Log(sinXRow[j])
 		}
 	}
 }

@@ -79,9 +79,9 @@ func (p *kernelPass) loop(out []Step, l *Loop, after []Step) []Step {
 	l = &Loop{Shape: l.Shape, I: l.I, J: l.J, Body: slices.Clone(l.Body), Fusible: l.Fusible, Rows: l.Rows, Cols: l.Cols}
 	var calls []Step
 	for {
-		call := jointBlockKernel(l, p.kernels, p.joints, after, p.names)
+		call := jointBlockKernel(l, p.kernels, p.joints, after, p.names, p.alloc)
 		if call == nil {
-			call = blockKernel(l, p.kernels, after, p.names, p.args)
+			call = blockKernel(l, p.kernels, after, p.names, p.args, p.alloc)
 		}
 		if call == nil && p.alloc != nil {
 			if decl, fill := argumentBuffer(l, p.kernels, p.alloc, p.names, p.args); fill != nil {
@@ -199,8 +199,10 @@ func argumentBuffer(l *Loop, kernels map[Qual]Qual, alloc Alloc, names map[strin
 // over and returns the kernel's call (with the declaration of its result
 // when it writes in place), or nil; after is what follows l, names the
 // names taken, args the argument buffers (whose kernel's result in place
-// is named by the function alone: exp(expArg) is exp).
-func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]bool, args map[*Value]bool) []Step {
+// is named by the function alone: exp(expArg) is exp). Where the buffer
+// is read otherwise too, in the loop or after it, the kernel writes a
+// buffer of its own, declared by alloc (none when alloc is nil).
+func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]bool, args map[*Value]bool, alloc Alloc) []Step {
 	key := ownKey(l)
 	written := writes(l.Body)
 	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
@@ -235,7 +237,7 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 				fn, s = applied(x)
 			}
 		})
-		if s == nil || referredTo(after, s) {
+		if s == nil {
 			continue
 		}
 		kernel := kernels[fn]
@@ -246,7 +248,7 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 		}
 		d := &Value{Name: fresh(names, name), Kind: s.Kind, Owner: Workspace,
 			Shape: s.Shape, Contiguous: true, Of: s, Reuse: true}
-		if body, ok := withArgument(l.Body, fn, s, d, applied); ok {
+		if body, ok := withArgument(l.Body, fn, s, d, applied); ok && !referredTo(after, s) {
 			l.Body = body
 			return []Step{
 				&Comment{Text: d.Name + " = " + word + "(" + s.Name + "), in " + s.Name + "'s storage"},
@@ -254,7 +256,20 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 				&Do{Call: Fn(kernel.Path, kernel.Name, data(d), data(s)), Writes: []*Value{d}, InPlace: true},
 			}
 		}
-		delete(names, d.Name)
+		if alloc == nil {
+			delete(names, d.Name)
+			continue
+		}
+		// s is read otherwise too, in l or after it: the kernel's values
+		// go to a buffer of their own.
+		d.Of, d.Reuse = nil, false
+		l.Body, _ = withArgument(l.Body, fn, s, d, applied)
+		decl := alloc(d) // which may rename d
+		names[d.Name] = true
+		return []Step{decl,
+			&Comment{Text: d.Name + " = " + word + "(" + s.Name + ")"},
+			&Do{Call: Fn(kernel.Path, kernel.Name, data(d), data(s)), Writes: []*Value{d}, InPlace: true},
+		}
 	}
 	return nil
 }
@@ -270,11 +285,13 @@ func blockArgument(l *Loop, key string, written map[*Value]bool, at At) bool {
 // jointBlockKernel rewrites the first joint kernel's call of l whose two
 // results l stores whole, each into a buffer of its own that l refers to
 // nowhere else, and returns the call of its block kernel writing both
-// buffers, with each result's kernel alone (Do.Alone), or nil. One result
-// l reads rather than stores goes into a new buffer in the storage of the
-// call's argument s instead, l reading its entry, when nothing else reads
-// s, in l or after it (after); names are the names taken.
-func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, names map[string]bool) []Step {
+// buffers, with each result's kernel alone (Do.Alone), or nil. A result
+// l reads rather than stores goes into a new buffer, l reading its entry:
+// the first in the storage of the call's argument s, when nothing else
+// reads s, in l or after it (after); any other in a workspace buffer of
+// its own, declared by alloc (none when alloc is nil); names are the names
+// taken.
+func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, names map[string]bool, alloc Alloc) []Step {
 	key := ownKey(l)
 	written := writes(l.Body)
 	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
@@ -293,11 +310,13 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 			continue
 		}
 		s := at.V
-		// Each result's buffer: the one the loop stores it in, or one in
-		// s's storage; and the steps without the call and the stores.
+		// Each result's buffer: the one the loop stores it in, or a new
+		// one, in s's storage (inS) or of its own (made); and the steps
+		// without the call and the stores.
 		rest := slices.Delete(slices.Clone(l.Body), t, t+1)
 		outs := make([]*Value, 2)
 		var inS *Value
+		var made []*Value
 		for k, v := range let.Vars {
 			store := slices.IndexFunc(rest, func(b Step) bool {
 				set, ok := b.(*Set)
@@ -313,25 +332,35 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 				rest = slices.Delete(rest, store, store+1)
 				continue
 			}
-			if inS != nil || referredTo(rest, s) || referredTo(after, s) {
-				break
+			buf := &Value{Name: fresh(names, v.Name+strings.ToUpper(s.Name[:1])+s.Name[1:]), Kind: s.Kind, Owner: Workspace,
+				Shape: s.Shape, Contiguous: true}
+			switch {
+			case inS == nil && !referredTo(rest, s) && !referredTo(after, s):
+				buf.Of, buf.Reuse = s, true
+				inS = buf
+			case alloc != nil:
+				made = append(made, buf)
+			default:
+				delete(names, buf.Name)
+				continue
 			}
-			inS = &Value{Name: fresh(names, v.Name+strings.ToUpper(s.Name[:1])+s.Name[1:]), Kind: s.Kind, Owner: Workspace,
-				Shape: s.Shape, Contiguous: true, Of: s, Reuse: true}
-			outs[k] = inS
+			outs[k] = buf
 			for j, b := range rest {
 				rest[j] = rewriteEntries(b, func(x Expr) Expr {
 					if r, ok := x.(Ref); ok && r.V == v {
-						return entryAt(l, inS)
+						return entryAt(l, buf)
 					}
 					return x
 				}, false)
 			}
 		}
+		stored := func(v *Value) bool { return v != inS && !slices.Contains(made, v) }
 		if outs[0] == nil || outs[1] == nil || outs[0] == outs[1] || outs[0] == s || outs[1] == s ||
-			referredTo(rest, let.Vars[0]) || referredTo(rest, let.Vars[1]) || outs[0] != inS && referredTo(rest, outs[0]) || outs[1] != inS && referredTo(rest, outs[1]) {
-			if inS != nil {
-				delete(names, inS.Name)
+			referredTo(rest, let.Vars[0]) || referredTo(rest, let.Vars[1]) || stored(outs[0]) && referredTo(rest, outs[0]) || stored(outs[1]) && referredTo(rest, outs[1]) {
+			for _, v := range append(made, inS) {
+				if v != nil {
+					delete(names, v.Name)
+				}
 			}
 			continue
 		}
@@ -347,6 +376,11 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 		l.Body = rest
 		partner := let.Alone[1].(Call)
 		var steps []Step
+		for _, v := range made {
+			delete(names, v.Name)
+			steps = append(steps, alloc(v)) // which may rename v
+			names[v.Name] = true
+		}
 		if inS != nil {
 			steps = append(steps, &Comment{Text: s.Name + " is not read again: " + inS.Name + " takes over its storage."},
 				&Let{Vars: []*Value{inS}, Value: Ref{s}, Pure: true})

@@ -80,8 +80,9 @@ func TestBlockKernels(t *testing.T) {
 // the rewritten loop reads the kernel's values; and that every plan it
 // returns keeps the rules.
 func TestBlockKernelsArgumentBuffer(t *testing.T) {
-	kernels := map[Qual]Qual{{Path: "math", Name: "Exp"}: {Path: RuntimePath, Name: "ExpTo"}}
+	kernels := map[Qual]Qual{{Path: "math", Name: "Exp"}: {Path: RuntimePath, Name: "ExpTo"}, {Path: "math", Name: "Log"}: {Path: RuntimePath, Name: "LogTo"}}
 	exp := func(x Expr) Expr { return Fn("math", "Exp", x) }
+	log := func(x Expr) Expr { return Fn("math", "Log", x) }
 	tests := []struct {
 		name string
 		body func(f *fixture) []Step // of the loop after buf is filled, after buf2[i] = 1
@@ -99,6 +100,12 @@ func TestBlockKernelsArgumentBuffer(t *testing.T) {
 		{"the same argument twice, one buffer", func(f *fixture) []Step {
 			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Mul(exp(Add(At{V: f.buf, I: Ref{f.i}}, Lit(1))), exp(Add(At{V: f.buf, I: Ref{f.i}}, Lit(1))))}}
 		}, []string{"runtime.ExpTo(exp.Data, expArg.Data)", "acc += exp.Data[i] * exp.Data[i]"}},
+		{"a buffer read bare too: the kernel's values in a buffer of their own", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Mul(At{V: f.buf, I: Ref{f.i}}, exp(At{V: f.buf, I: Ref{f.i}}))}}
+		}, []string{"expBuf := runtime.Vec(n)", "// expBuf = exp(buf)\nruntime.ExpTo(expBuf.Data, buf.Data)", "acc += buf.Data[i] * expBuf.Data[i]"}},
+		{"two functions of one buffer: one in a buffer of its own, the other in place", func(f *fixture) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Add(log(At{V: f.buf, I: Ref{f.i}}), exp(At{V: f.buf, I: Ref{f.i}}))}}
+		}, []string{"runtime.LogTo(logBuf.Data, buf.Data)", "expBuf := buf", "runtime.ExpTo(expBuf.Data, buf.Data)", "acc += logBuf.Data[i] + expBuf.Data[i]"}},
 		{"reads what the loop writes", func(f *fixture) []Step {
 			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: exp(Add(At{V: f.buf2, I: Ref{f.i}}, Lit(1)))}}
 		}, nil},
@@ -168,27 +175,34 @@ func TestBlockKernelsJoint(t *testing.T) {
 		unsaved bool   // deriv is not stored
 		readBuf bool   // buf is read after the loop
 		want    string // in the printed plan; "" for no joint block kernel
+		alloc   bool   // the pass may declare buffers of its own
 	}{
 		{"a result read, not stored", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
 			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Ref{deriv}}}
-		}, false, true, false, "derivBuf := buf\n// derivBuf = TanhDeriv(buf) too, from the same exp (runtime.TanhTanhDerivTo)\nruntime.TanhTanhDerivTo(buf2.Data, derivBuf.Data, buf.Data)\nfor i := 0; i < n; i++ {\n\tacc += derivBuf.Data[i]"},
+		}, false, true, false, "derivBuf := buf\n// derivBuf = TanhDeriv(buf) too, from the same exp (runtime.TanhTanhDerivTo)\nruntime.TanhTanhDerivTo(buf2.Data, derivBuf.Data, buf.Data)\nfor i := 0; i < n; i++ {\n\tacc += derivBuf.Data[i]", false},
 		{"a result read, not stored, the argument read after the loop", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
 			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Ref{deriv}}}
-		}, false, true, true, ""},
+		}, false, true, true, "", false},
+		{"a result read, not stored, the argument read after the loop: a buffer of its own", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Ref{deriv}}}
+		}, false, true, true, "derivBuf := runtime.Vec(n)\n// derivBuf = TanhDeriv(buf) too, from the same exp (runtime.TanhTanhDerivTo)\nruntime.TanhTanhDerivTo(buf2.Data, derivBuf.Data, buf.Data)\nfor i := 0; i < n; i++ {\n\tacc += derivBuf.Data[i]", true},
+		{"a result read and stored: no buffer of its own", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
+			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Ref{deriv}}}
+		}, false, false, false, "", true},
 		{"stores alone", func(f *fixture, tanh, deriv, buf3 *Value) []Step { return nil }, false, false, false,
-			"runtime.TanhTanhDerivTo(buf2.Data, buf3.Data, buf.Data)\nreturn"},
+			"runtime.TanhTanhDerivTo(buf2.Data, buf3.Data, buf.Data)\nreturn", false},
 		{"other steps", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
 			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: f.buf, I: Ref{f.i}}}}
-		}, false, false, false, "runtime.TanhTanhDerivTo(buf2.Data, buf3.Data, buf.Data)\nfor i := 0; i < n; i++ {\n\tacc += buf.Data[i]"},
+		}, false, false, false, "runtime.TanhTanhDerivTo(buf2.Data, buf3.Data, buf.Data)\nfor i := 0; i < n; i++ {\n\tacc += buf.Data[i]", false},
 		{"a result read in the loop", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
 			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: Ref{deriv}}}
-		}, false, false, false, ""},
+		}, false, false, false, "", false},
 		{"a result's buffer read in the loop", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
 			return []Step{&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: buf3, I: Ref{f.i}}}}
-		}, false, false, false, ""},
+		}, false, false, false, "", false},
 		{"the argument written in the loop", func(f *fixture, tanh, deriv, buf3 *Value) []Step {
 			return []Step{&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Lit(1)}}
-		}, true, false, false, ""},
+		}, true, false, false, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,7 +242,13 @@ func TestBlockKernelsJoint(t *testing.T) {
 			if err := Check([]*Value{f.x, f.d}, steps, nil); err != nil {
 				t.Fatalf("the plan before the pass breaks a rule: %v\n%s", err, render(steps))
 			}
-			got := BlockKernels(steps, kernels, joints, nil)
+			var alloc Alloc
+			if tt.alloc {
+				alloc = func(v *Value) Step {
+					return &Let{Vars: []*Value{v}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true}
+				}
+			}
+			got := BlockKernels(steps, kernels, joints, alloc)
 			text := render(got)
 			if tt.want == "" && strings.Contains(text, "TanhTanhDerivTo") || tt.want != "" && !strings.Contains(text, tt.want) {
 				t.Errorf("want %q in\n%s", tt.want, text)

@@ -9,7 +9,13 @@ package plan
 // Joining is legal when the later body, run in the same iteration right
 // after the earlier one, computes what it computed after the whole earlier
 // loop. fusible states the conditions; Check verifies the result.
-func Fuse(steps []Step) []Step {
+//
+// A loop that calls a function with a block kernel (kernels: the scalar
+// and joint functions BlockKernels hands to their kernels) on values the
+// loop before it writes stays apart: joined, the calls would run one
+// entry at a time, where apart BlockKernels gives them to the kernel over
+// the finished buffer (one more pass over it, against a vector function).
+func Fuse(steps []Step, kernels map[Qual]bool) []Step {
 	var out []Step
 	last := -1 // index in out of the last fusible loop
 	var between []Step
@@ -21,7 +27,7 @@ func Fuse(steps []Step) []Step {
 		if l, ok := s.(*Loop); ok && l.Fusible {
 			if last >= 0 {
 				a := out[last].(*Loop)
-				if movable(between, a) && fusible(a, l) {
+				if movable(between, a) && fusible(a, l) && !kernelReads(l, writes(a.Body), kernels) {
 					joined := *a
 					joined.Body = append(append([]Step{}, a.Body...), l.Body...)
 					// The declarations go above a's comments, the comments
@@ -121,6 +127,22 @@ func fusible(a, b *Loop) bool {
 	}
 	walkExprs(b.Body, func(x Expr) { visitTree(x, visit) })
 	return ok
+}
+
+// kernelReads reports whether loop b calls a function of kernels on an
+// argument that reads a value of w (by root).
+func kernelReads(b *Loop, w map[*Value]bool, kernels map[Qual]bool) bool {
+	found := false
+	walkExprs(b.Body, func(x Expr) {
+		walkExpr(x, func(y Expr) {
+			c, ok := y.(Call)
+			if found || !ok || c.Recv != nil || len(c.Args) != 1 || !kernels[Qual{c.Path, c.Name}] {
+				return
+			}
+			Values(c.Args[0], func(v *Value) { found = found || w[v.Root()] })
+		})
+	})
+	return found
 }
 
 // skewedWrites returns the buffers (by root) that steps, the body of loop

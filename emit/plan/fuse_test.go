@@ -67,6 +67,14 @@ func TestFuse(t *testing.T) {
 				sq(&Set{To: At{V: d, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: At{V: m, I: Ref{f.i}, J: Ref{j}}}),
 				&Return{Value: Fn(RuntimePath, "Sum", Ref{d})})
 		}, 3},
+		{"a reader calling a block-kernel function on what the first loop wrote does not", func(f *fixture) []Step {
+			return append(f.prologue(), fillBuf(f),
+				loop(f, &Set{To: entry(f.dRaw, f), Op: "=", Value: Fn("math", "Exp", Add(entry(f.buf, f), Lit(1)))}))
+		}, 2},
+		{"a reader calling a block-kernel function on anything else joins", func(f *fixture) []Step {
+			return append(f.prologue(), fillBuf(f),
+				loop(f, &Set{To: entry(f.dRaw, f), Op: "=", Value: Add(entry(f.buf, f), Fn("math", "Exp", entry(f.xRaw, f)))}))
+		}, 1},
 		{"a loop that is not fusible does not join", func(f *fixture) []Step {
 			l := loop(f, &Set{To: entry(f.dRaw, f), Op: "=", Value: entry(f.buf, f)})
 			l.Fusible = false
@@ -88,7 +96,7 @@ func TestFuse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture()
-			got := Fuse(tt.steps(f))
+			got := Fuse(tt.steps(f), map[Qual]bool{{Path: "math", Name: "Exp"}: true})
 			loops := 0
 			for _, s := range got {
 				if _, ok := s.(*Loop); ok {
@@ -118,7 +126,7 @@ func TestFuseKeepsComments(t *testing.T) {
 		&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Fusible: true, Body: []Step{
 			&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: f.buf, I: Ref{f.i}}}}},
 	)
-	text := render(Fuse(steps))
+	text := render(Fuse(steps, nil))
 	want := "acc := 0.0\n// buf = 2 x\n// acc = sum(buf)\nfor i := 0; i < n; i++ {\n\tbuf.Data[i] = 2.0 * xRaw.Data[i*xRaw.Inc]\n\tacc += buf.Data[i]\n}\n"
 	if !strings.HasSuffix(text, want) {
 		t.Errorf("got\n%s\nwant it to end with\n%s", text, want)

@@ -2215,17 +2215,21 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	wRaw := w.RawVector()
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	sum := 0.0
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
 	// tmp = -(y .* (X w + b))
-	// sum = sum(softplus(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
-		tmp2.Data[i] = sigmoid
-		sum += softplus
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	sum := 0.0
+	// tmp is not read again: softplusTmp takes over its storage.
+	softplusTmp := tmp
+	// tmp2 = Sigmoid(tmp) too, from the same exp (runtime.SoftplusSigmoidTo)
+	runtime.SoftplusSigmoidTo(softplusTmp.Data, tmp2.Data, tmp.Data)
+	// sum = sum(softplus(-(y .* (X w + b))))
+	for i := 0; i < n; i++ {
+		sum += softplusTmp.Data[i]
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -3379,15 +3383,19 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	runtime.TanhTanhDerivTo(tanhBx.Data, dtanhBx.Data, Bx.Data)
 	// prod = A tanh(B x)
 	runtime.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
-	f := 0.0
 	// tmp = c A tanh(B x)
-	// f = sum(softplus(c A tanh(B x)))
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = c * prod.Data[i]
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
-		tmp2.Data[i] = sigmoid
-		f += softplus
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	f := 0.0
+	// tmp is not read again: softplusTmp takes over its storage.
+	softplusTmp := tmp
+	// tmp2 = Sigmoid(tmp) too, from the same exp (runtime.SoftplusSigmoidTo)
+	runtime.SoftplusSigmoidTo(softplusTmp.Data, tmp2.Data, tmp.Data)
+	// f = sum(softplus(c A tanh(B x)))
+	for i := 0; i < m; i++ {
+		f += softplusTmp.Data[i]
 	}
 	dxRaw := dx.RawVector()
 	prod2 := runtime.Vec(&ws.prod2, k)
@@ -3499,11 +3507,11 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	// AtanhBx = A tanh(B x)
 	runtime.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, AtanhBx)
 	// tmp4 = c A tanh(B x)
-	// tmp3 = sigmoid(c A tanh(B x))
 	for i := 0; i < m; i++ {
 		tmp4.Data[i] = c * AtanhBx.Data[i]
-		tmp3.Data[i] = runtime.Sigmoid(tmp4.Data[i])
 	}
+	// tmp3 = sigmoid(c A tanh(B x))
+	runtime.SigmoidTo(tmp3.Data, tmp4.Data)
 	prod2 := runtime.Vec(&ws.prod2, m)
 	tmp6 := runtime.Vec(&ws.tmp6, k)
 	dtanhBxBvx := runtime.Vec(&ws.dtanhBxBvx, k)
