@@ -130,8 +130,18 @@ func fusible(a, b *Loop) bool {
 }
 
 // kernelReads reports whether loop b calls a function of kernels on an
-// argument that reads a value of w (by root).
+// argument that reads a value of w (by root), and nothing b itself writes
+// or declares: an argument BlockKernels can hand, with the call, to the
+// kernel once the loop writing w is done.
 func kernelReads(b *Loop, w map[*Value]bool, kernels map[Qual]bool) bool {
+	own := writes(b.Body)
+	for _, st := range b.Body {
+		if let, ok := st.(*Let); ok {
+			for _, v := range let.Vars {
+				own[v] = true
+			}
+		}
+	}
 	found := false
 	walkExprs(b.Body, func(x Expr) {
 		walkExpr(x, func(y Expr) {
@@ -139,7 +149,12 @@ func kernelReads(b *Loop, w map[*Value]bool, kernels map[Qual]bool) bool {
 			if found || !ok || c.Recv != nil || len(c.Args) != 1 || !kernels[Qual{c.Path, c.Name}] {
 				return
 			}
-			Values(c.Args[0], func(v *Value) { found = found || w[v.Root()] })
+			reads, local := false, false
+			Values(c.Args[0], func(v *Value) {
+				reads = reads || w[v.Root()]
+				local = local || own[v] || own[v.Root()]
+			})
+			found = reads && !local
 		})
 	})
 	return found

@@ -71,6 +71,11 @@ func TestFuse(t *testing.T) {
 			return append(f.prologue(), fillBuf(f),
 				loop(f, &Set{To: entry(f.dRaw, f), Op: "=", Value: Fn("math", "Exp", Add(entry(f.buf, f), Lit(1)))}))
 		}, 2},
+		{"a reader calling a block-kernel function on what the first loop wrote and on its own local joins", func(f *fixture) []Step {
+			return append(f.prologue(), fillBuf(f),
+				loop(f, &Let{Vars: []*Value{f.t}, Value: Mul(Lit(2), entry(f.xRaw, f))},
+					&Set{To: entry(f.dRaw, f), Op: "=", Value: Fn("math", "Exp", Add(entry(f.buf, f), Ref{f.t}))}))
+		}, 1},
 		{"a reader calling a block-kernel function on anything else joins", func(f *fixture) []Step {
 			return append(f.prologue(), fillBuf(f),
 				loop(f, &Set{To: entry(f.dRaw, f), Op: "=", Value: Add(entry(f.buf, f), Fn("math", "Exp", entry(f.xRaw, f)))}))
