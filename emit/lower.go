@@ -101,16 +101,10 @@ func (e *function) buffer(shape derive.Shape, base string) *val {
 	return v
 }
 
-// argumentBuffer is plan.BlockKernels's Alloc: v, under a name free in
-// the function's scope, a workspace buffer (workBuffer).
-func (e *function) argumentBuffer(v *val) plan.Step {
-	v.Name = e.scope.fresh(v.Name)
-	return e.workBuffer(v)
-}
-
 // workBuffer gives the workspace buffer v (a vector or matrix of its
 // shape) a field of the workspace and returns its declaration, v :=
-// runtime.Vec(&ws.v, n) or runtime.Mat(&ws.v, r, c).
+// runtime.Vec(&ws.v, n) or runtime.Mat(&ws.v, r, c); plan.BlockKernels's
+// Alloc.
 func (e *function) workBuffer(v *val) plan.Step {
 	field := plan.Addr(e.workField(v.Name))
 	e.work = append(e.work, workField{v.Name, jen.Index().Float64()})

@@ -98,18 +98,6 @@ func blockKernels() map[plan.Qual]plan.Qual {
 	return kernelMap(func(l lowering) *blockKernel { return l.block })
 }
 
-// kernelFunctions is the set of the scalar and joint functions with a
-// block kernel, for plan.Fuse.
-func kernelFunctions() map[plan.Qual]bool {
-	out := map[plan.Qual]bool{}
-	for _, m := range []map[plan.Qual]plan.Qual{blockKernels(), jointBlockKernels()} {
-		for fn := range m {
-			out[fn] = true
-		}
-	}
-	return out
-}
-
 // kernelMap maps the function of each lowering's kernel that field
 // returns to the kernel.
 func kernelMap(field func(lowering) *blockKernel) map[plan.Qual]plan.Qual {

@@ -20,9 +20,11 @@ import (
 //
 // A function's argument that is not such an entry (an expression of the
 // loop's entries, an input's entry) becomes one, where it reads nothing
-// the loop writes: a new buffer (declared by alloc) that a loop of its
-// own fills before (argumentBuffer), whose kernel call then goes as
-// above; so a sum of softplus(-(y .* X w)) runs the vector softplus.
+// the loop writes or declares and does read the loop's index: a new
+// buffer (declared by alloc) that a loop of its own fills before
+// (argumentBuffer), whose kernel call then goes as above; so a sum of
+// softplus(-(y .* X w)) runs the vector softplus. Where s is read
+// otherwise too, the kernel writes a buffer of its own (by alloc).
 //
 // A joint kernel's call (joints maps runtime.TanhTanhDeriv to
 // runtime.TanhTanhDerivTo, …) whose two results the loop only stores, each
@@ -37,11 +39,11 @@ import (
 // which Check verifies (RuleReuse); a buffer a joint kernel fills is read
 // nowhere in the loop, so that filling it before the loop changes no read;
 // an argument filled before the loop reads nothing the loop changes.
-func BlockKernels(steps []Step, kernels, joints map[Qual]Qual, alloc Alloc) []Step {
-	p := &kernelPass{kernels: kernels, joints: joints, alloc: alloc, names: map[string]bool{}, args: map[*Value]bool{}}
+func BlockKernels(steps []Step, kernels, joints map[Qual]Qual, alloc Alloc, take func(base string) string) []Step {
+	p := &kernelPass{kernels: kernels, joints: joints, alloc: alloc, names: &namer{taken: map[string]bool{}, take: take}, args: map[*Value]bool{}}
 	for _, s := range steps {
 		for _, v := range stepValues(s, false) {
-			p.names[v.Name] = true
+			p.names.taken[v.Name] = true
 		}
 	}
 	var out []Step
@@ -57,10 +59,11 @@ func BlockKernels(steps []Step, kernels, joints map[Qual]Qual, alloc Alloc) []St
 }
 
 // Alloc declares a workspace buffer of its own for BlockKernels: it
-// returns the step that declares v (v := runtime.Vec(&ws.v, n)), having
-// renamed v if its name is taken where the plan is printed, and the
+// returns the step that declares v (v := runtime.Vec(&ws.v, n)), and the
 // caller keeps its storage. A nil Alloc leaves every argument that is not
-// a buffer's entry in its loop.
+// a buffer's entry in its loop. BlockKernels's take, when not nil, names
+// the values it adds where the plan is printed (a name free there, then
+// taken).
 type Alloc func(v *Value) Step
 
 // kernelPass is one BlockKernels pass: its kernels, the allocator of
@@ -68,7 +71,7 @@ type Alloc func(v *Value) Step
 type kernelPass struct {
 	kernels, joints map[Qual]Qual
 	alloc           Alloc
-	names           map[string]bool
+	names           *namer
 	args            map[*Value]bool
 }
 
@@ -104,6 +107,33 @@ func (p *kernelPass) loop(out []Step, l *Loop, after []Step) []Step {
 	return slices.Concat(out[:at], calls, out[at:], []Step{l})
 }
 
+// kernelCalls counts the calls BlockKernels would take out of loop l
+// (after is what follows it) into kernels, on a copy: Fuse keeps two loops
+// apart when that takes more.
+func kernelCalls(l *Loop, after []Step, kernels, joints map[Qual]Qual) int {
+	if l.Tiled {
+		return 0
+	}
+	l = &Loop{Shape: l.Shape, I: l.I, J: l.J, Body: slices.Clone(l.Body), Rows: l.Rows, Cols: l.Cols}
+	nm, args := &namer{taken: map[string]bool{}}, map[*Value]bool{}
+	alloc := func(*Value) Step { return &Comment{} }
+	n := 0
+	for range 64 {
+		call := jointBlockKernel(l, kernels, joints, after, nm, alloc)
+		if call == nil {
+			call = blockKernel(l, kernels, after, nm, args, alloc)
+		}
+		if call == nil {
+			if _, fill := argumentBuffer(l, kernels, alloc, nm, args); fill != nil {
+				continue
+			}
+			break
+		}
+		n++
+	}
+	return n
+}
+
 // argumentBuffer makes the argument of a call in l of a function with a
 // block kernel a buffer's entry, where it is not (an expression, or an
 // input's entry, whose storage may be strided), so that the kernel can
@@ -118,7 +148,7 @@ func (p *kernelPass) loop(out []Step, l *Loop, after []Step) []Step {
 // same indices before l, has each entry's value l's iteration computed,
 // as nothing it reads changes in l; so the calls' values, the kernel's to
 // the bit, are the same.
-func argumentBuffer(l *Loop, kernels map[Qual]Qual, alloc Alloc, names map[string]bool, args map[*Value]bool) ([]Step, *Loop) {
+func argumentBuffer(l *Loop, kernels map[Qual]Qual, alloc Alloc, nm *namer, args map[*Value]bool) ([]Step, *Loop) {
 	key := ownKey(l)
 	written := writes(l.Body)
 	declared := map[*Value]bool{}
@@ -177,9 +207,9 @@ func argumentBuffer(l *Loop, kernels map[Qual]Qual, alloc Alloc, names map[strin
 	if l.Shape.IsVector() {
 		kind = Vector
 	}
-	arg := &Value{Name: fresh(names, word+"Arg"), Kind: kind, Owner: Workspace, Shape: l.Shape, Contiguous: true}
-	decl := alloc(arg) // which may rename arg
-	names[arg.Name], args[arg] = true, true
+	arg := &Value{Name: nm.fresh(word + "Arg"), Kind: kind, Owner: Workspace, Shape: l.Shape, Contiguous: true}
+	decl := alloc(arg)
+	args[arg] = true
 	text := exprKey(x)
 	swap := func(y Expr) Expr {
 		if c, ok := y.(Call); ok && c.Recv == nil && len(c.Args) == 1 && (Qual{c.Path, c.Name}) == fn && exprKey(c.Args[0]) == text {
@@ -197,12 +227,12 @@ func argumentBuffer(l *Loop, kernels map[Qual]Qual, alloc Alloc, names map[strin
 
 // blockKernel rewrites the first statement of l that a kernel can take
 // over and returns the kernel's call (with the declaration of its result
-// when it writes in place), or nil; after is what follows l, names the
-// names taken, args the argument buffers (whose kernel's result in place
+// when it writes in place), or nil; after is what follows l, nm names
+// what it adds, args the argument buffers (whose kernel's result in place
 // is named by the function alone: exp(expArg) is exp). Where the buffer
 // is read otherwise too, in the loop or after it, the kernel writes a
 // buffer of its own, declared by alloc (none when alloc is nil).
-func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]bool, args map[*Value]bool, alloc Alloc) []Step {
+func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, nm *namer, args map[*Value]bool, alloc Alloc) []Step {
 	key := ownKey(l)
 	written := writes(l.Body)
 	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
@@ -246,7 +276,7 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 		if args[s] {
 			name = word // an argument buffer's: exp(expArg) is exp
 		}
-		d := &Value{Name: fresh(names, name), Kind: s.Kind, Owner: Workspace,
+		d := &Value{Name: nm.fresh(name), Kind: s.Kind, Owner: Workspace,
 			Shape: s.Shape, Contiguous: true, Of: s, Reuse: true}
 		if body, ok := withArgument(l.Body, fn, s, d, applied); ok && !referredTo(after, s) {
 			l.Body = body
@@ -257,15 +287,14 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 			}
 		}
 		if alloc == nil {
-			delete(names, d.Name)
+			nm.drop(d.Name)
 			continue
 		}
 		// s is read otherwise too, in l or after it: the kernel's values
 		// go to a buffer of their own.
 		d.Of, d.Reuse = nil, false
 		l.Body, _ = withArgument(l.Body, fn, s, d, applied)
-		decl := alloc(d) // which may rename d
-		names[d.Name] = true
+		decl := alloc(d)
 		return []Step{decl,
 			&Comment{Text: d.Name + " = " + word + "(" + s.Name + ")"},
 			&Do{Call: Fn(kernel.Path, kernel.Name, data(d), data(s)), Writes: []*Value{d}, InPlace: true},
@@ -285,13 +314,15 @@ func blockArgument(l *Loop, key string, written map[*Value]bool, at At) bool {
 // jointBlockKernel rewrites the first joint kernel's call of l whose two
 // results l stores whole, each into a buffer of its own that l refers to
 // nowhere else, and returns the call of its block kernel writing both
-// buffers, with each result's kernel alone (Do.Alone), or nil. A result
+// buffers, with each result's kernel alone (Do.Alone), or nil; a result l
+// neither stores nor reads is not formed, the other's kernel running
+// alone. A result
 // l reads rather than stores goes into a new buffer, l reading its entry:
 // the first in the storage of the call's argument s, when nothing else
 // reads s, in l or after it (after); any other in a workspace buffer of
-// its own, declared by alloc (none when alloc is nil); names are the names
-// taken.
-func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, names map[string]bool, alloc Alloc) []Step {
+// its own, declared by alloc (none when alloc is nil); nm names what it
+// adds.
+func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, nm *namer, alloc Alloc) []Step {
 	key := ownKey(l)
 	written := writes(l.Body)
 	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
@@ -317,7 +348,18 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 		outs := make([]*Value, 2)
 		var inS *Value
 		var made []*Value
+		// A result the loop neither stores nor reads is not formed: the
+		// other's kernel runs alone.
+		dead := -1
 		for k, v := range let.Vars {
+			if !referredTo(rest, v) {
+				dead = k
+			}
+		}
+		for k, v := range let.Vars {
+			if k == dead {
+				continue
+			}
 			store := slices.IndexFunc(rest, func(b Step) bool {
 				set, ok := b.(*Set)
 				if !ok || set.Op != "=" {
@@ -332,7 +374,7 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 				rest = slices.Delete(rest, store, store+1)
 				continue
 			}
-			buf := &Value{Name: fresh(names, v.Name+strings.ToUpper(s.Name[:1])+s.Name[1:]), Kind: s.Kind, Owner: Workspace,
+			buf := &Value{Name: nm.fresh(v.Name + strings.ToUpper(s.Name[:1]) + s.Name[1:]), Kind: s.Kind, Owner: Workspace,
 				Shape: s.Shape, Contiguous: true}
 			switch {
 			case inS == nil && !referredTo(rest, s) && !referredTo(after, s):
@@ -341,7 +383,7 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 			case alloc != nil:
 				made = append(made, buf)
 			default:
-				delete(names, buf.Name)
+				nm.drop(buf.Name)
 				continue
 			}
 			outs[k] = buf
@@ -354,12 +396,13 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 				}, false)
 			}
 		}
-		stored := func(v *Value) bool { return v != inS && !slices.Contains(made, v) }
-		if outs[0] == nil || outs[1] == nil || outs[0] == outs[1] || outs[0] == s || outs[1] == s ||
+		stored := func(v *Value) bool { return v != nil && v != inS && !slices.Contains(made, v) }
+		missing := func(k int) bool { return k != dead && outs[k] == nil }
+		if missing(0) || missing(1) || outs[0] == outs[1] || outs[0] == s || outs[1] == s ||
 			referredTo(rest, let.Vars[0]) || referredTo(rest, let.Vars[1]) || stored(outs[0]) && referredTo(rest, outs[0]) || stored(outs[1]) && referredTo(rest, outs[1]) {
 			for _, v := range append(made, inS) {
 				if v != nil {
-					delete(names, v.Name)
+					nm.drop(v.Name)
 				}
 			}
 			continue
@@ -371,19 +414,23 @@ func jointBlockKernel(l *Loop, kernels, joints map[Qual]Qual, after []Step, name
 			if !ok || !known {
 				return nil
 			}
-			alone = append(alone, &Do{Call: Fn(single.Path, single.Name, data(outs[k]), data(s)), Writes: outs[k : k+1], InPlace: true})
+			if k != dead {
+				alone = append(alone, &Do{Call: Fn(single.Path, single.Name, data(outs[k]), data(s)), Writes: outs[k : k+1], InPlace: true})
+			}
 		}
 		l.Body = rest
 		partner := let.Alone[1].(Call)
 		var steps []Step
 		for _, v := range made {
-			delete(names, v.Name)
-			steps = append(steps, alloc(v)) // which may rename v
-			names[v.Name] = true
+			steps = append(steps, alloc(v))
 		}
 		if inS != nil {
 			steps = append(steps, &Comment{Text: s.Name + " is not read again: " + inS.Name + " takes over its storage."},
 				&Let{Vars: []*Value{inS}, Value: Ref{s}, Pure: true})
+		}
+		if dead >= 0 {
+			live := alone[0]
+			return append(steps, &Comment{Text: fmt.Sprintf("%s = %s(%s)", live.Writes[0].Name, let.Alone[1-dead].(Call).Name, s.Name)}, live)
 		}
 		return append(steps,
 			&Comment{Text: fmt.Sprintf("%s = %s(%s) too, from the same exp (%s.%s)", outs[1].Name, partner.Name, s.Name, path.Base(kernel.Path), kernel.Name)},
@@ -400,16 +447,33 @@ func kernelWord(kernel Qual) string {
 	return strings.ToLower(word[:1]) + word[1:]
 }
 
+// namer hands out the names of the values a pass adds: free among the
+// plan's (taken) and, through take, where the plan is printed (the
+// emitter's scope: an input no step reads is named there only).
+type namer struct {
+	taken map[string]bool
+	take  func(base string) string
+}
+
 // fresh returns base, or base with the first number that makes it a name
-// not in names, and takes it.
-func fresh(names map[string]bool, base string) string {
+// free for n, and takes it.
+func (n *namer) fresh(base string) string {
 	name := base
-	for k := 2; names[name]; k++ {
-		name = base + strconv.Itoa(k)
+	if n.take != nil {
+		name = n.take(base)
 	}
-	names[name] = true
+	for k := 2; n.taken[name]; k++ {
+		name = base + strconv.Itoa(k)
+		if n.take != nil {
+			name = n.take(base)
+		}
+	}
+	n.taken[name] = true
 	return name
 }
+
+// drop gives back a name fresh returned.
+func (n *namer) drop(name string) { delete(n.taken, name) }
 
 // withArgument returns body with each call of fn on s's entry replaced by
 // d's entry, and true when that leaves no other read of s.

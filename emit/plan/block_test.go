@@ -61,7 +61,7 @@ func TestBlockKernels(t *testing.T) {
 			if err := Check([]*Value{f.x, f.d}, steps, nil); err != nil {
 				t.Fatalf("the plan before the pass breaks a rule: %v\n%s", err, render(steps))
 			}
-			got := BlockKernels(steps, kernels, nil, nil)
+			got := BlockKernels(steps, kernels, nil, nil, nil)
 			text := render(got)
 			if tt.want == "" && strings.Contains(text, "ExpTo") || tt.want != "" && !strings.Contains(text, tt.want) {
 				t.Errorf("want %q in\n%s", tt.want, text)
@@ -136,7 +136,7 @@ func TestBlockKernelsArgumentBuffer(t *testing.T) {
 			alloc := func(v *Value) Step {
 				return &Let{Vars: []*Value{v}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true}
 			}
-			got := BlockKernels(steps, kernels, nil, alloc)
+			got := BlockKernels(steps, kernels, nil, alloc, nil)
 			text := render(got)
 			if tt.want == nil && strings.Contains(text, "ExpTo") {
 				t.Errorf("want no kernel in\n%s", text)
@@ -248,7 +248,7 @@ func TestBlockKernelsJoint(t *testing.T) {
 					return &Let{Vars: []*Value{v}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true}
 				}
 			}
-			got := BlockKernels(steps, kernels, joints, alloc)
+			got := BlockKernels(steps, kernels, joints, alloc, nil)
 			text := render(got)
 			if tt.want == "" && strings.Contains(text, "TanhTanhDerivTo") || tt.want != "" && !strings.Contains(text, tt.want) {
 				t.Errorf("want %q in\n%s", tt.want, text)

@@ -10,12 +10,12 @@ package plan
 // after the earlier one, computes what it computed after the whole earlier
 // loop. fusible states the conditions; Check verifies the result.
 //
-// A loop that calls a function with a block kernel (kernels: the scalar
-// and joint functions BlockKernels hands to their kernels) on values the
-// loop before it writes stays apart: joined, the calls would run one
-// entry at a time, where apart BlockKernels gives them to the kernel over
+// Two loops stay apart when BlockKernels, with kernels and joints (nil:
+// none), would take more calls out of them apart than joined
+// (kernelCalls): joined, a call of a function of what the first loop
+// writes runs one entry at a time, where apart it goes to the kernel over
 // the finished buffer (one more pass over it, against a vector function).
-func Fuse(steps []Step, kernels map[Qual]bool) []Step {
+func Fuse(steps []Step, kernels, joints map[Qual]Qual) []Step {
 	var out []Step
 	last := -1 // index in out of the last fusible loop
 	var between []Step
@@ -23,13 +23,15 @@ func Fuse(steps []Step, kernels map[Qual]bool) []Step {
 		out = append(out, between...)
 		between = nil
 	}
-	for _, s := range steps {
+	for k, s := range steps {
 		if l, ok := s.(*Loop); ok && l.Fusible {
 			if last >= 0 {
 				a := out[last].(*Loop)
-				if movable(between, a) && fusible(a, l) && !kernelReads(l, writes(a.Body), kernels) {
-					joined := *a
-					joined.Body = append(append([]Step{}, a.Body...), l.Body...)
+				joined := *a
+				joined.Body = append(append([]Step{}, a.Body...), l.Body...)
+				after := steps[k+1:]
+				if movable(between, a) && fusible(a, l) && (kernels == nil ||
+					kernelCalls(&joined, after, kernels, joints) >= kernelCalls(a, append([]Step{l}, after...), kernels, joints)+kernelCalls(l, after, kernels, joints)) {
 					// The declarations go above a's comments, the comments
 					// about l's work below them: every comment about the
 					// joined loop's work stays right above it.
@@ -127,37 +129,6 @@ func fusible(a, b *Loop) bool {
 	}
 	walkExprs(b.Body, func(x Expr) { visitTree(x, visit) })
 	return ok
-}
-
-// kernelReads reports whether loop b calls a function of kernels on an
-// argument that reads a value of w (by root), and nothing b itself writes
-// or declares: an argument BlockKernels can hand, with the call, to the
-// kernel once the loop writing w is done.
-func kernelReads(b *Loop, w map[*Value]bool, kernels map[Qual]bool) bool {
-	own := writes(b.Body)
-	for _, st := range b.Body {
-		if let, ok := st.(*Let); ok {
-			for _, v := range let.Vars {
-				own[v] = true
-			}
-		}
-	}
-	found := false
-	walkExprs(b.Body, func(x Expr) {
-		walkExpr(x, func(y Expr) {
-			c, ok := y.(Call)
-			if found || !ok || c.Recv != nil || len(c.Args) != 1 || !kernels[Qual{c.Path, c.Name}] {
-				return
-			}
-			reads, local := false, false
-			Values(c.Args[0], func(v *Value) {
-				reads = reads || w[v.Root()]
-				local = local || own[v] || own[v.Root()]
-			})
-			found = reads && !local
-		})
-	})
-	return found
 }
 
 // skewedWrites returns the buffers (by root) that steps, the body of loop

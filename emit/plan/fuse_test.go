@@ -101,7 +101,7 @@ func TestFuse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture()
-			got := Fuse(tt.steps(f), map[Qual]bool{{Path: "math", Name: "Exp"}: true})
+			got := Fuse(tt.steps(f), map[Qual]Qual{{Path: "math", Name: "Exp"}: {Path: RuntimePath, Name: "ExpTo"}}, nil)
 			loops := 0
 			for _, s := range got {
 				if _, ok := s.(*Loop); ok {
@@ -131,7 +131,7 @@ func TestFuseKeepsComments(t *testing.T) {
 		&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Fusible: true, Body: []Step{
 			&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: f.buf, I: Ref{f.i}}}}},
 	)
-	text := render(Fuse(steps, nil))
+	text := render(Fuse(steps, nil, nil))
 	want := "acc := 0.0\n// buf = 2 x\n// acc = sum(buf)\nfor i := 0; i < n; i++ {\n\tbuf.Data[i] = 2.0 * xRaw.Data[i*xRaw.Inc]\n\tacc += buf.Data[i]\n}\n"
 	if !strings.HasSuffix(text, want) {
 		t.Errorf("got\n%s\nwant it to end with\n%s", text, want)
