@@ -2,6 +2,7 @@ package emit
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +41,21 @@ func TestLegalityPlanning(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBlockKernelNames checks that the values BlockKernels adds take names
+// free in the function's scope: an input nothing reads, named as a
+// kernel's value would be, does not clash (review 72: THessVec did not
+// compile).
+func TestBlockKernelNames(t *testing.T) {
+	for _, name := range []string{"exp", "expArg", "log", "tanh", "sigmoid"} {
+		fn := strings.TrimSuffix(name, "Arg")
+		src := "functions:\n  - {name: F, inputs: {x: vector(n), " + name + ": scalar}, expr: \"sum(" + fn + "(x + 1)) + " + name + "\", wrt: [x], hessian: true}\n"
+		code := generate(t, src)
+		if !strings.Contains(code, "runtime."+strings.ToUpper(fn[:1])+fn[1:]+"To(") {
+			t.Errorf("%s: no block kernel in\n%s", name, code)
+		}
 	}
 }
 
