@@ -52,9 +52,16 @@ func TestBlockKernelNames(t *testing.T) {
 	for _, name := range []string{"exp", "expArg", "log", "tanh", "sigmoid"} {
 		fn := strings.TrimSuffix(name, "Arg")
 		src := "functions:\n  - {name: F, inputs: {x: vector(n), " + name + ": scalar}, expr: \"sum(" + fn + "(x + 1)) + " + name + "\", wrt: [x], hessian: true}\n"
-		code := generate(t, src)
-		if !strings.Contains(code, "runtime."+strings.ToUpper(fn[:1])+fn[1:]+"To(") {
-			t.Errorf("%s: no block kernel in\n%s", name, code)
+		fns := buildSpec(t, src)
+		out, err := Generate(fns, Options{Package: "p"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := TypeCheck(fns, []Source{{Path: "gen.go", Data: out}}, SourceImporter); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !strings.Contains(string(out), "runtime."+strings.ToUpper(fn[:1])+fn[1:]+"To(") {
+			t.Errorf("%s: no block kernel in\n%s", name, out)
 		}
 	}
 }
