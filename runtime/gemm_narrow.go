@@ -124,7 +124,7 @@ func narrowGemmShape(m, n, k int) bool {
 
 // narrowSplitMin is the fewest multiply-adds from which GemmNarrow and
 // GemmColumns cut a product into parts on the team; -tags gradgensplit
-// lowers it (split_small.go), so that small inputs run in parts.
+// lowers it (split_narrow.go), so that small inputs run in parts.
 var narrowSplitMin = float64(1 << 17)
 
 // gemmNarrowCall is one GemmNarrow call as its parts see it: op(a) as a
@@ -316,7 +316,6 @@ type gemmColumnsCall struct {
 	beta                   float64
 	a, b, c                []float64
 	lda, ldb, ldc          int
-	transB                 bool
 	scratch                []float64
 }
 

@@ -13,7 +13,7 @@ package runtime
 // sends half the shapes to GemmFMA whatever their size (fmaShape) and a
 // quarter of those GemmColumns and GemmNarrow could take to them
 // (columnsShape, narrowGemmShape), cut into parts from 2 multiply-adds
-// (narrowSplitMin), and
+// (narrowSplitMin, split_narrow.go), and
 // Gemm.MulPlusTranspose half its narrow ones to narrowPlusTranspose
 // (narrowShape), so tests
 // with small inputs run the split paths, loops over several row panels,
@@ -22,5 +22,5 @@ func init() {
 	splitMin, memorySplitMin, panelElems, panelMinRows = 8, 16, 8, 2
 	partsMin, partPanelElems, transposeSplitMin, vectorSplitMin = 1, 2, 16, 16
 	gemvStreamMin, loopPartsMin = 16, 2
-	fmaHalfShapes, narrowSplitMin = true, 2
+	fmaHalfShapes = true
 }
