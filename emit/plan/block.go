@@ -27,10 +27,12 @@ import (
 // otherwise too, the kernel writes a buffer of its own (by alloc).
 //
 // A joint kernel's call (joints maps runtime.TanhTanhDeriv to
-// runtime.TanhTanhDerivTo, …) whose two results the loop only stores, each
-// whole into a buffer of its own that the loop refers to nowhere else,
-// becomes one call of its block kernel writing both buffers before the
-// loop.
+// runtime.TanhTanhDerivTo, …) whose two results the loop stores, each
+// whole into a buffer of its own that the loop refers to nowhere else, or
+// reads (then from a new buffer, in s's storage or by alloc), becomes one
+// call of its block kernel writing both buffers before the loop; a result
+// the loop neither stores nor reads is not formed (the other's kernel
+// alone).
 //
 // The invariants it relies on: a kernel gives its scalar function's
 // results to the bit (runtime/vecmath_test.go); s is complete before the
