@@ -270,7 +270,7 @@ func isPlusTranspose(terms []*derive.Node) bool {
 // whether n had such terms.
 func (e *function) sumWithProducts(terms []*derive.Node, dst *val, note plan.Step) bool {
 	type term struct {
-		factors []*derive.Node
+		product *derive.Node // the product, t or t's scaled operand
 		alpha   expr
 		node    *derive.Node
 	}
@@ -279,9 +279,9 @@ func (e *function) sumWithProducts(terms []*derive.Node, dst *val, note plan.Ste
 	for _, t := range terms {
 		switch {
 		case t.Op == derive.OpMul && e.uses[t] <= 1:
-			products = append(products, term{t.Args, nil, t})
+			products = append(products, term{t, nil, t})
 		case t.Op == derive.OpScale && t.Args[1].Op == derive.OpMul && e.uses[t] <= 1 && e.uses[t.Args[1]] <= 1:
-			products = append(products, term{t.Args[1].Args, e.scalar(t.Args[0]), t})
+			products = append(products, term{t.Args[1], e.scalar(t.Args[0]), t})
 		default:
 			rest = append(rest, t)
 		}
@@ -299,10 +299,45 @@ func (e *function) sumWithProducts(terms []*derive.Node, dst *val, note plan.Ste
 		if accumulate {
 			op = " += "
 		}
-		e.productInto(p.factors, p.alpha, dst, &plan.Comment{Text: e.label(dst) + op + e.formula(p.node)}, accumulate)
+		note := &plan.Comment{Text: e.label(dst) + op + e.formula(p.node)}
+		if broadcast(p.product) && dst.Kind == plan.Matrix {
+			e.broadcastInto(p.product, p.alpha, dst, note, accumulate)
+		} else {
+			e.productInto(p.product.Args, p.alpha, dst, note, accumulate)
+		}
 		accumulate = true
 	}
 	return true
+}
+
+// broadcast reports whether n is an outer product one of whose factors is
+// a vector of ones: a row or column repeated, a bias b added to every row
+// of X W as 1 bᵀ.
+func broadcast(n *derive.Node) bool {
+	return outer(n) && (ones(n.Args[0]) || ones(n.Args[1]))
+}
+
+// broadcastInto writes alpha·n into dst, or adds it with accumulate set,
+// for the broadcast n (broadcast): a loop that reads the repeated vector's
+// entry for each entry of dst, which plan.Fuse may join with a loop over
+// the same entries after it. Ger with a stored vector of ones, the BLAS
+// way, wrote the ones first and read dst in a pass of its own; the sums
+// are the same, alpha·1·bⱼ being alpha·bⱼ (but where alpha is 0: Ger skips
+// the row, the loop adds 0·bⱼ, NaN for an infinite bⱼ, as the formula
+// says).
+func (e *function) broadcastInto(n *derive.Node, alpha expr, dst *val, note plan.Step, accumulate bool) {
+	e.prepare(n)
+	op := "="
+	if accumulate {
+		op = "+="
+	}
+	e.fusedLoop(n.Shape, []plan.Step{note}, func(i, j expr) plan.Step {
+		v := e.outerEntry(n, i, j)
+		if alpha != nil && alpha != one {
+			v = plan.Mul(alpha, v)
+		}
+		return &plan.Set{To: e.readShaped(n.Shape, dst, i, j), Op: op, Value: v}
+	})
 }
 
 // zero clears dst.

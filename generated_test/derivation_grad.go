@@ -661,6 +661,7 @@ type fillOuterBiasGradWork struct {
 	tmp2   []float64
 	tmp3   []float64
 	loop   fillOuterBiasGradLoop
+	loop2  fillOuterBiasGradLoop2
 	fParts []float64
 }
 
@@ -718,46 +719,77 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	WRaw := W.RawMatrix()
 	// tmp = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp2, bRaw, tmp)
-	tmp3 := runtime.Mat(&ws.tmp3, n, h)
+	// by fillOuterBiasGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, h)
+	ws.loop = fillOuterBiasGradLoop{n, parts, h, tmp, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = fillOuterBiasGradLoop{}
+	tmp2 := runtime.Mat(&ws.tmp2, n, h)
 	f := 0.0
 	// tmp is not read again: tanhTmp takes over its storage.
 	tanhTmp := tmp
-	// tmp3 = TanhDeriv(tmp) too, from the same exp (runtime.TanhTanhDerivTo)
-	runtime.TanhTanhDerivTo(tanhTmp.Data, tmp3.Data, tmp.Data)
+	// tmp2 = TanhDeriv(tmp) too, from the same exp (runtime.TanhTanhDerivTo)
+	runtime.TanhTanhDerivTo(tanhTmp.Data, tmp2.Data, tmp.Data)
 	// f = sum(tanh(X W + vector(1) b'))
-	// by fillOuterBiasGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, h)
-	fParts := runtime.Vec(&ws.fParts, parts)
-	ws.loop = fillOuterBiasGradLoop{n, parts, h, tanhTmp, fParts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = fillOuterBiasGradLoop{}
+	// by fillOuterBiasGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, h)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = fillOuterBiasGradLoop2{n, parts2, h, tanhTmp, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = fillOuterBiasGradLoop2{}
 	// f += the parts' sums, in part order
 	f += runtime.SumParts(fParts)
 	dXRaw := dX.RawMatrix()
 	// dX = dtanh(X W + vector(1) b') W'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp3, WRaw, 0, dXRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp2, WRaw, 0, dXRaw)
 	dWRaw := dW.RawMatrix()
 	// dW = X' dtanh(X W + vector(1) b')
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp3, 0, dWRaw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dWRaw)
 	dbRaw := db.RawVector()
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
 	// db = dtanh(X W + vector(1) b')' vector(1)
-	runtime.Gemv(blas.Trans, 1, tmp3, tmp2, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, tmp2, tmp3, 0, dbRaw)
 	return f
 }
 
 // fillOuterBiasGradLoop holds the values the parts of FillOuterBiasGrad's loop
-// that sums f share, while they run.
+// that fills tmp share, while they run.
 type fillOuterBiasGradLoop struct {
+	n     int
+	parts int
+	h     int
+	tmp   blas64.General
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of FillOuterBiasGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *fillOuterBiasGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	h := loop.h
+	tmp := loop.tmp
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, h)
+		for j := range tmpRow {
+			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// fillOuterBiasGradLoop2 holds the values the parts of FillOuterBiasGrad's loop
+// that sums f share, while they run.
+type fillOuterBiasGradLoop2 struct {
 	n       int
-	parts   int
+	parts2  int
 	h       int
 	tanhTmp blas64.General
 	fParts  blas64.Vector
@@ -765,21 +797,21 @@ type fillOuterBiasGradLoop struct {
 
 // RunPart runs one part of FillOuterBiasGrad's loop that sums f, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *fillOuterBiasGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	h := loop.h
-	tanhTmp := loop.tanhTmp
-	fParts := loop.fParts
-	lo, hi := runtime.PartRows(n, parts, part)
+func (loop2 *fillOuterBiasGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	h := loop2.h
+	tanhTmp := loop2.tanhTmp
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	fPart := 0.0
-	for i := lo; i < hi; i++ {
+	for i := lo2; i < hi2; i++ {
 		tanhTmpRow := runtime.RowSlice(tanhTmp, i, h)
 		for j := range tanhTmpRow {
 			fPart += tanhTmpRow[j]
 		}
 	}
-	fParts.Data[part] = fPart
+	fParts.Data[part2] = fPart
 }
 
 // FillOuterBiasProblem returns the problem of minimising FillOuterBias over X,

@@ -6067,6 +6067,7 @@ type opSumAlongMatrixGradWork struct {
 	tmp4  []float64
 	loop  opSumAlongMatrixGradLoop
 	loop2 opSumAlongMatrixGradLoop2
+	loop3 opSumAlongMatrixGradLoop3
 }
 
 var opSumAlongMatrixGradPool = sync.Pool{New: func() any {
@@ -6168,23 +6169,21 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	ws.loop2 = opSumAlongMatrixGradLoop2{m, parts2, n, dXRaw, XRaw, aRaw}
 	runtime.Parts(parts2, &ws.loop2)
 	ws.loop2 = opSumAlongMatrixGradLoop2{}
+	// dX += vector(1) (exp(vector(1)' X) + b')
+	// by opSumAlongMatrixGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opSumAlongMatrixGradLoop3{m, parts3, n, dXRaw, tmp, bRaw}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opSumAlongMatrixGradLoop3{}
+	daRaw := da.RawVector()
+	// da = (X .* X) vector(1)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp3, 0, daRaw)
+	dbRaw := db.RawVector()
 	tmp4 := runtime.Vec(&ws.tmp4, m)
 	// tmp4 = vector(1)
 	for i := 0; i < m; i++ {
 		tmp4.Data[i] = 1.0
 	}
-	// tmp is not read again: tmp5 takes over its storage.
-	tmp5 := tmp
-	// tmp5 = exp(vector(1)' X) + b'
-	for i := 0; i < n; i++ {
-		tmp5.Data[i] = tmp.Data[i] + bRaw.Data[i*bRaw.Inc]
-	}
-	// dX += vector(1) (exp(vector(1)' X) + b')
-	blas64.Ger(1, tmp4, tmp5, dXRaw)
-	daRaw := da.RawVector()
-	// da = (X .* X) vector(1)
-	runtime.Gemv(blas.NoTrans, 1, XX, tmp3, 0, daRaw)
-	dbRaw := db.RawVector()
 	// db = X' vector(1)
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp4, 0, dbRaw)
 	return f
@@ -6244,6 +6243,35 @@ func (loop2 *opSumAlongMatrixGradLoop2) RunPart(part2 int) {
 		XRawRow2 := runtime.RowSlice(XRaw, i, len(dXRawRow))
 		for j := range dXRawRow {
 			dXRawRow[j] = 2.0 * (XRawRow2[j] * aRaw.Data[i*aRaw.Inc])
+		}
+	}
+}
+
+// opSumAlongMatrixGradLoop3 holds the values the parts of
+// OpSumAlongMatrixGrad's loop that fills dXRaw share, while they run.
+type opSumAlongMatrixGradLoop3 struct {
+	m      int
+	parts3 int
+	n      int
+	dXRaw  blas64.General
+	tmp    blas64.Vector
+	bRaw   blas64.Vector
+}
+
+// RunPart runs one part of OpSumAlongMatrixGrad's loop that fills dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *opSumAlongMatrixGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	dXRaw := loop3.dXRaw
+	tmp := loop3.tmp
+	bRaw := loop3.bRaw
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
+		dXRawRow2 := runtime.RowSlice(dXRaw, i, n)
+		for j := range dXRawRow2 {
+			dXRawRow2[j] += tmp.Data[j] + bRaw.Data[j*bRaw.Inc]
 		}
 	}
 }
@@ -6434,11 +6462,11 @@ type opMeanGradWork struct {
 	prod2     []float64
 	XX        []float64
 	tmp4      []float64
-	tmp5      []float64
 	loop      opMeanGradLoop
 	sumXParts []float64
 	loop2     opMeanGradLoop2
 	loop3     opMeanGradLoop3
+	loop4     opMeanGradLoop4
 }
 
 var opMeanGradPool = sync.Pool{New: func() any {
@@ -6550,19 +6578,12 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	ws.loop3 = opMeanGradLoop3{m, parts3, n, dXRaw, XRaw, aRaw, s}
 	runtime.Parts(parts3, &ws.loop3)
 	ws.loop3 = opMeanGradLoop3{}
-	tmp5 := runtime.Vec(&ws.tmp5, m)
-	// tmp5 = vector(1)
-	for i := 0; i < m; i++ {
-		tmp5.Data[i] = 1.0
-	}
-	// tmp is not read again: tmp6 takes over its storage.
-	tmp6 := tmp
-	// tmp6 = vector(1)' X / m / m
-	for i := 0; i < n; i++ {
-		tmp6.Data[i] = tmp.Data[i] / float64(m)
-	}
 	// dX += 2 vector(1) (vector(1)' X / m / m)
-	blas64.Ger(2, tmp5, tmp6, dXRaw)
+	// by opMeanGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(m, n)
+	ws.loop4 = opMeanGradLoop4{m, parts4, n, dXRaw, tmp}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = opMeanGradLoop4{}
 	daRaw := da.RawVector()
 	// da = (X .* X) vector(1) / n + 2 (sum(a) / m / m) a + sum(a .* a) / m / m
 	for i := 0; i < m; i++ {
@@ -6656,6 +6677,33 @@ func (loop3 *opMeanGradLoop3) RunPart(part3 int) {
 		XRawRow3 := runtime.RowSlice(XRaw, i, len(dXRawRow))
 		for j := range dXRawRow {
 			dXRawRow[j] = 2.0*(XRawRow3[j]*(aRaw.Data[i*aRaw.Inc]/float64(n))) + 1.0/s
+		}
+	}
+}
+
+// opMeanGradLoop4 holds the values the parts of OpMeanGrad's loop that fills
+// dXRaw share, while they run.
+type opMeanGradLoop4 struct {
+	m      int
+	parts4 int
+	n      int
+	dXRaw  blas64.General
+	tmp    blas64.Vector
+}
+
+// RunPart runs one part of OpMeanGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop4 *opMeanGradLoop4) RunPart(part4 int) {
+	m := loop4.m
+	parts4 := loop4.parts4
+	n := loop4.n
+	dXRaw := loop4.dXRaw
+	tmp := loop4.tmp
+	lo4, hi4 := runtime.PartRows(m, parts4, part4)
+	for i := lo4; i < hi4; i++ {
+		dXRawRow2 := runtime.RowSlice(dXRaw, i, n)
+		for j := range dXRawRow2 {
+			dXRawRow2[j] += 2.0 * (tmp.Data[j] / float64(m))
 		}
 	}
 }
@@ -8010,14 +8058,12 @@ func (loop6 *opExpansionGradLoop6) RunPart(part6 int) {
 // across calls through opExpansionHessVecPool.
 type opExpansionHessVecWork struct {
 	tmp4      []float64
-	tmp5      []float64
 	tmp6      []float64
-	tmp8      []float64
 	prod      []float64
-	tmp9      []float64
+	tmp7      []float64
 	prod2     []float64
-	tmp11     []float64
-	tmp12     []float64
+	tmp9      []float64
+	tmp10     []float64
 	expBTVbT  []float64
 	prod3     []float64
 	dtanhTmp4 []float64
@@ -8098,21 +8144,21 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 		}
 	}
 	aRaw := a.RawVector()
-	tmp5 := runtime.Vec(&ws.tmp5, n)
-	// tmp5 = vector(1)'
-	for i := 0; i < n; i++ {
-		tmp5.Data[i] = 1.0
-	}
 	// tmp4 += a vector(1)'
-	blas64.Ger(1, aRaw, tmp5, tmp4)
-	tmp6 := runtime.Vec(&ws.tmp6, m)
-	// tmp6 = vector(1)
 	for i := 0; i < m; i++ {
-		tmp6.Data[i] = 1.0
+		tmp4Row2 := runtime.RowSlice(tmp4, i, n)
+		for j := range tmp4Row2 {
+			tmp4Row2[j] += aRaw.Data[i*aRaw.Inc]
+		}
 	}
 	bRaw := b.RawVector()
 	// tmp4 += -(vector(1) b')
-	blas64.Ger(-1, tmp6, bRaw, tmp4)
+	for i := 0; i < m; i++ {
+		tmp4Row3 := runtime.RowSlice(tmp4, i, n)
+		for j := range tmp4Row3 {
+			tmp4Row3[j] += -1.0 * bRaw.Data[j*bRaw.Inc]
+		}
+	}
 	dtanhTmp4 := runtime.Mat(&ws.dtanhTmp4, m, n)
 	// tmp4 is not read again: tanhTmp4 takes over its storage.
 	tanhTmp4 := tmp4
@@ -8123,7 +8169,7 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	// dtanhTmp4 is not read again: tmp3 takes over its storage.
 	tmp3 := dtanhTmp4
 	// tmp3 = (-2) (va vector(1)' - vector(1) vb') .* (tanh(X + a vector(1)' - vector(1) b') .* dtanh(X + a vector(1)' - vector(1) b'))
-	// tmp = X .* (tmp6 vb') - tmp6 vb' - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* tmp7)
+	// tmp = X .* (vector(1) vb') - vector(1) vb' - 2 (va vector(1)' - vector(1) vb') .* (tanh(tmp4) .* tmp5)
 	for i := 0; i < m; i++ {
 		tmp3Row := runtime.RowSlice(tmp3, i, n)
 		tanhTmp4Row := runtime.RowSlice(tanhTmp4, i, len(tmp3Row))
@@ -8135,36 +8181,36 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 			tmpRow[j] = XRawRow2[j]*vbRaw.Data[j*vbRaw.Inc] - vbRaw.Data[j*vbRaw.Inc] + tmp3Row[j]
 		}
 	}
-	tmp8 := runtime.Vec(&ws.tmp8, n)
-	// tmp8 = vector(1)
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp8.Data[i] = 1.0
+		tmp6.Data[i] = 1.0
 	}
-	// ha = tmp tmp8
-	runtime.Gemv(blas.NoTrans, 1, tmp, tmp8, 0, haRaw)
+	// ha = tmp tmp6
+	runtime.Gemv(blas.NoTrans, 1, tmp, tmp6, 0, haRaw)
 	hbRaw := hb.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
-	tmp9 := runtime.Vec(&ws.tmp9, m)
-	// tmp9 = vector(1)'
+	tmp7 := runtime.Vec(&ws.tmp7, m)
+	// tmp7 = vector(1)'
 	for i := 0; i < m; i++ {
-		tmp9.Data[i] = 1.0
+		tmp7.Data[i] = 1.0
 	}
-	// tmp3 is not read again: tmp10 takes over its storage.
-	tmp10 := tmp3
-	// tmp10 = X .* (va tmp5) - (va tmp5 - 2 (va tmp5 - tmp6 vb') .* (tanh(tmp4) .* tmp7))
+	// tmp3 is not read again: tmp8 takes over its storage.
+	tmp8 := tmp3
+	// tmp8 = X .* (va vector(1)') - (va vector(1)' - 2 (va vector(1)' - vector(1) vb') .* (tanh(tmp4) .* tmp5))
 	for i := 0; i < m; i++ {
-		tmp10Row := runtime.RowSlice(tmp10, i, n)
-		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp10Row))
-		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp10Row))
-		for j := range tmp10Row {
-			tmp10Row[j] = XRawRow3[j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3Row2[j])
+		tmp8Row := runtime.RowSlice(tmp8, i, n)
+		XRawRow3 := runtime.RowSlice(XRaw, i, len(tmp8Row))
+		tmp3Row2 := runtime.RowSlice(tmp3, i, len(tmp8Row))
+		for j := range tmp8Row {
+			tmp8Row[j] = XRawRow3[j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3Row2[j])
 		}
 	}
-	// prod = tmp9 tmp10
-	runtime.Gemv(blas.Trans, 1, tmp10, tmp9, 0, prod)
+	// prod = tmp7 tmp8
+	runtime.Gemv(blas.Trans, 1, tmp8, tmp7, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
-	tmp11 := runtime.Mat(&ws.tmp11, m, n)
-	tmp12 := runtime.Mat(&ws.tmp12, m, n)
+	tmp9 := runtime.Mat(&ws.tmp9, m, n)
+	tmp10 := runtime.Mat(&ws.tmp10, m, n)
 	// expBT = exp(b')
 	expArg := runtime.Vec(&ws.expArg, n)
 	// expArg = exp's argument, entry by entry, for its block kernel
@@ -8174,38 +8220,38 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	// expArg is not read again: expBT takes over its storage.
 	expBT := expArg
 	runtime.ExpTo(expBT.Data, expArg.Data)
-	// tmp12 = X ./ (vector(1) exp(b'))
-	// tmp11 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+	// tmp10 = X ./ (vector(1) exp(b'))
+	// tmp9 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 	for i := 0; i < m; i++ {
-		tmp12Row := runtime.RowSlice(tmp12, i, n)
-		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp12Row))
-		tmp11Row := runtime.RowSlice(tmp11, i, len(tmp12Row))
-		for j := range tmp12Row {
-			tmp12Row[j] = XRawRow4[j] / expBT.Data[j]
-			tmp11Row[j] = tmp12Row[j] / expBT.Data[j]
+		tmp10Row := runtime.RowSlice(tmp10, i, n)
+		XRawRow4 := runtime.RowSlice(XRaw, i, len(tmp10Row))
+		tmp9Row := runtime.RowSlice(tmp9, i, len(tmp10Row))
+		for j := range tmp10Row {
+			tmp10Row[j] = XRawRow4[j] / expBT.Data[j]
+			tmp9Row[j] = tmp10Row[j] / expBT.Data[j]
 		}
 	}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
-	runtime.Gemv(blas.Trans, 1, tmp11, tmp9, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, tmp9, tmp7, 0, prod2)
 	expBTVbT := runtime.Vec(&ws.expBTVbT, n)
 	// expBTVbT = exp(b') .* vb'
 	for i := 0; i < n; i++ {
 		expBTVbT.Data[i] = expBT.Data[i] * vbRaw.Data[i*vbRaw.Inc]
 	}
 	prod3 := runtime.Vec(&ws.prod3, n)
-	// tmp12 is not read again: tmp13 takes over its storage.
-	tmp13 := tmp12
-	// tmp13 = -tmp12 .* (tmp6 expBTVbT) ./ (tmp6 expBT) ./ (tmp6 expBT) - tmp11 .* (tmp6 expBTVbT) ./ (tmp6 expBT)
+	// tmp10 is not read again: tmp11 takes over its storage.
+	tmp11 := tmp10
+	// tmp11 = -tmp10 .* (vector(1) expBTVbT) ./ (vector(1) expBT) ./ (vector(1) expBT) - tmp9 .* (vector(1) expBTVbT) ./ (vector(1) expBT)
 	for i := 0; i < m; i++ {
-		tmp13Row := runtime.RowSlice(tmp13, i, n)
-		tmp12Row2 := runtime.RowSlice(tmp12, i, len(tmp13Row))
-		tmp11Row2 := runtime.RowSlice(tmp11, i, len(tmp13Row))
-		for j := range tmp13Row {
-			tmp13Row[j] = -(tmp12Row2[j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp11Row2[j]*expBTVbT.Data[j]/expBT.Data[j]
+		tmp11Row := runtime.RowSlice(tmp11, i, n)
+		tmp10Row2 := runtime.RowSlice(tmp10, i, len(tmp11Row))
+		tmp9Row2 := runtime.RowSlice(tmp9, i, len(tmp11Row))
+		for j := range tmp11Row {
+			tmp11Row[j] = -(tmp10Row2[j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp9Row2[j]*expBTVbT.Data[j]/expBT.Data[j]
 		}
 	}
-	// prod3 = tmp9 tmp13
-	runtime.Gemv(blas.Trans, 1, tmp13, tmp9, 0, prod3)
+	// prod3 = tmp7 tmp11
+	runtime.Gemv(blas.Trans, 1, tmp11, tmp7, 0, prod3)
 	// hb = (prod - (prod2 .* expBTVbT + expBT .* prod3))'
 	for i := 0; i < n; i++ {
 		hbRaw.Data[i*hbRaw.Inc] = prod.Data[i] - (prod2.Data[i]*expBTVbT.Data[i] + expBT.Data[i]*prod3.Data[i])
@@ -10293,8 +10339,8 @@ type opSoftmaxRegressionWork struct {
 	logsumexp []float64
 	tmp       []float64
 	gemm      runtime.Gemm
-	tmp2      []float64
 	loop      opSoftmaxRegressionLoop
+	loop2     opSoftmaxRegressionLoop2
 	sum2Parts []float64
 }
 
@@ -10328,14 +10374,13 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 	WRaw := W.RawMatrix()
 	// tmp = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp2, bRaw, tmp)
+	// by opSoftmaxRegressionLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = opSoftmaxRegressionLoop{n, parts, k, tmp, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSoftmaxRegressionLoop{}
 	// logsumexp = logsumexp(X W + vector(1) b', 2)
 	runtime.LogSumExpRowsTo(logsumexp, tmp)
 	sum := 0.0
@@ -10346,12 +10391,12 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	// by opSoftmaxRegressionLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	ws.loop = opSoftmaxRegressionLoop{n, parts, k, YRaw, tmp, sum2Parts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opSoftmaxRegressionLoop{}
+	// by opSoftmaxRegressionLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = opSoftmaxRegressionLoop2{n, parts2, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opSoftmaxRegressionLoop2{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	f := sum - sum2
@@ -10359,10 +10404,37 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 }
 
 // opSoftmaxRegressionLoop holds the values the parts of OpSoftmaxRegression's
-// loop that sums sum2 share, while they run.
+// loop that fills tmp share, while they run.
 type opSoftmaxRegressionLoop struct {
+	n     int
+	parts int
+	k     int
+	tmp   blas64.General
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of OpSoftmaxRegression's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSoftmaxRegressionLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	tmp := loop.tmp
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow {
+			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// opSoftmaxRegressionLoop2 holds the values the parts of OpSoftmaxRegression's
+// loop that sums sum2 share, while they run.
+type opSoftmaxRegressionLoop2 struct {
 	n         int
-	parts     int
+	parts2    int
 	k         int
 	YRaw      blas64.General
 	tmp       blas64.General
@@ -10371,23 +10443,23 @@ type opSoftmaxRegressionLoop struct {
 
 // RunPart runs one part of OpSoftmaxRegression's loop that sums sum2, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opSoftmaxRegressionLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	YRaw := loop.YRaw
-	tmp := loop.tmp
-	sum2Parts := loop.sum2Parts
-	lo, hi := runtime.PartRows(n, parts, part)
+func (loop2 *opSoftmaxRegressionLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	YRaw := loop2.YRaw
+	tmp := loop2.tmp
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sum2Part := 0.0
-	for i := lo; i < hi; i++ {
+	for i := lo2; i < hi2; i++ {
 		YRawRow := runtime.RowSlice(YRaw, i, k)
-		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(YRawRow))
 		for j := range YRawRow {
-			sum2Part += YRawRow[j] * tmpRow[j]
+			sum2Part += YRawRow[j] * tmpRow2[j]
 		}
 	}
-	sum2Parts.Data[part] = sum2Part
+	sum2Parts.Data[part2] = sum2Part
 }
 
 // opSoftmaxRegressionGradWork holds OpSoftmaxRegressionGrad's scratch space,
@@ -10398,8 +10470,9 @@ type opSoftmaxRegressionGradWork struct {
 	gemm      runtime.Gemm
 	tmp2      []float64
 	loop      opSoftmaxRegressionGradLoop
-	sum2Parts []float64
 	loop2     opSoftmaxRegressionGradLoop2
+	sum2Parts []float64
+	loop3     opSoftmaxRegressionGradLoop3
 }
 
 var opSoftmaxRegressionGradPool = sync.Pool{New: func() any {
@@ -10457,23 +10530,22 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	WRaw := W.RawMatrix()
 	// tmp = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp2, bRaw, tmp)
+	// by opSoftmaxRegressionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = opSoftmaxRegressionGradLoop{n, parts, k, tmp, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSoftmaxRegressionGradLoop{}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	// by opSoftmaxRegressionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	ws.loop = opSoftmaxRegressionGradLoop{n, parts, k, YRaw, tmp, sum2Parts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opSoftmaxRegressionGradLoop{}
+	// by opSoftmaxRegressionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = opSoftmaxRegressionGradLoop2{n, parts2, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opSoftmaxRegressionGradLoop2{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
@@ -10491,24 +10563,56 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	// by opSoftmaxRegressionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, k)
-	ws.loop2 = opSoftmaxRegressionGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opSoftmaxRegressionGradLoop2{}
+	// by opSoftmaxRegressionGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, k)
+	ws.loop3 = opSoftmaxRegressionGradLoop3{n, parts3, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opSoftmaxRegressionGradLoop3{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
 	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
 }
 
 // opSoftmaxRegressionGradLoop holds the values the parts of
-// OpSoftmaxRegressionGrad's loop that sums sum2 share, while they run.
+// OpSoftmaxRegressionGrad's loop that fills tmp share, while they run.
 type opSoftmaxRegressionGradLoop struct {
+	n     int
+	parts int
+	k     int
+	tmp   blas64.General
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of OpSoftmaxRegressionGrad's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSoftmaxRegressionGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	tmp := loop.tmp
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow {
+			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// opSoftmaxRegressionGradLoop2 holds the values the parts of
+// OpSoftmaxRegressionGrad's loop that sums sum2 share, while they run.
+type opSoftmaxRegressionGradLoop2 struct {
 	n         int
-	parts     int
+	parts2    int
 	k         int
 	YRaw      blas64.General
 	tmp       blas64.General
@@ -10517,31 +10621,31 @@ type opSoftmaxRegressionGradLoop struct {
 
 // RunPart runs one part of OpSoftmaxRegressionGrad's loop that sums sum2, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opSoftmaxRegressionGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	YRaw := loop.YRaw
-	tmp := loop.tmp
-	sum2Parts := loop.sum2Parts
-	lo, hi := runtime.PartRows(n, parts, part)
+func (loop2 *opSoftmaxRegressionGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	YRaw := loop2.YRaw
+	tmp := loop2.tmp
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sum2Part := 0.0
-	for i := lo; i < hi; i++ {
+	for i := lo2; i < hi2; i++ {
 		YRawRow := runtime.RowSlice(YRaw, i, k)
-		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(YRawRow))
 		for j := range YRawRow {
-			sum2Part += YRawRow[j] * tmpRow[j]
+			sum2Part += YRawRow[j] * tmpRow2[j]
 		}
 	}
-	sum2Parts.Data[part] = sum2Part
+	sum2Parts.Data[part2] = sum2Part
 }
 
-// opSoftmaxRegressionGradLoop2 holds the values the parts of
+// opSoftmaxRegressionGradLoop3 holds the values the parts of
 // OpSoftmaxRegressionGrad's loop that fills softmaxMinusY share, while they
 // run.
-type opSoftmaxRegressionGradLoop2 struct {
+type opSoftmaxRegressionGradLoop3 struct {
 	n             int
-	parts2        int
+	parts3        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -10550,15 +10654,15 @@ type opSoftmaxRegressionGradLoop2 struct {
 
 // RunPart runs one part of OpSoftmaxRegressionGrad's loop that fills
 // softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opSoftmaxRegressionGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	k := loop2.k
-	softmaxMinusY := loop2.softmaxMinusY
-	softmax := loop2.softmax
-	YRaw := loop2.YRaw
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *opSoftmaxRegressionGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	k := loop3.k
+	softmaxMinusY := loop3.softmaxMinusY
+	softmax := loop3.softmax
+	YRaw := loop3.YRaw
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
 		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
 		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))

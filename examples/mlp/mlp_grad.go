@@ -165,12 +165,13 @@ type lossGradWork struct {
 	tmp2     []float64
 	gemm     runtime.Gemm
 	tmp3     []float64
-	tmp4     []float64
 	prod     []float64
+	tmp5     []float64
 	loop     lossGradLoop
 	loop2    lossGradLoop2
-	sumParts []float64
 	loop3    lossGradLoop3
+	sumParts []float64
+	loop4    lossGradLoop4
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -246,34 +247,32 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	W1Raw := W1.RawMatrix()
 	// tmp2 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, tmp2)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
-	}
 	b1Raw := b1.RawVector()
 	// tmp2 += vector(1) b1'
-	blas64.Ger(1, tmp3, b1Raw, tmp2)
-	tmp4 := runtime.Mat(&ws.tmp4, n, h)
+	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, h)
+	ws.loop2 = lossGradLoop2{n, parts2, h, tmp2, b1Raw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = lossGradLoop2{}
+	tmp3 := runtime.Mat(&ws.tmp3, n, h)
 	// tmp2 is not read again: H takes over its storage.
 	H := tmp2
 	// H = tanh(X W1 + vector(1) b1')
-	// tmp4 = TanhDeriv(tmp2) too, from the same exp (runtime.TanhTanhDerivTo)
-	runtime.TanhTanhDerivTo(H.Data, tmp4.Data, tmp2.Data)
+	// tmp3 = TanhDeriv(tmp2) too, from the same exp (runtime.TanhTanhDerivTo)
+	runtime.TanhTanhDerivTo(H.Data, tmp3.Data, tmp2.Data)
 	W2Raw := W2.RawMatrix()
 	// tmp += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
 	b2Raw := b2.RawVector()
-	// tmp += vector(1) b2'
-	blas64.Ger(1, tmp3, b2Raw, tmp)
 	sum := 0.0
+	// tmp += vector(1) b2'
 	// sum = sum((H W2 + vector(1) b2' - Y) .^ 2)
-	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, o)
-	sumParts := runtime.Vec(&ws.sumParts, parts2)
-	ws.loop2 = lossGradLoop2{n, parts2, o, tmp, sumParts}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = lossGradLoop2{}
+	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, o)
+	sumParts := runtime.Vec(&ws.sumParts, parts3)
+	ws.loop3 = lossGradLoop3{n, parts3, o, tmp, b2Raw, sumParts}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = lossGradLoop3{}
 	// sum += the parts' sums, in part order
 	sum += runtime.SumParts(sumParts)
 	f := 0.5 * sum
@@ -281,25 +280,30 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	prod := runtime.Mat(&ws.prod, n, h)
 	// prod = (H W2 + vector(1) b2' - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
-	// prod is not read again: tmp5 takes over its storage.
-	tmp5 := prod
-	// tmp5 = (H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1')
-	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(n, h)
-	ws.loop3 = lossGradLoop3{n, parts3, h, tmp5, prod, tmp4}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = lossGradLoop3{}
+	// prod is not read again: tmp4 takes over its storage.
+	tmp4 := prod
+	// tmp4 = (H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1')
+	// by lossGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(n, h)
+	ws.loop4 = lossGradLoop4{n, parts4, h, tmp4, prod, tmp3}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = lossGradLoop4{}
 	// dW1 = X' ((H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1'))
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp5, 0, dW1Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp4, 0, dW1Raw)
 	db1Raw := db1.RawVector()
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp5 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp5.Data[i] = 1.0
+	}
 	// db1 = ((H W2 + vector(1) b2' - Y) W2' .* dtanh(X W1 + vector(1) b1'))' vector(1)
-	runtime.Gemv(blas.Trans, 1, tmp5, tmp3, 0, db1Raw)
+	runtime.Gemv(blas.Trans, 1, tmp4, tmp5, 0, db1Raw)
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 + vector(1) b2' - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
 	db2Raw := db2.RawVector()
 	// db2 = (H W2 + vector(1) b2' - Y)' vector(1)
-	runtime.Gemv(blas.Trans, 1, tmp, tmp3, 0, db2Raw)
+	runtime.Gemv(blas.Trans, 1, tmp, tmp5, 0, db2Raw)
 	return f
 }
 
@@ -331,62 +335,92 @@ func (loop *lossGradLoop) RunPart(part int) {
 	}
 }
 
-// lossGradLoop2 holds the values the parts of LossGrad's loop that sums sum
+// lossGradLoop2 holds the values the parts of LossGrad's loop that fills tmp2
 // share, while they run.
 type lossGradLoop2 struct {
-	n        int
-	parts2   int
-	o        int
-	tmp      blas64.General
-	sumParts blas64.Vector
+	n      int
+	parts2 int
+	h      int
+	tmp2   blas64.General
+	b1Raw  blas64.Vector
 }
 
-// RunPart runs one part of LossGrad's loop that sums sum, the rows
+// RunPart runs one part of LossGrad's loop that fills tmp2, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *lossGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
-	o := loop2.o
-	tmp := loop2.tmp
-	sumParts := loop2.sumParts
+	h := loop2.h
+	tmp2 := loop2.tmp2
+	b1Raw := loop2.b1Raw
 	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	sumPart := 0.0
 	for i := lo2; i < hi2; i++ {
-		tmpRow2 := runtime.RowSlice(tmp, i, o)
-		for j := range tmpRow2 {
-			sumPart += tmpRow2[j] * tmpRow2[j]
+		tmp2Row := runtime.RowSlice(tmp2, i, h)
+		for j := range tmp2Row {
+			tmp2Row[j] += b1Raw.Data[j*b1Raw.Inc]
 		}
 	}
-	sumParts.Data[part2] = sumPart
 }
 
-// lossGradLoop3 holds the values the parts of LossGrad's loop that fills tmp5
-// share, while they run.
+// lossGradLoop3 holds the values the parts of LossGrad's loop that fills tmp
+// and sums sum share, while they run.
 type lossGradLoop3 struct {
-	n      int
-	parts3 int
-	h      int
-	tmp5   blas64.General
-	prod   blas64.General
-	tmp4   blas64.General
+	n        int
+	parts3   int
+	o        int
+	tmp      blas64.General
+	b2Raw    blas64.Vector
+	sumParts blas64.Vector
 }
 
-// RunPart runs one part of LossGrad's loop that fills tmp5, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of LossGrad's loop that fills tmp and sums sum, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *lossGradLoop3) RunPart(part3 int) {
 	n := loop3.n
 	parts3 := loop3.parts3
-	h := loop3.h
-	tmp5 := loop3.tmp5
-	prod := loop3.prod
-	tmp4 := loop3.tmp4
+	o := loop3.o
+	tmp := loop3.tmp
+	b2Raw := loop3.b2Raw
+	sumParts := loop3.sumParts
 	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	sumPart := 0.0
 	for i := lo3; i < hi3; i++ {
-		tmp5Row := runtime.RowSlice(tmp5, i, h)
-		prodRow := runtime.RowSlice(prod, i, len(tmp5Row))
-		tmp4Row := runtime.RowSlice(tmp4, i, len(tmp5Row))
-		for j := range tmp5Row {
-			tmp5Row[j] = prodRow[j] * tmp4Row[j]
+		tmpRow2 := runtime.RowSlice(tmp, i, o)
+		for j := range tmpRow2 {
+			tmpRow2[j] += b2Raw.Data[j*b2Raw.Inc]
+			sumPart += tmpRow2[j] * tmpRow2[j]
+		}
+	}
+	sumParts.Data[part3] = sumPart
+}
+
+// lossGradLoop4 holds the values the parts of LossGrad's loop that fills tmp4
+// share, while they run.
+type lossGradLoop4 struct {
+	n      int
+	parts4 int
+	h      int
+	tmp4   blas64.General
+	prod   blas64.General
+	tmp3   blas64.General
+}
+
+// RunPart runs one part of LossGrad's loop that fills tmp4, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop4 *lossGradLoop4) RunPart(part4 int) {
+	n := loop4.n
+	parts4 := loop4.parts4
+	h := loop4.h
+	tmp4 := loop4.tmp4
+	prod := loop4.prod
+	tmp3 := loop4.tmp3
+	lo4, hi4 := runtime.PartRows(n, parts4, part4)
+	for i := lo4; i < hi4; i++ {
+		tmp4Row := runtime.RowSlice(tmp4, i, h)
+		prodRow := runtime.RowSlice(prod, i, len(tmp4Row))
+		tmp3Row := runtime.RowSlice(tmp3, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = prodRow[j] * tmp3Row[j]
 		}
 	}
 }

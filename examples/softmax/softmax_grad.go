@@ -20,8 +20,8 @@ type lossWork struct {
 	logsumexp []float64
 	tmp       []float64
 	gemm      runtime.Gemm
-	tmp2      []float64
 	loop      lossLoop
+	loop2     lossLoop2
 	sum2Parts []float64
 }
 
@@ -57,14 +57,13 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	WRaw := W.RawMatrix()
 	// tmp = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp2, bRaw, tmp)
+	// by lossLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = lossLoop{n, parts, k, tmp, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = lossLoop{}
 	// logsumexp = logsumexp(X W + vector(1) b', 2)
 	runtime.LogSumExpRowsTo(logsumexp, tmp)
 	sum := 0.0
@@ -75,23 +74,50 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	// by lossLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	ws.loop = lossLoop{n, parts, k, YRaw, tmp, sum2Parts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = lossLoop{}
+	// by lossLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = lossLoop2{n, parts2, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = lossLoop2{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	f := sum - sum2
 	return f
 }
 
-// lossLoop holds the values the parts of Loss's loop that sums sum2 share,
+// lossLoop holds the values the parts of Loss's loop that fills tmp share,
 // while they run.
 type lossLoop struct {
+	n     int
+	parts int
+	k     int
+	tmp   blas64.General
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of Loss's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *lossLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	tmp := loop.tmp
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow {
+			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// lossLoop2 holds the values the parts of Loss's loop that sums sum2 share,
+// while they run.
+type lossLoop2 struct {
 	n         int
-	parts     int
+	parts2    int
 	k         int
 	YRaw      blas64.General
 	tmp       blas64.General
@@ -100,23 +126,23 @@ type lossLoop struct {
 
 // RunPart runs one part of Loss's loop that sums sum2, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *lossLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	YRaw := loop.YRaw
-	tmp := loop.tmp
-	sum2Parts := loop.sum2Parts
-	lo, hi := runtime.PartRows(n, parts, part)
+func (loop2 *lossLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	YRaw := loop2.YRaw
+	tmp := loop2.tmp
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sum2Part := 0.0
-	for i := lo; i < hi; i++ {
+	for i := lo2; i < hi2; i++ {
 		YRawRow := runtime.RowSlice(YRaw, i, k)
-		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(YRawRow))
 		for j := range YRawRow {
-			sum2Part += YRawRow[j] * tmpRow[j]
+			sum2Part += YRawRow[j] * tmpRow2[j]
 		}
 	}
-	sum2Parts.Data[part] = sum2Part
+	sum2Parts.Data[part2] = sum2Part
 }
 
 // lossGradWork holds LossGrad's scratch space, reused across calls through
@@ -127,8 +153,9 @@ type lossGradWork struct {
 	gemm      runtime.Gemm
 	tmp2      []float64
 	loop      lossGradLoop
-	sum2Parts []float64
 	loop2     lossGradLoop2
+	sum2Parts []float64
+	loop3     lossGradLoop3
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -188,23 +215,22 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	WRaw := W.RawMatrix()
 	// tmp = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp2, bRaw, tmp)
+	// by lossGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = lossGradLoop{n, parts, k, tmp, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = lossGradLoop{}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	// by lossGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	ws.loop = lossGradLoop{n, parts, k, YRaw, tmp, sum2Parts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = lossGradLoop{}
+	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = lossGradLoop2{n, parts2, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = lossGradLoop2{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
@@ -222,24 +248,56 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, k)
-	ws.loop2 = lossGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = lossGradLoop2{}
+	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, k)
+	ws.loop3 = lossGradLoop3{n, parts3, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = lossGradLoop3{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
 	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
 }
 
-// lossGradLoop holds the values the parts of LossGrad's loop that sums sum2
+// lossGradLoop holds the values the parts of LossGrad's loop that fills tmp
 // share, while they run.
 type lossGradLoop struct {
+	n     int
+	parts int
+	k     int
+	tmp   blas64.General
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of LossGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *lossGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	tmp := loop.tmp
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow {
+			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// lossGradLoop2 holds the values the parts of LossGrad's loop that sums sum2
+// share, while they run.
+type lossGradLoop2 struct {
 	n         int
-	parts     int
+	parts2    int
 	k         int
 	YRaw      blas64.General
 	tmp       blas64.General
@@ -248,30 +306,30 @@ type lossGradLoop struct {
 
 // RunPart runs one part of LossGrad's loop that sums sum2, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *lossGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	YRaw := loop.YRaw
-	tmp := loop.tmp
-	sum2Parts := loop.sum2Parts
-	lo, hi := runtime.PartRows(n, parts, part)
+func (loop2 *lossGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	YRaw := loop2.YRaw
+	tmp := loop2.tmp
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sum2Part := 0.0
-	for i := lo; i < hi; i++ {
+	for i := lo2; i < hi2; i++ {
 		YRawRow := runtime.RowSlice(YRaw, i, k)
-		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(YRawRow))
 		for j := range YRawRow {
-			sum2Part += YRawRow[j] * tmpRow[j]
+			sum2Part += YRawRow[j] * tmpRow2[j]
 		}
 	}
-	sum2Parts.Data[part] = sum2Part
+	sum2Parts.Data[part2] = sum2Part
 }
 
-// lossGradLoop2 holds the values the parts of LossGrad's loop that fills
+// lossGradLoop3 holds the values the parts of LossGrad's loop that fills
 // softmaxMinusY share, while they run.
-type lossGradLoop2 struct {
+type lossGradLoop3 struct {
 	n             int
-	parts2        int
+	parts3        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -280,15 +338,15 @@ type lossGradLoop2 struct {
 
 // RunPart runs one part of LossGrad's loop that fills softmaxMinusY, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *lossGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	k := loop2.k
-	softmaxMinusY := loop2.softmaxMinusY
-	softmax := loop2.softmax
-	YRaw := loop2.YRaw
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *lossGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	k := loop3.k
+	softmaxMinusY := loop3.softmaxMinusY
+	softmax := loop3.softmax
+	YRaw := loop3.YRaw
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
 		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
 		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))

@@ -5817,9 +5817,9 @@ func LseMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // softmaxRowsCurveWork holds SoftmaxRowsCurve's scratch space, reused across
 // calls through softmaxRowsCurvePool.
 type softmaxRowsCurveWork struct {
-	tmp  []float64
-	tmp2 []float64
-	loop softmaxRowsCurveLoop
+	tmp   []float64
+	loop  softmaxRowsCurveLoop
+	loop2 softmaxRowsCurveLoop2
 }
 
 var softmaxRowsCurvePool = sync.Pool{New: func() any {
@@ -5865,14 +5865,13 @@ func SoftmaxRowsCurve(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, ds
 	ws.loop = softmaxRowsCurveLoop{n, parts, k, tmp, ARaw, t, BRaw}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = softmaxRowsCurveLoop{}
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp2, bRaw, tmp)
+	// by softmaxRowsCurveLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	ws.loop2 = softmaxRowsCurveLoop2{n, parts2, k, tmp, bRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = softmaxRowsCurveLoop2{}
 	// dst = softmax(A + t B + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(dstRaw, tmp)
 }
@@ -5910,15 +5909,41 @@ func (loop *softmaxRowsCurveLoop) RunPart(part int) {
 	}
 }
 
+// softmaxRowsCurveLoop2 holds the values the parts of SoftmaxRowsCurve's loop
+// that fills tmp share, while they run.
+type softmaxRowsCurveLoop2 struct {
+	n      int
+	parts2 int
+	k      int
+	tmp    blas64.General
+	bRaw   blas64.Vector
+}
+
+// RunPart runs one part of SoftmaxRowsCurve's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *softmaxRowsCurveLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	tmp := loop2.tmp
+	bRaw := loop2.bRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		tmpRow2 := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow2 {
+			tmpRow2[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
 // softmaxRowsCurveDerivWork holds SoftmaxRowsCurveDeriv's scratch space, reused
 // across calls through softmaxRowsCurveDerivPool.
 type softmaxRowsCurveDerivWork struct {
 	tmp   []float64
-	tmp2  []float64
 	prod  []float64
 	BF    []float64
+	tmp2  []float64
 	tmp3  []float64
-	tmp4  []float64
 	prod2 []float64
 }
 
@@ -5970,14 +5995,14 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp2, bRaw, tmp)
+	for i := 0; i < n; i++ {
+		tmpRow2 := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow2 {
+			tmpRow2[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
 	// tmp is not read again: f takes over its storage.
 	f := tmp
 	// f = softmax(A + t B + vector(1) b', 2)
@@ -5993,21 +6018,21 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 			BFRow[j] = BRawRow2[j] * fRow[j]
 		}
 	}
+	tmp2 := runtime.Vec(&ws.tmp2, k)
+	// tmp2 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp2.Data[i] = 1.0
+	}
 	tmp3 := runtime.Vec(&ws.tmp3, k)
-	// tmp3 = vector(1)
+	// tmp3 = vector(1)'
 	for i := 0; i < k; i++ {
 		tmp3.Data[i] = 1.0
-	}
-	tmp4 := runtime.Vec(&ws.tmp4, k)
-	// tmp4 = vector(1)'
-	for i := 0; i < k; i++ {
-		tmp4.Data[i] = 1.0
 	}
 	// prod = (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = BF vector(1)
-	runtime.Gemv(blas.NoTrans, 1, BF, tmp3, 0, prod2)
-	runtime.OuterTo(prod, 1, prod2, tmp4)
+	runtime.Gemv(blas.NoTrans, 1, BF, tmp2, 0, prod2)
+	runtime.OuterTo(prod, 1, prod2, tmp3)
 	// dst = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
 		dstRawRow := runtime.RowSlice(dstRaw, i, k)
@@ -6028,11 +6053,10 @@ type softmaxRowsCurveDeriv2Work struct {
 	tmp3  []float64
 	tmp4  []float64
 	tmp5  []float64
-	tmp6  []float64
 	prod  []float64
-	tmp7  []float64
+	tmp6  []float64
 	prod2 []float64
-	tmp8  []float64
+	tmp7  []float64
 	prod3 []float64
 }
 
@@ -6097,14 +6121,14 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 			tmp3Row[j] = ARawRow[j] + t*BRawRow2[j]
 		}
 	}
-	tmp4 := runtime.Vec(&ws.tmp4, n)
-	// tmp4 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp4.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp3 += vector(1) b'
-	blas64.Ger(1, tmp4, bRaw, tmp3)
+	for i := 0; i < n; i++ {
+		tmp3Row2 := runtime.RowSlice(tmp3, i, k)
+		for j := range tmp3Row2 {
+			tmp3Row2[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
 	// tmp3 is not read again: f takes over its storage.
 	f := tmp3
 	// f = softmax(A + t B + vector(1) b', 2)
@@ -6118,51 +6142,51 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 			tmp2Row[j] = BRawRow3[j] * fRow[j]
 		}
 	}
+	tmp4 := runtime.Vec(&ws.tmp4, k)
+	// tmp4 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp4.Data[i] = 1.0
+	}
 	tmp5 := runtime.Vec(&ws.tmp5, k)
-	// tmp5 = vector(1)
+	// tmp5 = vector(1)'
 	for i := 0; i < k; i++ {
 		tmp5.Data[i] = 1.0
-	}
-	tmp6 := runtime.Vec(&ws.tmp6, k)
-	// tmp6 = vector(1)'
-	for i := 0; i < k; i++ {
-		tmp6.Data[i] = 1.0
 	}
 	// tmp += -((B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = tmp2 vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp2, tmp5, 0, prod)
-	blas64.Ger(-1, prod, tmp6, tmp)
-	tmp7 := runtime.Mat(&ws.tmp7, n, k)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, tmp4, 0, prod)
+	blas64.Ger(-1, prod, tmp5, tmp)
+	tmp6 := runtime.Mat(&ws.tmp6, n, k)
 	prod2 := runtime.Mat(&ws.prod2, n, k)
-	tmp8 := runtime.Mat(&ws.tmp8, n, k)
-	// tmp7 = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
-	// tmp8 = B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))
+	tmp7 := runtime.Mat(&ws.tmp7, n, k)
+	// tmp6 = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	// tmp7 = B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))
 	for i := 0; i < n; i++ {
-		tmp7Row := runtime.RowSlice(tmp7, i, k)
-		fRow2 := runtime.RowSlice(f, i, len(tmp7Row))
-		tmpRow2 := runtime.RowSlice(tmp, i, len(tmp7Row))
-		tmp8Row := runtime.RowSlice(tmp8, i, len(tmp7Row))
-		BRawRow4 := runtime.RowSlice(BRaw, i, len(tmp7Row))
-		for j := range tmp7Row {
-			tmp7Row[j] = fRow2[j] * tmpRow2[j]
-			tmp8Row[j] = BRawRow4[j] * tmp7Row[j]
+		tmp6Row := runtime.RowSlice(tmp6, i, k)
+		fRow2 := runtime.RowSlice(f, i, len(tmp6Row))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(tmp6Row))
+		tmp7Row := runtime.RowSlice(tmp7, i, len(tmp6Row))
+		BRawRow4 := runtime.RowSlice(BRaw, i, len(tmp6Row))
+		for j := range tmp6Row {
+			tmp6Row[j] = fRow2[j] * tmpRow2[j]
+			tmp7Row[j] = BRawRow4[j] * tmp6Row[j]
 		}
 	}
 	// prod2 = (B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))) vector(1) vector(1)'
 	prod3 := runtime.Vec(&ws.prod3, n)
-	// prod3 = tmp8 vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp8, tmp5, 0, prod3)
-	runtime.OuterTo(prod2, 1, prod3, tmp6)
-	// dst = tmp .* tmp7 - f .* prod2
+	// prod3 = tmp7 vector(1)
+	runtime.Gemv(blas.NoTrans, 1, tmp7, tmp4, 0, prod3)
+	runtime.OuterTo(prod2, 1, prod3, tmp5)
+	// dst = tmp .* tmp6 - f .* prod2
 	for i := 0; i < n; i++ {
 		dstRawRow := runtime.RowSlice(dstRaw, i, k)
 		tmpRow3 := runtime.RowSlice(tmp, i, len(dstRawRow))
-		tmp7Row2 := runtime.RowSlice(tmp7, i, len(dstRawRow))
+		tmp6Row2 := runtime.RowSlice(tmp6, i, len(dstRawRow))
 		fRow3 := runtime.RowSlice(f, i, len(dstRawRow))
 		prod2Row := runtime.RowSlice(prod2, i, len(dstRawRow))
 		for j := range dstRawRow {
-			dstRawRow[j] = tmpRow3[j]*tmp7Row2[j] - fRow3[j]*prod2Row[j]
+			dstRawRow[j] = tmpRow3[j]*tmp6Row2[j] - fRow3[j]*prod2Row[j]
 		}
 	}
 }
@@ -6175,15 +6199,14 @@ type softmaxRowsCurveDeriv3Work struct {
 	tmp3  []float64
 	tmp4  []float64
 	tmp5  []float64
-	tmp6  []float64
 	prod  []float64
+	tmp6  []float64
 	tmp7  []float64
-	tmp8  []float64
 	prod2 []float64
-	tmp9  []float64
+	tmp8  []float64
 	prod3 []float64
 	prod4 []float64
-	tmp10 []float64
+	tmp9  []float64
 	prod5 []float64
 }
 
@@ -6254,14 +6277,14 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 			tmp3Row[j] = ARawRow[j] + t*BRawRow2[j]
 		}
 	}
-	tmp4 := runtime.Vec(&ws.tmp4, n)
-	// tmp4 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp4.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp3 += vector(1) b'
-	blas64.Ger(1, tmp4, bRaw, tmp3)
+	for i := 0; i < n; i++ {
+		tmp3Row2 := runtime.RowSlice(tmp3, i, k)
+		for j := range tmp3Row2 {
+			tmp3Row2[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
 	// tmp3 is not read again: f takes over its storage.
 	f := tmp3
 	// f = softmax(A + t B + vector(1) b', 2)
@@ -6275,76 +6298,76 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 			tmp2Row[j] = BRawRow3[j] * fRow[j]
 		}
 	}
+	tmp4 := runtime.Vec(&ws.tmp4, k)
+	// tmp4 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp4.Data[i] = 1.0
+	}
 	tmp5 := runtime.Vec(&ws.tmp5, k)
-	// tmp5 = vector(1)
+	// tmp5 = vector(1)'
 	for i := 0; i < k; i++ {
 		tmp5.Data[i] = 1.0
-	}
-	tmp6 := runtime.Vec(&ws.tmp6, k)
-	// tmp6 = vector(1)'
-	for i := 0; i < k; i++ {
-		tmp6.Data[i] = 1.0
 	}
 	// tmp += -((B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = tmp2 vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp2, tmp5, 0, prod)
-	blas64.Ger(-1, prod, tmp6, tmp)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, tmp4, 0, prod)
+	blas64.Ger(-1, prod, tmp5, tmp)
+	tmp6 := runtime.Mat(&ws.tmp6, n, k)
 	tmp7 := runtime.Mat(&ws.tmp7, n, k)
-	tmp8 := runtime.Mat(&ws.tmp8, n, k)
 	prod2 := runtime.Mat(&ws.prod2, n, k)
-	tmp9 := runtime.Mat(&ws.tmp9, n, k)
-	// tmp8 = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
-	// tmp9 = B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))
+	tmp8 := runtime.Mat(&ws.tmp8, n, k)
+	// tmp7 = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	// tmp8 = B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))
 	for i := 0; i < n; i++ {
-		tmp8Row := runtime.RowSlice(tmp8, i, k)
-		fRow2 := runtime.RowSlice(f, i, len(tmp8Row))
-		tmpRow2 := runtime.RowSlice(tmp, i, len(tmp8Row))
-		tmp9Row := runtime.RowSlice(tmp9, i, len(tmp8Row))
-		BRawRow4 := runtime.RowSlice(BRaw, i, len(tmp8Row))
-		for j := range tmp8Row {
-			tmp8Row[j] = fRow2[j] * tmpRow2[j]
-			tmp9Row[j] = BRawRow4[j] * tmp8Row[j]
+		tmp7Row := runtime.RowSlice(tmp7, i, k)
+		fRow2 := runtime.RowSlice(f, i, len(tmp7Row))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(tmp7Row))
+		tmp8Row := runtime.RowSlice(tmp8, i, len(tmp7Row))
+		BRawRow4 := runtime.RowSlice(BRaw, i, len(tmp7Row))
+		for j := range tmp7Row {
+			tmp7Row[j] = fRow2[j] * tmpRow2[j]
+			tmp8Row[j] = BRawRow4[j] * tmp7Row[j]
 		}
 	}
 	// prod2 = (B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))) vector(1) vector(1)'
 	prod3 := runtime.Vec(&ws.prod3, n)
-	// prod3 = tmp9 vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp9, tmp5, 0, prod3)
-	runtime.OuterTo(prod2, 1, prod3, tmp6)
+	// prod3 = tmp8 vector(1)
+	runtime.Gemv(blas.NoTrans, 1, tmp8, tmp4, 0, prod3)
+	runtime.OuterTo(prod2, 1, prod3, tmp5)
 	prod4 := runtime.Mat(&ws.prod4, n, k)
-	tmp10 := runtime.Mat(&ws.tmp10, n, k)
-	// tmp7 = tmp .* tmp8 - f .* prod2
-	// tmp10 = B .* tmp7
+	tmp9 := runtime.Mat(&ws.tmp9, n, k)
+	// tmp6 = tmp .* tmp7 - f .* prod2
+	// tmp9 = B .* tmp6
 	for i := 0; i < n; i++ {
-		tmp7Row := runtime.RowSlice(tmp7, i, k)
-		tmpRow3 := runtime.RowSlice(tmp, i, len(tmp7Row))
-		tmp8Row2 := runtime.RowSlice(tmp8, i, len(tmp7Row))
-		fRow3 := runtime.RowSlice(f, i, len(tmp7Row))
-		prod2Row := runtime.RowSlice(prod2, i, len(tmp7Row))
-		tmp10Row := runtime.RowSlice(tmp10, i, len(tmp7Row))
-		BRawRow5 := runtime.RowSlice(BRaw, i, len(tmp7Row))
-		for j := range tmp7Row {
-			tmp7Row[j] = tmpRow3[j]*tmp8Row2[j] - fRow3[j]*prod2Row[j]
-			tmp10Row[j] = BRawRow5[j] * tmp7Row[j]
+		tmp6Row := runtime.RowSlice(tmp6, i, k)
+		tmpRow3 := runtime.RowSlice(tmp, i, len(tmp6Row))
+		tmp7Row2 := runtime.RowSlice(tmp7, i, len(tmp6Row))
+		fRow3 := runtime.RowSlice(f, i, len(tmp6Row))
+		prod2Row := runtime.RowSlice(prod2, i, len(tmp6Row))
+		tmp9Row := runtime.RowSlice(tmp9, i, len(tmp6Row))
+		BRawRow5 := runtime.RowSlice(BRaw, i, len(tmp6Row))
+		for j := range tmp6Row {
+			tmp6Row[j] = tmpRow3[j]*tmp7Row2[j] - fRow3[j]*prod2Row[j]
+			tmp9Row[j] = BRawRow5[j] * tmp6Row[j]
 		}
 	}
-	// prod4 = tmp10 tmp5 tmp6
+	// prod4 = tmp9 tmp4 tmp5
 	prod5 := runtime.Vec(&ws.prod5, n)
-	// prod5 = tmp10 vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp10, tmp5, 0, prod5)
-	runtime.OuterTo(prod4, 1, prod5, tmp6)
-	// dst = tmp .* tmp7 - f .* prod4 - 2 tmp8 .* prod2
+	// prod5 = tmp9 vector(1)
+	runtime.Gemv(blas.NoTrans, 1, tmp9, tmp4, 0, prod5)
+	runtime.OuterTo(prod4, 1, prod5, tmp5)
+	// dst = tmp .* tmp6 - f .* prod4 - 2 tmp7 .* prod2
 	for i := 0; i < n; i++ {
 		dstRawRow := runtime.RowSlice(dstRaw, i, k)
 		tmpRow4 := runtime.RowSlice(tmp, i, len(dstRawRow))
-		tmp7Row2 := runtime.RowSlice(tmp7, i, len(dstRawRow))
+		tmp6Row2 := runtime.RowSlice(tmp6, i, len(dstRawRow))
 		fRow4 := runtime.RowSlice(f, i, len(dstRawRow))
 		prod4Row := runtime.RowSlice(prod4, i, len(dstRawRow))
-		tmp8Row3 := runtime.RowSlice(tmp8, i, len(dstRawRow))
+		tmp7Row3 := runtime.RowSlice(tmp7, i, len(dstRawRow))
 		prod2Row2 := runtime.RowSlice(prod2, i, len(dstRawRow))
 		for j := range dstRawRow {
-			dstRawRow[j] = tmpRow4[j]*tmp7Row2[j] - fRow4[j]*prod4Row[j] + -2.0*(tmp8Row3[j]*prod2Row2[j])
+			dstRawRow[j] = tmpRow4[j]*tmp6Row2[j] - fRow4[j]*prod4Row[j] + -2.0*(tmp7Row3[j]*prod2Row2[j])
 		}
 	}
 }
@@ -6354,11 +6377,10 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 type softmaxRowsCurveJVPWork struct {
 	tmp   []float64
 	tmp2  []float64
-	tmp3  []float64
 	prod  []float64
+	tmp3  []float64
 	tmp4  []float64
 	tmp5  []float64
-	tmp6  []float64
 	prod2 []float64
 }
 
@@ -6411,56 +6433,56 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 			tmpRow[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp2, bRaw, tmp)
+	for i := 0; i < n; i++ {
+		tmpRow2 := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow2 {
+			tmpRow2[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
 	// tmp is not read again: f takes over its storage.
 	f := tmp
 	// f = softmax(A + t B + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(f, tmp)
-	tmp3 := runtime.Mat(&ws.tmp3, n, k)
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
 	prod := runtime.Mat(&ws.prod, n, k)
-	tmp4 := runtime.Mat(&ws.tmp4, n, k)
-	// tmp3 = dt B
-	// tmp4 = softmax(A + t B + vector(1) b', 2) .* (dt B)
+	tmp3 := runtime.Mat(&ws.tmp3, n, k)
+	// tmp2 = dt B
+	// tmp3 = softmax(A + t B + vector(1) b', 2) .* (dt B)
 	for i := 0; i < n; i++ {
-		tmp3Row := runtime.RowSlice(tmp3, i, k)
-		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmp3Row))
-		tmp4Row := runtime.RowSlice(tmp4, i, len(tmp3Row))
-		fRow := runtime.RowSlice(f, i, len(tmp3Row))
-		for j := range tmp3Row {
-			tmp3Row[j] = dt * BRawRow2[j]
-			tmp4Row[j] = fRow[j] * tmp3Row[j]
+		tmp2Row := runtime.RowSlice(tmp2, i, k)
+		BRawRow2 := runtime.RowSlice(BRaw, i, len(tmp2Row))
+		tmp3Row := runtime.RowSlice(tmp3, i, len(tmp2Row))
+		fRow := runtime.RowSlice(f, i, len(tmp2Row))
+		for j := range tmp2Row {
+			tmp2Row[j] = dt * BRawRow2[j]
+			tmp3Row[j] = fRow[j] * tmp2Row[j]
 		}
 	}
+	tmp4 := runtime.Vec(&ws.tmp4, k)
+	// tmp4 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp4.Data[i] = 1.0
+	}
 	tmp5 := runtime.Vec(&ws.tmp5, k)
-	// tmp5 = vector(1)
+	// tmp5 = vector(1)'
 	for i := 0; i < k; i++ {
 		tmp5.Data[i] = 1.0
 	}
-	tmp6 := runtime.Vec(&ws.tmp6, k)
-	// tmp6 = vector(1)'
-	for i := 0; i < k; i++ {
-		tmp6.Data[i] = 1.0
-	}
 	// prod = (softmax(A + t B + vector(1) b', 2) .* (dt B)) vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, n)
-	// prod2 = tmp4 vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
-	runtime.OuterTo(prod, 1, prod2, tmp6)
+	// prod2 = tmp3 vector(1)
+	runtime.Gemv(blas.NoTrans, 1, tmp3, tmp4, 0, prod2)
+	runtime.OuterTo(prod, 1, prod2, tmp5)
 	// dst = softmax(A + t B + vector(1) b', 2) .* (dt B - (softmax(A + t B + vector(1) b', 2) .* (dt B)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
 		dstRawRow := runtime.RowSlice(dstRaw, i, k)
 		fRow2 := runtime.RowSlice(f, i, len(dstRawRow))
-		tmp3Row2 := runtime.RowSlice(tmp3, i, len(dstRawRow))
+		tmp2Row2 := runtime.RowSlice(tmp2, i, len(dstRawRow))
 		prodRow := runtime.RowSlice(prod, i, len(dstRawRow))
 		for j := range dstRawRow {
-			dstRawRow[j] = fRow2[j] * (tmp3Row2[j] - prodRow[j])
+			dstRawRow[j] = fRow2[j] * (tmp2Row2[j] - prodRow[j])
 		}
 	}
 }
@@ -6469,11 +6491,10 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 // reused across calls through softmaxRowsCurveJacobianPool.
 type softmaxRowsCurveJacobianWork struct {
 	tmp2  []float64
-	tmp3  []float64
 	prod  []float64
 	BF    []float64
+	tmp3  []float64
 	tmp4  []float64
-	tmp5  []float64
 	prod2 []float64
 }
 
@@ -6529,14 +6550,14 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 			tmp2Row[j] = ARawRow[j] + t*BRawRow[j]
 		}
 	}
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp2 += vector(1) b'
-	blas64.Ger(1, tmp3, bRaw, tmp2)
+	for i := 0; i < n; i++ {
+		tmp2Row2 := runtime.RowSlice(tmp2, i, k)
+		for j := range tmp2Row2 {
+			tmp2Row2[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
 	// tmp2 is not read again: f takes over its storage.
 	f := tmp2
 	// f = softmax(A + t B + vector(1) b', 2)
@@ -6552,21 +6573,21 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 			BFRow[j] = BRawRow2[j] * fRow[j]
 		}
 	}
+	tmp3 := runtime.Vec(&ws.tmp3, k)
+	// tmp3 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp3.Data[i] = 1.0
+	}
 	tmp4 := runtime.Vec(&ws.tmp4, k)
-	// tmp4 = vector(1)
+	// tmp4 = vector(1)'
 	for i := 0; i < k; i++ {
 		tmp4.Data[i] = 1.0
-	}
-	tmp5 := runtime.Vec(&ws.tmp5, k)
-	// tmp5 = vector(1)'
-	for i := 0; i < k; i++ {
-		tmp5.Data[i] = 1.0
 	}
 	// prod = (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = BF vector(1)
-	runtime.Gemv(blas.NoTrans, 1, BF, tmp4, 0, prod2)
-	runtime.OuterTo(prod, 1, prod2, tmp5)
+	runtime.Gemv(blas.NoTrans, 1, BF, tmp3, 0, prod2)
+	runtime.OuterTo(prod, 1, prod2, tmp4)
 	// f is not read again: tmp takes over its storage.
 	tmp := f
 	// tmp = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
@@ -7607,8 +7628,8 @@ type biasLayerHessianWork struct {
 	tmp       []float64
 	tmp2      []float64
 	Xw        []float64
-	tmp3      []float64
 	loop      biasLayerHessianLoop
+	loop2     biasLayerHessianLoop2
 	sum2Parts []float64
 }
 
@@ -7651,14 +7672,13 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	runtime.OuterTo(tmp, 1, Xw, tmp2)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp3, bRaw, tmp)
+	// by biasLayerHessianLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = biasLayerHessianLoop{n, parts, k, tmp, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = biasLayerHessianLoop{}
 	// logsumexp = logsumexp(X w vector(1)' + vector(1) b', 2)
 	runtime.LogSumExpRowsTo(logsumexp, tmp)
 	sum := 0.0
@@ -7669,12 +7689,12 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
-	// by biasLayerHessianLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	ws.loop = biasLayerHessianLoop{n, parts, k, YRaw, tmp, sum2Parts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = biasLayerHessianLoop{}
+	// by biasLayerHessianLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = biasLayerHessianLoop2{n, parts2, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = biasLayerHessianLoop2{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	f := sum - sum2
@@ -7682,10 +7702,37 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 }
 
 // biasLayerHessianLoop holds the values the parts of BiasLayerHessian's loop
-// that sums sum2 share, while they run.
+// that fills tmp share, while they run.
 type biasLayerHessianLoop struct {
+	n     int
+	parts int
+	k     int
+	tmp   blas64.General
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of BiasLayerHessian's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *biasLayerHessianLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	tmp := loop.tmp
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow {
+			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// biasLayerHessianLoop2 holds the values the parts of BiasLayerHessian's loop
+// that sums sum2 share, while they run.
+type biasLayerHessianLoop2 struct {
 	n         int
-	parts     int
+	parts2    int
 	k         int
 	YRaw      blas64.General
 	tmp       blas64.General
@@ -7694,23 +7741,23 @@ type biasLayerHessianLoop struct {
 
 // RunPart runs one part of BiasLayerHessian's loop that sums sum2, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *biasLayerHessianLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	YRaw := loop.YRaw
-	tmp := loop.tmp
-	sum2Parts := loop.sum2Parts
-	lo, hi := runtime.PartRows(n, parts, part)
+func (loop2 *biasLayerHessianLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	YRaw := loop2.YRaw
+	tmp := loop2.tmp
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sum2Part := 0.0
-	for i := lo; i < hi; i++ {
+	for i := lo2; i < hi2; i++ {
 		YRawRow := runtime.RowSlice(YRaw, i, k)
-		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(YRawRow))
 		for j := range YRawRow {
-			sum2Part += YRawRow[j] * tmpRow[j]
+			sum2Part += YRawRow[j] * tmpRow2[j]
 		}
 	}
-	sum2Parts.Data[part] = sum2Part
+	sum2Parts.Data[part2] = sum2Part
 }
 
 // biasLayerHessianGradWork holds BiasLayerHessianGrad's scratch space, reused
@@ -7721,11 +7768,12 @@ type biasLayerHessianGradWork struct {
 	tmp2      []float64
 	Xw        []float64
 	tmp3      []float64
-	tmp4      []float64
 	prod      []float64
+	tmp4      []float64
 	loop      biasLayerHessianGradLoop
-	sum2Parts []float64
 	loop2     biasLayerHessianGradLoop2
+	sum2Parts []float64
+	loop3     biasLayerHessianGradLoop3
 }
 
 var biasLayerHessianGradPool = sync.Pool{New: func() any {
@@ -7792,23 +7840,22 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	runtime.OuterTo(tmp, 1, Xw, tmp2)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
-	blas64.Ger(1, tmp3, bRaw, tmp)
+	// by biasLayerHessianGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = biasLayerHessianGradLoop{n, parts, k, tmp, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = biasLayerHessianGradLoop{}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
-	// by biasLayerHessianGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
-	ws.loop = biasLayerHessianGradLoop{n, parts, k, YRaw, tmp, sum2Parts}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = biasLayerHessianGradLoop{}
+	// by biasLayerHessianGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = biasLayerHessianGradLoop2{n, parts2, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = biasLayerHessianGradLoop2{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
@@ -7826,32 +7873,64 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X w vector(1)' + vector(1) b', 2) - Y
-	// by biasLayerHessianGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, k)
-	ws.loop2 = biasLayerHessianGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = biasLayerHessianGradLoop2{}
-	tmp4 := runtime.Vec(&ws.tmp4, k)
-	// tmp4 = vector(1)
+	// by biasLayerHessianGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, k)
+	ws.loop3 = biasLayerHessianGradLoop3{n, parts3, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = biasLayerHessianGradLoop3{}
+	tmp3 := runtime.Vec(&ws.tmp3, k)
+	// tmp3 = vector(1)
 	for i := 0; i < k; i++ {
-		tmp4.Data[i] = 1.0
+		tmp3.Data[i] = 1.0
 	}
 	// dw = X' (softmax(X w vector(1)' + vector(1) b', 2) - Y) vector(1)
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = softmaxMinusY vector(1)
-	runtime.Gemv(blas.NoTrans, 1, softmaxMinusY, tmp4, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, softmaxMinusY, tmp3, 0, prod)
 	runtime.Gemv(blas.Trans, 1, XRaw, prod, 0, dwRaw)
 	dbRaw := db.RawVector()
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
 	// db = (softmax(X w vector(1)' + vector(1) b', 2) - Y)' vector(1)
-	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp3, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp4, 0, dbRaw)
 	return f
 }
 
 // biasLayerHessianGradLoop holds the values the parts of BiasLayerHessianGrad's
-// loop that sums sum2 share, while they run.
+// loop that fills tmp share, while they run.
 type biasLayerHessianGradLoop struct {
+	n     int
+	parts int
+	k     int
+	tmp   blas64.General
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of BiasLayerHessianGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *biasLayerHessianGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	tmp := loop.tmp
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		tmpRow := runtime.RowSlice(tmp, i, k)
+		for j := range tmpRow {
+			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
+}
+
+// biasLayerHessianGradLoop2 holds the values the parts of
+// BiasLayerHessianGrad's loop that sums sum2 share, while they run.
+type biasLayerHessianGradLoop2 struct {
 	n         int
-	parts     int
+	parts2    int
 	k         int
 	YRaw      blas64.General
 	tmp       blas64.General
@@ -7860,30 +7939,30 @@ type biasLayerHessianGradLoop struct {
 
 // RunPart runs one part of BiasLayerHessianGrad's loop that sums sum2, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *biasLayerHessianGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	YRaw := loop.YRaw
-	tmp := loop.tmp
-	sum2Parts := loop.sum2Parts
-	lo, hi := runtime.PartRows(n, parts, part)
+func (loop2 *biasLayerHessianGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	YRaw := loop2.YRaw
+	tmp := loop2.tmp
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
 	sum2Part := 0.0
-	for i := lo; i < hi; i++ {
+	for i := lo2; i < hi2; i++ {
 		YRawRow := runtime.RowSlice(YRaw, i, k)
-		tmpRow := runtime.RowSlice(tmp, i, len(YRawRow))
+		tmpRow2 := runtime.RowSlice(tmp, i, len(YRawRow))
 		for j := range YRawRow {
-			sum2Part += YRawRow[j] * tmpRow[j]
+			sum2Part += YRawRow[j] * tmpRow2[j]
 		}
 	}
-	sum2Parts.Data[part] = sum2Part
+	sum2Parts.Data[part2] = sum2Part
 }
 
-// biasLayerHessianGradLoop2 holds the values the parts of
+// biasLayerHessianGradLoop3 holds the values the parts of
 // BiasLayerHessianGrad's loop that fills softmaxMinusY share, while they run.
-type biasLayerHessianGradLoop2 struct {
+type biasLayerHessianGradLoop3 struct {
 	n             int
-	parts2        int
+	parts3        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -7892,15 +7971,15 @@ type biasLayerHessianGradLoop2 struct {
 
 // RunPart runs one part of BiasLayerHessianGrad's loop that fills
 // softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *biasLayerHessianGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	k := loop2.k
-	softmaxMinusY := loop2.softmaxMinusY
-	softmax := loop2.softmax
-	YRaw := loop2.YRaw
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *biasLayerHessianGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	k := loop3.k
+	softmaxMinusY := loop3.softmaxMinusY
+	softmax := loop3.softmax
+	YRaw := loop3.YRaw
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
 		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
 		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))
@@ -7916,12 +7995,12 @@ type biasLayerHessianHessVecWork struct {
 	tmp2  []float64
 	tmp3  []float64
 	Xw    []float64
-	tmp4  []float64
 	Xvw   []float64
 	prod  []float64
 	prod2 []float64
-	tmp6  []float64
+	tmp5  []float64
 	prod3 []float64
+	tmp6  []float64
 }
 
 var biasLayerHessianHessVecPool = sync.Pool{New: func() any {
@@ -7985,14 +8064,14 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	// Xw = X w
 	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	runtime.OuterTo(tmp2, 1, Xw, tmp3)
-	tmp4 := runtime.Vec(&ws.tmp4, n)
-	// tmp4 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp4.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
 	// tmp2 += vector(1) b'
-	blas64.Ger(1, tmp4, bRaw, tmp2)
+	for i := 0; i < n; i++ {
+		tmp2Row := runtime.RowSlice(tmp2, i, k)
+		for j := range tmp2Row {
+			tmp2Row[j] += bRaw.Data[j*bRaw.Inc]
+		}
+	}
 	// tmp2 is not read again: softmax takes over its storage.
 	softmax := tmp2
 	// softmax = softmax(X w vector(1)' + vector(1) b', 2)
@@ -8006,27 +8085,27 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	prod2 := runtime.Mat(&ws.prod2, n, k)
 	// prod2 = X vw vector(1)'
 	runtime.OuterTo(prod2, 1, Xvw, tmp3)
-	// prod2 is not read again: tmp5 takes over its storage.
-	tmp5 := prod2
-	// tmp5 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
+	// prod2 is not read again: tmp4 takes over its storage.
+	tmp4 := prod2
+	// tmp4 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
 	for i := 0; i < n; i++ {
-		tmp5Row := runtime.RowSlice(tmp5, i, k)
-		softmaxRow := runtime.RowSlice(softmax, i, len(tmp5Row))
-		prod2Row := runtime.RowSlice(prod2, i, len(tmp5Row))
-		for j := range tmp5Row {
-			tmp5Row[j] = softmaxRow[j] * (prod2Row[j] + vbRaw.Data[j*vbRaw.Inc])
+		tmp4Row := runtime.RowSlice(tmp4, i, k)
+		softmaxRow := runtime.RowSlice(softmax, i, len(tmp4Row))
+		prod2Row := runtime.RowSlice(prod2, i, len(tmp4Row))
+		for j := range tmp4Row {
+			tmp4Row[j] = softmaxRow[j] * (prod2Row[j] + vbRaw.Data[j*vbRaw.Inc])
 		}
 	}
-	tmp6 := runtime.Vec(&ws.tmp6, k)
-	// tmp6 = vector(1)
+	tmp5 := runtime.Vec(&ws.tmp5, k)
+	// tmp5 = vector(1)
 	for i := 0; i < k; i++ {
-		tmp6.Data[i] = 1.0
+		tmp5.Data[i] = 1.0
 	}
 	// prod = (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp5, tmp6, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod)
 	// softmax is not read again: tmp takes over its storage.
 	tmp := softmax
-	// tmp = softmax .* (tmp4 vb' + (Xvw - prod) tmp3)
+	// tmp = softmax .* (vector(1) vb' + (Xvw - prod) tmp3)
 	for i := 0; i < n; i++ {
 		tmpRow := runtime.RowSlice(tmp, i, k)
 		softmaxRow2 := runtime.RowSlice(softmax, i, len(tmpRow))
@@ -8034,14 +8113,19 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 			tmpRow[j] = softmaxRow2[j] * (vbRaw.Data[j*vbRaw.Inc] + (Xvw.Data[i] - prod.Data[i]))
 		}
 	}
-	// hw = X' tmp tmp6
+	// hw = X' tmp tmp5
 	prod3 := runtime.Vec(&ws.prod3, n)
 	// prod3 = tmp vector(1)
-	runtime.Gemv(blas.NoTrans, 1, tmp, tmp6, 0, prod3)
+	runtime.Gemv(blas.NoTrans, 1, tmp, tmp5, 0, prod3)
 	runtime.Gemv(blas.Trans, 1, XRaw, prod3, 0, hwRaw)
 	hbRaw := hb.RawVector()
-	// hb = tmp' tmp4
-	runtime.Gemv(blas.Trans, 1, tmp, tmp4, 0, hbRaw)
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp6.Data[i] = 1.0
+	}
+	// hb = tmp' tmp6
+	runtime.Gemv(blas.Trans, 1, tmp, tmp6, 0, hbRaw)
 }
 
 // biasLayerHessianHessianWork holds BiasLayerHessianHessian's scratch space,
