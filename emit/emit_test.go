@@ -171,6 +171,9 @@ func TestKernels(t *testing.T) {
 				`runtime\.Parts\(parts, &ws\.loop\)\s*ws\.loop = fGradLoop\{\}\s*// f \+= the parts' sums, in part order\s*f \+= runtime\.SumParts\(fParts\)`,
 				`(?s)\) RunPart\(part int\) \{.*fPart := 0\.0\s*for i := lo; i < hi; i\+\+ \{.*fPart \+= \w+Row\[j\].*\}\s*fParts\.Data\[part\] = fPart`},
 			[]string{`(?s)\) RunPart\(.*\bf \+=`}},
+		{"a bias added to a product is a loop over its entries, joined with the sum of squares after it, not Ger with a vector of ones", "{X: \"matrix(n, d)\", W: \"matrix(d, o)\", b: vector(o), Y: \"matrix(n, o)\"}, wrt: [W, b]", "0.5 * sum((X * W + b' - Y) .^ 2)", "FGrad",
+			[]string{`// tmp \+= vector\(1\) b'\n\s*// sum = sum\(\(X W \+ vector\(1\) b' - Y\) \.\^ 2\)`, `ws\.loop2 = fGradLoop2\{n, parts2, o, tmp, bRaw, sumParts\}`},
+			[]string{`Ger`, `(?s)= 1\.0.*tmp \+=`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",
 			[]string{`runtime\.Gemv\(`}, []string{`(?s)Gemv.*Gemv`}},
 	}
