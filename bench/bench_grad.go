@@ -1438,9 +1438,8 @@ type b8SoftmaxGradWork struct {
 	gemm      runtime.Gemm
 	tmp2      []float64
 	loop      b8SoftmaxGradLoop
-	loop2     b8SoftmaxGradLoop2
 	sum2Parts []float64
-	loop3     b8SoftmaxGradLoop3
+	loop2     b8SoftmaxGradLoop2
 }
 
 var b8SoftmaxGradPool = sync.Pool{New: func() any {
@@ -1501,21 +1500,16 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	// tmp = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
 	bRaw := b.RawVector()
-	// tmp += vector(1) b'
-	// by b8SoftmaxGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	ws.loop = b8SoftmaxGradLoop{n, parts, k, tmp, bRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = b8SoftmaxGradLoop{}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
+	// tmp += vector(1) b'
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	// by b8SoftmaxGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, k)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
-	ws.loop2 = b8SoftmaxGradLoop2{n, parts2, k, YRaw, tmp, sum2Parts}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = b8SoftmaxGradLoop2{}
+	// by b8SoftmaxGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = b8SoftmaxGradLoop{n, parts, k, tmp, bRaw, YRaw, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = b8SoftmaxGradLoop{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
@@ -1533,11 +1527,11 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	// by b8SoftmaxGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(n, k)
-	ws.loop3 = b8SoftmaxGradLoop3{n, parts3, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = b8SoftmaxGradLoop3{}
+	// by b8SoftmaxGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	ws.loop2 = b8SoftmaxGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = b8SoftmaxGradLoop2{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
@@ -1552,69 +1546,45 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 }
 
 // b8SoftmaxGradLoop holds the values the parts of B8SoftmaxGrad's loop that
-// fills tmp share, while they run.
+// fills tmp and sums sum2 share, while they run.
 type b8SoftmaxGradLoop struct {
-	n     int
-	parts int
-	k     int
-	tmp   blas64.General
-	bRaw  blas64.Vector
+	n         int
+	parts     int
+	k         int
+	tmp       blas64.General
+	bRaw      blas64.Vector
+	YRaw      blas64.General
+	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of B8SoftmaxGrad's loop that fills tmp, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B8SoftmaxGrad's loop that fills tmp and sums sum2,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *b8SoftmaxGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	k := loop.k
 	tmp := loop.tmp
 	bRaw := loop.bRaw
+	YRaw := loop.YRaw
+	sum2Parts := loop.sum2Parts
 	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
 		tmpRow := runtime.RowSlice(tmp, i, k)
+		YRawRow := runtime.RowSlice(YRaw, i, len(tmpRow))
 		for j := range tmpRow {
 			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
+	sum2Parts.Data[part] = sum2Part
 }
 
 // b8SoftmaxGradLoop2 holds the values the parts of B8SoftmaxGrad's loop that
-// sums sum2 share, while they run.
-type b8SoftmaxGradLoop2 struct {
-	n         int
-	parts2    int
-	k         int
-	YRaw      blas64.General
-	tmp       blas64.General
-	sum2Parts blas64.Vector
-}
-
-// RunPart runs one part of B8SoftmaxGrad's loop that sums sum2, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *b8SoftmaxGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	k := loop2.k
-	YRaw := loop2.YRaw
-	tmp := loop2.tmp
-	sum2Parts := loop2.sum2Parts
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	sum2Part := 0.0
-	for i := lo2; i < hi2; i++ {
-		YRawRow := runtime.RowSlice(YRaw, i, k)
-		tmpRow2 := runtime.RowSlice(tmp, i, len(YRawRow))
-		for j := range YRawRow {
-			sum2Part += YRawRow[j] * tmpRow2[j]
-		}
-	}
-	sum2Parts.Data[part2] = sum2Part
-}
-
-// b8SoftmaxGradLoop3 holds the values the parts of B8SoftmaxGrad's loop that
 // fills softmaxMinusY share, while they run.
-type b8SoftmaxGradLoop3 struct {
+type b8SoftmaxGradLoop2 struct {
 	n             int
-	parts3        int
+	parts2        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -1623,15 +1593,15 @@ type b8SoftmaxGradLoop3 struct {
 
 // RunPart runs one part of B8SoftmaxGrad's loop that fills softmaxMinusY, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *b8SoftmaxGradLoop3) RunPart(part3 int) {
-	n := loop3.n
-	parts3 := loop3.parts3
-	k := loop3.k
-	softmaxMinusY := loop3.softmaxMinusY
-	softmax := loop3.softmax
-	YRaw := loop3.YRaw
-	lo3, hi3 := runtime.PartRows(n, parts3, part3)
-	for i := lo3; i < hi3; i++ {
+func (loop2 *b8SoftmaxGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	softmaxMinusY := loop2.softmaxMinusY
+	softmax := loop2.softmax
+	YRaw := loop2.YRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
 		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
 		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))

@@ -174,6 +174,9 @@ func TestKernels(t *testing.T) {
 		{"a bias added to a product is a loop over its entries, joined with the sum of squares after it, not Ger with a vector of ones", "{X: \"matrix(n, d)\", W: \"matrix(d, o)\", b: vector(o), Y: \"matrix(n, o)\"}, wrt: [W, b]", "0.5 * sum((X * W + b' - Y) .^ 2)", "FGrad",
 			[]string{`// tmp \+= vector\(1\) b'\n\s*// sum = sum\(\(X W \+ vector\(1\) b' - Y\) \.\^ 2\)`, `ws\.loop2 = fGradLoop2\{n, parts2, o, tmp, bRaw, sumParts\}`},
 			[]string{`Ger`, `(?s)= 1\.0.*tmp \+=`}},
+		{"loops ReuseStorage leaves side by side are joined: the bias and the sum of Y .* Z, once the in-place softmax moves below the sum", "{X: \"matrix(n, d)\", W: \"matrix(d, k)\", b: vector(k), Y: \"matrix(n, k)\"}, wrt: [W, b]", "sum(logsumexp(X * W + b', 2)) - sum(Y .* (X * W + b'))", "FGrad",
+			[]string{`ws\.loop = fGradLoop\{n, parts, k, tmp, bRaw, YRaw, sum2Parts\}`, `(?s)runtime\.Parts\(parts, &ws\.loop\).*runtime\.LogSumExpSoftmaxRowsTo\(`},
+			[]string{`ws\.loop3`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",
 			[]string{`runtime\.Gemv\(`}, []string{`(?s)Gemv.*Gemv`}},
 	}

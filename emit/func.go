@@ -501,6 +501,10 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	e.trace("after BlockKernels", rest)
 	rest, reused := plan.ReuseStorage(rest)
 	e.trace("after ReuseStorage", rest)
+	// ReuseStorage moves sums above an in-place call (hoist), which may
+	// leave two loops over the same entries side by side: join them.
+	rest = plan.Fuse(rest, blockKernels(), jointBlockKernels())
+	e.trace("after Fuse again", rest)
 	rest = plan.RowViewsOf(rest, func(base string) string { return e.scope.fresh(base) })
 	e.trace("after RowViewsOf", rest)
 	rest = e.parallelLoops(rest)

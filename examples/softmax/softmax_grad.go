@@ -153,9 +153,8 @@ type lossGradWork struct {
 	gemm      runtime.Gemm
 	tmp2      []float64
 	loop      lossGradLoop
-	loop2     lossGradLoop2
 	sum2Parts []float64
-	loop3     lossGradLoop3
+	loop2     lossGradLoop2
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -216,21 +215,16 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	// tmp = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
 	bRaw := b.RawVector()
-	// tmp += vector(1) b'
-	// by lossGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	ws.loop = lossGradLoop{n, parts, k, tmp, bRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = lossGradLoop{}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
+	// tmp += vector(1) b'
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, k)
-	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
-	ws.loop2 = lossGradLoop2{n, parts2, k, YRaw, tmp, sum2Parts}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = lossGradLoop2{}
+	// by lossGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = lossGradLoop{n, parts, k, tmp, bRaw, YRaw, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = lossGradLoop{}
 	// sum2 += the parts' sums, in part order
 	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
@@ -248,11 +242,11 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(n, k)
-	ws.loop3 = lossGradLoop3{n, parts3, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = lossGradLoop3{}
+	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	ws.loop2 = lossGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = lossGradLoop2{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
@@ -266,70 +260,46 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	return f
 }
 
-// lossGradLoop holds the values the parts of LossGrad's loop that fills tmp
-// share, while they run.
+// lossGradLoop holds the values the parts of LossGrad's loop that fills tmp and
+// sums sum2 share, while they run.
 type lossGradLoop struct {
-	n     int
-	parts int
-	k     int
-	tmp   blas64.General
-	bRaw  blas64.Vector
+	n         int
+	parts     int
+	k         int
+	tmp       blas64.General
+	bRaw      blas64.Vector
+	YRaw      blas64.General
+	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of LossGrad's loop that fills tmp, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of LossGrad's loop that fills tmp and sums sum2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *lossGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	k := loop.k
 	tmp := loop.tmp
 	bRaw := loop.bRaw
+	YRaw := loop.YRaw
+	sum2Parts := loop.sum2Parts
 	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
 		tmpRow := runtime.RowSlice(tmp, i, k)
+		YRawRow := runtime.RowSlice(YRaw, i, len(tmpRow))
 		for j := range tmpRow {
 			tmpRow[j] += bRaw.Data[j*bRaw.Inc]
+			sum2Part += YRawRow[j] * tmpRow[j]
 		}
 	}
+	sum2Parts.Data[part] = sum2Part
 }
 
-// lossGradLoop2 holds the values the parts of LossGrad's loop that sums sum2
-// share, while they run.
-type lossGradLoop2 struct {
-	n         int
-	parts2    int
-	k         int
-	YRaw      blas64.General
-	tmp       blas64.General
-	sum2Parts blas64.Vector
-}
-
-// RunPart runs one part of LossGrad's loop that sums sum2, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *lossGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	k := loop2.k
-	YRaw := loop2.YRaw
-	tmp := loop2.tmp
-	sum2Parts := loop2.sum2Parts
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	sum2Part := 0.0
-	for i := lo2; i < hi2; i++ {
-		YRawRow := runtime.RowSlice(YRaw, i, k)
-		tmpRow2 := runtime.RowSlice(tmp, i, len(YRawRow))
-		for j := range YRawRow {
-			sum2Part += YRawRow[j] * tmpRow2[j]
-		}
-	}
-	sum2Parts.Data[part2] = sum2Part
-}
-
-// lossGradLoop3 holds the values the parts of LossGrad's loop that fills
+// lossGradLoop2 holds the values the parts of LossGrad's loop that fills
 // softmaxMinusY share, while they run.
-type lossGradLoop3 struct {
+type lossGradLoop2 struct {
 	n             int
-	parts3        int
+	parts2        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -338,15 +308,15 @@ type lossGradLoop3 struct {
 
 // RunPart runs one part of LossGrad's loop that fills softmaxMinusY, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *lossGradLoop3) RunPart(part3 int) {
-	n := loop3.n
-	parts3 := loop3.parts3
-	k := loop3.k
-	softmaxMinusY := loop3.softmaxMinusY
-	softmax := loop3.softmax
-	YRaw := loop3.YRaw
-	lo3, hi3 := runtime.PartRows(n, parts3, part3)
-	for i := lo3; i < hi3; i++ {
+func (loop2 *lossGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	softmaxMinusY := loop2.softmaxMinusY
+	softmax := loop2.softmax
+	YRaw := loop2.YRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		softmaxMinusYRow := runtime.RowSlice(softmaxMinusY, i, k)
 		softmaxRow := runtime.RowSlice(softmax, i, len(softmaxMinusYRow))
 		YRawRow2 := runtime.RowSlice(YRaw, i, len(softmaxMinusYRow))
