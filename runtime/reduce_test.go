@@ -442,7 +442,7 @@ func sameBits(x, y float64) bool {
 // BenchmarkLogSumExpSoftmaxRows times the joint row kernel on the logits of
 // a softmax regression: many short rows, where per-row cost shows.
 func BenchmarkLogSumExpSoftmaxRows(b *testing.B) {
-	for _, size := range [][2]int{{1000, 10}, {200, 100}} {
+	for _, size := range [][2]int{{1000, 4}, {1000, 10}, {200, 100}} {
 		r, c := size[0], size[1]
 		a := blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
 		for i := range a.Data {
@@ -455,5 +455,76 @@ func BenchmarkLogSumExpSoftmaxRows(b *testing.B) {
 				LogSumExpSoftmaxRowsTo(lse, dst, a)
 			}
 		})
+	}
+}
+
+// TestLogSumExpSoftmaxShortRows checks LogSumExpSoftmaxRowsTo on rows
+// shorter than blockRowMin, whose exps go a chunk of rows at a time
+// through the block kernel where the vector kernels run
+// (logSumExpSoftmaxShortRows), to the bit against the row-by-row path
+// (logSumExpSoftmaxRow), log-sum-exps and softmax entries: every width
+// below the threshold, row counts around the chunk, ties for the maximum,
+// −Inf entries, underflowing exps, and chunks with a row of NaN, +Inf or
+// only −Inf (which go row by row), into a separate destination and in
+// place.
+func TestLogSumExpSoftmaxShortRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for c := 1; c < blockRowMin; c++ {
+		for _, rows := range []int{1, 5, shortRowsChunk - 1, shortRowsChunk, shortRowsChunk + 1, 3*shortRowsChunk + 7} {
+			for _, special := range []float64{0, math.NaN(), math.Inf(1), math.Inf(-1)} {
+				a := blas64.General{Rows: rows, Cols: c, Stride: c + 2, Data: make([]float64, rows*(c+2))}
+				for k := range a.Data {
+					a.Data[k] = 20 * rng.NormFloat64()
+					switch rng.IntN(12) {
+					case 0:
+						a.Data[k] = math.Inf(-1)
+					case 1:
+						a.Data[k] = -800
+					case 2:
+						a.Data[k] = 7 // ties
+					}
+				}
+				if special != 0 && rows > shortRowsChunk {
+					i := shortRowsChunk // in the second chunk
+					row := a.Data[i*a.Stride : i*a.Stride+c]
+					if math.IsInf(special, -1) {
+						for j := range row {
+							row[j] = special
+						}
+					} else {
+						row[c/2] = special
+					}
+				}
+				want := blas64.General{Rows: rows, Cols: c, Stride: c, Data: make([]float64, rows*c)}
+				wantLse := blas64.Vector{N: rows, Inc: 1, Data: make([]float64, rows)}
+				for i := 0; i < rows; i++ {
+					logSumExpSoftmaxRow(wantLse, want, a, i)
+				}
+				got := blas64.General{Rows: rows, Cols: c, Stride: c, Data: make([]float64, rows*c)}
+				lse := blas64.Vector{N: rows, Inc: 1, Data: make([]float64, rows)}
+				LogSumExpSoftmaxRowsTo(lse, got, a)
+				inPlace := blas64.General{Rows: rows, Cols: c, Stride: c, Data: make([]float64, rows*c)}
+				for i := 0; i < rows; i++ {
+					copy(inPlace.Data[i*c:i*c+c], a.Data[i*a.Stride:])
+				}
+				lse2 := blas64.Vector{N: rows, Inc: 1, Data: make([]float64, rows)}
+				LogSumExpSoftmaxRowsTo(lse2, inPlace, inPlace)
+				for i := 0; i < rows; i++ {
+					for _, g := range []float64{lse.Data[i], lse2.Data[i]} {
+						if !sameBits(g, wantLse.Data[i]) {
+							t.Fatalf("%d columns, %d rows, special %v: row %d log-sum-exp %v, want %v", c, rows, special, i, g, wantLse.Data[i])
+						}
+					}
+					for j := 0; j < c; j++ {
+						w := want.Data[i*c+j]
+						for _, g := range []float64{got.Data[i*c+j], inPlace.Data[i*c+j]} {
+							if !sameBits(g, w) {
+								t.Fatalf("%d columns, %d rows, special %v: entry (%d, %d) %v, want %v", c, rows, special, i, j, g, w)
+							}
+						}
+					}
+				}
+			}
+		}
 	}
 }
