@@ -141,9 +141,70 @@ func LogSumExpRowsTo(dst blas64.Vector, a blas64.General) {
 // logSumExpRows is LogSumExpRowsTo(k.v, k.g) on rows lo to hi.
 func logSumExpRows(k kernelArgs, lo, hi int) {
 	dst, a := k.v, k.g
+	if vectorised && a.Cols > 0 && a.Cols < blockRowMin {
+		logSumExpShortRows(dst, a, lo, hi)
+		return
+	}
 	for i := lo; i < hi; i++ {
 		dst.Data[i*dst.Inc] = logSumExpOf(rowShiftedExp(nil, a.Data[i*a.Stride:i*a.Stride+a.Cols]))
 	}
+}
+
+// logSumExpShortRows is logSumExpRows for rows shorter than blockRowMin,
+// in logSumExpSoftmaxShortRows's chunks, the shifted entries and their
+// exps in a buffer on the stack: the row-by-row bits, a chunk with a
+// special row row by row.
+func logSumExpShortRows(dst blas64.Vector, a blas64.General, lo, hi int) {
+	cols := a.Cols
+	var buf [shortRowsChunk * (blockRowMin - 1)]float64
+	var maxes [shortRowsChunk]float64
+	var tops [shortRowsChunk]int
+	for r0 := lo; r0 < hi; r0 += shortRowsChunk {
+		r1 := min(r0+shortRowsChunk, hi)
+		if shortRowsMax(a, r0, r1, &maxes, &tops) {
+			for i := r0; i < r1; i++ {
+				dst.Data[i*dst.Inc] = logSumExpOf(rowShiftedExp(nil, a.Data[i*a.Stride:i*a.Stride+cols]))
+			}
+			continue
+		}
+		b := buf[:(r1-r0)*cols]
+		for i := r0; i < r1; i++ {
+			m := maxes[i-r0]
+			for j, v := range a.Data[i*a.Stride : i*a.Stride+cols] {
+				b[(i-r0)*cols+j] = v - m
+			}
+		}
+		expInPlace(b) // not kernels.exp, through which buf would escape to the heap
+		for i := r0; i < r1; i++ {
+			e := b[(i-r0)*cols : (i-r0+1)*cols]
+			dst.Data[i*dst.Inc] = logSumExpOf(maxes[i-r0], sumWithout(e, tops[i-r0]))
+		}
+	}
+}
+
+// shortRowsMax sets maxes and tops to rowMaxScalar's maximum and its
+// entry for rows r0 to r1 of a (at most shortRowsChunk), and reports
+// whether a row is one of rowShiftedExp's special cases (a NaN, a +Inf,
+// no entry above −Inf), which the short-row kernels leave to the
+// row-by-row path.
+func shortRowsMax(a blas64.General, r0, r1 int, maxes *[shortRowsChunk]float64, tops *[shortRowsChunk]int) bool {
+	special := false
+	for i := r0; i < r1; i++ {
+		m, top := rowMaxScalar(a.Data[i*a.Stride : i*a.Stride+a.Cols])
+		maxes[i-r0], tops[i-r0] = m, top
+		special = special || m != m || top < 0 || math.IsInf(m, 1)
+	}
+	return special
+}
+
+// sumWithout returns rowExpSum's sum of a row's exps e, in its lanes,
+// without e[top], the maximum's exp(0), which it leaves 0 (adding +0 to a
+// lane changes nothing).
+func sumWithout(e []float64, top int) float64 {
+	e[top] = 0
+	var l expLanes
+	addLanesScalar(&l, e)
+	return l.total()
 }
 
 // SoftmaxRowsTo sets each row of dst to the softmax of that row of a, as
@@ -226,13 +287,7 @@ func logSumExpSoftmaxShortRows(lse blas64.Vector, dst, a blas64.General, lo, hi 
 	var tops [shortRowsChunk]int
 	for r0 := lo; r0 < hi; r0 += shortRowsChunk {
 		r1 := min(r0+shortRowsChunk, hi)
-		special := false
-		for i := r0; i < r1; i++ {
-			m, top := rowMaxScalar(a.Data[i*a.Stride : i*a.Stride+cols])
-			maxes[i-r0], tops[i-r0] = m, top
-			special = special || m != m || top < 0 || math.IsInf(m, 1)
-		}
-		if special {
+		if shortRowsMax(a, r0, r1, &maxes, &tops) {
 			for i := r0; i < r1; i++ {
 				logSumExpSoftmaxRow(lse, dst, a, i)
 			}
@@ -249,12 +304,8 @@ func logSumExpSoftmaxShortRows(lse blas64.Vector, dst, a blas64.General, lo, hi 
 		kernels.exp(block, block)
 		for i := r0; i < r1; i++ {
 			d := dst.Data[i*cols : i*cols+cols]
-			top := tops[i-r0]
-			d[top] = 0 // out of the sum: adding +0 to a lane changes nothing
-			var l expLanes
-			addLanesScalar(&l, d)
-			d[top] = 1
-			s := l.total()
+			s := sumWithout(d, tops[i-r0])
+			d[tops[i-r0]] = 1
 			lse.Data[i*lse.Inc] = logSumExpOf(maxes[i-r0], s)
 			divideScalar(d, s+1)
 		}

@@ -458,11 +458,27 @@ func BenchmarkLogSumExpSoftmaxRows(b *testing.B) {
 	}
 }
 
-// TestLogSumExpSoftmaxShortRows checks LogSumExpSoftmaxRowsTo on rows
-// shorter than blockRowMin, whose exps go a chunk of rows at a time
-// through the block kernel where the vector kernels run
-// (logSumExpSoftmaxShortRows), to the bit against the row-by-row path
-// (logSumExpSoftmaxRow), log-sum-exps and softmax entries: every width
+// TestShortRowsAllocs checks that the short-row kernels allocate nothing:
+// logSumExpShortRows's buffer on the stack stays there only when its exps
+// are called directly (expInPlace), not through kernels' function values.
+func TestShortRowsAllocs(t *testing.T) {
+	a := longRows(3*shortRowsChunk+7, blockRowMin-4)
+	lse := blas64.Vector{N: a.Rows, Inc: 1, Data: make([]float64, a.Rows)}
+	dst := blas64.General{Rows: a.Rows, Cols: a.Cols, Stride: a.Cols, Data: make([]float64, a.Rows*a.Cols)}
+	if n := testing.AllocsPerRun(5, func() { LogSumExpRowsTo(lse, a) }); n != 0 {
+		t.Errorf("LogSumExpRowsTo: %v allocations", n)
+	}
+	if n := testing.AllocsPerRun(5, func() { LogSumExpSoftmaxRowsTo(lse, dst, a) }); n != 0 {
+		t.Errorf("LogSumExpSoftmaxRowsTo: %v allocations", n)
+	}
+}
+
+// TestLogSumExpSoftmaxShortRows checks LogSumExpSoftmaxRowsTo and
+// LogSumExpRowsTo on rows shorter than blockRowMin, whose exps go a chunk
+// of rows at a time through the block kernel where the vector kernels run
+// (logSumExpSoftmaxShortRows, logSumExpShortRows), to the bit against the
+// row-by-row path (logSumExpSoftmaxRow, whose log-sum-exp is
+// logSumExpRows's too), log-sum-exps and softmax entries: every width
 // below the threshold, row counts around the chunk, ties for the maximum,
 // −Inf entries, underflowing exps, and chunks with a row of NaN, +Inf or
 // only −Inf (which go row by row), into a separate destination and in
@@ -509,8 +525,10 @@ func TestLogSumExpSoftmaxShortRows(t *testing.T) {
 				}
 				lse2 := blas64.Vector{N: rows, Inc: 1, Data: make([]float64, rows)}
 				LogSumExpSoftmaxRowsTo(lse2, inPlace, inPlace)
+				lse3 := blas64.Vector{N: rows, Inc: 1, Data: make([]float64, rows)}
+				LogSumExpRowsTo(lse3, a)
 				for i := 0; i < rows; i++ {
-					for _, g := range []float64{lse.Data[i], lse2.Data[i]} {
+					for _, g := range []float64{lse.Data[i], lse2.Data[i], lse3.Data[i]} {
 						if !sameBits(g, wantLse.Data[i]) {
 							t.Fatalf("%d columns, %d rows, special %v: row %d log-sum-exp %v, want %v", c, rows, special, i, g, wantLse.Data[i])
 						}
