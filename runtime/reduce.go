@@ -467,7 +467,9 @@ const shiftedExpChunk = 128
 // blockRowMin is the shortest row whose exps rowExpSum computes with the
 // block kernel: on shorter rows the call costs more than it saves (B8
 // FGrad with rows of 4: 24 % slower through the kernel; rows of 10: 24 %
-// faster, GOEXPERIMENT=simd).
+// faster, GOEXPERIMENT=simd). The row kernels of log-sum-exp take such
+// rows a chunk at a time instead (logSumExpShortRows,
+// logSumExpSoftmaxShortRows), one kernel call for many rows.
 const blockRowMin = 8
 
 // normaliseRow is normalise for one row.
