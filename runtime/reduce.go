@@ -247,7 +247,7 @@ func LogSumExpSoftmaxRowsTo(lse blas64.Vector, dst, a blas64.General) {
 // to hi.
 func logSumExpSoftmaxRows(k kernelArgs, lo, hi int) {
 	lse, dst, a := k.v, k.g, k.h
-	if vectorised && a.Cols < blockRowMin && dst.Stride == a.Cols {
+	if vectorised && a.Cols > 0 && a.Cols < blockRowMin && dst.Stride == a.Cols {
 		logSumExpSoftmaxShortRows(lse, dst, a, lo, hi)
 		return
 	}
@@ -277,12 +277,6 @@ func logSumExpSoftmaxRow(lse blas64.Vector, dst, a blas64.General, i int) {
 // n = 64, k = 4 spent 40 % of its time in the scalar exps and log1ps.
 func logSumExpSoftmaxShortRows(lse blas64.Vector, dst, a blas64.General, lo, hi int) {
 	cols := a.Cols
-	if cols == 0 {
-		for i := lo; i < hi; i++ {
-			logSumExpSoftmaxRow(lse, dst, a, i)
-		}
-		return
-	}
 	var maxes [shortRowsChunk]float64
 	var tops [shortRowsChunk]int
 	for r0 := lo; r0 < hi; r0 += shortRowsChunk {
