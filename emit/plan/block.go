@@ -84,18 +84,13 @@ func (p *kernelPass) loop(out []Step, l *Loop, after []Step) []Step {
 	l = &Loop{Shape: l.Shape, I: l.I, J: l.J, Body: slices.Clone(l.Body), Fusible: l.Fusible, Rows: l.Rows, Cols: l.Cols}
 	var calls []Step
 	for {
-		call := jointBlockKernel(l, p.kernels, p.joints, after, p.names, p.alloc)
-		if call == nil {
-			call = blockKernel(l, p.kernels, after, p.names, p.args, p.alloc)
-		}
-		if call == nil && p.alloc != nil {
-			if decl, fill := argumentBuffer(l, p.kernels, p.alloc, p.names, p.args); fill != nil {
-				calls = p.loop(append(calls, decl...), fill, append([]Step{l}, after...))
-				continue
-			}
-		}
-		if call == nil {
+		call, decl, fill := p.rewrite(l, after)
+		if call == nil && fill == nil {
 			break
+		}
+		if fill != nil {
+			calls = p.loop(append(calls, decl...), fill, append([]Step{l}, after...))
+			continue
 		}
 		calls = append(calls, call...)
 	}
@@ -109,31 +104,46 @@ func (p *kernelPass) loop(out []Step, l *Loop, after []Step) []Step {
 	return slices.Concat(out[:at], calls, out[at:], []Step{l})
 }
 
+// rewrite applies to l the first rule that takes something out of it, in
+// order: a joint kernel's call (jointBlockKernel), a single kernel's
+// (blockKernel), an argument made a buffer (argumentBuffer, where alloc
+// is set). It returns the kernel's call, or the argument buffer's
+// declaration and the loop that fills it, or nothing when no rule
+// applies; after is what follows l.
+func (p *kernelPass) rewrite(l *Loop, after []Step) (call, decl []Step, fill *Loop) {
+	if call = jointBlockKernel(l, p.kernels, p.joints, after, p.names, p.alloc); call != nil {
+		return call, nil, nil
+	}
+	if call = blockKernel(l, p.kernels, after, p.names, p.args, p.alloc); call != nil {
+		return call, nil, nil
+	}
+	if p.alloc != nil {
+		decl, fill = argumentBuffer(l, p.kernels, p.alloc, p.names, p.args)
+	}
+	return nil, decl, fill
+}
+
 // kernelCalls counts the calls BlockKernels would take out of loop l
-// (after is what follows it) into kernels, on a copy: Fuse keeps two loops
+// (after is what follows it) into kernels, by its rules (rewrite) on a
+// copy, with an allocator that declares nothing: Fuse keeps two loops
 // apart when that takes more.
 func kernelCalls(l *Loop, after []Step, kernels, joints map[Qual]Qual) int {
 	if l.Tiled {
 		return 0
 	}
+	p := &kernelPass{kernels: kernels, joints: joints, alloc: func(*Value) Step { return &Comment{} },
+		names: &namer{taken: map[string]bool{}}, args: map[*Value]bool{}}
 	l = &Loop{Shape: l.Shape, I: l.I, J: l.J, Body: slices.Clone(l.Body), Rows: l.Rows, Cols: l.Cols}
-	nm, args := &namer{taken: map[string]bool{}}, map[*Value]bool{}
-	alloc := func(*Value) Step { return &Comment{} }
 	n := 0
-	for range 64 {
-		call := jointBlockKernel(l, kernels, joints, after, nm, alloc)
-		if call == nil {
-			call = blockKernel(l, kernels, after, nm, args, alloc)
+	for {
+		call, _, fill := p.rewrite(l, after)
+		if call == nil && fill == nil {
+			return n
 		}
-		if call == nil {
-			if _, fill := argumentBuffer(l, kernels, alloc, nm, args); fill != nil {
-				continue
-			}
-			break
+		if call != nil {
+			n++
 		}
-		n++
 	}
-	return n
 }
 
 // argumentBuffer makes the argument of a call in l of a function with a
